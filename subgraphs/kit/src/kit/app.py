@@ -1,0 +1,81 @@
+"""The FastAPI app factory every subgraph uses: /graphql (Strawberry), /health and /ready."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any, TypeVar
+
+import uvicorn
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from strawberry.federation import Schema
+from strawberry.fastapi import GraphQLRouter
+
+from kit.context import RequestContext
+from kit.dynamo import RequestCounter, dynamodb_client, table_answers
+from kit.settings import ServiceSettings
+
+
+class Runtime:
+    """What lives as long as the process: settings, the DynamoDB client and its request counter.
+
+    A subgraph subclasses it to add its own long-lived resources (caches, HTTP clients) in `start`.
+    """
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+        self.counter = RequestCounter()
+        self.dynamodb: Any = None
+
+    async def start(self, stack: AsyncExitStack) -> None:
+        self.dynamodb = await stack.enter_async_context(dynamodb_client(self.settings, self.counter))
+
+    async def ready(self) -> bool:
+        return await table_answers(self.dynamodb, self.settings.table_name)
+
+
+R = TypeVar("R", bound=Runtime)
+
+
+def create_app(
+    *,
+    title: str,
+    runtime: R,
+    schema: Schema,
+    context_for: Callable[[R], RequestContext],
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            await runtime.start(stack)
+            yield
+
+    async def context_getter() -> RequestContext:
+        return context_for(runtime)
+
+    app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    graphql: GraphQLRouter[Any, Any] = GraphQLRouter(
+        schema,
+        context_getter=context_getter,
+        graphql_ide="graphiql" if runtime.settings.graphiql else None,
+    )
+    app.include_router(graphql, prefix="/graphql")
+
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/ready")
+    async def ready() -> JSONResponse:
+        ok = await runtime.ready()
+        return JSONResponse({"status": "ready" if ok else "not ready"}, status_code=200 if ok else 503)
+
+    app.state.runtime = runtime
+    return app
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(), access_log=False)

@@ -1,0 +1,17 @@
+"""The per-request context: a fresh set of DataLoaders for every GraphQL request.
+
+Loaders cache for one request only, so batching never serves one client another's stale data.
+"""
+
+from __future__ import annotations
+
+from strawberry.fastapi import BaseContext
+from ulid import ULID
+
+
+class RequestContext(BaseContext):
+    """Base for every subgraph's context; a subgraph subclasses it and adds its loaders."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.request_id = str(ULID())

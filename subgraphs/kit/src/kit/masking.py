@@ -1,0 +1,50 @@
+"""Error masking: unexpected errors reach the client as a generic message and a correlation id.
+
+Kept as they are: GraphQL syntax and validation errors (no original exception), `PublicError`s
+(with their `extensions.code`), and variable coercion errors. Everything else is logged with its
+stack trace under a fresh correlation id, and the client gets only that id.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+from ulid import ULID
+
+from kit.errors import PublicError
+
+log = logging.getLogger("kit.errors")
+
+INTERNAL_ERROR_CODE = "INTERNAL_SERVER_ERROR"
+
+
+def _is_expected(error: GraphQLError) -> bool:
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return True
+    return isinstance(original, PublicError)
+
+
+class MaskInternalErrors(MaskErrors):
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=lambda error: not _is_expected(error))
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        correlation_id = str(ULID())
+        log.error(
+            "unexpected error %s at %s",
+            correlation_id,
+            ".".join(str(p) for p in error.path or ()),
+            exc_info=error.original_error,
+        )
+        return GraphQLError(
+            message=f"Internal error. Reference: {correlation_id}",
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={"code": INTERNAL_ERROR_CODE, "correlationId": correlation_id},
+        )
+

@@ -1,0 +1,37 @@
+"""How every subgraph builds its federated schema."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
+
+from kit.graphql_types import SCALAR_MAP
+from kit.masking import MaskInternalErrors
+
+# Generous limits of our own: the router enforces the tight ones, these stop a request that
+# bypasses it from exhausting a subgraph.
+MAX_DEPTH = 20
+MAX_ALIASES = 100
+
+
+def federated_schema(
+    *, query: type, mutation: type | None = None, types: Iterable[type] = ()
+) -> strawberry.federation.Schema:
+    # Federation 2.9: @theguild/federation-composition accepts v2.0-2.9 only (DESIGN.md decision 2).
+    extensions: list[Any] = [
+        MaskInternalErrors,
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+    ]
+    return strawberry.federation.Schema(
+        query=query,
+        mutation=mutation,
+        types=list(types),
+        extensions=extensions,
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        federation_version="2.9",
+    )

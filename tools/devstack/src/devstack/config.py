@@ -1,0 +1,45 @@
+"""Ports and URLs of the local stack, each overridable by environment variable (DESIGN.md)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from devstack.net import free_port
+
+SUBGRAPHS = ("customers", "portfolios", "assets")
+DEFAULT_PORTS = {"router": 4000, "customers": 4001, "portfolios": 4002, "assets": 4003, "dynamodb": 8000}
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    ports: dict[str, int]
+    host: str = "127.0.0.1"
+    data_dir: Path | None = None  # None: DynamoDB Local in memory (tests, benchmarks)
+    table_prefix: str = ""
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, data_dir: Path | None) -> StackConfig:
+        ports = {name: int(os.environ.get(f"{name.upper()}_PORT", port)) for name, port in DEFAULT_PORTS.items()}
+        return cls(ports=ports, host=os.environ.get("DEVSTACK_HOST", "127.0.0.1"), data_dir=data_dir)
+
+    @classmethod
+    def ephemeral(cls) -> StackConfig:
+        """Free ports and in-memory data: for tests, so they never collide with a running `make dev`."""
+        return cls(ports={name: free_port() for name in DEFAULT_PORTS})
+
+    def url(self, name: str, path: str = "") -> str:
+        return f"http://{self.host}:{self.ports[name]}{path}"
+
+    @property
+    def dynamodb_url(self) -> str:
+        return self.url("dynamodb")
+
+    @property
+    def router_graphql_url(self) -> str:
+        return self.url("router", "/graphql")
+
+    def table(self, subgraph: str) -> str:
+        return f"{self.table_prefix}{subgraph}"
