@@ -20,7 +20,9 @@ mutation($input: RegisterCustomerInput!) {
 
 @pytest.fixture
 async def api(dynamodb_endpoint):
-    settings = CustomersSettings(dynamodb_endpoint_url=dynamodb_endpoint, table_name=unique_table_name("customers"))
+    settings = CustomersSettings(
+        dynamodb_endpoint_url=dynamodb_endpoint, table_name=unique_table_name("customers")
+    )
     async with dynamodb_client(settings) as client:
         await ensure_table(client, table_definition(settings.table_name))
     app = create(settings)
@@ -44,7 +46,12 @@ async def test_register_then_read_back(api):
     body = await execute(
         http,
         REGISTER,
-        {"input": person(phone="+14155550123", address={"line1": "1 Market St", "city": "SF", "postalCode": "94105", "country": "us"})},
+        {
+            "input": person(
+                phone="+14155550123",
+                address={"line1": "1 Market St", "city": "SF", "postalCode": "94105", "country": "us"},
+            )
+        },
     )
     payload = body["data"]["registerCustomer"]
     assert payload["userErrors"] == []
@@ -54,7 +61,9 @@ async def test_register_then_read_back(api):
     assert customer["address"]["country"] == "US"
     assert runtime.events.published == [("CustomerRegistered", {"customerId": customer["id"]})]
 
-    read = await execute(http, "query($id: ID!) { customer(id: $id) { id name phone } }", {"id": customer["id"]})
+    read = await execute(
+        http, "query($id: ID!) { customer(id: $id) { id name phone } }", {"id": customer["id"]}
+    )
     assert read["data"]["customer"] == {"id": customer["id"], "name": "Ada Investor", "phone": "+14155550123"}
 
 
@@ -79,7 +88,7 @@ async def test_bad_input_writes_nothing(api):
 
 async def test_email_taken_case_insensitively_even_when_racing(api):
     http, runtime = api
-    attempts = [person(email=f"Racer@Example.com", name=f"Racer {i}") for i in range(8)]
+    attempts = [person(email="Racer@Example.com", name=f"Racer {i}") for i in range(8)]
     attempts[3]["email"] = "racer@EXAMPLE.COM"
     results = await asyncio.gather(*(execute(http, REGISTER, {"input": a}) for a in attempts))
     payloads = [r["data"]["registerCustomer"] for r in results]

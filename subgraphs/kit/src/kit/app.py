@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from strawberry.federation import Schema
 from strawberry.fastapi import GraphQLRouter
+from strawberry.federation import Schema
 
 from kit.context import RequestContext
 from kit.dynamo import RequestCounter, dynamodb_client, table_answers
@@ -78,4 +78,6 @@ def create_app(
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(), access_log=False)
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(), access_log=False
+    )

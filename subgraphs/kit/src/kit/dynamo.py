@@ -55,7 +55,9 @@ class RequestCounter:
 
 
 @asynccontextmanager
-async def dynamodb_client(settings: ServiceSettings, counter: RequestCounter | None = None) -> AsyncIterator[Any]:
+async def dynamodb_client(
+    settings: ServiceSettings, counter: RequestCounter | None = None
+) -> AsyncIterator[Any]:
     """An aiobotocore DynamoDB client. Against DynamoDB Local, dummy credentials are used when the
     environment has none; in AWS the default credential chain (the task role) applies."""
     session = get_session()
@@ -125,6 +127,6 @@ async def ensure_table(client: Any, definition: Mapping[str, Any]) -> bool:
 async def table_answers(client: Any, table: str) -> bool:
     try:
         response = await client.describe_table(TableName=table)
-    except Exception:  # noqa: BLE001 - readiness reports any failure as "not ready"
+    except Exception:
         return False
     return bool(response["Table"]["TableStatus"] == "ACTIVE")

@@ -18,7 +18,7 @@ class Problem:
     code: str = "INVALID"
 
 
-class InputProblems(Exception):  # noqa: N818 - it is a collection of problems, not an "Error"
+class InputProblems(Exception):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: list[Problem] = list(problems)
         super().__init__("; ".join(p.message for p in self.problems))

@@ -15,6 +15,7 @@ from typing import Any
 import strawberry
 from graphql import FloatValueNode, IntValueNode, StringValueNode, ValueNode
 from strawberry.federation.schema_directives import Shareable
+from strawberry.types.scalar import ScalarDefinition
 
 from kit.money import Amount, MoneyError, parse_decimal
 
@@ -45,7 +46,7 @@ DECIMAL_SCALAR = strawberry.scalar(
     parse_value=_parse_decimal,
     parse_literal=_parse_decimal_literal,
 )
-SCALAR_MAP = {Decimal: DECIMAL_SCALAR}
+SCALAR_MAP: dict[object, ScalarDefinition] = {Decimal: DECIMAL_SCALAR}
 
 
 @strawberry.type(description="An amount in one currency (ISO 4217 code).", directives=[Shareable()])
@@ -71,6 +72,8 @@ class MoneyInput:
     directives=[Shareable()],
 )
 class UserError:
-    field: list[str] | None = strawberry.field(description="Path to the input field, e.g. [\"input\", \"email\"].")
+    field: list[str] | None = strawberry.field(
+        description='Path to the input field, e.g. ["input", "email"].'
+    )
     message: str
     code: str = strawberry.field(description="Stable machine-readable code: INVALID, NOT_FOUND, ...")

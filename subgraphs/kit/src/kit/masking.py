@@ -47,4 +47,3 @@ class MaskInternalErrors(MaskErrors):
             path=error.path,
             extensions={"code": INTERNAL_ERROR_CODE, "correlationId": correlation_id},
         )
-

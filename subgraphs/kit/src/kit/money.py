@@ -40,7 +40,7 @@ def minor_unit(currency_code: str) -> int:
 
 def parse_decimal(value: object) -> Decimal:
     """A Decimal from a string or an int; floats are refused because they are already inexact."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise MoneyError("a decimal must be given as a string, not a float")
     if isinstance(value, Decimal):
         result = value

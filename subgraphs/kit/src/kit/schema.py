@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import strawberry
-from strawberry.schema.config import StrawberryConfig
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
 
 from kit.graphql_types import SCALAR_MAP
 from kit.masking import MaskInternalErrors

@@ -30,7 +30,9 @@ async def running_app(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
-async def execute(client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+async def execute(
+    client: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """POST a GraphQL document to /graphql and return the JSON body (data and errors)."""
     response = await client.post("/graphql", json={"query": query, "variables": variables or {}})
     body: dict[str, Any] = response.json()

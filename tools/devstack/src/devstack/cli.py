@@ -16,15 +16,19 @@ from devstack.stack import Stack, StackError
 def _banner(stack: Stack) -> str:
     config = stack.config
     customer = stack.demo.customer_id if stack.demo else "<customer id>"
-    query = '{ customer(id: \\"' + customer + '\\") { name portfolios { name valuation { marketValue { amount currencyCode } } } } }'
+    query = (
+        '{ customer(id: \\"'
+        + customer
+        + '\\") { name portfolios { name valuation { marketValue { amount currencyCode } } } } }'
+    )
     return f"""
   Portfolio supergraph is up ({stack.startup_seconds:.1f}s).
 
   GraphiQL (Dashboard preloaded): {config.router_graphql_url}
-  Router health:                  {config.url('router', '/healthcheck')}  {config.url('router', '/readiness')}
-  Subgraphs:                      customers {config.url('customers', '/graphql')}
-                                  portfolios {config.url('portfolios', '/graphql')}
-                                  assets {config.url('assets', '/graphql')}
+  Router health:                  {config.url("router", "/healthcheck")}  {config.url("router", "/readiness")}
+  Subgraphs:                      customers {config.url("customers", "/graphql")}
+                                  portfolios {config.url("portfolios", "/graphql")}
+                                  assets {config.url("assets", "/graphql")}
   DynamoDB Local:                 {config.dynamodb_url}  (data in {config.data_dir})
   Demo customer id:               {customer}
 

@@ -22,7 +22,9 @@ class StackConfig:
 
     @classmethod
     def from_env(cls, data_dir: Path | None) -> StackConfig:
-        ports = {name: int(os.environ.get(f"{name.upper()}_PORT", port)) for name, port in DEFAULT_PORTS.items()}
+        ports = {
+            name: int(os.environ.get(f"{name.upper()}_PORT", port)) for name, port in DEFAULT_PORTS.items()
+        }
         return cls(ports=ports, host=os.environ.get("DEVSTACK_HOST", "127.0.0.1"), data_dir=data_dir)
 
     @classmethod

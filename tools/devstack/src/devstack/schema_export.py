@@ -14,7 +14,10 @@ def export_sdl(name: str) -> str:
     """The SDL exactly as `strawberry export-schema` prints it."""
     strawberry = Path(sys.executable).parent / "strawberry"
     result = subprocess.run(  # noqa: S603 - fixed command
-        [str(strawberry), "export-schema", f"{name}.schema:schema"], capture_output=True, text=True, check=True
+        [str(strawberry), "export-schema", f"{name}.schema:schema"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return result.stdout.rstrip("\n") + "\n"
 
@@ -24,8 +27,15 @@ def export_all(schema_dir: Path = toolchain.SCHEMA_DIR) -> None:
         (schema_dir / f"{name}.graphql").write_text(export_sdl(name))
 
 
-def compose(schema_dir: Path = toolchain.SCHEMA_DIR, *, check: bool = False) -> subprocess.CompletedProcess[str]:
-    args = [str(toolchain.node_executable()), str(toolchain.ROUTER_DIR / "compose.mjs"), "--schema-dir", str(schema_dir)]
+def compose(
+    schema_dir: Path = toolchain.SCHEMA_DIR, *, check: bool = False
+) -> subprocess.CompletedProcess[str]:
+    args = [
+        str(toolchain.node_executable()),
+        str(toolchain.ROUTER_DIR / "compose.mjs"),
+        "--schema-dir",
+        str(schema_dir),
+    ]
     if check:
         args.append("--check")
     return subprocess.run(args, capture_output=True, text=True, cwd=toolchain.ROUTER_DIR, check=False)  # noqa: S603

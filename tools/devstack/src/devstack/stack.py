@@ -73,19 +73,33 @@ class Stack:
     def check_alive(self) -> None:
         for process in self.processes:
             if not process.alive():
-                raise StackError(f"{process.name} exited with {process.process.returncode}:\n{process.tail()}")
+                raise StackError(
+                    f"{process.name} exited with {process.process.returncode}:\n{process.tail()}"
+                )
 
     # -- steps -----------------------------------------------------------------------------------
     def _refuse_busy_ports(self) -> None:
-        busy = [f"{name} :{port}" for name, port in self.config.ports.items() if port_is_open(port, self.config.host)]
+        busy = [
+            f"{name} :{port}"
+            for name, port in self.config.ports.items()
+            if port_is_open(port, self.config.host)
+        ]
         if busy:
             raise StackError(
-                "ports already in use: " + ", ".join(busy) + " (another `make dev`? set e.g. ROUTER_PORT to move)"
+                "ports already in use: "
+                + ", ".join(busy)
+                + " (another `make dev`? set e.g. ROUTER_PORT to move)"
             )
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str], cwd: Path | None = None) -> None:
         self.processes.append(
-            ManagedProcess(name, command, env=toolchain.env_with_node({**env, **self.config.extra_env}), cwd=cwd, echo=self.echo)
+            ManagedProcess(
+                name,
+                command,
+                env=toolchain.env_with_node({**env, **self.config.extra_env}),
+                cwd=cwd,
+                echo=self.echo,
+            )
         )
 
     def _start_dynamodb(self) -> None:

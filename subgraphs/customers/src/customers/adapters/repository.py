@@ -13,7 +13,7 @@ from customers.domain.customer import Address, Customer, email_key
 PROFILE = "PROFILE"
 
 
-class EmailTaken(Exception):  # noqa: N818 - a domain outcome, not a programming error
+class EmailTaken(Exception):
     pass
 
 

@@ -54,7 +54,9 @@ def user_errors(error: InputProblems) -> list[UserError]:
 class Mutation:
     @strawberry.mutation(description="Register a customer. The email is unique, case-insensitively.")
     async def register_customer(
-        self, info: Info[CustomersContext, Any], input: RegisterCustomerInput  # noqa: A002
+        self,
+        info: Info[CustomersContext, Any],
+        input: RegisterCustomerInput,
     ) -> RegisterCustomerPayload:
         try:
             customer = await info.context.service.register(

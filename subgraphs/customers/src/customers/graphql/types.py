@@ -60,6 +60,6 @@ class Customer:
         )
 
     @classmethod
-    async def resolve_reference(cls, info: Info[CustomersContext, Any], id: strawberry.ID) -> Customer | None:  # noqa: A002
+    async def resolve_reference(cls, info: Info[CustomersContext, Any], id: strawberry.ID) -> Customer | None:
         found = await info.context.customers.load(str(id))
         return None if found is None else cls.from_domain(found)

@@ -1,0 +1,13 @@
+"""The portfolios subgraph's federated schema (`strawberry export-schema portfolios.schema:schema`)."""
+
+from __future__ import annotations
+
+from kit.schema import federated_schema
+
+from portfolios.graphql.mutations import Mutation
+from portfolios.graphql.queries import Query
+from portfolios.graphql.types import Customer, Holding, Instrument, Investment, Portfolio
+
+schema = federated_schema(
+    query=Query, mutation=Mutation, types=[Customer, Portfolio, Investment, Instrument, Holding]
+)

@@ -1,0 +1,125 @@
+"""Fixtures for the portfolios tests: the app on a fresh DynamoDB Local table, and GraphQL helpers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from kit.dynamo import ensure_table
+from kit.testing import execute, running_app, unique_table_name
+from portfolios.adapters.table import table_definition
+from portfolios.app import PortfoliosRuntime, PortfoliosSettings, create_app
+from ulid import ULID
+
+CREATE_PORTFOLIO = """
+mutation CreatePortfolio($input: CreatePortfolioInput!) {
+  createPortfolio(input: $input) {
+    portfolio { id name kind baseCurrency costBasisMethod createdAt owner { id } }
+    userErrors { field message code }
+  }
+}"""
+
+ADD_INVESTMENT = """
+mutation AddInvestment($input: AddInvestmentInput!) {
+  addInvestment(input: $input) {
+    investment {
+      id
+      instrument { symbol }
+      quantity
+      purchasePrice { amount currencyCode }
+      purchasedAt
+      fees { amount currencyCode }
+      costBasis { amount currencyCode }
+      createdAt
+      portfolio { id }
+    }
+    userErrors { field message code }
+  }
+}"""
+
+
+@dataclass
+class Api:
+    http: httpx.AsyncClient
+    runtime: PortfoliosRuntime
+
+    @property
+    def calls(self) -> dict[str, int]:
+        return dict(self.runtime.counter.calls)
+
+    async def gql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        return await execute(self.http, query, variables)
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        body = await self.gql(query, variables)
+        assert "errors" not in body, body
+        return body["data"]
+
+    async def count_items(self) -> int:
+        """Items in the table (a Scan; reset the counter afterwards when counting calls)."""
+        total, start = 0, None
+        while True:
+            page = {"ExclusiveStartKey": start} if start else {}
+            response = await self.runtime.dynamodb.scan(
+                TableName=self.runtime.settings.table_name, Select="COUNT", ConsistentRead=True, **page
+            )
+            total += response["Count"]
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return total
+
+    async def register_customer(self) -> str:
+        customer_id = str(ULID())
+        response = await self.http.post(
+            "/events", json={"type": "CustomerRegistered", "customerId": customer_id}
+        )
+        assert response.status_code == 202, response.text
+        return customer_id
+
+    async def create_portfolio(self, customer_id: str, **overrides: Any) -> dict[str, Any]:
+        payload = await self.create_portfolio_payload(customer_id, **overrides)
+        assert payload["userErrors"] == [], payload
+        return payload["portfolio"]
+
+    async def create_portfolio_payload(self, customer_id: str, **overrides: Any) -> dict[str, Any]:
+        values = {"customerId": customer_id, "name": "Main", "kind": "BROKERAGE", "baseCurrency": "USD"}
+        data = await self.data(CREATE_PORTFOLIO, {"input": {**values, **overrides}})
+        return data["createPortfolio"]
+
+    async def add_investment(self, portfolio_id: str, **overrides: Any) -> dict[str, Any]:
+        payload = await self.add_investment_payload(portfolio_id, **overrides)
+        assert payload["userErrors"] == [], payload
+        return payload["investment"]
+
+    async def add_investment_payload(self, portfolio_id: str, **overrides: Any) -> dict[str, Any]:
+        data = await self.data(ADD_INVESTMENT, {"input": self.investment_input(portfolio_id, **overrides)})
+        return data["addInvestment"]
+
+    @staticmethod
+    def investment_input(portfolio_id: str, **overrides: Any) -> dict[str, Any]:
+        """10 AAPL at 150.25 USD on 2024-05-01, unless overridden."""
+        values = {
+            "portfolioId": portfolio_id,
+            "symbol": "AAPL",
+            "quantity": "10",
+            "purchasePrice": {"amount": "150.25", "currencyCode": "USD"},
+            "purchasedAt": "2024-05-01",
+        }
+        return {**values, **overrides}
+
+
+@pytest.fixture(scope="module")
+async def api(dynamodb_endpoint: str) -> AsyncIterator[Api]:
+    """The portfolios app on its own table (one per test module), its lifespan entered."""
+    settings = PortfoliosSettings(
+        dynamodb_endpoint_url=dynamodb_endpoint, table_name=unique_table_name("portfolios"), graphiql=False
+    )
+    app = create_app(settings)
+    async with running_app(app) as http:
+        runtime: PortfoliosRuntime = app.state.runtime
+        await ensure_table(runtime.dynamodb, table_definition(settings.table_name))
+        runtime.counter.reset()
+        yield Api(http=http, runtime=runtime)

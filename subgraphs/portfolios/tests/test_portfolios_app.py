@@ -1,0 +1,78 @@
+"""The HTTP surface besides /graphql: POST /events (customer directory), /health, /ready."""
+
+import pytest
+from kit.dynamo import to_item
+from portfolios.adapters.items import directory_key
+from ulid import ULID
+
+
+async def directory_entry(api, customer_id):
+    response = await api.runtime.dynamodb.get_item(
+        TableName=api.runtime.settings.table_name,
+        Key=to_item(directory_key(customer_id)),
+        ConsistentRead=True,
+    )
+    return response.get("Item")
+
+
+async def test_customer_registered_is_recorded_once(api):
+    customer_id = str(ULID())
+    before = await api.count_items()
+    event = {"type": "CustomerRegistered", "customerId": customer_id, "email": "ada@example.com"}
+    first = await api.http.post("/events", json=event)
+    assert first.status_code == 202
+    assert first.json() == {"status": "accepted", "type": "CustomerRegistered"}
+    entry = await directory_entry(api, customer_id)
+    assert entry["customerId"] == {"S": customer_id}
+
+    # At-least-once delivery: the same event again changes nothing, not even the registration time.
+    again = await api.http.post("/events", json=event)
+    assert again.status_code == 202
+    assert await api.count_items() == before + 1
+    assert await directory_entry(api, customer_id) == entry
+
+
+async def test_registered_customer_can_open_a_portfolio(api):
+    customer_id = str(ULID())
+    payload = await api.create_portfolio_payload(customer_id)
+    assert [e["code"] for e in payload["userErrors"]] == ["NOT_FOUND"]
+    await api.http.post("/events", json={"type": "CustomerRegistered", "customerId": customer_id})
+    assert (await api.create_portfolio(customer_id))["owner"] == {"id": customer_id}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"\xff\xfe",
+        b"[]",
+        b'"CustomerRegistered"',
+        b'{"type": "CustomerRegistered"}',
+        b'{"type": "CustomerRegistered", "customerId": "c-1"}',
+        b'{"type": "SomethingElse", "customerId": "01J00000000000000000000000"}',
+    ],
+)
+async def test_malformed_events_are_rejected_and_write_nothing(api, body):
+    before = await api.count_items()
+    response = await api.http.post("/events", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["status"] == "rejected"
+    assert await api.count_items() == before
+
+
+async def test_health_and_ready(api):
+    assert (await api.http.get("/health")).json() == {"status": "ok"}
+    ready = await api.http.get("/ready")
+    assert ready.status_code == 200 and ready.json() == {"status": "ready"}
+
+
+def test_settings_defaults(monkeypatch):
+    from portfolios.app import PortfoliosSettings
+
+    monkeypatch.delenv("PORTFOLIOS_PORT", raising=False)
+    monkeypatch.delenv("PORTFOLIOS_TABLE_NAME", raising=False)
+    defaults = PortfoliosSettings()
+    assert (defaults.port, defaults.table_name) == (4002, "portfolios")
+    monkeypatch.setenv("PORTFOLIOS_PORT", "5002")
+    monkeypatch.setenv("PORTFOLIOS_TABLE_NAME", "portfolios-dev")
+    assert (PortfoliosSettings().port, PortfoliosSettings().table_name) == (5002, "portfolios-dev")
