@@ -19,6 +19,8 @@ from strawberry.types.scalar import ScalarDefinition
 
 from kit.money import Amount, MoneyError, parse_decimal
 
+__all__ = ["DECIMAL_SCALAR", "SCALAR_MAP", "Decimal", "Money", "MoneyInput", "UserError"]
+
 
 def _serialize_decimal(value: Decimal) -> str:
     # Plain notation, never exponent form ("1E+2"), so that clients can parse it with any decimal lib.

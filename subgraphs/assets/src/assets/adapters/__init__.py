@@ -1,0 +1,1 @@
+"""Storage, cache and provider adapters of the assets subgraph."""

@@ -1,0 +1,52 @@
+"""Quotes and the seam for market-data providers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
+
+from kit.money import Amount
+
+MANUAL_SOURCE = "manual"
+SIMULATED_SOURCE = "simulated"
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """The latest price of one instrument, with the previous session's close when known."""
+
+    symbol: str
+    price: Amount
+    previous_close: Amount | None
+    as_of: datetime
+    source: str
+    stale: bool = False
+
+    def __post_init__(self) -> None:
+        if self.previous_close is not None and self.previous_close.currency_code != self.price.currency_code:
+            raise ValueError("a quote's previous close must be in the currency of its price")
+        if self.as_of.tzinfo is None:
+            raise ValueError("a quote's asOf must be timezone-aware")
+
+    @property
+    def change(self) -> Amount | None:
+        if self.previous_close is None:
+            return None
+        return self.price - self.previous_close
+
+    @property
+    def change_percent(self) -> Decimal | None:
+        """The change as a percentage of the previous close (12.5 means 12.5%)."""
+        change = self.change
+        if change is None or self.previous_close is None or self.previous_close.value == 0:
+            return None
+        return change.value / self.previous_close.value * 100
+
+
+class PriceProvider(Protocol):
+    """A source of quotes. Answers the symbols it knows and leaves the others out of the result."""
+
+    async def quotes(self, symbols: Sequence[str]) -> dict[str, Quote]: ...

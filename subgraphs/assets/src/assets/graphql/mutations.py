@@ -1,0 +1,59 @@
+"""Mutation root of the assets subgraph: setManualPrice (DESIGN.md decision 7)."""
+
+from __future__ import annotations
+
+import strawberry
+from kit.errors import InputProblems
+from kit.graphql_types import MoneyInput, UserError
+from kit.money import Amount
+
+from assets.graphql.context import AssetsContext
+from assets.graphql.types import Instrument
+
+
+@strawberry.input(name="SetManualPriceInput")
+class SetManualPriceInput:
+    symbol: str = strawberry.field(description="Ticker; trimmed and upper-cased. Unknown ones become manual.")
+    price: MoneyInput
+    previous_close: MoneyInput | None = strawberry.UNSET
+
+
+@strawberry.type(name="SetManualPricePayload")
+class SetManualPricePayload:
+    instrument: Instrument | None
+    user_errors: list[UserError]
+
+
+def _amount(money: MoneyInput | None) -> Amount | None:
+    # An omitted optional input field is UNSET (falsy), an explicit null is None: both mean "none".
+    return Amount(money.amount, money.currency_code) if money else None
+
+
+async def _set_manual_price(
+    info: strawberry.Info[AssetsContext, None], input: SetManualPriceInput
+) -> SetManualPricePayload:
+    price = _amount(input.price)
+    assert price is not None
+    try:
+        view = await info.context.services.instruments.set_manual_price(
+            symbol=input.symbol, price=price, previous_close=_amount(input.previous_close)
+        )
+    except InputProblems as problems:
+        return SetManualPricePayload(
+            instrument=None,
+            user_errors=[
+                UserError(field=list(problem.field), message=problem.message, code=problem.code)
+                for problem in problems.problems
+            ],
+        )
+    info.context.remember(view)
+    return SetManualPricePayload(instrument=Instrument.from_view(view), user_errors=[])
+
+
+@strawberry.type
+class Mutation:
+    set_manual_price: SetManualPricePayload = strawberry.mutation(
+        resolver=_set_manual_price,
+        description='Pin a price for an instrument (source "manual"), overriding any feed. A symbol the '
+        "catalog lacks becomes a manual instrument in the price's currency.",
+    )

@@ -1,0 +1,28 @@
+"""Query root of the assets subgraph."""
+
+from __future__ import annotations
+
+import strawberry
+
+from assets.domain.instruments import normalize_symbol
+from assets.graphql.context import AssetsContext
+from assets.graphql.types import Instrument
+
+
+async def _instrument(info: strawberry.Info[AssetsContext, None], symbol: str) -> Instrument | None:
+    key = normalize_symbol(symbol)
+    if key is None:
+        return None
+    view = await info.context.instruments.load(key)
+    if view is None or not view.known:
+        return None
+    return Instrument.from_view(view)
+
+
+@strawberry.type
+class Query:
+    instrument: Instrument | None = strawberry.field(
+        resolver=_instrument,
+        description="An instrument by symbol (trimmed, upper-cased); null when neither the catalog nor a "
+        "manual price knows it.",
+    )

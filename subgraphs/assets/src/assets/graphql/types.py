@@ -1,0 +1,86 @@
+"""Instrument (the entity this subgraph owns), Quote and AssetClass."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from kit.graphql_types import (
+    Decimal,
+    Money,
+)
+
+from assets.domain import quotes as domain_quotes
+from assets.domain.instruments import AssetClass as DomainAssetClass
+from assets.graphql.context import AssetsContext
+from assets.services import InstrumentView, lookup_key
+
+AssetClass = strawberry.enum(
+    DomainAssetClass,
+    name="AssetClass",
+    description="UNKNOWN: nothing is known about the symbol; OTHER: created by setting a manual price.",
+)
+
+
+@strawberry.type(name="Quote", description="The latest price of an instrument.")
+class Quote:
+    price: Money
+    previous_close: Money | None = strawberry.field(description="The previous session's close, when known.")
+    change: Money | None = strawberry.field(description="price - previousClose.")
+    change_percent: Decimal | None = strawberry.field(
+        description="change / previousClose * 100 (12.5 means 12.5%)."
+    )
+    as_of: datetime
+    source: str = strawberry.field(description='Where the price comes from: "simulated", "manual", ...')
+    stale: bool = strawberry.field(description="True when served from cache after its source failed.")
+
+    @classmethod
+    def from_domain(cls, quote: domain_quotes.Quote) -> Quote:
+        price = Money.of(quote.price)
+        assert price is not None
+        return cls(
+            price=price,
+            previous_close=Money.of(quote.previous_close),
+            change=Money.of(quote.change),
+            change_percent=quote.change_percent,
+            as_of=quote.as_of,
+            source=quote.source,
+            stale=quote.stale,
+        )
+
+
+async def _instrument_quote(root: Instrument, info: strawberry.Info[AssetsContext, None]) -> Quote | None:
+    found = await info.context.quotes.load(root.symbol)
+    return Quote.from_domain(found) if found is not None else None
+
+
+@strawberry.federation.type(keys=["symbol"], name="Instrument", description="A tradable instrument.")
+class Instrument:
+    symbol: str
+    name: str
+    asset_class: AssetClass  # type: ignore[valid-type]  # an enum decorated at runtime
+    currency: str | None = strawberry.field(description="ISO 4217 currency of its prices; null if unknown.")
+    exchange: str | None
+
+    quote: Quote | None = strawberry.field(
+        resolver=_instrument_quote,
+        description="The latest quote; null when no source prices this instrument.",
+    )
+
+    @classmethod
+    def from_view(cls, view: InstrumentView) -> Instrument:
+        instrument = view.instrument
+        return cls(
+            symbol=instrument.symbol,
+            name=instrument.name,
+            asset_class=instrument.asset_class,
+            currency=instrument.currency,
+            exchange=instrument.exchange,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info[AssetsContext, None], symbol: str) -> Instrument:
+        # Strawberry calls this once per representation; the loader turns N calls into one batch.
+        view = await info.context.instruments.load(lookup_key(symbol))
+        assert view is not None  # every symbol resolves, unknown ones to an UNKNOWN instrument
+        return cls.from_view(view)

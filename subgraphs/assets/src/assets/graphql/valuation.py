@@ -1,0 +1,138 @@
+"""`Portfolio.valuation`: the portfolios subgraph's entity, extended where prices live (DESIGN.md #10).
+
+The router sends `baseCurrency` and `holdings` in the representation (`@requires`), so valuing a
+portfolio reads nothing of it from storage; the quotes of all portfolios in a request are loaded in
+one batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from kit.graphql_types import (
+    Decimal,
+    Money,
+)
+from kit.money import Amount
+
+from assets.domain import valuation as domain
+from assets.graphql.context import AssetsContext
+from assets.graphql.types import Instrument
+from assets.services import InstrumentView, lookup_key, parse_holdings
+
+
+def _money(amount: Amount) -> Money:
+    money = Money.of(amount)
+    assert money is not None
+    return money
+
+
+@strawberry.type(name="PositionValuation", description="One position at the latest prices.")
+class PositionValuation:
+    instrument: Instrument
+    quantity: Decimal
+    price: Money | None = strawberry.field(description="The price used; null when the position is unpriced.")
+    market_value: Money | None = strawberry.field(description="quantity x price, in the base currency.")
+    cost_basis: Money
+    unrealized_gain: Money | None
+    weight: Decimal | None = strawberry.field(
+        description="Fraction (0 to 1) of the portfolio's market value; null when unpriced."
+    )
+    stale: bool
+
+    @classmethod
+    def from_domain(cls, position: domain.PositionValuation, view: InstrumentView) -> PositionValuation:
+        return cls(
+            instrument=Instrument.from_view(view),
+            quantity=position.quantity,
+            price=Money.of(position.price),
+            market_value=Money.of(position.market_value),
+            cost_basis=_money(position.cost_basis),
+            unrealized_gain=Money.of(position.unrealized_gain),
+            weight=position.weight,
+            stale=position.stale,
+        )
+
+
+@strawberry.type(
+    name="PortfolioValuation",
+    description="A portfolio at the latest prices, in its base currency. Totals cover priced positions only.",
+)
+class PortfolioValuation:
+    market_value: Money
+    cost_basis: Money
+    unrealized_gain: Money
+    unrealized_gain_percent: Decimal | None = strawberry.field(
+        description="unrealizedGain / costBasis * 100; null when the cost basis is 0."
+    )
+    day_change: Money
+    as_of: datetime | None = strawberry.field(description="The oldest asOf of the quotes used.")
+    complete: bool = strawberry.field(description="False when some position has no price.")
+    positions: list[PositionValuation]
+
+
+@strawberry.federation.type(name="Holding", inaccessible=True)
+class Holding:
+    symbol: str = strawberry.federation.field(external=True)
+    quantity: Decimal = strawberry.federation.field(external=True)
+    cost_basis: Decimal = strawberry.federation.field(external=True)
+
+
+async def _valuation(
+    root: Portfolio, info: strawberry.Info[AssetsContext, None]
+) -> PortfolioValuation | None:
+    if not root.base_currency:
+        return None
+    holdings = [domain.Holding(h.symbol, h.quantity, h.cost_basis) for h in root.holdings]
+    keys = [lookup_key(holding.symbol) for holding in holdings]
+    context = info.context
+    views, quotes = await asyncio.gather(context.instruments.load_many(keys), context.quotes.load_many(keys))
+    by_symbol = {holding.symbol: quote for holding, quote in zip(holdings, quotes, strict=True)}
+    result = context.services.valuations.value(root.base_currency, holdings, by_symbol)
+    positions = []
+    for position, view in zip(result.positions, views, strict=True):
+        assert view is not None  # every symbol resolves
+        positions.append(PositionValuation.from_domain(position, view))
+    return PortfolioValuation(
+        market_value=_money(result.market_value),
+        cost_basis=_money(result.cost_basis),
+        unrealized_gain=_money(result.unrealized_gain),
+        unrealized_gain_percent=result.unrealized_gain_percent,
+        day_change=_money(result.day_change),
+        as_of=result.as_of,
+        complete=result.complete,
+        positions=positions,
+    )
+
+
+@strawberry.federation.type(keys=["id"], name="Portfolio")
+class Portfolio:
+    id: strawberry.ID
+    base_currency: str = strawberry.federation.field(external=True)
+    holdings: list[Holding] = strawberry.federation.field(external=True)
+
+    valuation: PortfolioValuation | None = strawberry.federation.field(
+        resolver=_valuation,
+        requires=["baseCurrency holdings { symbol quantity costBasis }"],
+        description="The portfolio at the latest prices; null when the router sent no holdings.",
+    )
+
+    @classmethod
+    def resolve_reference(
+        cls,
+        id: strawberry.ID,
+        baseCurrency: str | None = None,
+        holdings: Sequence[Mapping[str, Any]] | None = None,
+        **_: Any,
+    ) -> Portfolio:
+        """No I/O: everything needed comes in the representation."""
+        parsed = parse_holdings(holdings or [])
+        return cls(
+            id=id,
+            base_currency=baseCurrency or "",
+            holdings=[Holding(symbol=h.symbol, quantity=h.quantity, cost_basis=h.cost_basis) for h in parsed],
+        )
