@@ -35,7 +35,7 @@ $(NODE_SHIMS): $(SYNCED)
 	$(VENV)/bin/python -m devstack.toolchain shims $(TOOLS)/bin
 	@touch $@
 
-$(NODE_MODULES): router/package-lock.json $(NODE_SHIMS)
+$(NODE_MODULES): router/package-lock.json | $(NODE_SHIMS)
 	cd router && npm ci --no-audit --no-fund
 	@touch $@
 

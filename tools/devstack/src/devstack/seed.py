@@ -42,7 +42,7 @@ DEMO_PORTFOLIOS: list[tuple[str, str, str, str, list[tuple[str, str, str, str, s
         [
             ("VTI", "120", "205.30", "2021-06-01", None),
             ("QQQ", "30", "355.00", "2022-11-15", None),
-            ("SCHD", "80", "72.40", "2023-03-03", None),
+            ("SCHD", "240", "24.15", "2023-03-03", None),
         ],
     ),
     (
