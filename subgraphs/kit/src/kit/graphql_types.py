@@ -17,6 +17,7 @@ from graphql import FloatValueNode, IntValueNode, StringValueNode, ValueNode
 from strawberry.federation.schema_directives import Shareable
 from strawberry.types.scalar import ScalarDefinition
 
+from kit.errors import InputProblems
 from kit.money import Amount, MoneyError, parse_decimal
 
 __all__ = ["DECIMAL_SCALAR", "SCALAR_MAP", "Decimal", "Money", "MoneyInput", "UserError"]
@@ -79,3 +80,7 @@ class UserError:
     )
     message: str
     code: str = strawberry.field(description="Stable machine-readable code: INVALID, NOT_FOUND, ...")
+
+    @staticmethod
+    def from_problems(error: InputProblems) -> list[UserError]:
+        return [UserError(field=list(p.field), message=p.message, code=p.code) for p in error.problems]

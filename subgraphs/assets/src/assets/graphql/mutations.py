@@ -41,10 +41,7 @@ async def _set_manual_price(
     except InputProblems as problems:
         return SetManualPricePayload(
             instrument=None,
-            user_errors=[
-                UserError(field=list(problem.field), message=problem.message, code=problem.code)
-                for problem in problems.problems
-            ],
+            user_errors=UserError.from_problems(problems),
         )
     info.context.remember(view)
     return SetManualPricePayload(instrument=Instrument.from_view(view), user_errors=[])

@@ -46,10 +46,6 @@ class RegisterCustomerPayload:
     user_errors: list[UserError]
 
 
-def user_errors(error: InputProblems) -> list[UserError]:
-    return [UserError(field=list(p.field), message=p.message, code=p.code) for p in error.problems]
-
-
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Register a customer. The email is unique, case-insensitively.")
@@ -66,5 +62,5 @@ class Mutation:
                 address=input.address.to_domain() if input.address else None,
             )
         except InputProblems as error:
-            return RegisterCustomerPayload(customer=None, user_errors=user_errors(error))
+            return RegisterCustomerPayload(customer=None, user_errors=UserError.from_problems(error))
         return RegisterCustomerPayload(customer=Customer.from_domain(customer), user_errors=[])

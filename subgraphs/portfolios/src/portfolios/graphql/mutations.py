@@ -14,10 +14,6 @@ from portfolios.domain.validation import LotRequest, PortfolioRequest
 from portfolios.graphql.types import Info, Investment, Portfolio
 
 
-def _user_errors(error: InputProblems) -> list[UserError]:
-    return [UserError(field=list(p.field), message=p.message, code=p.code) for p in error.problems]
-
-
 @strawberry.input
 class CreatePortfolioInput:
     customer_id: strawberry.ID
@@ -70,7 +66,7 @@ async def _create_portfolio(info: Info, input: CreatePortfolioInput) -> CreatePo
     try:
         portfolio = await info.context.service.create_portfolio(request)
     except InputProblems as error:
-        return CreatePortfolioPayload(portfolio=None, user_errors=_user_errors(error))
+        return CreatePortfolioPayload(portfolio=None, user_errors=UserError.from_problems(error))
     info.context.portfolios.prime(portfolio.id, portfolio)
     info.context.lots.prime(portfolio.id, [])
     return CreatePortfolioPayload(portfolio=Portfolio.of(portfolio), user_errors=[])
@@ -92,7 +88,7 @@ async def _add_investment(info: Info, input: AddInvestmentInput) -> AddInvestmen
     try:
         added = await info.context.service.add_investment(request)
     except InputProblems as error:
-        return AddInvestmentPayload(investment=None, user_errors=_user_errors(error))
+        return AddInvestmentPayload(investment=None, user_errors=UserError.from_problems(error))
     info.context.portfolios.prime(added.portfolio.id, added.portfolio)
     info.context.investments.prime(added.lot.id, added.lot)
     return AddInvestmentPayload(investment=Investment.of(added.lot), user_errors=[])
