@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import httpx
 import pytest
 
 pytestmark = pytest.mark.e2e
+
+OPERATIONS = Path(__file__).resolve().parents[2] / "schema" / "operations"
 
 
 def money(amount: str, currency: str = "USD") -> dict[str, str]:
@@ -270,6 +273,20 @@ def test_malformed_documents_get_standard_graphql_errors(router) -> None:
     assert unknown["errors"] and "noSuchField" in unknown["errors"][0]["message"]
     wrong_type = router.raw("query($q: Decimal!) { instrument(symbol: $q) { symbol } }", {"q": "1"})
     assert wrong_type["errors"]
+
+
+def test_money_as_a_json_float_is_refused_with_bad_user_input(router, book) -> None:
+    lot = {
+        "portfolioId": book["portfolio"],
+        "symbol": "AAPL",
+        "quantity": 1.5,
+        "purchasePrice": money("100"),
+        "purchasedAt": "2024-01-01",
+    }
+    body = router.raw((OPERATIONS / "AddInvestment.graphql").read_text(), {"input": lot})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "not a float" in body["errors"][0]["message"]
+    assert "Traceback" not in str(body)
 
 
 def test_router_health_and_graphiql(stack) -> None:
