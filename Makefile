@@ -25,7 +25,7 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)/venv
 	$(TOOLS)/venv/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-$(SYNCED): $(UV) uv.lock pyproject.toml $(wildcard subgraphs/*/pyproject.toml tools/*/pyproject.toml)
+$(SYNCED): $(UV) uv.lock pyproject.toml $(wildcard subgraphs/*/pyproject.toml tools/*/pyproject.toml infra/pyproject.toml)
 	$(UV) sync --frozen --all-packages
 	@touch $@
 
