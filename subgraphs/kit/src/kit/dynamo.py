@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
+from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
@@ -61,7 +62,13 @@ async def dynamodb_client(
     """An aiobotocore DynamoDB client. Against DynamoDB Local, dummy credentials are used when the
     environment has none; in AWS the default credential chain (the task role) applies."""
     session = get_session()
-    options: dict[str, Any] = {"region_name": settings.aws_region}
+    options: dict[str, Any] = {
+        "region_name": settings.aws_region,
+        # Bounded: a request that cannot reach DynamoDB fails in seconds, not after minutes.
+        "config": AioConfig(
+            connect_timeout=2, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"}
+        ),
+    }
     if settings.dynamodb_endpoint_url:
         options["endpoint_url"] = settings.dynamodb_endpoint_url
         if not os.environ.get("AWS_ACCESS_KEY_ID"):
@@ -90,8 +97,9 @@ async def _batch_get_chunk(client: Any, table: str, keys: Sequence[Mapping[str, 
         request = response.get("UnprocessedKeys") or {}
         if not request:
             return found
-        # Throttled keys come back unprocessed; back off exponentially before asking again.
-        await asyncio.sleep(min(0.05 * 2**attempt, 1.0))
+        if attempt < _MAX_UNPROCESSED_RETRIES:
+            # Throttled keys come back unprocessed; back off exponentially before asking again.
+            await asyncio.sleep(min(0.05 * 2**attempt, 1.0))
     raise RuntimeError(f"BatchGetItem on {table} left keys unprocessed after retries")
 
 

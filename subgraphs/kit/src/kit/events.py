@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import httpx
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class HttpPushPublisher:
                 async for attempt in AsyncRetrying(
                     stop=stop_after_attempt(self._attempts),
                     wait=wait_exponential(multiplier=0.1, max=2),
-                    retry=retry_if_exception_type(httpx.HTTPError),
+                    retry=retry_if_exception(_is_transient),
                     reraise=True,
                 ):
                     with attempt:
@@ -66,6 +66,13 @@ class HttpPushPublisher:
                         response.raise_for_status()
             except httpx.HTTPError:
                 log.exception("event %s not delivered to %s", event_type, url)
+
+
+def _is_transient(error: BaseException) -> bool:
+    """Transport failures and 5xx are worth another try; a 4xx will fail the same way again."""
+    if isinstance(error, httpx.HTTPStatusError):
+        return error.response.status_code >= 500
+    return isinstance(error, httpx.HTTPError)
 
 
 def parse_subscribers(value: str) -> list[str]:

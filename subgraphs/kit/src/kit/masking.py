@@ -8,6 +8,7 @@ stack trace under a fresh correlation id, and the client gets only that id.
 from __future__ import annotations
 
 import logging
+import re
 
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
@@ -22,16 +23,25 @@ INTERNAL_ERROR_CODE = "INTERNAL_SERVER_ERROR"
 
 def _is_expected(error: GraphQLError) -> bool:
     original = error.original_error
-    if original is None or isinstance(original, GraphQLError):
+    if original is None or isinstance(original, GraphQLError | PublicError):
         return True
-    return isinstance(original, PublicError)
+    # No path: raised while parsing or validating the document (a scalar refusing a literal), not
+    # by a resolver, so the message is about the client's document.
+    return error.path is None
+
+
+# A variable whose value cannot be coerced; other "Variable '$x' ..." messages reject the document.
+_BAD_VARIABLE_VALUE = re.compile(
+    r"^Variable '\$\w+' "
+    r"(has invalid value|of required type .* was not provided|of non-null type .* must not be null)"
+)
 
 
 def _standard_code(error: GraphQLError) -> str:
     """Apollo's codes for errors raised by GraphQL itself, so clients can tell them apart."""
     if error.message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"
-    if error.message.startswith("Variable '$"):
+    if _BAD_VARIABLE_VALUE.match(error.message):
         return "BAD_USER_INPUT"
     return "GRAPHQL_VALIDATION_FAILED"
 

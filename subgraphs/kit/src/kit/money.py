@@ -45,6 +45,9 @@ def parse_decimal(value: object) -> Decimal:
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, int | str):
+        if isinstance(value, str) and "_" in value:
+            # Python's Decimal reads "1_000" as 1000; no client means that in an amount.
+            raise MoneyError(f"{value!r} is not a decimal number")
         try:
             result = Decimal(str(value).strip())
         except InvalidOperation as error:

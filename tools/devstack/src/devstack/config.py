@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devstack.net import free_port
+from devstack.net import free_ports
 
 SUBGRAPHS = ("customers", "portfolios", "assets")
 DEFAULT_PORTS = {"router": 4000, "customers": 4001, "portfolios": 4002, "assets": 4003, "dynamodb": 8000}
@@ -30,7 +30,7 @@ class StackConfig:
     @classmethod
     def ephemeral(cls) -> StackConfig:
         """Free ports and in-memory data: for tests, so they never collide with a running `make dev`."""
-        return cls(ports={name: free_port() for name in DEFAULT_PORTS})
+        return cls(ports=dict(zip(DEFAULT_PORTS, free_ports(len(DEFAULT_PORTS)), strict=True)))
 
     def url(self, name: str, path: str = "") -> str:
         return f"http://{self.host}:{self.ports[name]}{path}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -58,8 +59,8 @@ class ManagedProcess:
         return "\n".join(self.lines[-count:])
 
     def stop(self, timeout: float = 8.0) -> None:
-        if self.process.poll() is not None:
-            return
+        # The group is signalled even when the child itself has exited: a grandchild it left
+        # behind (a JVM, a Node worker) is still in the group.
         try:
             os.killpg(self.process.pid, signal.SIGTERM)
         except ProcessLookupError:
@@ -67,5 +68,6 @@ class ManagedProcess:
         try:
             self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=5)

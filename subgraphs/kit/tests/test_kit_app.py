@@ -1,0 +1,148 @@
+"""kit.app: /graphql, /health (alive) and /ready (its table answers), with the runtime's lifespan."""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+
+import pytest
+import strawberry
+from kit.app import Runtime, create_app
+from kit.context import RequestContext
+from kit.dynamo import ensure_table
+from kit.schema import federated_schema
+from kit.settings import ServiceSettings
+from kit.testing import execute, running_app, unique_table_name
+from strawberry.types import Info
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def hello(self) -> str:
+        return "world"
+
+    @strawberry.field
+    def request_id(self, info: Info[RequestContext, None]) -> str:
+        return info.context.request_id
+
+    @strawberry.field
+    def boom(self) -> str:
+        raise RuntimeError("secret")
+
+
+SCHEMA = federated_schema(query=Query)
+
+
+class NeverReady(Runtime):
+    def __init__(self, settings: ServiceSettings) -> None:
+        super().__init__(settings)
+        self.started = False
+
+    async def start(self, stack: AsyncExitStack) -> None:
+        await super().start(stack)
+        self.started = True
+
+    async def ready(self) -> bool:
+        return False
+
+
+def settings_for(endpoint: str, *, graphiql: bool = False) -> ServiceSettings:
+    return ServiceSettings(
+        dynamodb_endpoint_url=endpoint, table_name=unique_table_name("kit-app"), graphiql=graphiql
+    )
+
+
+async def test_not_ready_runtime_answers_ready_503_and_health_200(dynamodb_endpoint: str) -> None:
+    runtime = NeverReady(settings_for(dynamodb_endpoint))
+    app = create_app(title="t", runtime=runtime, schema=SCHEMA, context_for=lambda _: RequestContext())
+    assert app.state.runtime is runtime
+    async with running_app(app) as http:
+        assert runtime.started
+        assert runtime.dynamodb is not None
+        ready = await http.get("/ready")
+        assert ready.status_code == 503
+        assert ready.json() == {"status": "not ready"}
+        health = await http.get("/health")
+        assert health.status_code == 200
+        assert health.json() == {"status": "ok"}
+
+
+async def test_default_runtime_is_ready_once_its_table_exists(dynamodb_endpoint: str) -> None:
+    settings = settings_for(dynamodb_endpoint)
+    runtime = Runtime(settings)
+    app = create_app(title="t", runtime=runtime, schema=SCHEMA, context_for=lambda _: RequestContext())
+    async with running_app(app) as http:
+        assert (await http.get("/ready")).status_code == 503
+        await ensure_table(
+            runtime.dynamodb,
+            {
+                "TableName": settings.table_name,
+                "AttributeDefinitions": [
+                    {"AttributeName": "pk", "AttributeType": "S"},
+                    {"AttributeName": "sk", "AttributeType": "S"},
+                ],
+                "KeySchema": [
+                    {"AttributeName": "pk", "KeyType": "HASH"},
+                    {"AttributeName": "sk", "KeyType": "RANGE"},
+                ],
+                "BillingMode": "PAY_PER_REQUEST",
+            },
+        )
+        runtime.counter.reset()
+        ready = await http.get("/ready")
+        assert ready.status_code == 200
+        assert ready.json() == {"status": "ready"}
+        assert runtime.counter.calls["DescribeTable"] == 1
+
+
+async def test_ready_is_503_when_dynamodb_does_not_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Nothing listens on port 9 (discard); the readiness probe must say so, not crash. One attempt
+    # only: with botocore's default retries the probe takes about 26 s to give up.
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    runtime = Runtime(
+        ServiceSettings(dynamodb_endpoint_url="http://127.0.0.1:9", table_name="t", graphiql=False)
+    )
+    app = create_app(title="t", runtime=runtime, schema=SCHEMA, context_for=lambda _: RequestContext())
+    async with running_app(app) as http:
+        response = await http.get("/ready")
+        assert response.status_code == 503
+        assert (await http.get("/health")).status_code == 200
+
+
+async def test_graphql_is_served_with_a_fresh_context_per_request(dynamodb_endpoint: str) -> None:
+    runtime = NeverReady(settings_for(dynamodb_endpoint))
+    contexts_for: list[Runtime] = []
+
+    def context_for(r: Runtime) -> RequestContext:
+        contexts_for.append(r)
+        return RequestContext()
+
+    app = create_app(title="t", runtime=runtime, schema=SCHEMA, context_for=context_for)
+    async with running_app(app) as http:
+        first = await execute(http, "{ hello requestId }")
+        second = await execute(http, "{ requestId }")
+        assert first["data"]["hello"] == "world"
+        assert first["data"]["requestId"] != second["data"]["requestId"]
+        assert len(first["data"]["requestId"]) == 26
+        assert contexts_for == [runtime, runtime]
+
+        masked = await execute(http, "{ boom }")
+        assert "secret" not in str(masked)
+        assert masked["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+
+
+async def test_graphiql_follows_settings(dynamodb_endpoint: str) -> None:
+    html = {"accept": "text/html"}
+    for enabled in (True, False):
+        runtime = NeverReady(settings_for(dynamodb_endpoint, graphiql=enabled))
+        app = create_app(title="t", runtime=runtime, schema=SCHEMA, context_for=lambda _: RequestContext())
+        async with running_app(app) as http:
+            response = await http.get("/graphql", headers=html)
+            if enabled:
+                assert response.status_code == 200
+                assert "graphiql" in response.text.lower()
+            else:
+                assert response.status_code == 404
+            # No OpenAPI docs on a subgraph.
+            assert (await http.get("/docs")).status_code == 404
+            assert (await http.get("/openapi.json")).status_code == 404

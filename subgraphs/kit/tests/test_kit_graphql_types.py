@@ -1,0 +1,235 @@
+"""kit.graphql_types and kit.schema: the Decimal scalar, Money/MoneyInput, the federated schema."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import strawberry
+from kit.errors import InputProblems, Problem
+from kit.graphql_types import Money, MoneyInput, UserError
+from kit.money import Amount
+from kit.schema import MAX_ALIASES, MAX_DEPTH, federated_schema
+from strawberry.printer import print_schema
+
+
+@strawberry.type
+class Node:
+    @strawberry.field
+    def child(self) -> Node:
+        return Node()
+
+    @strawberry.field
+    def leaf(self) -> int:
+        return 1
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def echo(self, value: Decimal) -> Decimal:
+        return value
+
+    @strawberry.field
+    def constant(self, text: str) -> Decimal:
+        return Decimal(text)
+
+    @strawberry.field
+    def money(self, input: MoneyInput) -> Money:
+        return Money(amount=input.amount, currency_code=input.currency_code)
+
+    @strawberry.field
+    def maybe_money(self) -> Money | None:
+        return Money.of(None)
+
+    @strawberry.field
+    def problems(self) -> list[UserError]:
+        return [UserError(field=["input", "email"], message="taken", code="TAKEN")]
+
+    @strawberry.field
+    def node(self) -> Node:
+        return Node()
+
+
+SCHEMA = federated_schema(query=Query)
+
+ECHO = "query($v: Decimal!) { echo(value: $v) }"
+
+
+async def run(document: str, variables: dict[str, Any] | None = None) -> tuple[Any, list[Any]]:
+    result = await SCHEMA.execute(document, variable_values=variables)
+    return result.data, list(result.errors or [])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1E+2", "100"),
+        ("0.10", "0.10"),
+        ("1.5E-7", "0.00000015"),
+        ("-12.3400", "-12.3400"),
+        ("123456789012345678901234.56789", "123456789012345678901234.56789"),
+    ],
+)
+async def test_decimal_serializes_as_a_string_in_plain_notation(text: str, expected: str) -> None:
+    data, errors = await run("query($t: String!) { constant(text: $t) }", {"t": text})
+    assert errors == []
+    assert data == {"constant": expected}
+
+
+@pytest.mark.parametrize(
+    ("literal", "expected"),
+    [("0.1", "0.1"), ("0.10", "0.10"), ("5", "5"), ('"0.30"', "0.30"), ("1e3", "1E+3")],
+)
+async def test_decimal_literal_is_parsed_from_its_source_text(literal: str, expected: str) -> None:
+    # echo serializes with format "f": 1E+3 comes back as "1000"
+    data, errors = await run(f"{{ echo(value: {literal}) }}")
+    assert errors == []
+    assert data == {"echo": format(Decimal(expected), "f")}
+
+
+async def test_literal_point_one_is_exactly_one_tenth() -> None:
+    seen: list[Decimal] = []
+
+    @strawberry.type
+    class Capture:
+        @strawberry.field
+        def capture(self, value: Decimal) -> bool:
+            seen.append(value)
+            return True
+
+    schema = federated_schema(query=Capture)
+    result = await schema.execute("{ capture(value: 0.1) }")
+    assert result.errors is None
+    assert seen == [Decimal("0.1")]
+    assert isinstance(seen[0], Decimal)
+    assert seen[0] != Decimal.from_float(0.1)  # not the binary float's expansion
+
+
+@pytest.mark.parametrize(("value", "expected"), [("0.10", "0.10"), ("42", "42"), (7, "7"), (" 3.5 ", "3.5")])
+async def test_decimal_variables_as_strings_or_ints_are_accepted(value: object, expected: str) -> None:
+    data, errors = await run(ECHO, {"v": value})
+    assert errors == []
+    assert data == {"echo": expected}
+
+
+@pytest.mark.parametrize("value", [0.1, 1.5, 100.0, True])
+async def test_decimal_variable_given_as_json_float_is_refused(value: object) -> None:
+    data, errors = await run(ECHO, {"v": value})
+    assert data is None
+    assert len(errors) == 1
+    assert "float" in errors[0].message
+    assert "$v" in errors[0].message
+    assert errors[0].extensions == {"code": "BAD_USER_INPUT"}
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "sNaN", "abc", ""])
+async def test_non_finite_or_garbage_decimal_variable_is_refused(value: str) -> None:
+    data, errors = await run(ECHO, {"v": value})
+    assert data is None
+    assert len(errors) == 1
+    assert "Decimal" in errors[0].message
+    # A client mistake, reported as such: not masked as an internal error.
+    assert errors[0].extensions == {"code": "BAD_USER_INPUT"}
+
+
+@pytest.mark.parametrize("literal", ['"NaN"', '"abc"', "true", "[1]"])
+async def test_invalid_decimal_literal_is_reported_as_a_validation_error_not_masked(literal: str) -> None:
+    """An invalid Decimal literal in the document is the client's mistake (a validation error).
+
+    kit.masking promises to keep validation errors as they are; they must not come back as
+    "Internal error. Reference: ..." with INTERNAL_SERVER_ERROR.
+    """
+    data, errors = await run(f"{{ echo(value: {literal}) }}")
+    assert data is None
+    assert len(errors) == 1
+    assert (errors[0].extensions or {}).get("code") != "INTERNAL_SERVER_ERROR", errors[0].message
+    assert "Decimal" in errors[0].message
+
+
+async def test_money_input_round_trips_through_money() -> None:
+    document = "query($m: MoneyInput!) { money(input: $m) { amount currencyCode } }"
+    data, errors = await run(document, {"m": {"amount": "1234.5600", "currencyCode": "USD"}})
+    assert errors == []
+    assert data == {"money": {"amount": "1234.5600", "currencyCode": "USD"}}
+
+
+async def test_money_input_refuses_a_float_amount() -> None:
+    document = "query($m: MoneyInput!) { money(input: $m) { amount } }"
+    data, errors = await run(document, {"m": {"amount": 1.5, "currencyCode": "USD"}})
+    assert data is None
+    assert len(errors) == 1
+    assert "amount" in errors[0].message
+
+
+def test_user_error_from_problems() -> None:
+    problems = InputProblems(
+        [Problem(("input", "email"), "taken", "TAKEN"), Problem(("input", "name"), "empty")]
+    )
+    assert UserError.from_problems(problems) == [
+        UserError(field=["input", "email"], message="taken", code="TAKEN"),
+        UserError(field=["input", "name"], message="empty", code="INVALID"),
+    ]
+    assert UserError.from_problems(InputProblems([])) == []
+
+
+def test_money_of() -> None:
+    assert Money.of(None) is None
+    money = Money.of(Amount(Decimal("9.990"), "EUR"))
+    assert money is not None
+    assert money.amount == Decimal("9.990")
+    assert str(money.amount) == "9.990"
+    assert money.currency_code == "EUR"
+
+
+async def test_money_of_none_and_user_error_resolve() -> None:
+    data, errors = await run("{ maybeMoney { amount } problems { field message code } }")
+    assert errors == []
+    assert data == {
+        "maybeMoney": None,
+        "problems": [{"field": ["input", "email"], "message": "taken", "code": "TAKEN"}],
+    }
+
+
+def test_printed_sdl_links_federation_2_9_and_shares_value_types() -> None:
+    for sdl in (SCHEMA.as_str(), print_schema(SCHEMA)):
+        assert "https://specs.apollo.dev/federation/v2.9" in sdl
+        assert "v2.11" not in sdl
+        assert "scalar Decimal" in sdl
+        assert "type Money @shareable" in sdl
+        assert "type UserError @shareable" in sdl
+        assert "input MoneyInput {" in sdl
+
+
+async def test_service_sdl_served_to_the_router_is_federation_2_9() -> None:
+    data, errors = await run("{ _service { sdl } }")
+    assert errors == []
+    sdl = data["_service"]["sdl"]
+    assert '@link(url: "https://specs.apollo.dev/federation/v2.9"' in sdl
+    assert "amount: Decimal!" in sdl
+
+
+def _nested(depth: int) -> str:
+    return "{ node { " + "child { " * (depth - 1) + "leaf" + " }" * (depth - 1) + " } }"
+
+
+async def test_query_depth_is_limited() -> None:
+    _, errors = await run(_nested(MAX_DEPTH))
+    assert errors == []
+    data, errors = await run(_nested(MAX_DEPTH + 5))
+    assert data is None
+    assert errors
+    assert "depth" in errors[0].message
+    assert errors[0].extensions == {"code": "GRAPHQL_VALIDATION_FAILED"}
+
+
+async def test_aliases_are_limited() -> None:
+    allowed = "{ " + " ".join(f"a{i}: echo(value: 1)" for i in range(MAX_ALIASES)) + " }"
+    _, errors = await run(allowed)
+    assert errors == []
+    too_many = "{ " + " ".join(f"a{i}: echo(value: 1)" for i in range(MAX_ALIASES + 1)) + " }"
+    data, errors = await run(too_many)
+    assert data is None
+    assert errors
+    assert "alias" in errors[0].message.lower()
