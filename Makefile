@@ -16,7 +16,7 @@ NODE_MODULES := router/node_modules/.package-lock.json
 export PATH := $(CURDIR)/$(TOOLS)/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: help bootstrap dev test lint schema bench synth clean
+.PHONY: help bootstrap dev test lint schema schema-check schema-diff bench synth clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,14 +47,27 @@ dev: bootstrap ## start DynamoDB Local, the three subgraphs and the router with 
 test: bootstrap ## the whole suite: unit, integration against DynamoDB Local, contract, end to end
 	$(UV) run --frozen pytest
 
-lint: bootstrap ## ruff, mypy, tsc for the router config
+lint: bootstrap ## ruff, mypy (strict for kit and every domain/), tsc, actionlint and zizmor
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy subgraphs/kit/src subgraphs/customers/src subgraphs/portfolios/src subgraphs/assets/src tools/devstack/src
 	cd router && npx tsc --noEmit
+	node router/lint-workflows.mjs
+	$(UV) run --frozen zizmor --offline .github/workflows
 
-schema: bootstrap ## export each subgraph's SDL and compose schema/supergraph.graphql
+schema: bootstrap ## export each subgraph's SDL, compose the supergraph, build the trusted documents
 	$(UV) run --frozen devstack schema
+
+# SCHEMA_BASE: a git ref whose committed supergraph is the baseline for breaking changes (in CI
+# the pull request's target branch). SCHEMA_DIR: the schema folder to check (tests use copies).
+SCHEMA_BASE ?=
+SCHEMA_DIR ?= schema
+schema-check: bootstrap ## fail on SDL drift, composition errors, invalid operations, unacknowledged breaking changes
+	$(UV) run --frozen devstack schema-check --schema-dir "$(SCHEMA_DIR)" --base "$(SCHEMA_BASE)"
+
+schema-diff: bootstrap ## classify changes between OLD=a.graphql and NEW=b.graphql; non-zero on a breaking one
+	@test -n "$(OLD)" -a -n "$(NEW)" || { echo "usage: make schema-diff OLD=a.graphql NEW=b.graphql"; exit 2; }
+	$(UV) run --frozen devstack schema-diff "$(OLD)" "$(NEW)"
 
 bench: bootstrap ## dashboard benchmark through the router (starts its own stack)
 	$(UV) run --frozen python -m devstack.bench

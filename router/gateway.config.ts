@@ -9,6 +9,9 @@
 //                            subgraph endpoints (default: the URLs composed into the supergraph)
 //   ROUTER_GRAPHIQL          "false" turns GraphiQL off (default on, at /graphql)
 //   ROUTER_DEMO_CUSTOMER_ID  preloads the Dashboard query's $customerId in GraphiQL
+//   ROUTER_TRUSTED_DOCUMENTS_ONLY
+//                            "true" (production): only documents from schema/trusted-documents.json
+//                            run, named by `documentId` or `extensions.persistedQuery.sha256Hash`
 //
 // Note: the hive-gateway CLI also reads HOST, PORT, FORK, POLLING and CONFIG_PATH from the
 // environment, and those win over this file. Keep them unset; use the ROUTER_* names.
@@ -84,6 +87,25 @@ function dashboardQuery(demoCustomerId: string | undefined): string | undefined 
   return text.replace(variable, `$1 = ${JSON.stringify(demoCustomerId)}`);
 }
 
+/** hash -> document, built by `make schema` from the kept contract operations. */
+function trustedDocuments(): Record<string, string> {
+  const path = envText('ROUTER_TRUSTED_DOCUMENTS_PATH') ?? fromHere('../schema/trusted-documents.json');
+  return JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>;
+}
+
+/** Hive's `documentId` (GraphQL-over-HTTP, optionally "sha256:"-prefixed) or Apollo's extension. */
+function persistedDocumentId(params: { extensions?: Record<string, unknown> }): string | null {
+  const documentId = (params as { documentId?: unknown }).documentId;
+  if (typeof documentId === 'string' && documentId) {
+    return documentId.replace(/^sha256:/, '');
+  }
+  const apollo = params.extensions?.['persistedQuery'] as { version?: unknown; sha256Hash?: unknown } | undefined;
+  return apollo?.version === 1 && typeof apollo.sha256Hash === 'string' ? apollo.sha256Hash : null;
+}
+
+const documents = trustedDocuments();
+const trustedDocumentsOnly = envText('ROUTER_TRUSTED_DOCUMENTS_ONLY')?.toLowerCase() === 'true';
+
 // Same defaults as the gateway's own logger (LOG_LEVEL, LOG_JSON). Not `opts.log` below: on a
 // supergraph reload that one still carries the attributes of an earlier request.
 const log = new Logger();
@@ -122,6 +144,24 @@ export const gatewayConfig = defineConfig({
   // response header identifies the request) and are logged in full. GraphQL errors returned by
   // subgraphs (UNAUTHENTICATED, FORBIDDEN, ...) pass through with their extensions.code.
   maskedErrors: true,
+
+  // Trusted documents: the kept contract operations are served by id; in production
+  // (ROUTER_TRUSTED_DOCUMENTS_ONLY=true) any other document is refused.
+  persistedDocuments: {
+    getPersistedOperation: (id: string) => documents[id] ?? null,
+    extractPersistedOperationId: persistedDocumentId,
+    allowArbitraryDocuments: !trustedDocumentsOnly,
+    customErrors: {
+      persistedQueryOnly: {
+        message: 'Only trusted documents are accepted: send a documentId from the manifest.',
+        extensions: { code: 'PERSISTED_QUERY_ONLY' },
+      },
+      notFound: {
+        message: 'Unknown documentId: it is not in the trusted documents manifest.',
+        extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' },
+      },
+    },
+  },
 
   // Authentication goes here later (the `jwt` option, or a plugin in `plugins`); until then the
   // gateway only forwards the credentials and the correlation id. The built-in request-id plugin

@@ -6,9 +6,10 @@ import argparse
 import signal
 import sys
 import threading
+from pathlib import Path
 from types import FrameType
 
-from devstack import schema_export, toolchain
+from devstack import schema_export, schema_gate, toolchain
 from devstack.config import StackConfig
 from devstack.stack import Stack, StackError
 
@@ -64,25 +65,58 @@ def up() -> int:
     return 0
 
 
-def schema(check: bool) -> int:
-    if not check:
-        schema_export.export_all()
-    result = schema_export.compose(check=check)
+def schema() -> int:
+    schema_export.export_all()
+    result = schema_export.compose()
     sys.stdout.write(result.stdout)
     sys.stderr.write(result.stderr)
     return result.returncode
+
+
+def schema_check(schema_dir: Path, base_ref: str | None) -> int:
+    problems, notes = schema_gate.run_check(schema_dir, base_ref)
+    for note in notes:
+        print(f"schema-check: note: {note}")
+    for problem in problems:
+        print(f"schema-check: {problem}", file=sys.stderr)
+    if problems:
+        print(f"schema-check: FAILED ({len(problems)} problem(s))", file=sys.stderr)
+        return 1
+    print("schema-check: ok")
+    return 0
+
+
+def schema_diff(old: Path, new: Path) -> int:
+    changes = schema_gate.classify(
+        schema_gate.load_schema(old.read_text()), schema_gate.load_schema(new.read_text())
+    )
+    order = {"breaking": 0, "dangerous": 1, "safe": 2}
+    for change in sorted(changes, key=lambda c: (order[c.severity], c.description)):
+        print(change)
+    counts = {severity: sum(c.severity == severity for c in changes) for severity in order}
+    print(f"{counts['breaking']} breaking, {counts['dangerous']} dangerous, {counts['safe']} safe")
+    return 1 if counts["breaking"] else 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="devstack", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("up", help="start DynamoDB Local, the subgraphs and the router with demo data")
-    schema_parser = sub.add_parser("schema", help="export subgraph SDL and compose the supergraph")
-    schema_parser.add_argument("--check", action="store_true", help="compose and compare, write nothing")
+    sub.add_parser("schema", help="export subgraph SDL, compose the supergraph, build the trusted documents")
+    check = sub.add_parser("schema-check", help="fail on drift, invalid operations or breaking changes")
+    check.add_argument("--schema-dir", type=Path, default=toolchain.SCHEMA_DIR)
+    check.add_argument("--base", default=None, help="git ref to check breaking changes against")
+    diff = sub.add_parser("schema-diff", help="classify the changes between two schemas")
+    diff.add_argument("old", type=Path)
+    diff.add_argument("new", type=Path)
     args = parser.parse_args(argv)
     if args.command == "up":
         return up()
-    return schema(args.check)
+    if args.command == "schema-check":
+        return schema_check(args.schema_dir, args.base or None)
+    if args.command == "schema-diff":
+        return schema_diff(args.old, args.new)
+    return schema()
 
 
 if __name__ == "__main__":

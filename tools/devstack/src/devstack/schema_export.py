@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from devstack import toolchain
+from devstack import toolchain, trusted_documents
 from devstack.config import SUBGRAPHS
 
 
@@ -23,8 +23,11 @@ def export_sdl(name: str) -> str:
 
 
 def export_all(schema_dir: Path = toolchain.SCHEMA_DIR) -> None:
+    """Subgraph SDLs from code, and the trusted documents manifest from the kept operations."""
     for name in SUBGRAPHS:
         (schema_dir / f"{name}.graphql").write_text(export_sdl(name))
+    manifest = trusted_documents.build_manifest(schema_dir / "operations")
+    (schema_dir / trusted_documents.MANIFEST_NAME).write_text(trusted_documents.render(manifest))
 
 
 def compose(
@@ -34,7 +37,7 @@ def compose(
         str(toolchain.node_executable()),
         str(toolchain.ROUTER_DIR / "compose.mjs"),
         "--schema-dir",
-        str(schema_dir),
+        str(schema_dir.resolve()),
     ]
     if check:
         args.append("--check")

