@@ -53,3 +53,17 @@ def test_all_problems_are_reported_together():
     with pytest.raises(InputProblems) as raised:
         validate_registration(email="nope", name="", phone="123", address=None)
     assert {p.field[-1] for p in raised.value.problems} == {"email", "name", "phone"}
+
+
+def test_name_of_exactly_200_characters_is_accepted_and_blank_optional_parts_vanish():
+    registration = validate_registration(
+        email="ada@example.com",
+        name="x" * 200,
+        phone=None,
+        address=Address(
+            line1="1 Main", city="Springfield", postal_code="1", country="US", line2="  ", region=""
+        ),
+    )
+    assert len(registration.name) == 200
+    assert registration.address is not None
+    assert (registration.address.line2, registration.address.region) == (None, None)

@@ -3,11 +3,7 @@
 import asyncio
 
 import pytest
-from customers.adapters.table import table_definition
-from customers.app import CustomersSettings, create
-from kit.dynamo import dynamodb_client, ensure_table
-from kit.events import RecordingPublisher
-from kit.testing import execute, running_app, unique_table_name
+from kit.testing import execute
 
 REGISTER = """
 mutation($input: RegisterCustomerInput!) {
@@ -19,17 +15,9 @@ mutation($input: RegisterCustomerInput!) {
 
 
 @pytest.fixture
-async def api(dynamodb_endpoint):
-    settings = CustomersSettings(
-        dynamodb_endpoint_url=dynamodb_endpoint, table_name=unique_table_name("customers")
-    )
-    async with dynamodb_client(settings) as client:
-        await ensure_table(client, table_definition(settings.table_name))
-    app = create(settings)
-    async with running_app(app) as http:
-        runtime = app.state.runtime
-        runtime.events = RecordingPublisher()
-        yield http, runtime
+async def api(api):
+    """The shared fixture (tests/conftest.py) as the (http, runtime) pair these tests use."""
+    return api.http, api.runtime
 
 
 async def count_items(runtime) -> int:

@@ -117,7 +117,13 @@ class Stack:
         async with dynamodb_client(settings) as client:
             for name in SUBGRAPHS:
                 table_module = importlib.import_module(f"{name}.adapters.table")
-                await ensure_table(client, table_module.table_definition(self.config.table(name)))
+                table = self.config.table(name)
+                await ensure_table(client, table_module.table_definition(table))
+                # A table kept in .data/ from an older definition: the service's own upgrade
+                # (new indexes, backfilled keys), when it has one.
+                upgrade = getattr(table_module, "upgrade_table", None)
+                if upgrade is not None:
+                    await upgrade(client, table)
 
     def subgraph_env(self, name: str) -> dict[str, str]:
         prefix = name.upper()

@@ -1,20 +1,31 @@
-"""DynamoDB storage of customers."""
+"""DynamoDB storage of customers: profiles, the email guards that keep emails unique, the listing."""
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from kit.dynamo import batch_get, to_item
+from kit.dynamo import batch_get, from_item, to_item
 
-from customers.domain.customer import Address, Customer, email_key
+from customers.adapters.table import LIST_INDEX, LIST_PARTITION
+from customers.domain.customer import Address, Customer, CustomerStatus, email_key
+from customers.domain.paging import PageRequest, creation_key, customer_id_of
 
 PROFILE = "PROFILE"
+# A transaction cancelled only because another one held an item at the same moment wrote nothing;
+# it is tried again a few times before the caller hears of it.
+_CONFLICT_RETRIES = 5
 
 
 class EmailTaken(Exception):
     pass
+
+
+class StaleWrite(Exception):
+    """The profile is no longer at the version the change was decided on (or is being written)."""
 
 
 def _customer_key(customer_id: str) -> dict[str, str]:
@@ -29,6 +40,8 @@ def _to_record(customer: Customer) -> dict[str, Any]:
     address = customer.address
     return {
         **_customer_key(customer.id),
+        "gsi1pk": LIST_PARTITION,
+        "gsi1sk": creation_key(customer.created_at, customer.id),
         "id": customer.id,
         "email": customer.email,
         "name": customer.name,
@@ -49,12 +62,14 @@ def _to_record(customer: Customer) -> dict[str, Any]:
         },
         "createdAt": customer.created_at.isoformat(),
         "version": customer.version,
-        "status": customer.status,
+        "status": customer.status.value,
+        "closedAt": None if customer.closed_at is None else customer.closed_at.isoformat(),
     }
 
 
 def _from_record(record: Mapping[str, Any]) -> Customer:
     address = record.get("address")
+    closed_at = record.get("closedAt")
     return Customer(
         id=record["id"],
         email=record["email"],
@@ -72,14 +87,27 @@ def _from_record(record: Mapping[str, Any]) -> Customer:
         ),
         created_at=datetime.fromisoformat(record["createdAt"]),
         version=int(record["version"]),
-        status=record.get("status", "ACTIVE"),
+        status=CustomerStatus(record.get("status", CustomerStatus.ACTIVE.value)),
+        closed_at=None if closed_at is None else datetime.fromisoformat(closed_at),
     )
+
+
+def _reasons(error: Any) -> list[str | None]:
+    return [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
 
 
 class CustomerRepository:
     def __init__(self, client: Any, table: str) -> None:
         self._client = client
         self._table = table
+
+    async def get(self, customer_id: str) -> Customer | None:
+        """Strongly consistent: the base of a change must be the latest write."""
+        response = await self._client.get_item(
+            TableName=self._table, Key=to_item(_customer_key(customer_id)), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return None if item is None else _from_record(from_item(item))
 
     async def get_many(self, customer_ids: Sequence[str]) -> dict[str, Customer]:
         records = await batch_get(self._client, self._table, [_customer_key(i) for i in customer_ids])
@@ -88,27 +116,117 @@ class CustomerRepository:
     async def insert(self, customer: Customer) -> None:
         """Profile and email guard in one transaction: either both exist afterwards or neither."""
         guard = {**_email_key(customer.email), "customerId": customer.id}
-        try:
-            await self._client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self._table,
-                            "Item": to_item(_to_record(customer)),
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                    {
-                        "Put": {
-                            "TableName": self._table,
-                            "Item": to_item(guard),
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                ]
+        items = [
+            self._put(_to_record(customer), "attribute_not_exists(pk)"),
+            self._put(guard, "attribute_not_exists(pk)"),
+        ]
+        reasons = await self._transact(items)
+        if reasons is None:
+            return
+        if reasons[1] == "ConditionalCheckFailed":
+            raise EmailTaken(customer.email)
+        raise RuntimeError(f"registering {customer.id} was cancelled: {reasons}")
+
+    async def replace(self, customer: Customer, *, previous: Customer) -> None:
+        """Write `customer` over `previous`, only if the stored profile is still at previous.version.
+
+        A new email moves its guard in the same transaction: the old guard is deleted (if it is this
+        customer's) and the new one put only if no one holds it. StaleWrite or EmailTaken: nothing
+        was written.
+        """
+        items = [
+            self._put(
+                _to_record(customer),
+                "version = :previous",
+                {":previous": {"N": str(previous.version)}},
             )
-        except self._client.exceptions.TransactionCanceledException as error:
-            reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-            if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
-                raise EmailTaken(customer.email) from error
-            raise
+        ]
+        moves_email = customer.email_key != previous.email_key
+        if moves_email:
+            items += [
+                {
+                    "Delete": {
+                        "TableName": self._table,
+                        "Key": to_item(_email_key(previous.email)),
+                        "ConditionExpression": "attribute_not_exists(pk) OR customerId = :id",
+                        "ExpressionAttributeValues": {":id": {"S": customer.id}},
+                    }
+                },
+                self._put(
+                    {**_email_key(customer.email), "customerId": customer.id}, "attribute_not_exists(pk)"
+                ),
+            ]
+        reasons = await self._transact(items)
+        if reasons is None:
+            return
+        if reasons[0] in ("ConditionalCheckFailed", "TransactionConflict"):
+            raise StaleWrite(customer.id)  # decided on an old version: the caller reads and decides again
+        if moves_email and reasons[2] == "ConditionalCheckFailed":
+            raise EmailTaken(customer.email)
+        if moves_email and reasons[1] == "ConditionalCheckFailed":
+            raise RuntimeError(f"the email guard of {previous.email!r} belongs to another customer")
+        raise StaleWrite(customer.id)  # still contended after retries: decide again on a fresh read
+
+    async def list_page(self, request: PageRequest) -> tuple[list[Customer], bool]:
+        """Up to `first` customers after the cursor's key in creation order, and whether more follow.
+
+        One Query of first + 1 items (the extra one only answers hasNextPage); more pages only if
+        DynamoDB stops early at its 1 MB page size. The index is eventually consistent in AWS: a
+        customer registered a moment ago may show up in the list a moment later.
+        """
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": LIST_INDEX,
+            "KeyConditionExpression": "gsi1pk = :partition",
+            "ExpressionAttributeValues": {":partition": {"S": LIST_PARTITION}},
+            "ScanIndexForward": True,
+            "Limit": request.first + 1,
+        }
+        if request.after is not None:
+            query["ExclusiveStartKey"] = to_item(
+                {
+                    "gsi1pk": LIST_PARTITION,
+                    "gsi1sk": request.after,
+                    **_customer_key(customer_id_of(request.after)),
+                }
+            )
+        records: list[dict[str, Any]] = []
+        while len(records) <= request.first:
+            response = await self._client.query(**query)
+            records.extend(from_item(item) for item in response.get("Items", []))
+            last = response.get("LastEvaluatedKey")
+            if not last:
+                break
+            query = {**query, "ExclusiveStartKey": last, "Limit": request.first + 1 - len(records)}
+        customers = [_from_record(record) for record in records[: request.first]]
+        return customers, len(records) > request.first
+
+    def _put(
+        self, record: Mapping[str, Any], condition: str, values: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        put: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": to_item(record),
+            "ConditionExpression": condition,
+        }
+        if values:
+            put["ExpressionAttributeValues"] = dict(values)
+        return {"Put": put}
+
+    async def _transact(self, items: list[dict[str, Any]]) -> list[str | None] | None:
+        """None when written; else the cancellation reason of each item (nothing was written).
+
+        Cancelled only by a concurrent transaction on the same items (TransactionConflict, no
+        condition failed): tried again after a short random pause.
+        """
+        for attempt in range(_CONFLICT_RETRIES + 1):
+            try:
+                await self._client.transact_write_items(TransactItems=items)
+                return None
+            except self._client.exceptions.TransactionCanceledException as error:
+                reasons = _reasons(error)
+            contended = "TransactionConflict" in reasons and "ConditionalCheckFailed" not in reasons
+            if not contended or attempt == _CONFLICT_RETRIES:
+                return reasons
+            await asyncio.sleep(random.uniform(0.005, 0.02 * 2**attempt))  # noqa: S311 - jitter, not crypto
+        return reasons

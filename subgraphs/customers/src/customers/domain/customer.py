@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from enum import Enum, StrEnum
+from typing import Final, TypeVar
 
 import phonenumbers
 import pycountry
@@ -11,6 +14,8 @@ from email_validator import EmailNotValidError, validate_email
 from kit.errors import InputProblems, Problem
 
 NAME_MAX_LENGTH = 200
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +28,11 @@ class Address:
     region: str | None = None
 
 
+class CustomerStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    CLOSED = "CLOSED"  # kept with all its data: a close is not a delete
+
+
 @dataclass(frozen=True, slots=True)
 class Customer:
     id: str
@@ -32,7 +42,12 @@ class Customer:
     version: int = 1
     phone: str | None = None
     address: Address | None = None
-    status: str = "ACTIVE"
+    status: CustomerStatus = CustomerStatus.ACTIVE
+    closed_at: datetime | None = None
+
+    @property
+    def email_key(self) -> str:
+        return email_key(self.email)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,28 +125,134 @@ def normalise_address(address: Address, field: tuple[str, ...]) -> Address:
     return cleaned
 
 
-def validate_registration(
-    *, email: str, name: str, phone: str | None, address: Address | None
-) -> Registration:
-    """Every field checked; all problems reported together."""
+def _collect(checks: dict[str, Callable[[], object]]) -> dict[str, object]:
+    """Run every check; all problems are reported together, not just the first."""
     problems: list[Problem] = []
     values: dict[str, object] = {}
-    checks = (
-        ("email", lambda: normalise_email(email, ("input", "email"))),
-        ("name", lambda: normalise_name(name, ("input", "name"))),
-        ("phone", lambda: normalise_phone(phone, ("input", "phone")) if phone else None),
-        ("address", lambda: normalise_address(address, ("input", "address")) if address else None),
-    )
-    for key, check in checks:
+    for key, check in checks.items():
         try:
             values[key] = check()
         except InputProblems as error:
             problems.extend(error.problems)
     if problems:
         raise InputProblems(problems)
+    return values
+
+
+def validate_registration(
+    *, email: str, name: str, phone: str | None, address: Address | None
+) -> Registration:
+    """Every field checked; all problems reported together."""
+    values = _collect(
+        {
+            "email": lambda: normalise_email(email, ("input", "email")),
+            "name": lambda: normalise_name(name, ("input", "name")),
+            "phone": lambda: normalise_phone(phone, ("input", "phone")) if phone else None,
+            "address": lambda: normalise_address(address, ("input", "address")) if address else None,
+        }
+    )
     return Registration(
         email=str(values["email"]),
         name=str(values["name"]),
         phone=values["phone"] if isinstance(values["phone"], str) else None,
         address=values["address"] if isinstance(values["address"], Address) else None,
     )
+
+
+# -- updates ---------------------------------------------------------------------------------------
+
+
+class Keep(Enum):
+    """An update field the client left out: the current value stays."""
+
+    KEEP = "KEEP"
+
+
+KEEP: Final = Keep.KEEP
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerChanges:
+    """The fields of an update that passed every rule, in canonical form; KEEP: leave as it is.
+
+    phone and address None: remove them. email and name cannot be removed.
+    """
+
+    email: str | Keep = KEEP
+    name: str | Keep = KEEP
+    phone: str | Keep | None = KEEP
+    address: Address | Keep | None = KEEP
+
+
+def validate_changes(
+    *,
+    email: str | Keep | None = KEEP,
+    name: str | Keep | None = KEEP,
+    phone: str | Keep | None = KEEP,
+    address: Address | Keep | None = KEEP,
+) -> CustomerChanges:
+    """The rules of registration for every field given; all problems reported together.
+
+    A field left out (KEEP) stays as it is. phone or address null removes it (phone "" too, as at
+    registration); email and name are required, so null for them is a problem.
+    """
+    problems: list[Problem] = [
+        Problem(("input", field), f"{field} cannot be removed; leave it out to keep the current one.")
+        for field, value in (("email", email), ("name", name))
+        if value is None
+    ]
+
+    def check(normalise: Callable[[], T]) -> T | Keep:
+        try:
+            return normalise()
+        except InputProblems as error:
+            problems.extend(error.problems)
+            return KEEP
+
+    changes = CustomerChanges(
+        email=check(lambda: normalise_email(email, ("input", "email"))) if isinstance(email, str) else KEEP,
+        name=check(lambda: normalise_name(name, ("input", "name"))) if isinstance(name, str) else KEEP,
+        phone=KEEP
+        if isinstance(phone, Keep)
+        else check(lambda: normalise_phone(phone, ("input", "phone")) if phone else None),
+        address=KEEP
+        if isinstance(address, Keep)
+        else check(lambda: None if address is None else normalise_address(address, ("input", "address"))),
+    )
+    if problems:
+        raise InputProblems(problems)
+    return changes
+
+
+def _ensure_open_and_current(customer: Customer, expected_version: int | None) -> None:
+    """A closed customer accepts no change; a change made from a stale version is refused."""
+    if customer.status == CustomerStatus.CLOSED:
+        raise InputProblems.single(("input", "id"), "The customer is closed.", "CUSTOMER_CLOSED")
+    if expected_version is not None and expected_version != customer.version:
+        raise InputProblems.single(
+            ("input", "expectedVersion"),
+            f"The customer changed: it is at version {customer.version}, not {expected_version}. "
+            "Read it again and retry.",
+            "CONFLICT",
+        )
+
+
+def apply_changes(customer: Customer, changes: CustomerChanges, *, expected_version: int) -> Customer:
+    """The customer after the update, one version later; the same customer when nothing changes."""
+    _ensure_open_and_current(customer, expected_version)
+    updated = replace(
+        customer,
+        email=customer.email if isinstance(changes.email, Keep) else changes.email,
+        name=customer.name if isinstance(changes.name, Keep) else changes.name,
+        phone=customer.phone if isinstance(changes.phone, Keep) else changes.phone,
+        address=customer.address if isinstance(changes.address, Keep) else changes.address,
+    )
+    if updated == customer:
+        return customer
+    return replace(updated, version=customer.version + 1)
+
+
+def close(customer: Customer, *, expected_version: int | None, at: datetime) -> Customer:
+    """The customer closed at `at`, one version later; every other field kept."""
+    _ensure_open_and_current(customer, expected_version)
+    return replace(customer, status=CustomerStatus.CLOSED, closed_at=at, version=customer.version + 1)

@@ -7,7 +7,7 @@ from kit.errors import InputProblems
 from kit.graphql_types import UserError
 from strawberry.types import Info
 
-from customers.domain.customer import Address
+from customers.domain.customer import KEEP, Address, Keep
 from customers.graphql.context import CustomersContext
 from customers.graphql.types import Customer
 
@@ -46,6 +46,52 @@ class RegisterCustomerPayload:
     user_errors: list[UserError]
 
 
+@strawberry.input(
+    description="Only the fields given change. Leave a field out to keep it; phone: null or address: null "
+    "removes it (email and name cannot be removed)."
+)
+class UpdateCustomerInput:
+    id: strawberry.ID
+    expected_version: int = strawberry.field(
+        description="The version the change is based on; a stale one changes nothing (code CONFLICT)."
+    )
+    name: str | None = strawberry.UNSET
+    email: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+    address: AddressInput | None = strawberry.UNSET
+
+
+@strawberry.type
+class UpdateCustomerPayload:
+    customer: Customer | None
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class CloseCustomerInput:
+    id: strawberry.ID
+    expected_version: int | None = strawberry.field(
+        default=None, description="When given, a stale version closes nothing (code CONFLICT)."
+    )
+
+
+@strawberry.type
+class CloseCustomerPayload:
+    customer: Customer | None
+    user_errors: list[UserError]
+
+
+def _given(value: str | None) -> str | Keep | None:
+    """strawberry.UNSET (left out of the input) becomes the domain's KEEP; null stays None."""
+    return KEEP if value is strawberry.UNSET else value
+
+
+def _address(value: AddressInput | None) -> Address | Keep | None:
+    if value is strawberry.UNSET:
+        return KEEP
+    return None if value is None else value.to_domain()
+
+
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Register a customer. The email is unique, case-insensitively.")
@@ -64,3 +110,42 @@ class Mutation:
         except InputProblems as error:
             return RegisterCustomerPayload(customer=None, user_errors=UserError.from_problems(error))
         return RegisterCustomerPayload(customer=Customer.from_domain(customer), user_errors=[])
+
+    @strawberry.mutation(
+        description="Change a customer's name, email, phone or address, from the version the client last "
+        "read. Codes: INVALID, NOT_FOUND, CUSTOMER_CLOSED, CONFLICT (stale expectedVersion), EMAIL_TAKEN."
+    )
+    async def update_customer(
+        self,
+        info: Info[CustomersContext, Any],
+        input: UpdateCustomerInput,
+    ) -> UpdateCustomerPayload:
+        try:
+            customer = await info.context.service.update(
+                customer_id=str(input.id),
+                expected_version=input.expected_version,
+                name=_given(input.name),
+                email=_given(input.email),
+                phone=_given(input.phone),
+                address=_address(input.address),
+            )
+        except InputProblems as error:
+            return UpdateCustomerPayload(customer=None, user_errors=UserError.from_problems(error))
+        return UpdateCustomerPayload(customer=Customer.from_domain(customer), user_errors=[])
+
+    @strawberry.mutation(
+        description="Close a customer: status CLOSED, every field kept, no further change. "
+        "Codes: NOT_FOUND, CUSTOMER_CLOSED (closed already), CONFLICT (stale expectedVersion)."
+    )
+    async def close_customer(
+        self,
+        info: Info[CustomersContext, Any],
+        input: CloseCustomerInput,
+    ) -> CloseCustomerPayload:
+        try:
+            customer = await info.context.service.close(
+                customer_id=str(input.id), expected_version=input.expected_version
+            )
+        except InputProblems as error:
+            return CloseCustomerPayload(customer=None, user_errors=UserError.from_problems(error))
+        return CloseCustomerPayload(customer=Customer.from_domain(customer), user_errors=[])

@@ -1,3 +1,6 @@
+"""Queries. Authorization comes later (a customer will see only itself): it will be checked in
+CustomerService, which every resolver here goes through; see services.py."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -6,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from customers.graphql.context import CustomersContext
-from customers.graphql.types import Customer
+from customers.graphql.types import Customer, CustomerConnection, CustomerEdge, PageInfo
 
 
 @strawberry.type
@@ -15,3 +18,25 @@ class Query:
     async def customer(self, info: Info[CustomersContext, Any], id: strawberry.ID) -> Customer | None:
         found = await info.context.customers.load(str(id))
         return None if found is None else Customer.from_domain(found)
+
+    @strawberry.field(
+        description="Every customer, oldest first, closed ones included. first: 1 to 100. "
+        "A bad first or after is an error with extensions.code BAD_USER_INPUT."
+    )
+    async def customers(
+        self, info: Info[CustomersContext, Any], first: int, after: str | None = None
+    ) -> CustomerConnection:
+        page = await info.context.service.list_page(first=first, after=after)
+        for edge in page.edges:
+            # A later reference to one of them in this request (e.g. _entities) needs no read.
+            info.context.customers.prime(edge.customer.id, edge.customer)
+        edges = [CustomerEdge(cursor=e.cursor, node=Customer.from_domain(e.customer)) for e in page.edges]
+        return CustomerConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                has_previous_page=page.has_previous_page,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import strawberry
+from strawberry.federation.schema_directives import Shareable
 from strawberry.types import Info
 
 from customers.domain import customer as domain
@@ -37,6 +39,12 @@ class Address:
         )
 
 
+@strawberry.enum(description="ACTIVE, or CLOSED: kept with all its data, but no longer changed.")
+class CustomerStatus(Enum):
+    ACTIVE = "ACTIVE"
+    CLOSED = "CLOSED"
+
+
 @strawberry.federation.type(keys=["id"], description="A person whose portfolios we track.")
 class Customer:
     id: strawberry.ID
@@ -46,6 +54,10 @@ class Customer:
     address: Address | None
     created_at: datetime
     version: int = strawberry.field(description="Increases on every change; send it back to update.")
+    status: CustomerStatus
+    closed_at: datetime | None = strawberry.field(
+        description="When the customer was closed; null while ACTIVE."
+    )
 
     @classmethod
     def from_domain(cls, customer: domain.Customer) -> Customer:
@@ -57,9 +69,33 @@ class Customer:
             address=Address.from_domain(customer.address),
             created_at=customer.created_at,
             version=customer.version,
+            status=CustomerStatus(customer.status.value),
+            closed_at=customer.closed_at,
         )
 
     @classmethod
     async def resolve_reference(cls, info: Info[CustomersContext, Any], id: strawberry.ID) -> Customer | None:
         found = await info.context.customers.load(str(id))
         return None if found is None else cls.from_domain(found)
+
+
+# Identical in every subgraph that pages (assets has the same): a shareable value type must agree
+# field for field. hasPreviousPage is true when `after` was given.
+@strawberry.type(description="Relay page information.", directives=[Shareable()])
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class CustomerEdge:
+    cursor: str = strawberry.field(description="Opaque; pass it as `after` to continue after this customer.")
+    node: Customer
+
+
+@strawberry.type(description="Customers in creation order, oldest first.")
+class CustomerConnection:
+    edges: list[CustomerEdge]
+    page_info: PageInfo

@@ -1,0 +1,151 @@
+"""The customer lifecycle through the router, on a stack of its own: the kept contract operations
+UpdateCustomer and Customers, a stale-version CONFLICT, and a close."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from devstack.config import StackConfig
+from devstack.stack import Stack
+
+pytestmark = pytest.mark.e2e
+
+OPERATIONS = Path(__file__).resolve().parents[2] / "schema" / "operations"
+
+CLOSE = """
+mutation($input: CloseCustomerInput!) {
+  closeCustomer(input: $input) {
+    customer { id email name status closedAt version }
+    userErrors { field code }
+  }
+}"""
+
+
+class Client:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.http = httpx.Client(timeout=30.0)
+
+    def raw(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = self.http.post(
+            self.url, json={"query": document, "variables": variables or {}}
+        ).json()
+        return body
+
+    def run(self, operation: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """A kept contract operation by name; any GraphQL error fails the test."""
+        body = self.raw((OPERATIONS / f"{operation}.graphql").read_text(), variables)
+        assert "errors" not in body, body
+        data: dict[str, Any] = body["data"]
+        return data
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Client]:
+    # No demo data: the customer list then holds exactly the customers this module registers.
+    with Stack(StackConfig.ephemeral(), echo=False, seed=False) as stack:
+        yield Client(stack.config.router_graphql_url)
+
+
+@pytest.fixture(scope="module")
+def customers(client: Client) -> list[dict[str, Any]]:
+    registered = []
+    for i, (email, name) in enumerate(
+        [
+            ("Ada@Example.COM", "Ada"),
+            ("bob@example.com", "Bob"),
+            ("cy@example.com", "Cy"),
+            ("di@example.com", "Di"),
+        ]
+    ):
+        payload = client.run("RegisterCustomer", {"input": {"email": email, "name": name}})[
+            "registerCustomer"
+        ]
+        assert payload["userErrors"] == [], (i, payload)
+        registered.append(payload["customer"])
+    return registered
+
+
+def test_update_customer_changes_the_given_fields(client: Client, customers: list[dict[str, Any]]) -> None:
+    ada = customers[0]
+    assert (ada["email"], ada["version"]) == ("Ada@example.com", 1)
+    payload = client.run(
+        "UpdateCustomer",
+        {
+            "input": {
+                "id": ada["id"],
+                "expectedVersion": 1,
+                "email": " Ada.Lovelace@EXAMPLE.com ",
+                "phone": "+44 20 7946 0000",
+            }
+        },
+    )["updateCustomer"]
+    assert payload["userErrors"] == []
+    assert payload["customer"] == {
+        "id": ada["id"],
+        "email": "Ada.Lovelace@example.com",
+        "name": "Ada",  # left out: kept
+        "phone": "+442079460000",
+        "version": 2,
+    }
+    # Stale: version 1 again changes nothing.
+    stale = client.run(
+        "UpdateCustomer", {"input": {"id": ada["id"], "expectedVersion": 1, "name": "Someone Else"}}
+    )["updateCustomer"]
+    assert stale["customer"] is None
+    assert [(e["field"], e["code"]) for e in stale["userErrors"]] == [
+        (["input", "expectedVersion"], "CONFLICT")
+    ]
+    read = client.raw("query($id: ID!) { customer(id: $id) { name version } }", {"id": ada["id"]})
+    assert read["data"]["customer"] == {"name": "Ada", "version": 2}
+
+
+def test_update_to_a_taken_email_is_refused(client: Client, customers: list[dict[str, Any]]) -> None:
+    bob = customers[1]
+    payload = client.run(
+        "UpdateCustomer", {"input": {"id": bob["id"], "expectedVersion": 1, "email": "CY@example.com"}}
+    )["updateCustomer"]
+    assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [(["input", "email"], "EMAIL_TAKEN")]
+
+
+def test_customers_pages_through_everyone_in_creation_order(
+    client: Client, customers: list[dict[str, Any]]
+) -> None:
+    first = client.run("Customers", {"first": 3})["customers"]
+    assert [e["node"]["id"] for e in first["edges"]] == [c["id"] for c in customers[:3]]
+    assert first["pageInfo"]["hasNextPage"] is True
+    assert first["pageInfo"]["endCursor"] == first["edges"][-1]["cursor"]
+    rest = client.run("Customers", {"first": 3, "after": first["pageInfo"]["endCursor"]})["customers"]
+    assert [e["node"] for e in rest["edges"]] == [
+        {"id": customers[3]["id"], "name": "Di", "email": "di@example.com"}
+    ]
+    assert rest["pageInfo"]["hasNextPage"] is False
+
+
+def test_a_bad_cursor_is_bad_user_input_through_the_router(
+    client: Client, customers: list[dict[str, Any]]
+) -> None:
+    body = client.raw((OPERATIONS / "Customers.graphql").read_text(), {"first": 3, "after": "garbage"})
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
+
+
+def test_a_closed_customer_keeps_its_data_and_refuses_updates(
+    client: Client, customers: list[dict[str, Any]]
+) -> None:
+    di = customers[3]
+    closed = client.raw(CLOSE, {"input": {"id": di["id"]}})["data"]["closeCustomer"]
+    assert closed["userErrors"] == []
+    assert {k: closed["customer"][k] for k in ("email", "name", "status", "version")} == {
+        "email": "di@example.com",
+        "name": "Di",
+        "status": "CLOSED",
+        "version": 2,
+    }
+    again = client.raw(CLOSE, {"input": {"id": di["id"]}})["data"]["closeCustomer"]
+    assert again["userErrors"] == [{"field": ["input", "id"], "code": "CUSTOMER_CLOSED"}]
+    update = client.run("UpdateCustomer", {"input": {"id": di["id"], "expectedVersion": 2, "name": "Late"}})
+    assert [e["code"] for e in update["updateCustomer"]["userErrors"]] == ["CUSTOMER_CLOSED"]
