@@ -40,6 +40,46 @@ mutation AddInvestment($input: AddInvestmentInput!) {
   }
 }"""
 
+SELL_INVESTMENT = """
+mutation SellInvestment($input: SellInvestmentInput!) {
+  sellInvestment(input: $input) {
+    realizedGain { amount currencyCode }
+    activity { id type symbol quantity occurredAt lots { investmentId quantity } realizedGain { amount } }
+    portfolio {
+      id
+      positions {
+        instrument { symbol } quantity costBasis { amount currencyCode } averageCost { amount }
+        realizedGain { amount currencyCode }
+        lots { id quantity remainingQuantity remainingCostBasis { amount } }
+      }
+    }
+    userErrors { field message code }
+  }
+}"""
+
+PORTFOLIO_STATE = """
+query($id: ID!) {
+  portfolio(id: $id) {
+    id name status closedAt
+    realizedGain { amount currencyCode }
+    positions {
+      instrument { symbol } quantity costBasis { amount } realizedGain { amount }
+      lots { id remainingQuantity remainingCostBasis { amount } }
+    }
+    investments { id quantity remainingQuantity remainingCostBasis { amount } costBasis { amount } }
+    activities(first: 100) {
+      edges {
+        cursor
+        node {
+          id type symbol quantity price { amount currencyCode } fees { amount } fxRate occurredAt
+          realizedGain { amount } investmentId
+        }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}"""
+
 
 @dataclass
 class Api:
@@ -97,6 +137,30 @@ class Api:
     async def add_investment_payload(self, portfolio_id: str, **overrides: Any) -> dict[str, Any]:
         data = await self.data(ADD_INVESTMENT, {"input": self.investment_input(portfolio_id, **overrides)})
         return data["addInvestment"]
+
+    async def close_customer(self, customer_id: str) -> None:
+        response = await self.http.post("/events", json={"type": "CustomerClosed", "customerId": customer_id})
+        assert response.status_code == 202, response.text
+
+    async def sell_payload(self, portfolio_id: str, **overrides: Any) -> dict[str, Any]:
+        """Sells 1 AAPL at 200 USD on 2024-06-03, unless overridden."""
+        values = {
+            "portfolioId": portfolio_id,
+            "symbol": "AAPL",
+            "quantity": "1",
+            "price": {"amount": "200", "currencyCode": "USD"},
+            "soldAt": "2024-06-03",
+        }
+        data = await self.data(SELL_INVESTMENT, {"input": {**values, **overrides}})
+        return data["sellInvestment"]
+
+    async def sell(self, portfolio_id: str, **overrides: Any) -> dict[str, Any]:
+        payload = await self.sell_payload(portfolio_id, **overrides)
+        assert payload["userErrors"] == [], payload
+        return payload
+
+    async def state(self, portfolio_id: str) -> dict[str, Any]:
+        return (await self.data(PORTFOLIO_STATE, {"id": portfolio_id}))["portfolio"]
 
     @staticmethod
     def investment_input(portfolio_id: str, **overrides: Any) -> dict[str, Any]:

@@ -32,6 +32,34 @@ async def test_customer_registered_is_recorded_once(api):
     assert await directory_entry(api, customer_id) == entry
 
 
+async def test_customer_closed_is_recorded_once_and_closes_for_good(api):
+    customer_id = await api.register_customer()
+    before = await api.count_items()
+    event = {"type": "CustomerClosed", "customerId": customer_id}
+    first = await api.http.post("/events", json=event)
+    assert first.status_code == 202
+    assert first.json() == {"status": "accepted", "type": "CustomerClosed"}
+    entry = await directory_entry(api, customer_id)
+    assert "closedAt" in entry
+    # Redelivered, and a late duplicate of the registration: nothing changes, not even closedAt.
+    assert (await api.http.post("/events", json=event)).status_code == 202
+    registered = {"type": "CustomerRegistered", "customerId": customer_id}
+    assert (await api.http.post("/events", json=registered)).status_code == 202
+    assert await directory_entry(api, customer_id) == entry
+    assert await api.count_items() == before  # the directory entry is updated in place
+    payload = await api.create_portfolio_payload(customer_id)
+    assert [e["code"] for e in payload["userErrors"]] == ["CUSTOMER_CLOSED"]
+
+
+async def test_closed_before_registered_is_still_closed(api):
+    customer_id = str(ULID())
+    for kind in ("CustomerClosed", "CustomerRegistered"):  # delivered out of order
+        response = await api.http.post("/events", json={"type": kind, "customerId": customer_id})
+        assert response.status_code == 202
+    payload = await api.create_portfolio_payload(customer_id)
+    assert [e["code"] for e in payload["userErrors"]] == ["CUSTOMER_CLOSED"]
+
+
 async def test_registered_customer_can_open_a_portfolio(api):
     customer_id = str(ULID())
     payload = await api.create_portfolio_payload(customer_id)
@@ -50,6 +78,7 @@ async def test_registered_customer_can_open_a_portfolio(api):
         b'{"type": "CustomerRegistered"}',
         b'{"type": "CustomerRegistered", "customerId": "c-1"}',
         b'{"type": "SomethingElse", "customerId": "01J00000000000000000000000"}',
+        b'{"type": "CustomerClosed", "customerId": "nope"}',
     ],
 )
 async def test_malformed_events_are_rejected_and_write_nothing(api, body):

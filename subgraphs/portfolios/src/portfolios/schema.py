@@ -6,8 +6,8 @@ from kit.schema import federated_schema
 
 from portfolios.graphql.mutations import Mutation
 from portfolios.graphql.queries import Query
-from portfolios.graphql.types import Customer, Holding, Instrument, Investment, Portfolio
+from portfolios.graphql.types import Activity, Customer, Holding, Instrument, Investment, Portfolio
 
 schema = federated_schema(
-    query=Query, mutation=Mutation, types=[Customer, Portfolio, Investment, Instrument, Holding]
+    query=Query, mutation=Mutation, types=[Customer, Portfolio, Investment, Instrument, Holding, Activity]
 )

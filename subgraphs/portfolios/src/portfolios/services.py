@@ -2,48 +2,86 @@
 
 They validate through `domain/`, read and write through the ports in `domain.ports`, and raise
 `kit.errors.InputProblems` for bad input (the mutations turn it into userErrors; nothing is written).
+
+Every rule is checked twice: here, against what was just read (to answer a precise userError), and
+again by the conditions of the one transaction that writes (so that it holds under concurrent
+requests). When a condition fails the use case starts over from its reads, a bounded number of
+times, and then answers CONFLICT.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from decimal import Decimal
+from typing import TypeVar
 
+from kit.errors import InputProblems, Problem
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 from ulid import ULID
 
-from portfolios.domain.events import CustomerRegistered, Event, parse_event
-from portfolios.domain.model import CustomerBook, Lot, Portfolio
+from portfolios.domain.costbasis import consume, held, realized_gain
+from portfolios.domain.events import CustomerClosed, CustomerRegistered, Event, parse_event
+from portfolios.domain.model import (
+    Activity,
+    ActivityPage,
+    ActivityType,
+    CustomerBook,
+    Ledger,
+    Lot,
+    LotTake,
+    Portfolio,
+    lot_activity,
+)
 from portfolios.domain.ports import (
     CustomerDirectory,
-    CustomerNotRegistered,
-    IdempotencyKeyTaken,
     IdempotencyRecord,
-    PortfolioMissing,
     PortfolioRepository,
+    Sale,
     WriteConflict,
 )
 from portfolios.domain.validation import (
     IDEMPOTENCY_KEY_MAX_LENGTH,
+    INVALID,
+    NOT_FOUND,
+    CorrectionRequest,
+    CustomerStatus,
     LotRequest,
     NewLot,
+    NewSale,
     PortfolioRequest,
-    customer_not_found,
+    SaleRequest,
+    conflict,
+    corrected_request,
+    customer_closed_problem,
+    insufficient_quantity,
+    investment_gone,
     is_ulid,
     key_reused,
     latest_purchase_date,
+    lot_consumed,
+    portfolio_closed,
     portfolio_gone,
     validate_lot,
+    validate_name,
     validate_portfolio,
+    validate_sale,
 )
 
 Clock = Callable[[], datetime]
 IdFactory = Callable[[datetime], str]
+T = TypeVar("T")
 
-# Concurrent transactions on the same items (two requests with one idempotency key) may cancel
-# each other; the loser starts over, and then finds the winner's record.
-_WRITE_ATTEMPTS = 3
+# Attempts of a use case whose transaction keeps failing its conditions (concurrent writers).
+WRITE_ATTEMPTS = 6
+
+# One sale is one TransactWriteItems (at most 100 items): the portfolio check, the position
+# summary, the activity and an idempotency record leave room for 48 lots at two items each.
+MAX_LOTS_PER_SALE = 48
+
+_BY_ID = ("input", "id")
 
 
 def utc_now() -> datetime:
@@ -62,6 +100,29 @@ class AddedInvestment:
     replayed: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class ChangedInvestment:
+    """A lot corrected or removed, with its portfolio; `lot` is its new (or last) state."""
+
+    lot: Lot
+    portfolio: Portfolio
+    changed: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Sold:
+    """A sale recorded (or replayed): its SELL activity, the portfolio and, unless replayed, the
+    portfolio's ledger right after the sale."""
+
+    activity: Activity
+    portfolio: Portfolio
+    ledger: Ledger | None
+    replayed: bool = False
+
+
+ActivityKey = tuple[str, int, str | None]  # (portfolio id, first, after: an activity id)
+
+
 class PortfolioService:
     def __init__(
         self,
@@ -70,76 +131,260 @@ class PortfolioService:
         *,
         clock: Clock = utc_now,
         new_id: IdFactory = ulid_at,
+        attempts: int = WRITE_ATTEMPTS,
     ) -> None:
         self._repository = repository
         self._directory = directory
         self._clock = clock
         self._new_id = new_id
+        self._attempts = attempts
 
-    # --- mutations ----------------------------------------------------------------------------
+    async def _retrying(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """Runs `attempt` again (after a short random pause) while its transaction conflicts."""
+        try:
+            async for retry in AsyncRetrying(
+                stop=stop_after_attempt(self._attempts),
+                wait=wait_random_exponential(multiplier=0.01, max=0.25),
+                retry=retry_if_exception_type(WriteConflict),
+                reraise=True,
+            ):
+                with retry:
+                    return await attempt()
+        except WriteConflict:
+            raise conflict() from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    # --- portfolios ---------------------------------------------------------------------------
 
     async def create_portfolio(self, request: PortfolioRequest) -> Portfolio:
+        return await self._retrying(lambda: self._create_portfolio(request))
+
+    async def _create_portfolio(self, request: PortfolioRequest) -> Portfolio:
         customer_id = request.customer_id.strip()
-        registered = is_ulid(customer_id) and await self._directory.is_registered(customer_id)
-        new = validate_portfolio(request, customer_registered=registered)
+        status = await self._directory.status(customer_id) if is_ulid(customer_id) else None
+        new = validate_portfolio(
+            request,
+            customer_registered=status is not None and status is not CustomerStatus.UNKNOWN,
+            customer_closed=status is CustomerStatus.CLOSED,
+        )
         now = self._clock()
         portfolio = new.create(self._new_id(now), now)
-        try:
-            await self._repository.create_portfolio(portfolio)
-        except CustomerNotRegistered:
-            # Known to the directory a moment ago, gone at write time: report it the same way.
-            raise customer_not_found() from None
+        await self._repository.create_portfolio(portfolio)
         return portfolio
 
+    async def rename_portfolio(self, portfolio_id: str, name: str) -> Portfolio:
+        """Renames a portfolio, closed or not (a name is a label; a closed portfolio keeps its data)."""
+        portfolio_id = portfolio_id.strip()
+        problems: list[Problem] = []
+        if not is_ulid(portfolio_id):
+            problems.append(_invalid_id())
+        try:
+            clean = validate_name(name)
+        except InputProblems as error:
+            problems.extend(error.problems)
+        if problems:
+            raise InputProblems(problems)
+        renamed = await self._repository.rename_portfolio(portfolio_id, clean)
+        if renamed is None:
+            raise portfolio_gone(_BY_ID)
+        return renamed
+
+    async def close_portfolio(self, portfolio_id: str) -> Portfolio:
+        """Closes a portfolio: it then takes no new lots, sales, corrections or removals; its lots,
+        positions and activities stay readable. Closing a closed portfolio changes nothing."""
+        portfolio_id = portfolio_id.strip()
+        if not is_ulid(portfolio_id):
+            raise InputProblems([_invalid_id()])
+        closed = await self._repository.close_portfolio(portfolio_id, self._clock())
+        if closed is None:
+            raise portfolio_gone(_BY_ID)
+        return closed
+
+    # --- lots ---------------------------------------------------------------------------------
+
     async def add_investment(self, request: LotRequest) -> AddedInvestment:
-        for attempt in range(_WRITE_ATTEMPTS):
-            try:
-                return await self._add_investment(request)
-            except WriteConflict:
-                if attempt == _WRITE_ATTEMPTS - 1:
-                    raise
-                await asyncio.sleep(0.02 * 2**attempt)
-        raise AssertionError("unreachable")
+        return await self._retrying(lambda: self._add_investment(request))
 
     async def _add_investment(self, request: LotRequest) -> AddedInvestment:
-        portfolio_id = request.portfolio_id.strip()
-        key = request.idempotency_key
-        portfolio: Portfolio | None = None
-        record: IdempotencyRecord | None = None
-        if is_ulid(portfolio_id):
-            usable_key = key if key and len(key) <= IDEMPOTENCY_KEY_MAX_LENGTH else None
-            portfolio, record = await self._repository.portfolio_and_idempotency(portfolio_id, usable_key)
+        portfolio, record = await self._portfolio_and_record(request.portfolio_id, request.idempotency_key)
         now = self._clock()
         new = validate_lot(request, portfolio=portfolio, latest_date=latest_purchase_date(now))
         if portfolio is None:  # validate_lot reports a missing portfolio; this narrows the type
             raise portfolio_gone()
         if record is not None:
-            return await self._replay(portfolio, new, record)
+            return await self._replay_lot(portfolio, new, record)
+        if portfolio.is_closed:
+            raise portfolio_closed(("input", "portfolioId"))
+        if await self._directory.status(portfolio.customer_id) is CustomerStatus.CLOSED:
+            raise customer_closed_problem(("input", "portfolioId"))
 
         lot = new.create(self._new_id(now), now)
-        idempotency = IdempotencyRecord(key, lot.id, new.fingerprint()) if key is not None else None
-        try:
-            await self._repository.add_lot(portfolio, lot, idempotency)
-        except PortfolioMissing:
-            raise portfolio_gone() from None
-        except IdempotencyKeyTaken:
-            # A concurrent request with the same key won the race: answer as a replay of it.
-            assert key is not None
-            record = await self._repository.idempotency(portfolio.id, key)
-            if record is None:
-                raise
-            return await self._replay(portfolio, new, record)
+        activity = lot_activity(self._new_id(now), ActivityType.BUY, lot, now)
+        key = new.idempotency_key
+        idempotency = IdempotencyRecord(key, lot.id, new.fingerprint(), activity.id) if key else None
+        await self._repository.add_lot(portfolio, lot, activity, idempotency)
         return AddedInvestment(lot=lot, portfolio=portfolio)
 
-    async def _replay(self, portfolio: Portfolio, new: NewLot, record: IdempotencyRecord) -> AddedInvestment:
-        if record.fingerprint != new.fingerprint():
+    async def _portfolio_and_record(
+        self, portfolio_id: str, key: str | None
+    ) -> tuple[Portfolio | None, IdempotencyRecord | None]:
+        portfolio_id = portfolio_id.strip()
+        if not is_ulid(portfolio_id):
+            return None, None
+        usable_key = key if key and len(key) <= IDEMPOTENCY_KEY_MAX_LENGTH else None
+        return await self._repository.portfolio_and_idempotency(portfolio_id, usable_key)
+
+    async def _replay_lot(
+        self, portfolio: Portfolio, new: NewLot, record: IdempotencyRecord
+    ) -> AddedInvestment:
+        if record.fingerprint != new.fingerprint() or record.lot_id is None:
             raise key_reused()
         lot = (await self._repository.lots_by_id([record.lot_id])).get(record.lot_id)
         if lot is None:
-            raise LookupError(
-                f"idempotency record {record.key!r} names lot {record.lot_id}, which is missing"
+            raise InputProblems.single(
+                ("input", "idempotencyKey"),
+                "the investment this idempotencyKey recorded has been removed since",
+                NOT_FOUND,
             )
         return AddedInvestment(lot=lot, portfolio=portfolio, replayed=True)
+
+    async def _lot_and_portfolio(self, lot_id: str) -> tuple[Lot, Portfolio]:
+        lot_id = lot_id.strip()
+        if not is_ulid(lot_id):
+            raise InputProblems([_invalid_id()])
+        lot = (await self._repository.lots_by_id([lot_id])).get(lot_id)
+        if lot is None:
+            raise investment_gone()
+        portfolio = (await self._repository.portfolios([lot.portfolio_id])).get(lot.portfolio_id)
+        if portfolio is None:
+            raise investment_gone()
+        if portfolio.is_closed:
+            raise portfolio_closed(_BY_ID)
+        if lot.is_consumed:
+            raise lot_consumed()
+        return lot, portfolio
+
+    async def update_investment(self, correction: CorrectionRequest) -> ChangedInvestment:
+        """Corrects a lot no sale has taken from (validated as addInvestment validates a new lot).
+
+        Allowed for a closed customer (records may be fixed), refused in a closed portfolio.
+        """
+        return await self._retrying(lambda: self._update_investment(correction))
+
+    async def _update_investment(self, correction: CorrectionRequest) -> ChangedInvestment:
+        lot, portfolio = await self._lot_and_portfolio(correction.id)
+        now = self._clock()
+        new = validate_lot(
+            corrected_request(lot, correction), portfolio=portfolio, latest_date=latest_purchase_date(now)
+        )
+        corrected = new.applied_to(lot)
+        if corrected == replace(lot, version=corrected.version):
+            return ChangedInvestment(lot=lot, portfolio=portfolio, changed=False)  # nothing to record
+        activity = lot_activity(self._new_id(now), ActivityType.CORRECTION, corrected, now)
+        await self._repository.update_lot(portfolio, corrected, activity)
+        return ChangedInvestment(lot=corrected, portfolio=portfolio)
+
+    async def remove_investment(self, lot_id: str) -> ChangedInvestment:
+        """Removes a lot no sale has taken from; refused in a closed portfolio."""
+        return await self._retrying(lambda: self._remove_investment(lot_id))
+
+    async def _remove_investment(self, lot_id: str) -> ChangedInvestment:
+        lot, portfolio = await self._lot_and_portfolio(lot_id)
+        now = self._clock()
+        activity = lot_activity(self._new_id(now), ActivityType.REMOVAL, lot, now)
+        await self._repository.remove_lot(portfolio, lot, activity)
+        return ChangedInvestment(lot=lot, portfolio=portfolio)
+
+    # --- sales --------------------------------------------------------------------------------
+
+    async def sell_investment(self, request: SaleRequest) -> Sold:
+        """Sells from the portfolio's open lots of one instrument by its cost-basis method.
+
+        Only lots bought on or before `soldAt` can be sold from; sales apply in the order they are
+        recorded (a back-dated sale does not re-match earlier ones). Allowed for a closed customer
+        (the holdings may be wound down), refused in a closed portfolio.
+        """
+        return await self._retrying(lambda: self._sell(request))
+
+    async def _sell(self, request: SaleRequest) -> Sold:
+        portfolio, record = await self._portfolio_and_record(request.portfolio_id, request.idempotency_key)
+        now = self._clock()
+        sale = validate_sale(request, portfolio=portfolio, latest_date=latest_purchase_date(now))
+        portfolio = sale.portfolio
+        if record is not None:
+            return await self._replay_sale(sale, record)
+        if portfolio.is_closed:
+            raise portfolio_closed(("input", "portfolioId"))
+
+        ledger = await self._repository.ledger(portfolio.id)
+        lots = [lot for lot in ledger.lots_of(sale.symbol) if lot.is_open]
+        holding = held(lots)
+        if sale.quantity > holding:
+            raise insufficient_quantity(holding)
+        eligible = [lot for lot in lots if lot.purchased_at <= sale.sold_at]
+        held_then = held(eligible)
+        if sale.quantity > held_then:
+            raise InputProblems.single(
+                ("input", "soldAt"),
+                f"on {sale.sold_at.isoformat()} the portfolio held only {held_then} of {sale.symbol}: "
+                "a lot cannot be sold before it was bought",
+                INVALID,
+            )
+        consumption = consume(portfolio.cost_basis_method, eligible, sale.quantity)
+        if len(consumption.lots) > MAX_LOTS_PER_SALE:
+            raise InputProblems.single(
+                ("input", "quantity"),
+                f"this sale would change {len(consumption.lots)} lots, more than the "
+                f"{MAX_LOTS_PER_SALE} one sale may change: sell in smaller parts",
+                INVALID,
+            )
+        gain = realized_gain(sale.net_proceeds, consumption.cost)
+        activity = self._sell_activity(sale, now, gain, consumption.takes)
+        summary = ledger.summary_of(portfolio.id, sale.symbol).after_sale(sale.quantity, gain)
+        key = sale.idempotency_key
+        idempotency = IdempotencyRecord(key, None, sale.fingerprint(), activity.id) if key else None
+        await self._repository.record_sale(
+            Sale(
+                portfolio=portfolio,
+                lots=consumption.lots,
+                summary=summary,
+                activity=activity,
+                idempotency=idempotency,
+            )
+        )
+        changed = {lot.id: lot for lot in consumption.lots}
+        after = Ledger(
+            lots=tuple(changed.get(lot.id, lot) for lot in ledger.lots),
+            summaries=(*(s for s in ledger.summaries if s.symbol != sale.symbol), summary),
+        )
+        return Sold(activity=activity, portfolio=portfolio, ledger=after)
+
+    def _sell_activity(
+        self, sale: NewSale, now: datetime, gain: Decimal, takes: Sequence[LotTake]
+    ) -> Activity:
+        return Activity(
+            id=self._new_id(now),
+            portfolio_id=sale.portfolio.id,
+            type=ActivityType.SELL,
+            symbol=sale.symbol,
+            quantity=sale.quantity,
+            price=sale.price,
+            fees=sale.fees,
+            fx_rate=sale.fx_rate,
+            occurred_at=sale.sold_at,
+            recorded_at=now,
+            base_currency=sale.portfolio.base_currency,
+            realized_gain=gain,
+            takes=tuple(takes),
+        )
+
+    async def _replay_sale(self, sale: NewSale, record: IdempotencyRecord) -> Sold:
+        if record.fingerprint != sale.fingerprint() or record.activity_id is None:
+            raise key_reused()
+        activity = await self._repository.activity(sale.portfolio.id, record.activity_id)
+        if activity is None:
+            raise LookupError(f"idempotency record {record.key!r} names a missing activity")
+        return Sold(activity=activity, portfolio=sale.portfolio, ledger=None, replayed=True)
 
     # --- events -------------------------------------------------------------------------------
 
@@ -147,11 +392,14 @@ class PortfolioService:
         """Applies one event from another service; raises InvalidEvent for a malformed body.
 
         The HTTP endpoint calls it today; an EventBridge/SQS consumer will call it the same way.
-        Idempotent: an event delivered twice changes nothing the second time.
+        Idempotent and order-independent: a redelivered event changes nothing, and a CustomerClosed
+        that overtakes its CustomerRegistered still closes the customer.
         """
         event = parse_event(body)
         if isinstance(event, CustomerRegistered):
             await self._directory.register(event.customer_id, self._clock())
+        elif isinstance(event, CustomerClosed):
+            await self._directory.close(event.customer_id, self._clock())
         return event
 
     # --- reads (batched: the DataLoaders call these) ------------------------------------------
@@ -163,10 +411,10 @@ class PortfolioService:
     async def investments(self, ids: Sequence[str]) -> Mapping[str, Lot]:
         return await self._repository.lots_by_id([i for i in dict.fromkeys(ids) if is_ulid(i)])
 
-    async def lots(self, portfolio_ids: Sequence[str]) -> Mapping[str, list[Lot]]:
+    async def ledgers(self, portfolio_ids: Sequence[str]) -> Mapping[str, Ledger]:
         """One Query per portfolio, run concurrently."""
         wanted = [i for i in dict.fromkeys(portfolio_ids) if is_ulid(i)]
-        found = await asyncio.gather(*(self._repository.lots(i) for i in wanted))
+        found = await asyncio.gather(*(self._repository.ledger(i) for i in wanted))
         return dict(zip(wanted, found, strict=True))
 
     async def books(self, customer_ids: Sequence[str]) -> Mapping[str, CustomerBook]:
@@ -175,3 +423,15 @@ class PortfolioService:
         found = await asyncio.gather(*(self._repository.book(i) for i in wanted))
         books = dict(zip(wanted, found, strict=True))
         return {i: books.get(i) or CustomerBook(customer_id=i) for i in customer_ids}
+
+    async def activities(self, keys: Sequence[ActivityKey]) -> Mapping[ActivityKey, ActivityPage]:
+        """One Query per (portfolio, page) asked for, run concurrently."""
+        wanted = list(dict.fromkeys(keys))
+        found = await asyncio.gather(
+            *(self._repository.activities(pid, first, after) for pid, first, after in wanted)
+        )
+        return dict(zip(wanted, found, strict=True))
+
+
+def _invalid_id() -> Problem:
+    return Problem(_BY_ID, "id is not a valid id", INVALID)

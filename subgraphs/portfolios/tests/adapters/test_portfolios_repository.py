@@ -11,13 +11,18 @@ from portfolios.adapters import items
 from portfolios.adapters.repository import DynamoCustomerDirectory, DynamoPortfolioRepository
 from portfolios.adapters.table import table_definition
 from portfolios.app import PortfoliosSettings
-from portfolios.domain.model import CostBasisMethod, Lot, Portfolio, PortfolioKind
-from portfolios.domain.ports import (
-    CustomerNotRegistered,
-    IdempotencyKeyTaken,
-    IdempotencyRecord,
-    PortfolioMissing,
+from portfolios.domain.model import (
+    ActivityType,
+    CostBasisMethod,
+    Lot,
+    Portfolio,
+    PortfolioKind,
+    PortfolioStatus,
+    PositionSummary,
+    lot_activity,
 )
+from portfolios.domain.ports import IdempotencyRecord, WriteConflict
+from portfolios.domain.validation import CustomerStatus
 from ulid import ULID
 
 NOW = datetime(2024, 5, 1, 12, 30, 15, 123456, tzinfo=UTC)
@@ -35,19 +40,27 @@ def portfolio(customer_id, created_at=NOW, currency="USD"):
     )
 
 
-def lot(portfolio_id, symbol="AAPL", fees=None, fx=None, currency="USD"):
+def lot(portfolio_id, symbol="AAPL", fees=None, fx=None, currency="USD", remaining=None, version=1):
+    quantity = D("10.50000000")
     return Lot(
         id=str(ULID()),
         portfolio_id=portfolio_id,
         symbol=symbol,
-        quantity=D("10.50000000"),
+        quantity=quantity,
         purchase_price=Amount(D("150.00"), currency),
         purchased_at=date(2024, 4, 30),
         fees=fees,
         fx_rate=fx,
         base_currency="USD",
         created_at=NOW,
+        remaining_quantity=quantity if remaining is None else D(remaining),
+        remaining_cost=D("1575.00000000") if remaining is None else D("100.5"),
+        version=version,
     )
+
+
+def buy(x):
+    return lot_activity(str(ULID()), ActivityType.BUY, x, NOW)
 
 
 def test_table_definition_has_the_book_index():
@@ -111,13 +124,38 @@ async def test_portfolio_needs_a_registered_customer(dynamo):
     repository, directory = dynamo
     customer_id = str(ULID())
     p = portfolio(customer_id)
-    with pytest.raises(CustomerNotRegistered):
+    with pytest.raises(WriteConflict):
         await repository.create_portfolio(p)
     assert await repository.portfolios([p.id]) == {}
+    assert await directory.status(customer_id) is CustomerStatus.UNKNOWN
     await directory.register(customer_id, NOW)
-    assert await directory.is_registered(customer_id)
+    assert await directory.status(customer_id) is CustomerStatus.ACTIVE
     await repository.create_portfolio(p)
     assert await repository.portfolios([p.id]) == {p.id: p}
+
+
+async def test_closed_customer_gets_no_portfolio_and_no_lot(dynamo):
+    repository, directory = dynamo
+    customer_id = str(ULID())
+    await directory.register(customer_id, NOW)
+    p = portfolio(customer_id)
+    await repository.create_portfolio(p)
+    await directory.close(customer_id, NOW)
+    assert await directory.status(customer_id) is CustomerStatus.CLOSED
+    with pytest.raises(WriteConflict):
+        await repository.create_portfolio(portfolio(customer_id, created_at=datetime(2024, 6, 1, tzinfo=UTC)))
+    x = lot(p.id)
+    with pytest.raises(WriteConflict):
+        await repository.add_lot(p, x, buy(x), None)
+    assert (await repository.ledger(p.id)).lots == ()
+
+
+async def test_closed_before_registered_stays_closed(dynamo):
+    _, directory = dynamo
+    customer_id = str(ULID())
+    await directory.close(customer_id, NOW)
+    await directory.register(customer_id, NOW)  # delivered late
+    assert await directory.status(customer_id) is CustomerStatus.CLOSED
 
 
 async def test_book_returns_portfolios_and_lots_of_one_customer(dynamo):
@@ -133,13 +171,15 @@ async def test_book_returns_portfolios_and_lots_of_one_customer(dynamo):
     lots = {p.id: [lot(p.id), lot(p.id, symbol="MSFT")] for p in (older, newer, foreign)}
     for p in (older, newer, foreign):
         for x in lots[p.id]:
-            await repository.add_lot(p, x, None)
+            await repository.add_lot(p, x, buy(x), None)
 
     book = await repository.book(customer_id)
     assert book.portfolios == (older, newer)
     assert sorted(x.id for x in book.lots_of(older.id)) == sorted(x.id for x in lots[older.id])
     assert book.lots_of(foreign.id) == ()
-    assert sorted(x.id for x in await repository.lots(newer.id)) == sorted(x.id for x in lots[newer.id])
+    assert sorted(x.id for x in (await repository.ledger(newer.id)).lots) == sorted(
+        x.id for x in lots[newer.id]
+    )
     by_id = await repository.lots_by_id([x.id for x in lots[newer.id]])
     assert set(by_id) == {x.id for x in lots[newer.id]}
 
@@ -149,15 +189,84 @@ async def test_add_lot_conditions(dynamo):
     customer_id = str(ULID())
     await directory.register(customer_id, NOW)
     p = portfolio(customer_id)
-    with pytest.raises(PortfolioMissing):  # not created yet
-        await repository.add_lot(p, lot(p.id), None)
+    with pytest.raises(WriteConflict):  # not created yet
+        x = lot(p.id)
+        await repository.add_lot(p, x, buy(x), None)
     await repository.create_portfolio(p)
 
     first = lot(p.id)
-    await repository.add_lot(p, first, IdempotencyRecord("k", first.id, "f1"))
+    await repository.add_lot(p, first, buy(first), IdempotencyRecord("k", first.id, "f1"))
     found, record = await repository.portfolio_and_idempotency(p.id, "k")
     assert found == p and record == IdempotencyRecord("k", first.id, "f1")
-    with pytest.raises(IdempotencyKeyTaken):
+    with pytest.raises(WriteConflict):
         second = lot(p.id)
-        await repository.add_lot(p, second, IdempotencyRecord("k", second.id, "f2"))
-    assert [x.id for x in await repository.lots(p.id)] == [first.id]  # the cancelled lot was not written
+        await repository.add_lot(p, second, buy(second), IdempotencyRecord("k", second.id, "f2"))
+    assert [x.id for x in (await repository.ledger(p.id)).lots] == [first.id]  # nothing of it was written
+
+
+async def test_lot_writes_are_conditioned_on_its_version(dynamo):
+    repository, directory = dynamo
+    customer_id = str(ULID())
+    await directory.register(customer_id, NOW)
+    p = portfolio(customer_id)
+    await repository.create_portfolio(p)
+    x = lot(p.id)
+    await repository.add_lot(p, x, buy(x), None)
+    v2 = x.consumed(D("4"), D("600"))
+    assert v2.version == 2
+    await repository.update_lot(p, v2, lot_activity(str(ULID()), ActivityType.CORRECTION, v2, NOW))
+    # A second writer that read version 1 too loses, and writes nothing (not even its activity).
+    stale = x.consumed(D("1"), D("150"))
+    with pytest.raises(WriteConflict):
+        await repository.update_lot(p, stale, lot_activity(str(ULID()), ActivityType.CORRECTION, stale, NOW))
+    with pytest.raises(WriteConflict):
+        await repository.remove_lot(p, x, lot_activity(str(ULID()), ActivityType.REMOVAL, x, NOW))
+    # Both copies carry version 2.
+    (stored,) = (await repository.ledger(p.id)).lots
+    assert stored == v2
+    assert (await repository.lots_by_id([x.id]))[x.id] == v2
+    assert [a.type for a in (await repository.activities(p.id, 10, None)).activities] == [
+        ActivityType.CORRECTION,
+        ActivityType.BUY,
+    ]
+    await repository.remove_lot(p, v2, lot_activity(str(ULID()), ActivityType.REMOVAL, v2, NOW))
+    assert (await repository.ledger(p.id)).lots == ()
+    assert await repository.lots_by_id([x.id]) == {}
+
+
+async def test_closed_portfolio_takes_no_lot(dynamo):
+    repository, directory = dynamo
+    customer_id = str(ULID())
+    await directory.register(customer_id, NOW)
+    p = portfolio(customer_id)
+    await repository.create_portfolio(p)
+    closed = await repository.close_portfolio(p.id, NOW)
+    assert closed.status is PortfolioStatus.CLOSED and closed.closed_at == NOW
+    # Closing again keeps the first closing time.
+    later = datetime(2025, 1, 1, tzinfo=UTC)
+    assert (await repository.close_portfolio(p.id, later)).closed_at == NOW
+    x = lot(p.id)
+    with pytest.raises(WriteConflict):
+        await repository.add_lot(p, x, buy(x), None)
+    assert await repository.close_portfolio(str(ULID()), NOW) is None
+    assert await repository.rename_portfolio(str(ULID()), "x") is None
+    assert (await repository.rename_portfolio(p.id, "Old account")).name == "Old account"
+
+
+def test_summary_and_legacy_lot_items():
+    summary = PositionSummary("P", "AAPL", D("12.50"), D("3"), 2)
+    assert items.summary_from(items.summary_item(summary, "C")) == summary
+    # A lot stored before sales existed: no remaining fields, no version.
+    x = lot("P", fees=Amount(D("1.50"), "USD"))
+    legacy = {
+        k: v
+        for k, v in items.lot_item(x, "C").items()
+        if k not in ("remainingQuantity", "remainingCost", "version")
+    }
+    back = items.lot_from(legacy)
+    # remaining = the whole lot: 10.5 * 150.00 + 1.50 = 1575.00 + 1.50 = 1576.50
+    assert (back.remaining_quantity, back.remaining_cost, back.version) == (
+        x.quantity,
+        D("1576.5000000000"),
+        0,
+    )

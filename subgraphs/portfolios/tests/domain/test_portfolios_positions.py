@@ -1,5 +1,6 @@
 """Positions, cost basis and average cost, computed by hand in the comments."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal as D
 from decimal import localcontext
@@ -11,9 +12,11 @@ from kit.money import Amount
 from portfolios.domain.model import (
     EXACT,
     CostBasisMethod,
+    Ledger,
     Lot,
     Portfolio,
     PortfolioKind,
+    PositionSummary,
     average,
     book_of,
     holdings_of,
@@ -29,7 +32,7 @@ def lot(
     symbol, quantity, price, *, currency="USD", fees=None, fx=None, base="USD", on=date(2024, 1, 2), pid="P"
 ):
     n = next(_counter)
-    return Lot(
+    made = Lot(
         id=f"L{n:09d}",
         portfolio_id=pid,
         symbol=symbol,
@@ -40,7 +43,10 @@ def lot(
         fx_rate=D(fx) if fx is not None else None,
         base_currency=base,
         created_at=T0,
+        remaining_quantity=D(quantity),
+        remaining_cost=D(0),
     )
+    return replace(made, remaining_cost=made.cost_basis.value)
 
 
 def test_lot_cost_basis_includes_fees():
@@ -101,6 +107,23 @@ def test_holdings_one_per_position_with_cost_in_base_currency():
 def test_positions_refuse_a_lot_in_another_base_currency():
     with pytest.raises(ValueError, match="EUR"):
         positions_of([lot("X", "1", "1", currency="EUR", base="EUR")], "USD")
+
+
+def test_positions_hold_what_sales_left_and_what_they_realized():
+    sold_out = replace(lot("A", "2", "10"), remaining_quantity=D(0), remaining_cost=D(0))
+    part = replace(lot("B", "4", "10"), remaining_quantity=D("1.5"), remaining_cost=D("15"))
+    summaries = [PositionSummary("P", "A", D("3.50")), PositionSummary("P", "B", D("-1.25"))]
+    # A is sold out: no position (its gain still counts in the ledger's total); B holds 1.5 of 4.
+    (b,) = positions_of([sold_out, part], "USD", summaries)
+    assert (b.symbol, b.quantity, b.cost_basis.value, b.realized_gain.value) == (
+        "B",
+        D("1.5"),
+        D("15"),
+        D("-1.25"),
+    )
+    assert b.average_cost.value == D(10)  # 15 / 1.5
+    assert Ledger(lots=(sold_out, part), summaries=tuple(summaries)).realized_gain() == D("2.25")
+    assert holdings_of([b])[0].cost_basis == D("15")
 
 
 def test_no_lots_no_positions():

@@ -6,18 +6,24 @@ from decimal import Decimal as D
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from kit.errors import InputProblems
+from kit.errors import InputProblems, PublicError
 from kit.money import Amount
-from portfolios.domain.events import CustomerRegistered, InvalidEvent, parse_event
+from portfolios.domain.events import CustomerClosed, CustomerRegistered, InvalidEvent, parse_event
 from portfolios.domain.model import CostBasisMethod, Portfolio, PortfolioKind
+from portfolios.domain.paging import decode_cursor, encode_cursor, page_size
 from portfolios.domain.validation import (
+    CorrectionRequest,
     LotRequest,
     PortfolioRequest,
+    SaleRequest,
+    corrected_request,
     decimal_places,
     is_ulid,
     latest_purchase_date,
     validate_lot,
+    validate_name,
     validate_portfolio,
+    validate_sale,
 )
 
 CUSTOMER = "01HZX3Q4W5E6R7T8Y9Z0ABCDEF"
@@ -265,9 +271,156 @@ def test_parse_customer_registered_ignores_extra_fields():
         {"type": "CustomerRegistered", "customerId": 42},
         {"type": "CustomerRegistered", "customerId": "not-a-ulid"},
         {"type": "CustomerDeleted", "customerId": CUSTOMER},
+        {"type": "CustomerClosed"},
+        {"type": "CustomerClosed", "customerId": "c-1"},
         {"customerId": CUSTOMER},
     ],
 )
 def test_malformed_events_are_rejected(body):
     with pytest.raises(InvalidEvent):
         parse_event(body)
+
+
+def test_parse_customer_closed():
+    assert parse_event({"type": "CustomerClosed", "customerId": CUSTOMER}) == CustomerClosed(CUSTOMER)
+
+
+# --- portfolios: closed customers, names --------------------------------------------------------
+
+
+def test_closed_customer_gets_no_portfolio():
+    request = portfolio_request()
+    assert problems_of(
+        lambda: validate_portfolio(request, customer_registered=True, customer_closed=True)
+    ) == {(("input", "customerId"), "CUSTOMER_CLOSED")}
+
+
+def test_validate_name():
+    assert validate_name("  Old IRA ") == "Old IRA"
+    assert problems_of(lambda: validate_name(" ")) == {(("input", "name"), "INVALID")}
+
+
+# --- sales ------------------------------------------------------------------------------------
+
+
+def sale_request(**overrides):
+    values = {
+        "portfolio_id": PORTFOLIO_ID,
+        "symbol": "aapl",
+        "quantity": D("4"),
+        "price_amount": D("120"),
+        "price_currency": "USD",
+        "sold_at": date(2024, 5, 1),
+    }
+    return SaleRequest(**{**values, **overrides})
+
+
+def test_valid_sale_is_normalised_and_knows_its_proceeds():
+    sale = validate_sale(
+        sale_request(price_currency="EUR", fees_amount=D("2"), fees_currency="EUR", fx_rate=D("1.2")),
+        portfolio=USD_PORTFOLIO,
+        latest_date=TODAY,
+    )
+    assert sale.symbol == "AAPL"
+    # (4 * 120 - 2) * 1.2 = 478 * 1.2 = 573.6 USD
+    assert sale.net_proceeds == D("573.6")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"quantity": D("0")}, {(("input", "quantity"), "INVALID")}),
+        ({"quantity": D("0.000000001")}, {(("input", "quantity"), "INVALID")}),
+        ({"price_amount": D("-1")}, {(("input", "price", "amount"), "INVALID")}),
+        ({"price_currency": "EURO"}, {(("input", "price", "currencyCode"), "INVALID")}),
+        ({"price_currency": "EUR"}, {(("input", "fxRate"), "FX_RATE_REQUIRED")}),
+        ({"sold_at": TODAY + timedelta(days=1)}, {(("input", "soldAt"), "INVALID")}),
+        ({"fees_amount": D("1"), "fees_currency": "GBP"}, {(("input", "fees", "currencyCode"), "INVALID")}),
+        ({"idempotency_key": ""}, {(("input", "idempotencyKey"), "INVALID")}),
+    ],
+)
+def test_invalid_sale(overrides, expected):
+    request = sale_request(**overrides)
+    assert problems_of(lambda: validate_sale(request, portfolio=USD_PORTFOLIO, latest_date=TODAY)) == expected
+
+
+def test_sale_and_purchase_fingerprints_differ():
+    sale = validate_sale(
+        sale_request(symbol="AAPL", quantity=D("10"), price_amount=D("150.25")),
+        portfolio=USD_PORTFOLIO,
+        latest_date=TODAY,
+    )
+    purchase = validate(lot_request(purchased_at=date(2024, 5, 1)))
+    assert sale.fingerprint() != purchase.fingerprint()
+    again = validate_sale(
+        sale_request(symbol=" aapl", quantity=D("10.0"), price_amount=D("150.250")),
+        portfolio=USD_PORTFOLIO,
+        latest_date=TODAY,
+    )
+    assert again.fingerprint() == sale.fingerprint()
+
+
+# --- corrections ------------------------------------------------------------------------------
+
+
+def recorded_lot(**overrides):
+    return validate(lot_request(**overrides)).create(
+        "01HZX3Q4W5E6R7T8Y9Z0LLLLLL", datetime(2024, 5, 1, tzinfo=UTC)
+    )
+
+
+def test_correction_keeps_what_is_not_given_and_recomputes_the_cost():
+    lot = recorded_lot(fees_amount=D("1"), fees_currency="USD")
+    request = corrected_request(lot, CorrectionRequest(id=lot.id, quantity=D("12")))
+    corrected = validate(request).applied_to(lot)
+    # 12 * 150.25 + 1 = 1803.00 + 1 = 1804.00
+    assert (corrected.quantity, corrected.remaining_quantity) == (D("12"), D("12"))
+    assert corrected.remaining_cost == D("1804.00")
+    assert corrected.fees == lot.fees and corrected.version == lot.version + 1
+
+
+def test_correction_null_fees_clears_them_and_a_new_currency_needs_a_rate():
+    lot = recorded_lot(fees_amount=D("1"), fees_currency="USD")
+    cleared = validate(corrected_request(lot, CorrectionRequest(id=lot.id, fees=None)))
+    assert cleared.fees is None
+    in_euros = CorrectionRequest(id=lot.id, purchase_price=Amount(D("140"), "EUR"), fees=None)
+    assert problems_of(lambda: validate(corrected_request(lot, in_euros))) == {
+        (("input", "fxRate"), "FX_RATE_REQUIRED")
+    }
+    # Kept fees stay in the old currency: the same rule as addInvestment reports it.
+    keep_fees = CorrectionRequest(id=lot.id, purchase_price=Amount(D("140"), "EUR"), fx_rate=D("1.1"))
+    assert problems_of(lambda: validate(corrected_request(lot, keep_fees))) == {
+        (("input", "fees", "currencyCode"), "INVALID")
+    }
+
+
+def test_correction_of_a_foreign_lot_keeps_its_rate_unless_the_currency_changes():
+    lot = recorded_lot(price_currency="EUR", fx_rate=D("1.1"))
+    assert validate(corrected_request(lot, CorrectionRequest(id=lot.id, quantity=D("1")))).fx_rate == D("1.1")
+    back_home = CorrectionRequest(id=lot.id, purchase_price=Amount(D("150"), "USD"))
+    assert validate(corrected_request(lot, back_home)).fx_rate is None
+
+
+# --- activity cursors -------------------------------------------------------------------------
+
+
+def test_cursor_round_trip():
+    assert decode_cursor(encode_cursor(CUSTOMER)) == CUSTOMER
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["", "not base64!", "YWN0aXZpdHk6", encode_cursor(CUSTOMER) + "=", encode_cursor("01hzx")],
+)
+def test_malformed_cursors_are_bad_user_input(cursor):
+    with pytest.raises(PublicError) as raised:
+        decode_cursor(cursor)
+    assert raised.value.code == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize("first", [0, -1, 101])
+def test_page_size_bounds(first):
+    with pytest.raises(PublicError) as raised:
+        page_size(first)
+    assert raised.value.extensions == {"code": "BAD_USER_INPUT"}
+    assert page_size(100) == 100

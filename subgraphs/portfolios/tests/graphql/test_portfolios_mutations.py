@@ -115,8 +115,8 @@ async def test_add_investment_and_see_the_position(api, customer):
         fees={"amount": "1.00", "currencyCode": "USD"},
         purchasedAt="2024-05-03",
     )
-    # lot item + its copy addressable by lot id (no idempotency key, so no idempotency item)
-    assert await api.count_items() == before + 2
+    # lot item + its copy addressable by lot id + the BUY activity (no idempotency key, no record)
+    assert await api.count_items() == before + 3
     assert first["instrument"] == {"symbol": "AAPL"}
     assert first["quantity"] == "10"
     assert first["purchasePrice"] == {"amount": "150.25", "currencyCode": "USD"}
@@ -229,7 +229,7 @@ async def test_idempotency_replay_returns_the_first_lot_and_writes_nothing(api, 
     portfolio = await api.create_portfolio(customer)
     before = await api.count_items()
     first = await api.add_investment(portfolio["id"], idempotencyKey="order-1", quantity="10")
-    assert await api.count_items() == before + 3  # lot, its copy, the idempotency record
+    assert await api.count_items() == before + 4  # lot, its copy, the BUY activity, the idempotency record
 
     api.runtime.counter.reset()
     # Same input, spelt differently (10.00 vs 10, lower-case symbol): the same lot comes back.
@@ -238,7 +238,7 @@ async def test_idempotency_replay_returns_the_first_lot_and_writes_nothing(api, 
     )
     assert api.calls.get("TransactWriteItems", 0) == 0
     assert replay == first
-    assert await api.count_items() == before + 3
+    assert await api.count_items() == before + 4
 
     read = (await api.data(PORTFOLIO, {"id": portfolio["id"]}))["portfolio"]
     assert [i["id"] for i in read["investments"]] == [first["id"]]
@@ -268,4 +268,4 @@ async def test_concurrent_requests_with_one_key_record_one_lot(api, customer):
         *(api.add_investment(portfolio["id"], idempotencyKey="burst") for _ in range(5))
     )
     assert len({r["id"] for r in results}) == 1
-    assert await api.count_items() == before + 3
+    assert await api.count_items() == before + 4

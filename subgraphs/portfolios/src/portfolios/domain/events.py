@@ -1,7 +1,10 @@
 """Events from other services that the portfolios service keeps a local view of.
 
 The portfolios service never reads the customers table nor calls the customers service: it learns
-which customers exist from `CustomerRegistered` events (over HTTP today, EventBridge/SQS later).
+which customers exist, and which closed their account, from `CustomerRegistered` and
+`CustomerClosed` events (over HTTP today, EventBridge/SQS later). Delivery is at least once and in
+no guaranteed order: applying an event twice, or a close before the registration, ends in the same
+state as applying each once in order.
 """
 
 from __future__ import annotations
@@ -20,17 +23,28 @@ class CustomerRegistered:
     customer_id: str
 
 
-Event = CustomerRegistered
+@dataclass(frozen=True, slots=True)
+class CustomerClosed:
+    customer_id: str
+
+
+Event = CustomerRegistered | CustomerClosed
+
+_TYPES: dict[str, type[CustomerRegistered] | type[CustomerClosed]] = {
+    "CustomerRegistered": CustomerRegistered,
+    "CustomerClosed": CustomerClosed,
+}
 
 
 def parse_event(body: object) -> Event:
-    """The event in a decoded JSON body such as {"type": "CustomerRegistered", "customerId": "01H..."}."""
+    """The event in a decoded JSON body such as {"type": "CustomerClosed", "customerId": "01H..."}."""
     if not isinstance(body, dict):
         raise InvalidEvent("the body must be a JSON object")
     kind = body.get("type")
-    if kind == "CustomerRegistered":
-        customer_id = body.get("customerId")
-        if not isinstance(customer_id, str) or not is_ulid(customer_id):
-            raise InvalidEvent("customerId must be a ULID")
-        return CustomerRegistered(customer_id=customer_id)
-    raise InvalidEvent(f"unsupported event type {kind!r}")
+    event_type = _TYPES.get(kind) if isinstance(kind, str) else None
+    if event_type is None:
+        raise InvalidEvent(f"unsupported event type {kind!r}")
+    customer_id = body.get("customerId")
+    if not isinstance(customer_id, str) or not is_ulid(customer_id):
+        raise InvalidEvent("customerId must be a ULID")
+    return event_type(customer_id=customer_id)

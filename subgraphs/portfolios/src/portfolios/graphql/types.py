@@ -14,10 +14,11 @@ from typing import Any
 import strawberry
 from kit.graphql_types import Money
 from kit.money import Amount
-from strawberry.federation.schema_directives import Key
+from strawberry.federation.schema_directives import Key, Shareable
 from strawberry.federation.types import FieldSet
 
 from portfolios.domain import model
+from portfolios.domain.paging import decode_cursor, encode_cursor, page_size
 from portfolios.graphql.context import PortfoliosContext
 
 Info = strawberry.Info[PortfoliosContext, Any]
@@ -26,7 +27,17 @@ strawberry.enum(model.PortfolioKind, name="PortfolioKind", description="The kind
 strawberry.enum(
     model.CostBasisMethod,
     name="CostBasisMethod",
-    description="How sold lots are matched: first in first out, or average cost.",
+    description="How sales consume lots: first in first out, or pro rata at average cost.",
+)
+strawberry.enum(
+    model.PortfolioStatus,
+    name="PortfolioStatus",
+    description="A CLOSED portfolio takes no new investments, sales, corrections or removals.",
+)
+strawberry.enum(
+    model.ActivityType,
+    name="ActivityType",
+    description="BUY: a lot recorded; CORRECTION: a lot corrected; SELL: a sale; REMOVAL: a lot removed.",
 )
 
 
@@ -46,9 +57,13 @@ def _owner(root: Portfolio) -> Customer:
     return Customer(id=strawberry.ID(root.customer_id))
 
 
+async def _ledger(root: Portfolio, info: Info) -> model.Ledger:
+    return await info.context.ledgers.load(str(root.id)) or model.Ledger()
+
+
 async def _positions_of(root: Portfolio, info: Info) -> list[model.Position]:
-    lots = await info.context.lots.load(str(root.id))
-    return model.positions_of(lots, root.base_currency)
+    ledger = await _ledger(root, info)
+    return model.positions_of(ledger.lots, root.base_currency, ledger.summaries)
 
 
 async def _positions(root: Portfolio, info: Info) -> list[Position]:
@@ -56,12 +71,39 @@ async def _positions(root: Portfolio, info: Info) -> list[Position]:
 
 
 async def _investments(root: Portfolio, info: Info) -> list[Investment]:
-    lots = await info.context.lots.load(str(root.id))
-    return [Investment.of(lot) for lot in model.investments_of(lots)]
+    ledger = await _ledger(root, info)
+    return [Investment.of(lot) for lot in model.investments_of(ledger.lots)]
 
 
 async def _holdings(root: Portfolio, info: Info) -> list[Holding]:
     return [Holding.of(h) for h in model.holdings_of(await _positions_of(root, info))]
+
+
+async def _realized_gain(root: Portfolio, info: Info) -> Money:
+    ledger = await _ledger(root, info)
+    return Money(amount=ledger.realized_gain(), currency_code=root.base_currency)
+
+
+async def _activities(
+    root: Portfolio,
+    info: Info,
+    first: int,
+    after: str | None = None,
+) -> ActivityConnection:
+    size = page_size(first)
+    after_id = decode_cursor(after) if after is not None else None
+    page = await info.context.activities.load((str(root.id), size, after_id))
+    activities = page.activities if page else ()
+    edges = [ActivityEdge(cursor=encode_cursor(a.id), node=Activity.of(a)) for a in activities]
+    return ActivityConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=bool(page and page.has_next),
+            has_previous_page=after_id is not None,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+    )
 
 
 async def _investment_portfolio(root: Investment, info: Info) -> Portfolio:
@@ -103,11 +145,23 @@ class Portfolio:
     base_currency: str = strawberry.field(description="ISO 4217 code; costs are reported in it.")
     cost_basis_method: model.CostBasisMethod
     created_at: datetime
+    status: model.PortfolioStatus
+    closed_at: datetime | None = strawberry.field(description="When it was closed; null while open.")
     positions: list[Position] = strawberry.field(
-        resolver=_positions, description="The lots of each instrument summed, ordered by symbol."
+        resolver=_positions,
+        description="What is still held of each instrument (open lots summed), ordered by symbol.",
     )
     investments: list[Investment] = strawberry.field(
-        resolver=_investments, description="Every lot, in purchase order."
+        resolver=_investments, description="Every lot, in purchase order, including lots sold in full."
+    )
+    realized_gain: Money = strawberry.field(
+        resolver=_realized_gain,
+        description="What every sale realized to date (instruments no longer held included), base currency.",
+    )
+    activities: ActivityConnection = strawberry.field(
+        resolver=_activities,
+        description="The activity ledger, newest first: every purchase, correction, sale and removal. "
+        "first: 1 to 100; after: a cursor from a previous page.",
     )
     holdings: list[Holding] = strawberry.federation.field(
         resolver=_holdings,
@@ -125,6 +179,8 @@ class Portfolio:
             base_currency=portfolio.base_currency,
             cost_basis_method=portfolio.cost_basis_method,
             created_at=portfolio.created_at,
+            status=portfolio.status,
+            closed_at=portfolio.closed_at,
             customer_id=portfolio.customer_id,
         )
 
@@ -139,12 +195,19 @@ class Investment:
     id: strawberry.ID
     portfolio: Portfolio = strawberry.field(resolver=_investment_portfolio)
     instrument: Instrument
-    quantity: Decimal
+    quantity: Decimal = strawberry.field(description="As bought.")
     purchase_price: Money
     purchased_at: date
     fees: Money | None = strawberry.field(description="In the purchase price's currency.")
+    fx_rate: Decimal | None = strawberry.field(
+        description="Purchase currency -> base currency; null when they are the same."
+    )
     cost_basis: Money = strawberry.field(
         description="(quantity * purchasePrice + fees) * fxRate, in the portfolio's base currency."
+    )
+    remaining_quantity: Decimal = strawberry.field(description="What sales left of the lot.")
+    remaining_cost_basis: Money = strawberry.field(
+        description="The cost basis of the remaining quantity, in base currency."
     )
     created_at: datetime
     portfolio_id: strawberry.Private[str]
@@ -158,7 +221,10 @@ class Investment:
             purchase_price=_money(lot.purchase_price),
             purchased_at=lot.purchased_at,
             fees=_money(lot.fees) if lot.fees else None,
+            fx_rate=lot.fx_rate,
             cost_basis=_money(lot.cost_basis),
+            remaining_quantity=lot.remaining_quantity,
+            remaining_cost_basis=_money(lot.remaining_cost_basis),
             created_at=lot.created_at,
             portfolio_id=lot.portfolio_id,
         )
@@ -169,15 +235,22 @@ class Investment:
         return cls.of(lot) if lot else None
 
 
-@strawberry.type(description="The lots of one instrument in one portfolio, summed.")
+@strawberry.type(description="What is still held of one instrument in one portfolio: its open lots, summed.")
 class Position:
     instrument: Instrument
     quantity: Decimal
-    cost_basis: Money = strawberry.field(description="Sum of the lots' cost bases, in base currency.")
+    cost_basis: Money = strawberry.field(
+        description="Sum of the open lots' remaining cost bases, in base currency."
+    )
     average_cost: Money = strawberry.field(
         description="costBasis / quantity (at most 10 decimal places, rounded half-even)."
     )
-    lots: list[Investment] = strawberry.field(description="In purchase order.")
+    realized_gain: Money = strawberry.field(
+        description="What sales of this instrument realized to date, in base currency."
+    )
+    lots: list[Investment] = strawberry.field(
+        description="The open lots (remainingQuantity > 0), in purchase order."
+    )
 
     @classmethod
     def of(cls, position: model.Position) -> Position:
@@ -186,6 +259,7 @@ class Position:
             quantity=position.quantity,
             cost_basis=_money(position.cost_basis),
             average_cost=_money(position.average_cost),
+            realized_gain=_money(position.realized_gain),
             lots=[Investment.of(lot) for lot in position.lots],
         )
 
@@ -201,3 +275,78 @@ class Holding:
     @classmethod
     def of(cls, holding: model.Holding) -> Holding:
         return cls(symbol=holding.symbol, quantity=holding.quantity, cost_basis=holding.cost_basis)
+
+
+@strawberry.type(description="How much of one lot a sale took.")
+class ActivityLot:
+    investment_id: strawberry.ID
+    quantity: Decimal
+
+
+@strawberry.type(description="One entry of a portfolio's activity ledger.")
+class Activity:
+    id: strawberry.ID
+    type: model.ActivityType
+    symbol: str
+    instrument: Instrument
+    quantity: Decimal = strawberry.field(
+        description="BUY: bought; CORRECTION: the lot's corrected quantity; SELL: sold; REMOVAL: removed."
+    )
+    price: Money = strawberry.field(
+        description="The purchase price (BUY, CORRECTION, REMOVAL) or sale price."
+    )
+    fees: Money | None
+    fx_rate: Decimal | None = strawberry.field(description="Price currency -> base currency.")
+    occurred_at: date = strawberry.field(
+        description="The trade date: purchasedAt of the lot (BUY, CORRECTION, REMOVAL) or soldAt (SELL)."
+    )
+    recorded_at: datetime = strawberry.field(description="When the activity was recorded.")
+    realized_gain: Money | None = strawberry.field(
+        description="SELL only: (quantity * price - fees) * fxRate - cost basis consumed, base currency."
+    )
+    investment_id: strawberry.ID | None = strawberry.field(
+        description="The lot bought, corrected or removed (BUY, CORRECTION, REMOVAL)."
+    )
+    lots: list[ActivityLot] = strawberry.field(description="SELL only: what the sale took from each lot.")
+
+    @classmethod
+    def of(cls, activity: model.Activity) -> Activity:
+        gain = activity.realized_gain_amount
+        return cls(
+            id=strawberry.ID(activity.id),
+            type=activity.type,
+            symbol=activity.symbol,
+            instrument=Instrument(symbol=activity.symbol),
+            quantity=activity.quantity,
+            price=_money(activity.price),
+            fees=_money(activity.fees) if activity.fees else None,
+            fx_rate=activity.fx_rate,
+            occurred_at=activity.occurred_at,
+            recorded_at=activity.recorded_at,
+            realized_gain=_money(gain) if gain else None,
+            investment_id=strawberry.ID(activity.lot_id) if activity.lot_id else None,
+            lots=[
+                ActivityLot(investment_id=strawberry.ID(t.lot_id), quantity=t.quantity)
+                for t in activity.takes
+            ],
+        )
+
+
+@strawberry.type
+class ActivityEdge:
+    cursor: str
+    node: Activity
+
+
+@strawberry.type(description="Relay page information.", directives=[Shareable()])
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type(description="A page of activities, newest first.")
+class ActivityConnection:
+    edges: list[ActivityEdge]
+    page_info: PageInfo
