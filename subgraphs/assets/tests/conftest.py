@@ -38,7 +38,7 @@ class CountingProvider:
 class Assets:
     client: httpx.AsyncClient
     runtime: AssetsRuntime
-    provider: CountingProvider
+    provider: Any
     table: str
     now: datetime = NOW
 
@@ -70,11 +70,11 @@ def assets_table() -> str:
 @pytest.fixture
 def assets_factory(dynamodb_endpoint: str, assets_table: str) -> AssetsFactory:
     @asynccontextmanager
-    async def start(**overrides: Any) -> AsyncIterator[Assets]:
+    async def start(provider: Any = None, **overrides: Any) -> AsyncIterator[Assets]:
         settings = AssetsSettings(
             dynamodb_endpoint_url=dynamodb_endpoint, table_name=assets_table, graphiql=False, **overrides
         )
-        provider = CountingProvider()
+        provider = provider or CountingProvider()
         app = create_app(settings, provider=provider, clock=lambda: NOW)
         runtime: AssetsRuntime = app.state.runtime
         async with app.router.lifespan_context(app):

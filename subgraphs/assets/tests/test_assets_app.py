@@ -50,3 +50,24 @@ async def test_health_and_ready(assets: Any) -> None:
     assert (await assets.client.get("/health")).json() == {"status": "ok"}
     ready = await assets.client.get("/ready")
     assert ready.status_code == 200 and ready.json() == {"status": "ready"}
+
+
+def test_provider_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    defaults = AssetsSettings(_env_file=None)  # type: ignore[call-arg]
+    assert defaults.fx_provider == "simulated" and defaults.finnhub_base_url == "https://finnhub.io/api/v1"
+    assert defaults.frankfurter_base_url == "https://api.frankfurter.dev/v1"
+    assert (defaults.provider_timeout_seconds, defaults.provider_connect_timeout_seconds) == (2.0, 1.0)
+    assert defaults.needs_http is False
+    monkeypatch.setenv("ASSETS_PRICE_PROVIDERS", "finnhub,twelvedata,stooq")
+    monkeypatch.setenv("ASSETS_FINNHUB_BASE_URL", "http://127.0.0.1:9999/api/v1")
+    monkeypatch.setenv("ASSETS_FINNHUB_API_KEY", "fh-key")
+    monkeypatch.setenv("ASSETS_FX_PROVIDER", "Frankfurter")
+    monkeypatch.setenv("ASSETS_CACHE_URL", "redis://127.0.0.1:6379/0")
+    configured = AssetsSettings()
+    assert configured.needs_http is True and configured.fx_provider == "frankfurter"
+    config = configured.provider_config("finnhub", {})
+    assert (config.base_url, config.api_key) == ("http://127.0.0.1:9999/api/v1", "fh-key")
+    with pytest.raises(ValidationError, match="unknown FX provider"):
+        AssetsSettings(fx_provider="ecb")
+    with pytest.raises(ValidationError, match="cache URL"):
+        AssetsSettings(cache_url="memcached://x")

@@ -2,28 +2,61 @@
 
 from __future__ import annotations
 
+import gc
+import logging
+import time
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 
+import httpx
+from aiolimiter import AsyncLimiter
 from fastapi import FastAPI
 from kit.app import Runtime, serve
 from kit.app import create_app as kit_create_app
 from kit.settings import ServiceSettings
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from assets.adapters.cache import QuoteCache, build_cache
+from assets.adapters.api_keys import SecretFetcher, load_api_keys, secrets_manager_fetcher
+from assets.adapters.cache import DEFAULT_LAST_GOOD_SECONDS, QuoteCache, build_cache
 from assets.adapters.catalog import load_catalog
-from assets.adapters.providers import build_price_provider, provider_names
+from assets.adapters.fx_feeds import (
+    DEFAULT_FRANKFURTER_URL,
+    KNOWN_FX_PROVIDERS,
+    FrankfurterFeed,
+    FxFeed,
+    GuardedFxFeed,
+    SimulatedFxFeed,
+)
+from assets.adapters.providers import (
+    HTTP_PROVIDERS,
+    ProviderConfig,
+    ResilienceConfig,
+    build_quote_feed,
+    provider_names,
+)
+from assets.adapters.providers.coingecko import DEFAULT_BASE_URL as COINGECKO_URL
+from assets.adapters.providers.finnhub import DEFAULT_BASE_URL as FINNHUB_URL
+from assets.adapters.providers.resilience import CircuitBreaker, Guard
+from assets.adapters.providers.stooq import DEFAULT_BASE_URL as STOOQ_URL
+from assets.adapters.providers.twelvedata import DEFAULT_BASE_URL as TWELVEDATA_URL
 from assets.adapters.repository import AssetsRepository
 from assets.domain.instruments import Catalog
-from assets.domain.quotes import PriceProvider
+from assets.domain.quotes import PriceProvider, QuoteFeed
 from assets.graphql.context import AssetsContext
 from assets.schema import schema
-from assets.services import AssetsServices, InstrumentService, QuoteService, ValuationService
+from assets.services import (
+    AssetsServices,
+    FxService,
+    InstrumentService,
+    QuoteService,
+    SearchService,
+    ValuationService,
+)
 
 Clock = Callable[[], datetime]
+log = logging.getLogger(__name__)
 
 
 def utc_now() -> datetime:
@@ -35,12 +68,41 @@ class AssetsSettings(ServiceSettings):
 
     port: int = 4003
     table_name: str = "assets"
-    quote_ttl_seconds: int = Field(default=15, ge=1, description="How long a feed quote is served from cache")
     price_providers: str = Field(
         default="simulated",
-        description='Comma-separated providers in order of preference; only "simulated" now',
+        description="Ordered chain, e.g. finnhub,twelvedata,coingecko,stooq; default simulated (offline)",
     )
-    cache_url: str = Field(default="memory://", description="Quote cache; memory:// only for now")
+    fx_provider: str = Field(default="simulated", description="simulated (offline) or frankfurter (ECB)")
+    quote_ttl_seconds: int = Field(default=15, ge=1, description="How long a feed quote is served from cache")
+    last_good_ttl_seconds: int = Field(
+        default=DEFAULT_LAST_GOOD_SECONDS,
+        ge=1,
+        description="How long the last good quote is kept for stale serving",
+    )
+    fx_ttl_seconds: int = Field(default=3600, ge=1, description="How long an FX feed snapshot is cached")
+    cache_url: str = Field(default="memory://", description="memory:// or redis://host:port/db")
+    provider_connect_timeout_seconds: float = Field(default=1.0, gt=0)
+    provider_timeout_seconds: float = Field(default=2.0, gt=0, description="Bound of one provider call")
+    quote_deadline_seconds: float = Field(default=2.5, gt=0, description="Bound of the whole provider chain")
+    breaker_failure_threshold: int = Field(default=5, ge=1)
+    breaker_reset_seconds: float = Field(default=30.0, gt=0)
+    api_keys_secret_id: str = Field(default="", description="Secrets Manager id of a JSON {provider: key}")
+    secrets_endpoint_url: str | None = Field(default=None, description="Secrets Manager endpoint (emulators)")
+
+    finnhub_base_url: str = FINNHUB_URL
+    finnhub_api_key: SecretStr | None = None
+    finnhub_rate_limit: int | None = Field(default=None, ge=1, description="Calls a minute (default 60)")
+    twelvedata_base_url: str = TWELVEDATA_URL
+    twelvedata_api_key: SecretStr | None = None
+    twelvedata_rate_limit: int | None = Field(default=None, ge=1, description="Credits a minute (default 8)")
+    coingecko_base_url: str = COINGECKO_URL
+    coingecko_api_key: SecretStr | None = None
+    coingecko_rate_limit: int | None = Field(default=None, ge=1, description="Calls a minute (default 10)")
+    stooq_base_url: str = STOOQ_URL
+    stooq_api_key: SecretStr | None = None  # Stooq needs none; accepted for uniformity
+    stooq_rate_limit: int | None = Field(default=None, ge=1, description="Calls a minute (default 30)")
+    frankfurter_base_url: str = DEFAULT_FRANKFURTER_URL
+    frankfurter_api_key: SecretStr | None = None  # Frankfurter needs none; accepted for uniformity
 
     @field_validator("price_providers")
     @classmethod
@@ -48,41 +110,149 @@ class AssetsSettings(ServiceSettings):
         provider_names(value)
         return value
 
+    @field_validator("fx_provider")
+    @classmethod
+    def _known_fx_provider(cls, value: str) -> str:
+        name = value.strip().lower()
+        if name not in KNOWN_FX_PROVIDERS:
+            raise ValueError(f"unknown FX provider {value!r}; known: {list(KNOWN_FX_PROVIDERS)}")
+        return name
+
+    @field_validator("cache_url")
+    @classmethod
+    def _known_cache(cls, value: str) -> str:
+        if not value.startswith(("memory://", "redis://")):
+            raise ValueError("the cache URL must be memory:// or redis://host:port/db")
+        return value
+
+    def api_key(self, provider: str) -> str | None:
+        secret: SecretStr | None = getattr(self, f"{provider}_api_key", None)
+        return secret.get_secret_value() if secret is not None and secret.get_secret_value() else None
+
+    def provider_config(self, provider: str, keys: dict[str, str]) -> ProviderConfig:
+        """An environment key wins over one from the secret."""
+        return ProviderConfig(
+            base_url=getattr(self, f"{provider}_base_url"),
+            api_key=self.api_key(provider) or keys.get(provider),
+            rate_limit=getattr(self, f"{provider}_rate_limit", None),
+        )
+
+    @property
+    def resilience(self) -> ResilienceConfig:
+        return ResilienceConfig(
+            timeout_seconds=self.provider_timeout_seconds,
+            deadline_seconds=self.quote_deadline_seconds,
+            failure_threshold=self.breaker_failure_threshold,
+            reset_seconds=self.breaker_reset_seconds,
+        )
+
+    @property
+    def needs_http(self) -> bool:
+        return self.fx_provider != "simulated" or any(
+            name in HTTP_PROVIDERS for name in provider_names(self.price_providers)
+        )
+
 
 class AssetsRuntime(Runtime):
-    """Adds the catalog, the quote cache, the price provider and the services to the kit's Runtime."""
+    """Adds the catalog, the quote cache, the providers and the services to the kit's Runtime."""
 
     settings: AssetsSettings
 
     def __init__(
-        self, settings: AssetsSettings, *, provider: PriceProvider | None = None, clock: Clock = utc_now
+        self,
+        settings: AssetsSettings,
+        *,
+        provider: PriceProvider | QuoteFeed | None = None,
+        clock: Clock = utc_now,
+        secret_fetcher: SecretFetcher | None = None,
     ) -> None:
         super().__init__(settings)
         self.clock = clock
         self.catalog: Catalog = load_catalog()
         self._provider_override = provider
+        self._secret_fetcher = secret_fetcher
         self.quote_cache: QuoteCache | None = None
+        self.http: httpx.AsyncClient | None = None
+        self.feed: PriceProvider | QuoteFeed | None = None
         self.services: AssetsServices | None = None
 
     async def start(self, stack: AsyncExitStack) -> None:
         await super().start(stack)
         settings = self.settings
-        self.quote_cache = QuoteCache(build_cache(settings.cache_url, ttl_seconds=settings.quote_ttl_seconds))
-        stack.push_async_callback(self.quote_cache.close)
-        provider = self._provider_override or build_price_provider(
-            settings.price_providers, catalog=self.catalog, clock=self.clock
+        self.quote_cache = QuoteCache(
+            build_cache(settings.cache_url, ttl_seconds=settings.quote_ttl_seconds),
+            ttl_seconds=settings.quote_ttl_seconds,
+            last_good_seconds=settings.last_good_ttl_seconds,
         )
-        quotes = QuoteService(cache=self.quote_cache, provider=provider)
+        stack.push_async_callback(self.quote_cache.close)
+        keys: dict[str, str] = {}
+        if settings.needs_http:
+            self.http = await stack.enter_async_context(
+                httpx.AsyncClient(
+                    timeout=httpx.Timeout(
+                        settings.provider_timeout_seconds, connect=settings.provider_connect_timeout_seconds
+                    ),
+                    headers={"User-Agent": "portfolio-supergraph-assets/0.1"},
+                    follow_redirects=False,
+                )
+            )
+            fetcher = self._secret_fetcher or secrets_manager_fetcher(
+                region=settings.aws_region, endpoint_url=settings.secrets_endpoint_url
+            )
+            keys = await load_api_keys(settings.api_keys_secret_id, fetcher)
+        names = provider_names(settings.price_providers)
+        self.feed = self._provider_override or build_quote_feed(
+            settings.price_providers,
+            catalog=self.catalog,
+            clock=self.clock,
+            http=self.http,
+            configs={name: settings.provider_config(name, keys) for name in names if name in HTTP_PROVIDERS},
+            resilience=settings.resilience,
+        )
+        repository = AssetsRepository(self.dynamodb, settings.table_name)
+        quotes = QuoteService(cache=self.quote_cache, provider=self.feed)
+        fx = FxService(
+            repository=repository,
+            feed=self._fx_feed(keys),
+            cache=self.quote_cache,
+            clock=self.clock,
+            ttl_seconds=settings.fx_ttl_seconds,
+        )
         self.services = AssetsServices(
             instruments=InstrumentService(
-                catalog=self.catalog,
-                repository=AssetsRepository(self.dynamodb, settings.table_name),
-                quotes=quotes,
-                clock=self.clock,
+                catalog=self.catalog, repository=repository, quotes=quotes, clock=self.clock
             ),
             quotes=quotes,
             valuations=ValuationService(),
+            fx=fx,
+            search=SearchService(catalog=self.catalog, repository=repository),
         )
+        log.info(
+            "assets: price providers %s, FX %s, cache %s", names, settings.fx_provider, settings.cache_url
+        )
+
+    def _fx_feed(self, keys: dict[str, str]) -> FxFeed:
+        settings = self.settings
+        if settings.fx_provider == "simulated" or self.http is None:
+            return SimulatedFxFeed(self.clock)
+        feed = FrankfurterFeed(
+            self.http,
+            base_url=settings.frankfurter_base_url,
+            api_key=settings.api_key("frankfurter") or keys.get("frankfurter"),
+            clock=self.clock,
+        )
+        resilience = settings.resilience
+        guard = Guard(
+            feed.name,
+            limiter=AsyncLimiter(30, 60),
+            breaker=CircuitBreaker(
+                failure_threshold=resilience.failure_threshold,
+                reset_seconds=resilience.reset_seconds,
+                clock=time.monotonic,
+            ),
+            timeout_seconds=resilience.timeout_seconds,
+        )
+        return GuardedFxFeed(feed, guard)
 
     def context(self) -> AssetsContext:
         if self.services is None:
@@ -91,9 +261,15 @@ class AssetsRuntime(Runtime):
 
 
 def create_app(
-    settings: AssetsSettings | None = None, *, provider: PriceProvider | None = None, clock: Clock = utc_now
+    settings: AssetsSettings | None = None,
+    *,
+    provider: PriceProvider | QuoteFeed | None = None,
+    clock: Clock = utc_now,
+    secret_fetcher: SecretFetcher | None = None,
 ) -> FastAPI:
-    runtime = AssetsRuntime(settings or AssetsSettings(), provider=provider, clock=clock)
+    runtime = AssetsRuntime(
+        settings or AssetsSettings(), provider=provider, clock=clock, secret_fetcher=secret_fetcher
+    )
     return kit_create_app(
         title="assets subgraph", runtime=runtime, schema=schema, context_for=AssetsRuntime.context
     )
@@ -101,4 +277,9 @@ def create_app(
 
 def main() -> None:
     settings = AssetsSettings()
-    serve(create_app(settings), settings)
+    app = create_app(settings)
+    # Everything imported so far lives as long as the process: keep it out of the garbage collector's
+    # full passes, which otherwise scan it all (tens of ms) in the middle of a valuation.
+    gc.collect()
+    gc.freeze()
+    serve(app, settings)

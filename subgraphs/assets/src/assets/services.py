@@ -5,20 +5,25 @@ The GraphQL layer calls these through per-request DataLoaders, so every method t
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
+from typing import cast
 
-from kit.errors import InputProblems
+from kit.errors import InputProblems, PublicError
 from kit.money import Amount, parse_decimal
 
 from assets.adapters.cache import QuoteCache
+from assets.adapters.fx_feeds import FxFeed, SimulatedFxFeed
 from assets.adapters.repository import AssetsRepository, ManualInstrumentCurrencyConflict
-from assets.domain.fx import FxRates, IdentityFxRates
+from assets.domain.fx import FxRate, FxRates, FxSnapshot, FxTable, validate_manual_fx_rate
 from assets.domain.instruments import Catalog, Instrument, normalize_symbol
 from assets.domain.manual import ManualPrice, validate_manual_price
-from assets.domain.quotes import PriceProvider, Quote
+from assets.domain.quotes import FeedResult, PriceProvider, Quote, QuoteFeed, is_price
+from assets.domain.search import MAX_PAGE, Page, page_of, search_instruments
 from assets.domain.valuation import Holding, PortfolioValuation, value_portfolio
 
 log = logging.getLogger(__name__)
@@ -111,28 +116,79 @@ class InstrumentService:
 
 
 class QuoteService:
-    """Feed quotes through the cache: one multi-get, misses from the provider in ONE call, one multi-set."""
+    """Feed quotes through the cache, with single-flight and stale-if-error.
 
-    def __init__(self, *, cache: QuoteCache, provider: PriceProvider) -> None:
+    - Warm (inside the TTL): one cache multi-get, no provider call.
+    - Misses: ONE feed call for all of them; concurrent requests missing the same symbols wait for
+      that call instead of making their own (single-flight, per process).
+    - Failed symbols (error, timeout, open circuit): the last good quote, flagged stale, and served
+      from the cache for the TTL (the failing provider is retried once per TTL, not per request).
+    """
+
+    def __init__(self, *, cache: QuoteCache, provider: QuoteFeed | PriceProvider) -> None:
         self._cache = cache
-        self._provider = provider
+        self._feed = as_feed(provider)
+        self._inflight: dict[str, asyncio.Future[Quote | None]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def feed_quotes(self, symbols: Sequence[str]) -> dict[str, Quote]:
         wanted = list(dict.fromkeys(symbols))
-        found = await self._cache.get_many(wanted)
-        misses = [symbol for symbol in wanted if symbol not in found]
+        if not wanted:
+            return {}
+        found, absent = await self._cache.fresh(wanted)
+        misses = [symbol for symbol in wanted if symbol not in found and symbol not in absent]
         if misses:
-            try:
-                fresh = await self._provider.quotes(misses)
-            except Exception:
-                # The instruments stay unpriced for this request; the next one asks again.
-                log.exception("price provider failed for %d symbols", len(misses))
-                fresh = {}
-            asked = set(misses)
-            fresh = {symbol: quote for symbol, quote in fresh.items() if symbol in asked}
-            await self._cache.put_many(fresh)
-            found.update(fresh)
+            found.update(await self._load(misses))
         return found
+
+    async def _load(self, symbols: Sequence[str]) -> dict[str, Quote]:
+        waiting: dict[str, asyncio.Future[Quote | None]] = {}
+        mine: list[str] = []
+        for symbol in symbols:
+            future = self._inflight.get(symbol)
+            if future is None:
+                mine.append(symbol)
+            else:
+                waiting[symbol] = future
+        if mine:
+            loop = asyncio.get_running_loop()
+            futures = {symbol: loop.create_future() for symbol in mine}
+            self._inflight.update(futures)
+            waiting.update(futures)
+            # A task of its own: a caller that goes away does not cancel the others' fetch.
+            task = loop.create_task(self._fetch(futures))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        results = await asyncio.gather(*(asyncio.shield(future) for future in waiting.values()))
+        return {symbol: quote for symbol, quote in zip(waiting, results, strict=True) if quote is not None}
+
+    async def _fetch(self, futures: dict[str, asyncio.Future[Quote | None]]) -> None:
+        symbols = list(futures)
+        answers: dict[str, Quote] = {}
+        try:
+            try:
+                result = await self._feed.fetch(symbols)
+            except Exception:
+                log.exception("price feed failed for %d symbols", len(symbols))
+                result = FeedResult({}, frozenset(symbols))
+            asked = set(symbols)
+            answers = {s: q for s, q in result.quotes.items() if s in asked and is_price(q.price.value)}
+            failed = [s for s in symbols if s not in answers and s in result.failed]
+            unknown = [s for s in symbols if s not in answers and s not in result.failed]
+            await self._cache.remember(answers, unknown)
+            if failed:
+                stale = {
+                    symbol: quote.as_stale()
+                    for symbol, quote in (await self._cache.last_good(failed)).items()
+                }
+                await self._cache.remember_stale(stale)
+                answers.update(stale)
+        finally:
+            for symbol, future in futures.items():
+                if self._inflight.get(symbol) is future:
+                    del self._inflight[symbol]
+                if not future.done():
+                    future.set_result(answers.get(symbol))
 
     async def quotes_for(self, views: Sequence[InstrumentView]) -> dict[str, Quote]:
         """The effective quote per symbol: the manual price when one is set, else the feed."""
@@ -150,6 +206,91 @@ class QuoteService:
         await self._cache.forget(symbols)
 
 
+class _ProviderFeed:
+    """A plain `PriceProvider` as a feed: raising means every symbol failed."""
+
+    def __init__(self, provider: PriceProvider) -> None:
+        self._provider = provider
+
+    async def fetch(self, symbols: Sequence[str]) -> FeedResult:
+        try:
+            return FeedResult(await self._provider.quotes(symbols))
+        except Exception:
+            log.exception("price provider failed for %d symbols", len(symbols))
+            return FeedResult({}, frozenset(symbols))
+
+
+def as_feed(provider: QuoteFeed | PriceProvider) -> QuoteFeed:
+    fetch = getattr(provider, "fetch", None)
+    if callable(fetch):
+        return cast(QuoteFeed, provider)
+    return _ProviderFeed(cast(PriceProvider, provider))
+
+
+class FxService:
+    """Exchange rates: manual ones from the table (one Query), the feed's snapshot through the cache
+    (single-flight, last good snapshot served when the feed fails), derived as `FxTable` says."""
+
+    def __init__(
+        self,
+        *,
+        repository: AssetsRepository,
+        feed: FxFeed,
+        cache: QuoteCache,
+        clock: Callable[[], datetime],
+        ttl_seconds: int = 3600,
+    ) -> None:
+        self._repository = repository
+        self._feed = feed
+        self._cache = cache
+        self._clock = clock
+        self._ttl_seconds = ttl_seconds
+        self._inflight: asyncio.Task[FxSnapshot | None] | None = None
+
+    async def rates(self, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], FxRate]:
+        """The rate of every pair that has one; equal currencies need no I/O and are left out."""
+        wanted = [pair for pair in dict.fromkeys(pairs) if pair[0] != pair[1]]
+        if not wanted:
+            return {}
+        manual, snapshot = await asyncio.gather(self._repository.manual_fx_rates(), self.snapshot())
+        table = FxTable(snapshot, manual)
+        found = {pair: table.lookup(*pair) for pair in wanted}
+        missing = [pair for pair, rate in found.items() if rate is None]
+        if missing:
+            log.warning("no FX rate for %s", ", ".join(f"{a}->{b}" for a, b in missing))
+        return {pair: rate for pair, rate in found.items() if rate is not None}
+
+    async def snapshot(self) -> FxSnapshot | None:
+        if isinstance(self._feed, SimulatedFxFeed):
+            return await self._feed.snapshot()  # computed, nothing to cache
+        cached = await self._cache.fx_snapshot(self._feed.name)
+        if cached is not None:
+            return cached
+        if self._inflight is None:
+            task = asyncio.get_running_loop().create_task(self._fetch_snapshot())
+            self._inflight = task
+            task.add_done_callback(lambda _: setattr(self, "_inflight", None))
+        return await asyncio.shield(self._inflight)
+
+    async def _fetch_snapshot(self) -> FxSnapshot | None:
+        try:
+            snapshot = await self._feed.snapshot()
+        except Exception as error:
+            log.warning("FX feed %s failed (%s); using the last good rates", self._feed.name, error)
+            stale = await self._cache.fx_snapshot(self._feed.name, last_good=True)
+            return None if stale is None else replace(stale, stale=True)
+        await self._cache.remember_fx_snapshot(self._feed.name, snapshot, self._ttl_seconds)
+        return snapshot
+
+    async def set_manual(self, *, from_currency: str, to_currency: str, rate: Decimal) -> FxRate:
+        """Validate and store a manual rate; raises `InputProblems` (nothing written) on bad input."""
+        manual = validate_manual_fx_rate(
+            from_currency=from_currency, to_currency=to_currency, rate=rate, set_at=self._clock()
+        )
+        await self._repository.save_manual_fx_rate(manual)
+        return manual
+
+
 def parse_holdings(raw: Sequence[Mapping[str, object]]) -> list[Holding]:
     """Holdings from an entity representation (Decimal values arrive as JSON strings)."""
     return [
@@ -163,13 +304,34 @@ def parse_holdings(raw: Sequence[Mapping[str, object]]) -> list[Holding]:
 
 
 class ValuationService:
-    def __init__(self, *, fx: FxRates | None = None) -> None:
-        self._fx: FxRates = fx if fx is not None else IdentityFxRates()
-
     def value(
-        self, base_currency: str, holdings: Sequence[Holding], quotes: Mapping[str, Quote | None]
+        self,
+        base_currency: str,
+        holdings: Sequence[Holding],
+        quotes: Mapping[str, Quote | None],
+        fx: FxRates | None = None,
     ) -> PortfolioValuation:
-        return value_portfolio(base_currency, holdings, quotes, self._fx)
+        """Each position converted from its quote's currency to `base_currency` with `fx`; a position
+        whose rate is unknown is unpriced (never mixed in unconverted)."""
+        return value_portfolio(base_currency, holdings, quotes, fx)
+
+
+class SearchService:
+    def __init__(self, *, catalog: Catalog, repository: AssetsRepository) -> None:
+        self._catalog = catalog
+        self._repository = repository
+
+    async def search(self, query: str, first: int, after: str | None) -> Page:
+        """Catalog and manual instruments matching `query`; one Query for the manual ones."""
+        if not 1 <= first <= MAX_PAGE:
+            raise PublicError(f"first must be between 1 and {MAX_PAGE}", "BAD_USER_INPUT")
+        if not query.strip():
+            return page_of([], first, after)
+        manual = await self._repository.manual_instruments()
+        listed = [entry.instrument for entry in self._catalog]
+        known = {instrument.symbol for instrument in listed}
+        candidates = listed + [instrument for instrument in manual if instrument.symbol not in known]
+        return page_of(search_instruments(candidates, query), first, after)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,3 +339,5 @@ class AssetsServices:
     instruments: InstrumentService
     quotes: QuoteService
     valuations: ValuationService
+    fx: FxService
+    search: SearchService

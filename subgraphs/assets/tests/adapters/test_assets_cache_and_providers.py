@@ -1,39 +1,64 @@
-"""The quote cache factory and (de)serialization, the provider chain, and QuoteService batching."""
+"""The quote cache (memory backend), the provider chain and QuoteService: batching, single-flight,
+stale-if-error, negative caching, and the time bound with a hanging provider."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import httpx
 import pytest
+import respx
+from aiolimiter import AsyncLimiter
 from assets.adapters.cache import QuoteCache, build_cache, quote_from_json, quote_to_json
 from assets.adapters.catalog import load_catalog
-from assets.adapters.providers import ProviderChain, build_price_provider, provider_names
-from assets.domain.quotes import Quote
+from assets.adapters.providers import (
+    ProviderConfig,
+    ResilienceConfig,
+    build_quote_feed,
+    catalog_lookup,
+    guarded,
+    provider_names,
+)
+from assets.adapters.providers.chain import LocalSource, ProviderChain
+from assets.adapters.providers.finnhub import FinnhubProvider
+from assets.adapters.providers.stooq import StooqProvider
+from assets.domain.quotes import FeedResult, Quote
 from assets.services import QuoteService
 from kit.money import Amount
 
 AT = datetime(2025, 11, 24, 15, 0, tzinfo=UTC)
+D = Decimal
 
 
 def quote(symbol: str, price: str = "1.50", previous: str | None = "1.40", source: str = "fake") -> Quote:
-    prev = None if previous is None else Amount(Decimal(previous), "USD")
-    return Quote(symbol, Amount(Decimal(price), "USD"), prev, AT, source)
+    prev = None if previous is None else Amount(D(previous), "USD")
+    return Quote(symbol, Amount(D(price), "USD"), prev, AT, source)
 
 
 class FakeProvider:
-    def __init__(self, known: dict[str, Quote] | None = None, *, fail: bool = False) -> None:
+    def __init__(
+        self, known: dict[str, Quote] | None = None, *, fail: bool = False, delay: float = 0
+    ) -> None:
         self.known = known or {}
         self.fail = fail
+        self.delay = delay
         self.calls: list[list[str]] = []
 
     async def quotes(self, symbols: Sequence[str]) -> dict[str, Quote]:
         self.calls.append(list(symbols))
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.fail:
             raise RuntimeError("provider down")
         return {s: self.known[s] for s in symbols if s in self.known}
+
+
+def memory_cache(ttl: int = 60) -> QuoteCache:
+    return QuoteCache(build_cache("memory://", ttl_seconds=ttl), ttl_seconds=ttl, last_good_seconds=3600)
 
 
 def test_quotes_survive_json_round_trip_exactly() -> None:
@@ -45,56 +70,252 @@ def test_quotes_survive_json_round_trip_exactly() -> None:
         assert str(restored.price.value) == str(original.price.value)  # scale kept
 
 
-def test_cache_factory_supports_memory_only_for_now() -> None:
-    cache = build_cache("memory://", ttl_seconds=15)
-    assert cache.ttl == 15
+def test_cache_factory_knows_memory_and_redis_urls() -> None:
+    assert build_cache("memory://", ttl_seconds=15).ttl == 15
+    redis = build_cache("redis://cache.internal:6380/2", ttl_seconds=15)
+    assert (redis.endpoint, redis.port, redis.db, redis.ttl) == ("cache.internal", 6380, 2, 15)
     with pytest.raises(ValueError, match="unsupported cache URL"):
-        build_cache("redis://localhost:6379/0", ttl_seconds=15)
+        build_cache("memcached://localhost:11211", ttl_seconds=15)
+    with pytest.raises(ValueError, match="database number"):
+        build_cache("redis://localhost:6379/x", ttl_seconds=15)
 
 
-async def test_quote_cache_expires_after_its_ttl() -> None:
-    cache = QuoteCache(build_cache("memory://", ttl_seconds=1))
-    await cache.put_many({"A": quote("A"), "B": quote("B")})
-    assert set(await cache.get_many(["A", "B", "C"])) == {"A", "B"}
+async def test_fresh_entries_expire_after_the_ttl_but_the_last_good_stays() -> None:
+    cache = memory_cache(ttl=1)
+    await cache.remember({"A": quote("A"), "B": quote("B")}, absent=["Z"])
+    assert set((await cache.fresh(["A", "B", "C", "Z"]))[0]) == {"A", "B"}
+    assert (await cache.fresh(["Z"]))[1] == {"Z"}  # remembered as unknown
     await cache.forget(["A"])
-    assert set(await cache.get_many(["A", "B"])) == {"B"}
+    assert set((await cache.fresh(["A", "B"]))[0]) == {"B"}
     await asyncio.sleep(1.1)
-    assert await cache.get_many(["B"]) == {}
+    assert await cache.fresh(["B", "Z"]) == ({}, set())
+    assert set(await cache.last_good(["A", "B"])) == {"A", "B"}  # kept well beyond the TTL
     await cache.close()
 
 
 async def test_quote_service_batches_misses_into_one_provider_call() -> None:
     provider = FakeProvider({"A": quote("A"), "B": quote("B"), "C": quote("C")})
-    service = QuoteService(cache=QuoteCache(build_cache("memory://", ttl_seconds=60)), provider=provider)
+    service = QuoteService(cache=memory_cache(), provider=provider)
     assert set(await service.feed_quotes(["A", "B", "A"])) == {"A", "B"}
     assert provider.calls == [["A", "B"]]
     assert set(await service.feed_quotes(["A", "B", "C", "Z"])) == {"A", "B", "C"}
     assert provider.calls == [["A", "B"], ["C", "Z"]]  # cached ones are not asked again
+    assert set(await service.feed_quotes(["A", "Z"])) == {"A"}
+    assert provider.calls == [["A", "B"], ["C", "Z"]]  # warm: Z is remembered as unknown too
 
 
-async def test_quote_service_survives_a_failing_provider() -> None:
-    service = QuoteService(
-        cache=QuoteCache(build_cache("memory://", ttl_seconds=60)), provider=FakeProvider(fail=True)
-    )
+async def test_single_flight_100_concurrent_misses_make_one_upstream_call() -> None:
+    provider = FakeProvider({"AAPL": quote("AAPL")}, delay=0.05)
+    service = QuoteService(cache=memory_cache(), provider=provider)
+    results = await asyncio.gather(*(service.feed_quotes(["AAPL"]) for _ in range(100)))
+    assert provider.calls == [["AAPL"]]
+    assert all(result["AAPL"].price.value == D("1.50") for result in results)
+
+
+async def test_single_flight_shares_overlapping_batches() -> None:
+    provider = FakeProvider({s: quote(s) for s in "ABC"}, delay=0.05)
+    service = QuoteService(cache=memory_cache(), provider=provider)
+    first, second = await asyncio.gather(service.feed_quotes(["A", "B"]), service.feed_quotes(["B", "C"]))
+    assert set(first) == {"A", "B"} and set(second) == {"B", "C"}
+    assert provider.calls == [["A", "B"], ["C"]]  # B was asked once
+
+
+async def test_a_cancelled_caller_does_not_cancel_the_shared_fetch() -> None:
+    provider = FakeProvider({"A": quote("A")}, delay=0.1)
+    service = QuoteService(cache=memory_cache(), provider=provider)
+    leaving = asyncio.create_task(service.feed_quotes(["A"]))
+    await asyncio.sleep(0.01)
+    staying = asyncio.create_task(service.feed_quotes(["A"]))
+    await asyncio.sleep(0.01)
+    leaving.cancel()
+    assert set(await staying) == {"A"} and provider.calls == [["A"]]
+
+
+async def test_stale_if_error_serves_the_last_good_quote_flagged() -> None:
+    provider = FakeProvider({"A": quote("A", "10.00")})
+    cache = QuoteCache(build_cache("memory://", ttl_seconds=1), ttl_seconds=1, last_good_seconds=3600)
+    service = QuoteService(cache=cache, provider=provider)
+    fresh = await service.feed_quotes(["A"])
+    assert fresh["A"].stale is False
+    await asyncio.sleep(1.1)  # the fresh entry expired
+    provider.fail = True
+    served = await service.feed_quotes(["A", "B"])
+    assert served["A"].stale is True and served["A"].price.value == D("10.00")
+    assert "B" not in served  # never priced: nothing to serve
+    assert len(provider.calls) == 2
+    again = await service.feed_quotes(["A"])
+    assert again["A"].stale is True and len(provider.calls) == 2  # inside the TTL: not asked again
+    await asyncio.sleep(1.1)
+    provider.fail = False
+    assert (await service.feed_quotes(["A"]))["A"].stale is False  # retried after the TTL, recovered
+
+
+async def test_quote_service_survives_a_failing_provider_with_nothing_cached() -> None:
+    service = QuoteService(cache=memory_cache(), provider=FakeProvider(fail=True))
     assert await service.feed_quotes(["AAPL"]) == {}
 
 
-async def test_chain_falls_back_to_the_next_provider_and_skips_failures() -> None:
-    first = FakeProvider({"A": quote("A", source="first")})
+async def test_chain_sends_each_symbol_to_the_first_provider_serving_its_class_and_falls_back() -> None:
+    catalog = load_catalog()
+    first = FakeProvider({"AAPL": quote("AAPL", source="first")})
     broken = FakeProvider(fail=True)
-    last = FakeProvider({"A": quote("A", source="last"), "B": quote("B", source="last")})
-    chain = ProviderChain([("first", first), ("broken", broken), ("last", last)])
-    found = await chain.quotes(["A", "B", "C"])
-    assert {s: q.source for s, q in found.items()} == {"A": "first", "B": "last"}
-    assert broken.calls == [["B", "C"]] and last.calls == [["B", "C"]]
+    last = FakeProvider({"AAPL": quote("AAPL", source="last"), "MSFT": quote("MSFT", source="last")})
+    chain = ProviderChain(
+        [LocalSource("first", first), LocalSource("broken", broken), LocalSource("last", last)],
+        lookup=catalog_lookup(catalog),
+    )
+    result = await chain.fetch(["AAPL", "MSFT", "NVDA", "NOT-LISTED"])
+    assert {s: q.source for s, q in result.quotes.items()} == {"AAPL": "first", "MSFT": "last"}
+    assert broken.calls == [["MSFT", "NVDA"]] and last.calls == [["MSFT", "NVDA"]]
+    # NVDA: "broken" failed it and "last" did not know it: still failed, so its last good quote is served
+    assert result.failed == frozenset({"NVDA"})
+    assert all("NOT-LISTED" not in call for call in first.calls)  # not listed: never asked
 
 
-async def test_simulated_is_the_default_provider() -> None:
+@respx.mock
+async def test_chain_routes_by_asset_class_and_tries_the_next_on_failure() -> None:
+    """finnhub (stocks, ETFs) fails -> stooq serves them; BTC is served by no one in this chain."""
+    finnhub = respx.get("https://fh.test/quote").respond(500)
+    stooq = respx.get("https://stooq.test/q/l/").respond(
+        200,
+        content=b"Symbol,Date,Time,Open,High,Low,Close,Volume\nAAPL.US,2025-11-21,22:00:12,1,2,1,271.49,5\n",
+    )
+    async with httpx.AsyncClient() as http:
+        chain = build_quote_feed(
+            "finnhub,stooq",
+            catalog=load_catalog(),
+            clock=lambda: AT,
+            http=http,
+            configs={
+                "finnhub": ProviderConfig("https://fh.test", "k"),
+                "stooq": ProviderConfig("https://stooq.test"),
+            },
+        )
+        result = await chain.fetch(["AAPL", "BTC"])
+    assert finnhub.call_count == 1 and stooq.call_count == 1
+    assert result.quotes["AAPL"].source == "stooq"
+    assert result.failed == frozenset() and "BTC" not in result.quotes
+
+
+def test_provider_names() -> None:
     assert provider_names(" Simulated ") == ["simulated"]
+    assert provider_names("finnhub, twelvedata,stooq,finnhub") == ["finnhub", "twelvedata", "stooq"]
     with pytest.raises(ValueError, match="unknown price provider"):
         provider_names("simulated,yahoo")
     with pytest.raises(ValueError, match="at least one"):
         provider_names(" , ")
-    provider = build_price_provider("simulated", catalog=load_catalog(), clock=lambda: AT)
-    quotes = await provider.quotes(["AAPL", "NOPE"])
-    assert set(quotes) == {"AAPL"} and quotes["AAPL"].source == "simulated"
+    with pytest.raises(ValueError, match="needs an HTTP client"):
+        build_quote_feed("finnhub", catalog=load_catalog(), clock=lambda: AT)
+
+
+async def test_simulated_is_the_default_provider() -> None:
+    feed = build_quote_feed("simulated", catalog=load_catalog(), clock=lambda: AT)
+    result = await feed.fetch(["AAPL", "NOPE"])
+    assert set(result.quotes) == {"AAPL"} and result.quotes["AAPL"].source == "simulated"
+
+
+# -- the time bound -----------------------------------------------------------------------------------
+
+
+class Hanging:
+    """An upstream that never answers (until cancelled)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.calls += 1
+        await asyncio.sleep(3600)
+        raise AssertionError("unreachable")
+
+
+@respx.mock
+async def test_a_hanging_provider_costs_at_most_the_deadline_and_stale_is_served() -> None:
+    hanging = Hanging()
+    respx.get("https://fh.test/quote").mock(side_effect=hanging)
+    catalog = load_catalog()
+    async with httpx.AsyncClient() as http:
+        source = guarded(
+            FinnhubProvider(http, base_url="https://fh.test", api_key="k", clock=lambda: AT),
+            ResilienceConfig(timeout_seconds=2.0, failure_threshold=3, reset_seconds=30),
+        )
+        # Stooq after it hangs too: the chain's single deadline bounds both.
+        stooq = guarded(
+            StooqProvider(http, base_url="https://fh.test", api_key=None, clock=lambda: AT),
+            ResilienceConfig(),
+        )
+        respx.get("https://fh.test/q/l/").mock(side_effect=Hanging())
+        chain = ProviderChain([source, stooq], lookup=catalog_lookup(catalog), deadline_seconds=0.6)
+        cache = memory_cache()
+        await cache.remember({"AAPL": quote("AAPL", "250.00")})
+        await cache.forget(["AAPL"])  # only the last good entry is left
+        service = QuoteService(cache=cache, provider=chain)
+        started = time.monotonic()
+        served = await service.feed_quotes(["AAPL", "MSFT"])
+        elapsed = time.monotonic() - started
+    assert elapsed < 1.0  # the deadline (0.6 s), not the provider's 2 s timeout, let alone forever
+    assert served["AAPL"].stale is True and served["AAPL"].price.value == D("250.00")
+    assert "MSFT" not in served
+    assert hanging.calls == 2
+
+
+@respx.mock
+async def test_open_circuit_skips_the_provider_without_a_request() -> None:
+    route = respx.get("https://fh.test/quote").respond(503)
+    async with httpx.AsyncClient() as http:
+        source = guarded(
+            FinnhubProvider(http, base_url="https://fh.test", api_key="k", clock=lambda: AT),
+            ResilienceConfig(failure_threshold=2, reset_seconds=30),
+        )
+        chain = ProviderChain([source], lookup=catalog_lookup(load_catalog()))
+        for _ in range(2):
+            assert (await chain.fetch(["AAPL"])).failed == {"AAPL"}
+        assert route.call_count == 2 and source.guard.breaker.state == "open"
+        result = await chain.fetch(["AAPL"])
+    assert result.failed == {"AAPL"} and route.call_count == 2  # refused locally, fast
+
+
+@respx.mock
+async def test_429_retry_after_blocks_further_calls() -> None:
+    route = respx.get("https://fh.test/quote").respond(
+        429, json={"error": "limit"}, headers={"Retry-After": "60"}
+    )
+    async with httpx.AsyncClient() as http:
+        source = guarded(
+            FinnhubProvider(http, base_url="https://fh.test", api_key="k", clock=lambda: AT),
+            ResilienceConfig(),
+        )
+        first = await source.quotes([load_catalog().get("AAPL").instrument], deadline=_deadline())  # type: ignore[union-attr]
+        second = await source.quotes([load_catalog().get("MSFT").instrument], deadline=_deadline())  # type: ignore[union-attr]
+    assert first.failed == {"AAPL"} and second.failed == {"MSFT"}
+    assert route.call_count == 1  # not called again inside Retry-After
+    assert source.guard.breaker.state == "closed"  # a 429 is not a failure of the provider
+
+
+async def test_own_rate_limit_skips_instead_of_waiting() -> None:
+    calls: list[str] = []
+
+    class Instant:
+        name = "instant"
+        capabilities = FinnhubProvider.capabilities
+
+        async def fetch_quotes(self, instruments: Sequence[object]) -> FeedResult:
+            calls.append("x")
+            return FeedResult({})
+
+        async def search(self, query: str) -> list[object]:
+            return []
+
+        async def profile(self, symbol: str) -> None:
+            return None
+
+    source = guarded(Instant(), ResilienceConfig(), rate_limit=2)  # type: ignore[arg-type]
+    catalog = load_catalog()
+    instruments = [catalog.get(s).instrument for s in ("AAPL", "MSFT", "NVDA")]  # type: ignore[union-attr]
+    result = await source.quotes(instruments, deadline=_deadline())
+    assert len(calls) == 2 and len(result.failed) == 1  # the third would exceed 2 a minute
+    assert isinstance(source.guard.limiter, AsyncLimiter)
+
+
+def _deadline(seconds: float = 2.5) -> float:
+    return asyncio.get_running_loop().time() + seconds

@@ -138,21 +138,25 @@ async def test_portfolio_valuations_from_representations(assets: Any) -> None:
     ]
     usd, eur = (await assets.gql(ENTITIES, {"representations": representations}))["_entities"]
 
-    # One read for all symbols of both portfolios; no read of the portfolios themselves.
-    assert assets.calls["BatchGetItem"] == 1
-    assert assets.runtime.counter.total == 1
+    # One read for all symbols of both portfolios, one Query for the manual FX rates (both portfolios
+    # in one batch); no read of the portfolios themselves.
+    assert assets.calls["BatchGetItem"] == 1 and assets.calls["Query"] == 1
+    assert assets.runtime.counter.total == 2
 
     assert usd["id"] == "01PORTFOLIOUSD"
     valuation = usd["valuation"]
     # AAPL 10 x 200.00 = 2000.00 (gain 500.00, day 10 x 5.00 = 50.00)
     # MSFT 2.5 x 400.50 = 1001.250 (gain 1.250, day 2.5 x -9.50 = -23.750)
-    # NOPE: no price; VFUND: EUR in a USD portfolio -> unpriced until FX exists
-    # totals over priced positions: 3001.250 value, 2500.00 cost, 501.250 gain = 20.05%, day 26.250
-    assert D(valuation["marketValue"]["amount"]) == D("3001.25")
+    # NOPE: no price at all -> unpriced, complete false
+    # VFUND: 3 x 12.3456 EUR = 37.0368 EUR, at the simulated EUR->USD rate 1 / 0.8650 (= 1.15607) this is
+    #   42.8171 USD (gain 42.8171 - 30.00 = 12.8171; no previous close -> no day change)
+    vfund_usd = D("37.0368") * (1 / D("0.8650"))
+    assert D("42.8171") < vfund_usd < D("42.8172")
+    total = D("3001.25") + vfund_usd  # 3044.0671...
+    assert D(valuation["marketValue"]["amount"]) == total
     assert valuation["marketValue"]["currencyCode"] == "USD"
-    assert D(valuation["costBasis"]["amount"]) == D("2500")
-    assert D(valuation["unrealizedGain"]["amount"]) == D("501.25")
-    assert D(valuation["unrealizedGainPercent"]) == D("20.05")
+    assert D(valuation["costBasis"]["amount"]) == D("2530")
+    assert D(valuation["unrealizedGain"]["amount"]) == total - D("2530")
     assert D(valuation["dayChange"]["amount"]) == D("26.25")
     assert valuation["asOf"] == assets.now.isoformat()
     assert valuation["complete"] is False
@@ -169,16 +173,17 @@ async def test_portfolio_valuations_from_representations(assets: Any) -> None:
     assert aapl["price"] == {"amount": "200.00", "currencyCode": "USD"}
     assert D(aapl["marketValue"]["amount"]) == D("2000")
     assert D(aapl["unrealizedGain"]["amount"]) == D("500")
-    assert D(aapl["weight"]) == D("2000.00") / D("3001.250")
+    assert D(aapl["weight"]) == D("2000.00") / total
     assert D(msft["marketValue"]["amount"]) == D("1001.25")
     assert D(msft["unrealizedGain"]["amount"]) == D("1.25")
-    assert D(msft["weight"]) == D("1001.250") / D("3001.250")
-    assert abs(D(aapl["weight"]) + D(msft["weight"]) - 1) < D("1e-25")
+    assert abs(D(aapl["weight"]) + D(msft["weight"]) + D(vfund["weight"]) - 1) < D("1e-25")
     assert nope["instrument"]["assetClass"] == "UNKNOWN" and nope["instrument"]["quote"] is None
     assert nope["price"] is None and nope["marketValue"] is None and nope["weight"] is None
     assert nope["costBasis"] == {"amount": "50.00", "currencyCode": "USD"}
     assert vfund["instrument"]["currency"] == "EUR"
-    assert vfund["price"] is None and vfund["marketValue"] is None and vfund["unrealizedGain"] is None
+    assert vfund["price"] == {"amount": "12.3456", "currencyCode": "EUR"}  # the price stays native
+    assert D(vfund["marketValue"]["amount"]) == vfund_usd
+    assert D(vfund["unrealizedGain"]["amount"]) == vfund_usd - D("30.00")
     assert all(position["stale"] is False for position in valuation["positions"])
 
     # EUR portfolio: VFUND 10 x 12.3456 = 123.456, gain 23.456 on 100 = 23.456%, no previous close -> day 0

@@ -88,11 +88,11 @@ async def test_manual_price_overrides_the_simulated_feed(assets: Any) -> None:
     assert before["source"] == "simulated"
     assert Decimal(before["price"]["amount"]) == simulated.price.value
     assert assets.provider.calls == [["NVDA"]]
-    assert await assets.runtime.quote_cache.get_many(["NVDA"]) != {}
+    assert (await assets.runtime.quote_cache.fresh(["NVDA"]))[0] != {}
 
     await set_price(assets, "NVDA", money("123.4567"))
     # The cache entry was dropped on set, and later reads serve the manual price.
-    assert await assets.runtime.quote_cache.get_many(["NVDA"]) == {}
+    assert (await assets.runtime.quote_cache.fresh(["NVDA"]))[0] == {}
     after = (await assets.gql(INSTRUMENT, {"symbol": "nvda"}))["instrument"]["quote"]
     assert after["source"] == "manual"
     assert after["price"] == {"amount": "123.4567", "currencyCode": "USD"}
@@ -121,7 +121,7 @@ async def test_unknown_symbol_becomes_a_manual_instrument(assets: Any) -> None:
             "stale": False,
         },
     }
-    assert await assets.item_count() == before + 2  # instrument + price, in one transaction
+    assert await assets.item_count() == before + 3  # instrument, its search entry + price: one transaction
     assert assets.calls["TransactWriteItems"] == 1
 
     assets.runtime.counter.reset()
@@ -133,7 +133,7 @@ async def test_unknown_symbol_becomes_a_manual_instrument(assets: Any) -> None:
     # A new price in the same currency replaces the old one; no new items.
     again = await set_price(assets, "MY-FUND.A", money("13", "EUR"))
     assert again["userErrors"] == [] and again["instrument"]["quote"]["price"]["amount"] == "13"
-    assert await assets.item_count() == before + 2
+    assert await assets.item_count() == before + 3
 
 
 async def test_a_manual_instrument_keeps_its_currency(assets: Any) -> None:

@@ -8,14 +8,23 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from kit.dynamo import Item, batch_get, from_item, to_item
+from kit.dynamo import Item, batch_get, from_item, query_all, to_item
 from kit.money import Amount
 
+from assets.domain.fx import MANUAL_FX_SOURCE, FxRate
 from assets.domain.instruments import AssetClass, Instrument
 from assets.domain.manual import ManualPrice, ManualPriceChange
 
 INSTRUMENT_SK = "INSTRUMENT"
 MANUAL_PRICE_SK = "MANUAL_PRICE"
+# Every manual instrument also has a copy in one partition, so that search lists them with one Query.
+INSTRUMENTS_PK = "INSTRUMENTS"
+# Manual FX rates: one partition, one item per pair (few items: one Query reads them all).
+FX_PK = "FX"
+
+
+def fx_key(from_currency: str, to_currency: str) -> dict[str, str]:
+    return {"pk": FX_PK, "sk": f"PAIR#{from_currency}#{to_currency}"}
 
 
 def instrument_pk(symbol: str) -> str:
@@ -119,8 +128,7 @@ class AssetsRepository:
         actions: list[dict[str, Any]] = [{"Put": {"TableName": self._table, "Item": to_item(price_item)}}]
         instrument = change.new_instrument
         if instrument is not None:
-            instrument_item = {
-                **key(instrument.symbol, INSTRUMENT_SK),
+            fields = {
                 "symbol": instrument.symbol,
                 "name": instrument.name,
                 "assetClass": instrument.asset_class.value,
@@ -128,6 +136,7 @@ class AssetsRepository:
                 "exchange": instrument.exchange,
                 "updatedAt": price.set_at.isoformat(),
             }
+            instrument_item = {**key(instrument.symbol, INSTRUMENT_SK), **fields}
             actions.append(
                 {
                     "Put": {
@@ -139,6 +148,8 @@ class AssetsRepository:
                     }
                 }
             )
+            index_item = {"pk": INSTRUMENTS_PK, "sk": f"SYMBOL#{instrument.symbol}", **fields}
+            actions.append({"Put": {"TableName": self._table, "Item": to_item(index_item)}})
         try:
             await self._client.transact_write_items(TransactItems=actions)
         except self._client.exceptions.TransactionCanceledException as error:
@@ -151,3 +162,54 @@ class AssetsRepository:
                 existing = from_item(reasons[1].get("Item") or {})
                 raise ManualInstrumentCurrencyConflict(instrument.symbol, existing.get("currency")) from error
             raise
+
+    async def manual_instruments(self) -> list[Instrument]:
+        """Every manual instrument (one Query on the index partition)."""
+        items = await query_all(
+            self._client,
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=to_item({":pk": INSTRUMENTS_PK}),
+        )
+        return [_instrument_from(item) for item in items]
+
+    async def manual_fx_rates(self) -> list[FxRate]:
+        """Every manual FX rate (one Query)."""
+        items = await query_all(
+            self._client,
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=to_item({":pk": FX_PK}),
+        )
+        return [
+            FxRate(
+                from_currency=item["fromCurrency"],
+                to_currency=item["toCurrency"],
+                rate=_decimal(item["rate"]),
+                source=MANUAL_FX_SOURCE,
+                as_of=datetime.fromisoformat(item["setAt"]),
+            )
+            for item in items
+        ]
+
+    async def save_manual_fx_rate(self, rate: FxRate) -> None:
+        """Store the pair and drop its reverse, in one transaction: the latest rate set wins, and the
+        inverse is implied from it."""
+        item = {
+            **fx_key(rate.from_currency, rate.to_currency),
+            "fromCurrency": rate.from_currency,
+            "toCurrency": rate.to_currency,
+            "rate": format(rate.rate, "f"),
+            "setAt": rate.as_of.isoformat(),
+        }
+        await self._client.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": self._table, "Item": to_item(item)}},
+                {
+                    "Delete": {
+                        "TableName": self._table,
+                        "Key": to_item(fx_key(rate.to_currency, rate.from_currency)),
+                    }
+                },
+            ]
+        )

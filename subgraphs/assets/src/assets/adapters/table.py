@@ -1,4 +1,4 @@
-"""The assets table: manual instruments and manual prices (quotes live in the cache, not here).
+"""The assets table: manual instruments, manual prices and manual FX rates (quotes live in the cache).
 
 Items:
 - `pk=INSTRUMENT#<SYMBOL>, sk=INSTRUMENT`: an instrument the catalog does not list (name, assetClass,
@@ -6,6 +6,10 @@ Items:
 - `pk=INSTRUMENT#<SYMBOL>, sk=MANUAL_PRICE`: price, currency, previousClose, setAt. Amounts are decimal
   strings (S), not numbers: DynamoDB normalizes numbers ("200.00" reads back as 200), a price must read
   back exactly as it was set.
+- `pk=INSTRUMENTS, sk=SYMBOL#<SYMBOL>`: a copy of each manual instrument, written in the same
+  transaction, so that searchInstruments lists them all with one Query.
+- `pk=FX, sk=PAIR#<FROM>#<TO>`: a manual rate (1 FROM = rate TO, rate as a decimal string, setAt);
+  setting a pair deletes its reverse in the same transaction (the inverse is implied).
 """
 
 from __future__ import annotations

@@ -1,11 +1,30 @@
-"""Currency conversion seam for valuations. FX rates arrive in a later issue; until then only
-identity conversion exists, so a position in another currency than its portfolio stays unpriced
-rather than being silently mixed."""
+"""Exchange rates for valuations: manual rates, a feed snapshot (rates per US dollar) and derivation.
+
+`1 fromCurrency = rate toCurrency`. A manual rate always wins over the feed; its inverse is implied.
+Rates missing directly are derived through USD (the pivot): EUR->GBP = (EUR->USD) x (USD->GBP), each
+leg manual or from the feed. Nothing is guessed: a pair with no way to derive it has no rate, and the
+valuation then leaves that position unpriced.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
 from decimal import Decimal
 from typing import Protocol
+
+from kit.errors import InputProblems, Problem
+from kit.money import is_iso_currency
+
+PIVOT = "USD"
+MANUAL_FX_SOURCE = "manual"
+SIMULATED_FX_SOURCE = "simulated"
+DERIVED_FX_SOURCE = "derived"
+
+# Bounds that keep a manual rate storable and sane (no real rate is near them).
+MAX_RATE = Decimal("1e9")
+MAX_RATE_PLACES = 18
 
 
 class FxRates(Protocol):
@@ -19,3 +38,186 @@ class IdentityFxRates:
 
     def rate(self, from_currency: str, to_currency: str) -> Decimal | None:
         return Decimal(1) if from_currency == to_currency else None
+
+
+class MappingFxRates:
+    """Rates already looked up, by (from, to); identity for equal currencies."""
+
+    def __init__(self, rates: Mapping[tuple[str, str], Decimal]) -> None:
+        self._rates = rates
+
+    def rate(self, from_currency: str, to_currency: str) -> Decimal | None:
+        if from_currency == to_currency:
+            return Decimal(1)
+        return self._rates.get((from_currency, to_currency))
+
+
+@dataclass(frozen=True, slots=True)
+class FxRate:
+    """1 `from_currency` = `rate` `to_currency`."""
+
+    from_currency: str
+    to_currency: str
+    rate: Decimal
+    source: str
+    as_of: datetime
+    stale: bool = False
+
+    def inverse(self) -> FxRate:
+        return FxRate(
+            self.to_currency, self.from_currency, 1 / self.rate, self.source, self.as_of, self.stale
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FxSnapshot:
+    """A feed's rates as units of each currency per one US dollar (USD itself is 1)."""
+
+    per_usd: Mapping[str, Decimal]
+    source: str
+    as_of: datetime
+    stale: bool = False
+
+    def leg(self, from_currency: str, to_currency: str) -> FxRate | None:
+        """A rate with USD on one side, from the snapshot alone."""
+        if from_currency == PIVOT:
+            units = self.per_usd.get(to_currency)
+            return None if units is None else self._rate(from_currency, to_currency, units)
+        if to_currency == PIVOT:
+            units = self.per_usd.get(from_currency)
+            return None if units is None else self._rate(from_currency, to_currency, 1 / units)
+        return None
+
+    def _rate(self, from_currency: str, to_currency: str, rate: Decimal) -> FxRate:
+        return FxRate(from_currency, to_currency, rate, self.source, self.as_of, self.stale)
+
+
+def sane_per_usd(rates: Mapping[str, Decimal]) -> dict[str, Decimal]:
+    """Only positive, finite rates of ISO currencies; USD is always 1."""
+    clean = {
+        code: value
+        for code, value in rates.items()
+        if is_iso_currency(code) and value.is_finite() and value > 0
+    }
+    clean[PIVOT] = Decimal(1)
+    return clean
+
+
+class FxTable:
+    """Every rate derivable from manual rates and a feed snapshot (either may be missing)."""
+
+    def __init__(self, snapshot: FxSnapshot | None, manual: Iterable[FxRate]) -> None:
+        self._snapshot = snapshot
+        self._manual = {(rate.from_currency, rate.to_currency): rate for rate in manual}
+
+    def _manual_rate(self, from_currency: str, to_currency: str) -> FxRate | None:
+        direct = self._manual.get((from_currency, to_currency))
+        if direct is not None:
+            return direct
+        reverse = self._manual.get((to_currency, from_currency))
+        return reverse.inverse() if reverse is not None else None
+
+    def _leg(self, from_currency: str, to_currency: str) -> FxRate | None:
+        manual = self._manual_rate(from_currency, to_currency)
+        if manual is not None:
+            return manual
+        return self._snapshot.leg(from_currency, to_currency) if self._snapshot is not None else None
+
+    def lookup(self, from_currency: str, to_currency: str) -> FxRate | None:
+        """The rate from one currency to another (not for equal currencies), or None."""
+        if PIVOT in (from_currency, to_currency):
+            return self._leg(from_currency, to_currency)
+        manual = self._manual_rate(from_currency, to_currency)
+        if manual is not None:
+            return manual
+        first = self._leg(from_currency, PIVOT)
+        second = self._leg(PIVOT, to_currency)
+        if first is None or second is None:
+            return None
+        source = first.source if first.source == second.source else DERIVED_FX_SOURCE
+        return FxRate(
+            from_currency,
+            to_currency,
+            first.rate * second.rate,
+            source,
+            min(first.as_of, second.as_of),
+            first.stale or second.stale,
+        )
+
+    def rate(self, from_currency: str, to_currency: str) -> Decimal | None:
+        if from_currency == to_currency:
+            return Decimal(1)
+        found = self.lookup(from_currency, to_currency)
+        return None if found is None else found.rate
+
+
+# Reference rates (units per US dollar, late 2025) of the simulated FX feed: the offline default.
+SIMULATED_PER_USD: dict[str, Decimal] = {
+    code: Decimal(value)
+    for code, value in {
+        "EUR": "0.8650",
+        "GBP": "0.7600",
+        "JPY": "156.20",
+        "CHF": "0.8050",
+        "CAD": "1.4050",
+        "AUD": "1.5400",
+        "NZD": "1.7700",
+        "SEK": "9.5000",
+        "NOK": "10.150",
+        "DKK": "6.4600",
+        "PLN": "3.6700",
+        "CZK": "20.900",
+        "HUF": "332.00",
+        "CNY": "7.1000",
+        "HKD": "7.7800",
+        "SGD": "1.3000",
+        "KRW": "1470.0",
+        "INR": "88.600",
+        "MXN": "18.400",
+        "BRL": "5.3500",
+        "ZAR": "17.300",
+        "ILS": "3.2600",
+        "TRY": "42.400",
+    }.items()
+}
+
+
+def simulated_snapshot(at: datetime) -> FxSnapshot:
+    """The simulated feed: fixed, realistic rates, dated at the start of the UTC day of `at`."""
+    day = at.astimezone(UTC).date()
+    return FxSnapshot(
+        per_usd=sane_per_usd(SIMULATED_PER_USD),
+        source=SIMULATED_FX_SOURCE,
+        as_of=datetime.combine(day, time(0), tzinfo=UTC),
+    )
+
+
+def _decimal_places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def validate_manual_fx_rate(
+    *, from_currency: str, to_currency: str, rate: Decimal, set_at: datetime
+) -> FxRate:
+    """Check a manual rate (codes trimmed and upper-cased); every problem is reported at once."""
+    problems: list[Problem] = []
+    source = from_currency.strip().upper()
+    target = to_currency.strip().upper()
+    if not is_iso_currency(source):
+        problems.append(
+            Problem(("input", "fromCurrency"), f"{from_currency!r} is not an ISO 4217 currency code")
+        )
+    if not is_iso_currency(target):
+        problems.append(Problem(("input", "toCurrency"), f"{to_currency!r} is not an ISO 4217 currency code"))
+    if source == target and is_iso_currency(source):
+        problems.append(Problem(("input", "toCurrency"), "must differ from fromCurrency"))
+    if not rate.is_finite() or rate <= 0:
+        problems.append(Problem(("input", "rate"), "must be greater than zero"))
+    elif rate >= MAX_RATE:
+        problems.append(Problem(("input", "rate"), f"must be less than {MAX_RATE:f}"))
+    elif _decimal_places(rate) > MAX_RATE_PLACES:
+        problems.append(Problem(("input", "rate"), f"has more than {MAX_RATE_PLACES} decimal places"))
+    if problems:
+        raise InputProblems(problems)
+    return FxRate(source, target, rate, MANUAL_FX_SOURCE, set_at)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
@@ -45,8 +45,34 @@ class Quote:
             return None
         return change.value / self.previous_close.value * 100
 
+    def as_stale(self) -> Quote:
+        """This quote served after its source failed: same numbers, flagged stale."""
+        return replace(self, stale=True)
+
+
+def is_price(value: Decimal | None) -> bool:
+    """A usable price: present, finite and positive (providers answer unknown symbols with 0)."""
+    return value is not None and value.is_finite() and value > 0
+
 
 class PriceProvider(Protocol):
-    """A source of quotes. Answers the symbols it knows and leaves the others out of the result."""
+    """A source of quotes. Answers the symbols it knows and leaves the others out of the result;
+    raising means it failed for all of them."""
 
     async def quotes(self, symbols: Sequence[str]) -> dict[str, Quote]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FeedResult:
+    """What a feed answered: quotes, and the symbols it FAILED to get (error, timeout, open circuit).
+
+    A symbol in neither is unknown to every source that was asked."""
+
+    quotes: Mapping[str, Quote]
+    failed: frozenset[str] = field(default_factory=frozenset)
+
+
+class QuoteFeed(Protocol):
+    """A feed that tells failures apart from unknown symbols (the provider chain)."""
+
+    async def fetch(self, symbols: Sequence[str]) -> FeedResult: ...

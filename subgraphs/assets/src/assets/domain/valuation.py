@@ -1,9 +1,11 @@
 """Portfolio valuation: holdings (from the portfolios subgraph) times quotes, in the base currency.
 
 Rules (Decimal throughout, full precision, nothing rounded here):
-- A position is priced when it has a quote whose currency converts to the base currency (until FX
-  rates exist, only the same currency does). Otherwise it is unpriced: price, marketValue,
-  unrealizedGain and weight are null and the portfolio is not `complete`.
+- A position is priced when it has a quote and a rate from the quote's currency to the base currency
+  (`fx`: manual, feed, inverse or cross via USD; 1 for the same currency). Its market value is
+  quantity x price x rate; its price stays in the quote's currency. Without a rate it is unpriced
+  (never mixed in unconverted): price, marketValue, unrealizedGain and weight are null and the
+  portfolio is not `complete`.
 - Totals (marketValue, costBasis, unrealizedGain, dayChange) cover the priced positions only, so
   that the gain compares like with like; every position still reports its own cost basis.
 - unrealizedGainPercent = unrealizedGain / costBasis * 100, null when that cost basis is 0.
@@ -94,11 +96,14 @@ def value_portfolio(
     cost_basis = Decimal(0)
     day_change = Decimal(0)
     as_of: datetime | None = None
+    values: list[Decimal] = []  # market value in the base currency of each priced position, in order
     for holding, pricing in zip(holdings, priced, strict=True):
         if pricing is None:
             continue
         quote = pricing.quote
-        market_value += _in_base(holding.quantity * quote.price.value, pricing.rate)
+        value = _in_base(holding.quantity * quote.price.value, pricing.rate)
+        values.append(value)
+        market_value += value
         cost_basis += holding.cost_basis
         if quote.previous_close is not None:
             move = quote.price.value - quote.previous_close.value
@@ -107,6 +112,7 @@ def value_portfolio(
             as_of = quote.as_of
 
     positions: list[PositionValuation] = []
+    priced_values = iter(values)
     for holding, pricing in zip(holdings, priced, strict=True):
         cost = Amount(holding.cost_basis, base_currency)
         if pricing is None:
@@ -125,7 +131,7 @@ def value_portfolio(
             )
             continue
         quote = pricing.quote
-        value = _in_base(holding.quantity * quote.price.value, pricing.rate)
+        value = next(priced_values)
         positions.append(
             PositionValuation(
                 symbol=holding.symbol,

@@ -20,6 +20,8 @@ class AssetsContext(RequestContext):
         # symbol (normalized) -> effective Quote: manual price (via `instruments`, no extra read),
         # else the feed through the cache (one multi-get, one provider call per batch).
         self.quotes = mapping_loader(self._load_quotes)
+        # (from, to) -> FxRate: one Query for manual rates + the feed snapshot (cached), per batch.
+        self.fx_rates = mapping_loader(services.fx.rates)
 
     async def _load_quotes(self, symbols: Sequence[str]) -> dict[str, Quote]:
         views = await self.instruments.load_many(symbols)

@@ -8,6 +8,7 @@ from kit.graphql_types import MoneyInput, UserError
 from kit.money import Amount
 
 from assets.graphql.context import AssetsContext
+from assets.graphql.fx import SetManualFxRatePayload, set_manual_fx_rate
 from assets.graphql.types import Instrument
 
 
@@ -53,4 +54,9 @@ class Mutation:
         resolver=_set_manual_price,
         description='Pin a price for an instrument (source "manual"), overriding any feed. A symbol the '
         "catalog lacks becomes a manual instrument in the price's currency.",
+    )
+    set_manual_fx_rate: SetManualFxRatePayload = strawberry.mutation(
+        resolver=set_manual_fx_rate,
+        description="Pin an exchange rate (1 fromCurrency = rate toCurrency; the inverse is implied). "
+        "A manual rate wins over the FX feed; valuations use it from the next request.",
     )

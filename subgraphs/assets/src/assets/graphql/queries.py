@@ -6,6 +6,7 @@ import strawberry
 
 from assets.domain.instruments import normalize_symbol
 from assets.graphql.context import AssetsContext
+from assets.graphql.search import InstrumentConnection, search_instruments
 from assets.graphql.types import Instrument
 
 
@@ -25,4 +26,9 @@ class Query:
         resolver=_instrument,
         description="An instrument by symbol (trimmed, upper-cased); null when neither the catalog nor a "
         "manual price knows it.",
+    )
+    search_instruments: InstrumentConnection = strawberry.field(
+        resolver=search_instruments,
+        description="Catalog and manual instruments whose symbol starts with `query` or whose name has a "
+        "word starting with each word of it, best first. `first` is 1 to 50; `after` is an endCursor.",
     )

@@ -20,6 +20,7 @@ from kit.graphql_types import (
 from kit.money import Amount
 
 from assets.domain import valuation as domain
+from assets.domain.fx import MappingFxRates
 from assets.graphql.context import AssetsContext
 from assets.graphql.types import Instrument
 from assets.services import InstrumentView, lookup_key, parse_holdings
@@ -90,9 +91,25 @@ async def _valuation(
     holdings = [domain.Holding(h.symbol, h.quantity, h.cost_basis) for h in root.holdings]
     keys = [lookup_key(holding.symbol) for holding in holdings]
     context = info.context
-    views, quotes = await asyncio.gather(context.instruments.load_many(keys), context.quotes.load_many(keys))
+    base = root.base_currency
+    views = await context.instruments.load_many(keys)
+    # The rates the instruments' currencies need load together with the quotes (both batched).
+    currencies = {v.instrument.currency for v in views if v is not None and v.instrument.currency}
+    expected = sorted((currency, base) for currency in currencies if currency != base)
+    quotes, expected_rates = await asyncio.gather(
+        context.quotes.load_many(keys), context.fx_rates.load_many(expected)
+    )
+    rates = {pair: rate.rate for pair, rate in zip(expected, expected_rates, strict=True) if rate is not None}
+    # A quote in another currency than its instrument's (a provider said so) needs its own rate.
+    quoted = {q.price.currency_code for q in quotes if q is not None and q.price.currency_code != base}
+    extra = sorted({(currency, base) for currency in quoted} - set(expected))
+    if extra:
+        extra_rates = await context.fx_rates.load_many(extra)
+        rates.update(
+            {pair: rate.rate for pair, rate in zip(extra, extra_rates, strict=True) if rate is not None}
+        )
     by_symbol = {holding.symbol: quote for holding, quote in zip(holdings, quotes, strict=True)}
-    result = context.services.valuations.value(root.base_currency, holdings, by_symbol)
+    result = context.services.valuations.value(base, holdings, by_symbol, MappingFxRates(rates))
     positions = []
     for position, view in zip(result.positions, views, strict=True):
         assert view is not None  # every symbol resolves

@@ -1,0 +1,68 @@
+"""FX feeds: the simulated one (offline default) and Frankfurter (ECB reference rates).
+
+Frankfurter: `GET /latest?base=USD` answers `{"amount": 1.0, "base": "USD", "date": "2025-11-24",
+"rates": {"EUR": 0.8673, ...}}`; errors are `{"message": "not found"}` with 404 (or 422). The date
+is the ECB's reference date; `asOf` is its start (00:00 UTC). No key is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from typing import Any, Protocol
+
+from assets.adapters.providers.base import HttpAdapter, ProviderError, to_decimal
+from assets.adapters.providers.resilience import Guard
+from assets.domain.fx import PIVOT, FxSnapshot, sane_per_usd, simulated_snapshot
+
+DEFAULT_FRANKFURTER_URL = "https://api.frankfurter.dev/v1"
+KNOWN_FX_PROVIDERS = ("simulated", "frankfurter")
+
+
+class FxFeed(Protocol):
+    name: str
+
+    async def snapshot(self) -> FxSnapshot: ...
+
+
+class SimulatedFxFeed:
+    name = "simulated"
+
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self._clock = clock
+
+    async def snapshot(self) -> FxSnapshot:
+        return simulated_snapshot(self._clock())
+
+
+class FrankfurterFeed(HttpAdapter):
+    name = "frankfurter"
+
+    async def fetch(self) -> FxSnapshot:
+        data: Any = self._json(await self._get("/latest", {"base": PIVOT}))
+        if not isinstance(data, dict) or ("message" in data and "rates" not in data):
+            raise ProviderError(f"frankfurter: {str(data)[:200]}")
+        rates = data.get("rates")
+        if data.get("base") != PIVOT or not isinstance(rates, dict):
+            raise ProviderError("frankfurter: not a rates object for base USD")
+        parsed = {str(code): to_decimal(value) for code, value in rates.items()}
+        per_usd = sane_per_usd({code: value for code, value in parsed.items() if value is not None})
+        if len(per_usd) < 2:
+            raise ProviderError("frankfurter: no usable rate")
+        try:
+            day = date.fromisoformat(str(data.get("date")))
+        except ValueError as error:
+            raise ProviderError("frankfurter: no valid date") from error
+        return FxSnapshot(per_usd=per_usd, source=self.name, as_of=datetime.combine(day, time(0), tzinfo=UTC))
+
+
+class GuardedFxFeed:
+    """An HTTP FX feed under its guard (rate limit, timeout, Retry-After, circuit breaker)."""
+
+    def __init__(self, feed: FrankfurterFeed, guard: Guard) -> None:
+        self.name = feed.name
+        self._feed = feed
+        self._guard = guard
+
+    async def snapshot(self) -> FxSnapshot:
+        return await self._guard.run(self._feed.fetch)

@@ -1,0 +1,53 @@
+"""searchInstruments: a Relay connection over the catalog and manual instruments (contract operation
+SearchInstruments)."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.federation.schema_directives import Shareable
+
+from assets.graphql.context import AssetsContext
+from assets.graphql.types import Instrument
+from assets.services import InstrumentView
+
+
+@strawberry.type(name="PageInfo", description="Relay page information.", directives=[Shareable()])
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type(name="InstrumentEdge")
+class InstrumentEdge:
+    cursor: str
+    node: Instrument
+
+
+@strawberry.type(name="InstrumentConnection")
+class InstrumentConnection:
+    edges: list[InstrumentEdge]
+    page_info: PageInfo
+
+
+async def search_instruments(
+    info: strawberry.Info[AssetsContext, None],
+    query: str,
+    first: int,
+    after: str | None = None,
+) -> InstrumentConnection:
+    page = await info.context.services.search.search(query, first, after)
+    edges = [
+        InstrumentEdge(cursor=cursor, node=Instrument.from_view(InstrumentView(item, None, known=True)))
+        for cursor, item in page.items
+    ]
+    return InstrumentConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.start_cursor,
+            end_cursor=page.end_cursor,
+        ),
+    )
