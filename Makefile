@@ -69,8 +69,9 @@ schema-diff: bootstrap ## classify changes between OLD=a.graphql and NEW=b.graph
 	@test -n "$(OLD)" -a -n "$(NEW)" || { echo "usage: make schema-diff OLD=a.graphql NEW=b.graphql"; exit 2; }
 	$(UV) run --frozen devstack schema-diff "$(OLD)" "$(NEW)"
 
-bench: bootstrap ## dashboard benchmark through the router (starts its own stack)
+bench: bootstrap ## dashboard through the router (its own stack) and valuation of 1,000 positions in process
 	$(UV) run --frozen python -m devstack.bench
+	$(UV) run --frozen python -m devstack.bench_pricing
 
 clean: ## remove installed tooling and local data
 	rm -rf $(TOOLS) $(VENV) router/node_modules .data
