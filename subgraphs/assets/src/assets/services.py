@@ -13,7 +13,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import cast
 
-from kit.errors import InputProblems, PublicError
+from kit import paging
+from kit.errors import InputProblems
 from kit.money import Amount, parse_decimal
 
 from assets.adapters.cache import QuoteCache
@@ -323,8 +324,7 @@ class SearchService:
 
     async def search(self, query: str, first: int, after: str | None) -> Page:
         """Catalog and manual instruments matching `query`; one Query for the manual ones."""
-        if not 1 <= first <= MAX_PAGE:
-            raise PublicError(f"first must be between 1 and {MAX_PAGE}", "BAD_USER_INPUT")
+        paging.check_page_size(first, MAX_PAGE)
         if not query.strip():
             return page_of([], first, after)
         manual = await self._repository.manual_instruments()

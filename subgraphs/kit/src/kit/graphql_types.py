@@ -20,7 +20,7 @@ from strawberry.types.scalar import ScalarDefinition
 from kit.errors import InputProblems
 from kit.money import Amount, MoneyError, parse_decimal
 
-__all__ = ["DECIMAL_SCALAR", "SCALAR_MAP", "Decimal", "Money", "MoneyInput", "UserError"]
+__all__ = ["DECIMAL_SCALAR", "SCALAR_MAP", "Decimal", "Money", "MoneyInput", "PageInfo", "UserError"]
 
 
 def _serialize_decimal(value: Decimal) -> str:
@@ -84,3 +84,13 @@ class UserError:
     @staticmethod
     def from_problems(error: InputProblems) -> list[UserError]:
         return [UserError(field=list(p.field), message=p.message, code=p.code) for p in error.problems]
+
+
+@strawberry.type(description="Relay page information.", directives=[Shareable()])
+class PageInfo:
+    """One definition for every subgraph that pages: a shareable value type must agree field for field."""
+
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None

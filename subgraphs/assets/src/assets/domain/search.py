@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from kit.errors import PublicError
+from kit import paging
 
 from assets.domain.instruments import Instrument
 
@@ -56,18 +54,15 @@ def search_instruments(instruments: Iterable[Instrument], query: str) -> list[In
 
 
 def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"{_CURSOR_PREFIX}{offset}".encode()).decode()
+    return paging.encode_cursor(f"{_CURSOR_PREFIX}{offset}")
 
 
 def decode_cursor(cursor: str) -> int:
     """The offset a cursor stands for; a cursor this service did not make is a client error."""
-    try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError) as error:
-        raise PublicError("after is not a valid cursor", "BAD_USER_INPUT") from error
-    if not text.startswith(_CURSOR_PREFIX) or not text[len(_CURSOR_PREFIX) :].isdigit():
-        raise PublicError("after is not a valid cursor", "BAD_USER_INPUT")
-    return int(text[len(_CURSOR_PREFIX) :])
+    key = paging.decode_cursor(
+        cursor, lambda text: text.startswith(_CURSOR_PREFIX) and text.removeprefix(_CURSOR_PREFIX).isdigit()
+    )
+    return int(key.removeprefix(_CURSOR_PREFIX))
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +82,7 @@ class Page:
 
 def page_of(matches: Sequence[Instrument], first: int, after: str | None) -> Page:
     """`first` (1..50) matches after the cursor `after`; bad arguments raise BAD_USER_INPUT."""
-    if not 1 <= first <= MAX_PAGE:
-        raise PublicError(f"first must be between 1 and {MAX_PAGE}", "BAD_USER_INPUT")
+    paging.check_page_size(first, MAX_PAGE)
     start = decode_cursor(after) + 1 if after is not None else 0
     chosen = matches[start : start + first]
     return Page(

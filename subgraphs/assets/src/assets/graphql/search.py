@@ -4,19 +4,11 @@ SearchInstruments)."""
 from __future__ import annotations
 
 import strawberry
-from strawberry.federation.schema_directives import Shareable
+from kit.graphql_types import PageInfo
 
 from assets.graphql.context import AssetsContext
 from assets.graphql.types import Instrument
 from assets.services import InstrumentView
-
-
-@strawberry.type(name="PageInfo", description="Relay page information.", directives=[Shareable()])
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
 
 
 @strawberry.type(name="InstrumentEdge")

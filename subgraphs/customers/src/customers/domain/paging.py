@@ -7,13 +7,22 @@ opaque. Pure Python: the storage adapter turns a `PageRequest` into a Query.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from kit.errors import PublicError
+from kit import paging
+from kit.paging import encode_cursor
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "PageRequest",
+    "creation_key",
+    "customer_id_of",
+    "decode_cursor",
+    "encode_cursor",
+    "page_request",
+]
 
 MAX_PAGE_SIZE = 100
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -36,32 +45,22 @@ def customer_id_of(key: str) -> str:
     return key.rsplit("#", 1)[1]
 
 
-def encode_cursor(key: str) -> str:
-    return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
-
-
 def decode_cursor(cursor: str) -> str:
     """The creation key in a cursor; PublicError(BAD_USER_INPUT) when it is not one we made."""
-    try:
-        key = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, ValueError) as error:  # UnicodeDecodeError is a ValueError
-        raise _bad_cursor() from error
-    # Canonical only: re-encoding must give the cursor back (no stray characters, padding tricks).
+    return paging.decode_cursor(cursor, _is_creation_key)
+
+
+def _is_creation_key(key: str) -> bool:
     match = _KEY.fullmatch(key)
-    if match is None or encode_cursor(key) != cursor:
-        raise _bad_cursor()
+    if match is None:
+        return False
     try:
         datetime.strptime(match.group(1), _TIME_FORMAT)  # noqa: DTZ007 - the Z in the format is UTC
-    except ValueError as error:  # e.g. month 13
-        raise _bad_cursor() from error
-    return key
+    except ValueError:  # e.g. month 13
+        return False
+    return True
 
 
 def page_request(first: int, after: str | None) -> PageRequest:
-    if not 1 <= first <= MAX_PAGE_SIZE:
-        raise PublicError(f"first must be between 1 and {MAX_PAGE_SIZE}.", "BAD_USER_INPUT")
+    paging.check_page_size(first, MAX_PAGE_SIZE)
     return PageRequest(first=first, after=None if after is None else decode_cursor(after))
-
-
-def _bad_cursor() -> PublicError:
-    return PublicError("after is not a cursor from this list.", "BAD_USER_INPUT")

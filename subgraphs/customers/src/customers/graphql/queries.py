@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from kit.graphql_types import PageInfo
 from strawberry.types import Info
 
 from customers.graphql.context import CustomersContext
-from customers.graphql.types import Customer, CustomerConnection, CustomerEdge, PageInfo
+from customers.graphql.types import Customer, CustomerConnection, CustomerEdge
 
 
 @strawberry.type

@@ -7,7 +7,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import strawberry
-from strawberry.federation.schema_directives import Shareable
+from kit.graphql_types import PageInfo
 from strawberry.types import Info
 
 from customers.domain import customer as domain
@@ -77,16 +77,6 @@ class Customer:
     async def resolve_reference(cls, info: Info[CustomersContext, Any], id: strawberry.ID) -> Customer | None:
         found = await info.context.customers.load(str(id))
         return None if found is None else cls.from_domain(found)
-
-
-# Identical in every subgraph that pages (assets has the same): a shareable value type must agree
-# field for field. hasPreviousPage is true when `after` was given.
-@strawberry.type(description="Relay page information.", directives=[Shareable()])
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
 
 
 @strawberry.type

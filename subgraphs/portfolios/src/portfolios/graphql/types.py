@@ -12,9 +12,9 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
-from kit.graphql_types import Money
+from kit.graphql_types import Money, PageInfo
 from kit.money import Amount
-from strawberry.federation.schema_directives import Key, Shareable
+from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
 
 from portfolios.domain import model
@@ -336,14 +336,6 @@ class Activity:
 class ActivityEdge:
     cursor: str
     node: Activity
-
-
-@strawberry.type(description="Relay page information.", directives=[Shareable()])
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
 
 
 @strawberry.type(description="A page of activities, newest first.")
