@@ -13,10 +13,12 @@ VENV := .venv
 SYNCED := $(VENV)/.synced
 NODE_SHIMS := $(TOOLS)/bin/.node-shims
 NODE_MODULES := router/node_modules/.package-lock.json
+INFRA_NODE_MODULES := infra/node_modules/.package-lock.json
+IMAGE_TAG ?= $(shell git rev-parse HEAD 2>/dev/null || echo local)
 export PATH := $(CURDIR)/$(TOOLS)/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: help bootstrap dev test lint schema schema-check schema-diff bench synth clean
+.PHONY: help bootstrap dev test lint schema schema-check schema-diff bench synth deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -39,6 +41,11 @@ $(NODE_MODULES): router/package-lock.json | $(NODE_SHIMS)
 	cd router && npm ci --no-audit --no-fund
 	@touch $@
 
+# The CDK CLI (npm aws-cdk) lives in infra/; only synth and deploy need it.
+$(INFRA_NODE_MODULES): infra/package-lock.json | $(NODE_SHIMS)
+	cd infra && npm ci --no-audit --no-fund
+	@touch $@
+
 bootstrap: $(SYNCED) $(NODE_SHIMS) $(NODE_MODULES) ## install everything (idempotent, quick when done)
 
 dev: bootstrap ## start DynamoDB Local, the three subgraphs and the router with demo data
@@ -50,7 +57,7 @@ test: bootstrap ## the whole suite: unit, integration against DynamoDB Local, co
 lint: bootstrap ## ruff, mypy (strict for kit and every domain/), tsc, actionlint and zizmor
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy subgraphs/kit/src subgraphs/customers/src subgraphs/portfolios/src subgraphs/assets/src tools/devstack/src
+	$(UV) run --frozen mypy subgraphs/kit/src subgraphs/customers/src subgraphs/portfolios/src subgraphs/assets/src tools/devstack/src infra/src
 	cd router && npx tsc --noEmit
 	node router/lint-workflows.mjs
 	$(UV) run --frozen zizmor --offline .github/workflows
@@ -73,5 +80,15 @@ bench: bootstrap ## dashboard through the router (its own stack) and valuation o
 	$(UV) run --frozen python -m devstack.bench
 	$(UV) run --frozen python -m devstack.bench_pricing
 
+synth: bootstrap $(INFRA_NODE_MODULES) ## every stack to infra/cdk.out, cdk-nag checked, no AWS credentials needed
+	rm -rf infra/cdk.out
+	cd infra && AWS_EC2_METADATA_DISABLED=true CDK_DISABLE_CLI_TELEMETRY=true \
+		node_modules/.bin/cdk synth --quiet --no-notices -c imageTag=$(IMAGE_TAG)
+
+deploy: bootstrap $(INFRA_NODE_MODULES) ## deploy ENV=dev|prod [IMAGE_TAG=<pushed sha>] (needs AWS credentials)
+	@case "$(ENV)" in dev|prod) ;; *) echo "usage: make deploy ENV=dev|prod [IMAGE_TAG=<sha>]" >&2; exit 2;; esac
+	cd infra && CDK_DISABLE_CLI_TELEMETRY=true node_modules/.bin/cdk deploy --no-notices \
+		--require-approval $(if $(CI),never,broadening) -c imageTag=$(IMAGE_TAG) portfolio-registry '$(ENV)/*'
+
 clean: ## remove installed tooling and local data
-	rm -rf $(TOOLS) $(VENV) router/node_modules .data
+	rm -rf $(TOOLS) $(VENV) router/node_modules infra/node_modules infra/cdk.out .data

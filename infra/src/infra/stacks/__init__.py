@@ -1,0 +1,1 @@
+"""One stack per concern; `infra.app` wires them together per environment."""

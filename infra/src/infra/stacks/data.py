@@ -1,0 +1,44 @@
+"""Data: one DynamoDB table per service, keys and indexes from the service's own table definition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from constructs import Construct
+
+from infra.config import SUBGRAPHS, EnvironmentConfig
+from infra.tables import service_table_definition, table_v2_props
+
+
+def table_name(config: EnvironmentConfig, service: str) -> str:
+    """Fixed names: a service's table keeps its name across stack updates, and other stacks can
+    name it (and its ARN) without a cross-stack reference."""
+    return f"{config.prefix}-{service}"
+
+
+class DataStack(Stack):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, config: EnvironmentConfig, **kwargs: Any
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.tables: dict[str, dynamodb.TableV2] = {}
+        self.definitions: dict[str, dict[str, Any]] = {}
+        for service in SUBGRAPHS:
+            name = table_name(config, service)
+            self.definitions[service] = service_table_definition(service, name)
+            self.tables[service] = dynamodb.TableV2(
+                self,
+                f"{service.capitalize()}Table",
+                table_name=name,
+                **table_v2_props(self.definitions[service]),
+                billing=dynamodb.Billing.on_demand(),
+                point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+                    point_in_time_recovery_enabled=True
+                ),
+                deletion_protection=True,
+                # Streams carry every change out (outbox to EventBridge Pipes, projections).
+                dynamo_stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+                removal_policy=RemovalPolicy.RETAIN,
+            )

@@ -1,0 +1,72 @@
+"""Environments as configuration: defaults per environment, overrides from the CDK context."""
+
+from __future__ import annotations
+
+import pytest
+from infra.config import DUMMY_ACCOUNT, ConfigError, environments
+
+CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-aaaa-bbbb-cccc-000011112222"
+
+
+def test_dev_and_prod_differ_in_size_graphiql_and_protection() -> None:
+    configs = environments({})
+    dev, prod = configs["dev"], configs["prod"]
+    assert (dev.graphiql, prod.graphiql) == (True, False)
+    assert (dev.nat_gateways, prod.nat_gateways) == (1, 2)
+    assert (dev.subgraph_size.min_tasks, prod.subgraph_size.min_tasks) == (1, 2)
+    assert (dev.alb_deletion_protection, prod.alb_deletion_protection) == (False, True)
+    assert dev.vpc_cidr != prod.vpc_cidr
+    assert (dev.prefix, prod.prefix) == ("portfolio-dev", "portfolio-prod")
+    assert dev.azs == ["us-east-1a", "us-east-1b"]
+
+
+def test_overrides_from_cdk_json_and_from_the_command_line() -> None:
+    configs = environments(
+        {
+            "environments": {"prod": {"certificateArn": CERT, "routerSize": {"maxTasks": 12}}},
+            "prod.alarmEmail": "ops@example.com",
+            "dev.graphiql": "false",  # -c values are strings
+            "dev.natGateways": "2",
+            "dev.routerP99LatencySeconds": "0.75",
+            "@aws-cdk/core:someFlag": True,  # other context keys are not settings
+        }
+    )
+    prod, dev = configs["prod"], configs["dev"]
+    assert prod.certificate_arn == CERT and prod.https
+    assert prod.router_size.max_tasks == 12
+    assert prod.router_size.min_tasks == 2  # the rest of the size stays
+    assert prod.alarm_email == "ops@example.com"
+    assert dev.graphiql is False
+    assert dev.nat_gateways == 2
+    assert dev.router_p99_latency_seconds == 0.75
+    assert not dev.https
+
+
+def test_empty_strings_in_cdk_json_mean_not_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CDK_DEFAULT_ACCOUNT", raising=False)
+    dev = environments({"environments": {"dev": {"account": "", "certificateArn": "", "alarmEmail": ""}}})[
+        "dev"
+    ]
+    assert dev.account is None and dev.certificate_arn is None and dev.alarm_email is None
+    assert dev.resolved_account() == DUMMY_ACCOUNT
+    monkeypatch.setenv("CDK_DEFAULT_ACCOUNT", "444455556666")
+    assert dev.resolved_account() == "444455556666"
+    assert environments({"dev.account": "777788889999"})["dev"].resolved_account() == "777788889999"
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({"environments": {"staging": {}}}, "unknown environments"),
+        ({"dev.colour": "blue"}, "unknown setting"),
+        ({"dev.certificateArn": "not-an-arn"}, "not an ACM certificate ARN"),
+        ({"dev.certificateArn": CERT.replace("us-east-1", "eu-west-1")}, "must be in us-east-1"),
+        ({"dev.logRetentionDays": "10"}, "log_retention_days"),
+        ({"dev.availabilityZones": "us-east-1a"}, "exactly two availability zones"),
+        ({"dev.graphiql": "maybe"}, "true or false"),
+        ({"dev.account": "12345"}, "12 digits"),
+    ],
+)
+def test_bad_configuration_is_refused_with_a_reason(context: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        environments(context)
