@@ -74,7 +74,7 @@ def guarded(
     monotonic: Callable[[], float] = time.monotonic,
 ) -> GuardedSource:
     capabilities = provider.capabilities
-    limiter = AsyncLimiter(rate_limit or capabilities.rate_limit, capabilities.rate_period_seconds)
+    limiter = AsyncLimiter(rate_limit or capabilities.rate_limit, capabilities.limit_window_seconds)
     breaker = CircuitBreaker(
         failure_threshold=resilience.failure_threshold,
         reset_seconds=resilience.reset_seconds,

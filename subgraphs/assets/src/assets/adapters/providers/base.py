@@ -49,8 +49,8 @@ class NotSupported(ProviderError):
 class Capabilities:
     asset_classes: frozenset[AssetClass]
     max_symbols_per_request: int
-    rate_limit: int  # requests (symbols when `cost_per_symbol`) per `rate_period_seconds`
-    rate_period_seconds: float = 60.0
+    rate_limit: int  # requests (symbols when `cost_per_symbol`) per `limit_window_seconds`
+    limit_window_seconds: float = 60.0
     cost_per_symbol: bool = False
     search: bool = False
     profile: bool = False
@@ -70,11 +70,11 @@ class MarketDataProvider(Protocol):
     async def profile(self, symbol: str) -> Instrument | None: ...
 
 
-def retry_after_seconds(value: str | None, now: datetime) -> float | None:
+def retry_after_seconds(header: str | None, now: datetime) -> float | None:
     """Retry-After as seconds: either delta-seconds or an HTTP date; None when absent or unreadable."""
-    if not value:
+    if not header:
         return None
-    text = value.strip()
+    text = header.strip()
     if text.isdigit():
         return float(int(text))
     try:

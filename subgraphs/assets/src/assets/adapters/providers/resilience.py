@@ -104,20 +104,22 @@ class Guard:
         self._clock = clock
         self.blocked_until = 0.0
 
-    async def run(self, call: Callable[[], Awaitable[T]], *, cost: int = 1, budget: float | None = None) -> T:
+    async def run(
+        self, call: Callable[[], Awaitable[T]], *, tokens: int = 1, budget: float | None = None
+    ) -> T:
         limit = self.timeout_seconds if budget is None else min(self.timeout_seconds, budget)
         if limit <= 0:
             raise Skipped(f"{self.name}: no time left")
         now = self._clock()
         if now < self.blocked_until:
             raise Skipped(f"{self.name}: rate limited for {self.blocked_until - now:.1f} s more")
-        if not self.limiter.has_capacity(cost):
+        if not self.limiter.has_capacity(tokens):
             raise Skipped(f"{self.name}: over its own rate limit")
         if not self.breaker.allow():
             raise Skipped(f"{self.name}: circuit open")
         settled = False
         try:
-            await self.limiter.acquire(cost)
+            await self.limiter.acquire(tokens)
             async with asyncio.timeout(limit):
                 result = await call()
         except RateLimited as error:
@@ -169,10 +171,12 @@ class GuardedSource:
 
     async def _batch(self, batch: list[Instrument], deadline: float) -> FeedResult:
         symbols = {instrument.symbol for instrument in batch}
-        cost = len(batch) if self.provider.capabilities.cost_per_symbol else 1
+        tokens = len(batch) if self.provider.capabilities.cost_per_symbol else 1
         budget = deadline - asyncio.get_running_loop().time()
         try:
-            answer = await self.guard.run(lambda: self.provider.fetch_quotes(batch), cost=cost, budget=budget)
+            answer = await self.guard.run(
+                lambda: self.provider.fetch_quotes(batch), tokens=tokens, budget=budget
+            )
         except ProviderError as error:
             log.warning("price provider %s: %s (%d symbols)", self.name, error, len(batch))
             return FeedResult({}, frozenset(symbols))
