@@ -149,3 +149,34 @@ def test_a_closed_customer_keeps_its_data_and_refuses_updates(
     assert again["userErrors"] == [{"field": ["input", "id"], "code": "CUSTOMER_CLOSED"}]
     update = client.run("UpdateCustomer", {"input": {"id": di["id"], "expectedVersion": 2, "name": "Late"}})
     assert [e["code"] for e in update["updateCustomer"]["userErrors"]] == ["CUSTOMER_CLOSED"]
+
+
+def test_a_closed_customer_gets_no_new_portfolio_or_lot(
+    client: Client, customers: list[dict[str, Any]]
+) -> None:
+    """closeCustomer reaches portfolios as a CustomerClosed event: across services, through the router."""
+    cy = customers[2]
+    opened = client.run(
+        "CreatePortfolio",
+        {"input": {"customerId": cy["id"], "name": "Before", "kind": "IRA", "baseCurrency": "USD"}},
+    )["createPortfolio"]
+    assert opened["userErrors"] == []
+    closed = client.raw(CLOSE, {"input": {"id": cy["id"]}})["data"]["closeCustomer"]
+    assert closed["userErrors"] == []
+
+    refused = client.run(
+        "CreatePortfolio",
+        {"input": {"customerId": cy["id"], "name": "After", "kind": "IRA", "baseCurrency": "USD"}},
+    )["createPortfolio"]
+    assert refused["portfolio"] is None
+    assert [e["code"] for e in refused["userErrors"]] == ["CUSTOMER_CLOSED"]
+    lot = {
+        "portfolioId": opened["portfolio"]["id"],
+        "symbol": "AAPL",
+        "quantity": "1",
+        "purchasePrice": {"amount": "100", "currencyCode": "USD"},
+        "purchasedAt": "2024-01-02",
+    }
+    no_lot = client.run("AddInvestment", {"input": lot})["addInvestment"]
+    assert no_lot["investment"] is None
+    assert [e["code"] for e in no_lot["userErrors"]] == ["CUSTOMER_CLOSED"]
