@@ -96,7 +96,7 @@ def _additions(old: GraphQLSchema, new: GraphQLSchema) -> Iterable[Change]:
             yield Change("safe", "TYPE_ADDED", f"{name} was added.")
             continue
         if (is_object_type(new_type) or is_interface_type(new_type)) and type(old_type) is type(new_type):
-            for field in sorted(set(new_type.fields) - set(old_type.fields)):  # type: ignore[attr-defined]
+            for field in sorted(set(new_type.fields) - set(old_type.fields)):
                 yield Change("safe", "FIELD_ADDED", f"{name}.{field} was added.")
         if is_input_object_type(new_type) and is_input_object_type(old_type):
             continue  # input additions are breaking or dangerous, reported above
@@ -140,11 +140,11 @@ def check_operations(api: GraphQLSchema, operations_dir: Path) -> list[str]:
             continue
         problems += [f"{path.name}: {e.message}" for e in validate(api, document, specified_rules)]
         acknowledged = set(_DEPRECATED_ACK.findall(text))
-        for error in validate(api, document, [NoDeprecatedCustomRule]):
-            match = _DEPRECATED_COORDINATE.search(error.message)
+        for deprecation in validate(api, document, [NoDeprecatedCustomRule]):
+            match = _DEPRECATED_COORDINATE.search(deprecation.message)
             if not match or match.group(1) not in acknowledged:
                 problems.append(
-                    f"{path.name}: {error.message} (add `# uses-deprecated: <Type.field>` if meant)"
+                    f"{path.name}: {deprecation.message} (add `# uses-deprecated: <Type.field>` if meant)"
                 )
     return problems
 
