@@ -19,7 +19,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from assets.adapters.api_keys import SecretFetcher, load_api_keys, secrets_manager_fetcher
-from assets.adapters.cache import DEFAULT_LAST_GOOD_SECONDS, QuoteCache, build_cache
+from assets.adapters.cache import CACHE_URL_FORMS, DEFAULT_LAST_GOOD_SECONDS, QuoteCache, build_cache
 from assets.adapters.catalog import load_catalog
 from assets.adapters.fx_feeds import (
     DEFAULT_FRANKFURTER_URL,
@@ -80,7 +80,7 @@ class AssetsSettings(ServiceSettings):
         description="How long the last good quote is kept for stale serving",
     )
     fx_ttl_seconds: int = Field(default=3600, ge=1, description="How long an FX feed snapshot is cached")
-    cache_url: str = Field(default="memory://", description="memory:// or redis://host:port/db")
+    cache_url: str = Field(default="memory://", description=CACHE_URL_FORMS)
     provider_connect_timeout_seconds: float = Field(default=1.0, gt=0)
     provider_timeout_seconds: float = Field(default=2.0, gt=0, description="Bound of one provider call")
     quote_deadline_seconds: float = Field(default=2.5, gt=0, description="Bound of the whole provider chain")
@@ -121,8 +121,8 @@ class AssetsSettings(ServiceSettings):
     @field_validator("cache_url")
     @classmethod
     def _known_cache(cls, value: str) -> str:
-        if not value.startswith(("memory://", "redis://")):
-            raise ValueError("the cache URL must be memory:// or redis://host:port/db")
+        if not value.startswith(("memory://", "redis://", "rediss://")):
+            raise ValueError(f"the cache URL must be {CACHE_URL_FORMS}")
         return value
 
     def api_key(self, provider: str) -> str | None:

@@ -7,8 +7,16 @@ from contextlib import AsyncExitStack
 import httpx
 from fastapi import FastAPI
 from kit.app import Runtime, create_app, serve
-from kit.events import EventPublisher, HttpPushPublisher, NoEvents, parse_subscribers
+from kit.events import (
+    EventBridgePublisher,
+    EventPublisher,
+    HttpPushPublisher,
+    NoEvents,
+    eventbridge_client,
+    parse_subscribers,
+)
 from kit.settings import ServiceSettings
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from customers.adapters.repository import CustomerRepository
@@ -22,7 +30,12 @@ class CustomersSettings(ServiceSettings):
 
     port: int = 4001
     table_name: str = "customers"
-    event_subscribers: str = ""  # comma-separated URLs that receive this service's events locally
+    event_subscribers: str = Field(
+        default="", description="Comma-separated URLs that receive this service's events (local HTTP push)"
+    )
+    event_bus_name: str = Field(default="", description="EventBridge bus for this service's events (AWS)")
+    event_source: str = Field(default="portfolio.customers", description="EventBridge Source of the events")
+    events_endpoint_url: str | None = Field(default=None, description="EventBridge endpoint (emulators)")
 
 
 class CustomersRuntime(Runtime):
@@ -34,10 +47,21 @@ class CustomersRuntime(Runtime):
 
     async def start(self, stack: AsyncExitStack) -> None:
         await super().start(stack)
-        subscribers = parse_subscribers(self.settings.event_subscribers)
+        self.events = await self._publisher(stack)
+
+    async def _publisher(self, stack: AsyncExitStack) -> EventPublisher:
+        """EventBridge when a bus is configured (AWS), else HTTP push to the subscribers (local)."""
+        settings = self.settings
+        if settings.event_bus_name:
+            client = await stack.enter_async_context(
+                eventbridge_client(settings.aws_region, settings.events_endpoint_url)
+            )
+            return EventBridgePublisher(client, settings.event_bus_name, settings.event_source)
+        subscribers = parse_subscribers(settings.event_subscribers)
         if subscribers:
             http = await stack.enter_async_context(httpx.AsyncClient())
-            self.events = HttpPushPublisher(http, subscribers)
+            return HttpPushPublisher(http, subscribers)
+        return NoEvents()
 
     def service(self) -> CustomerService:
         return CustomerService(CustomerRepository(self.dynamodb, self.settings.table_name), self.events)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from contextlib import AsyncExitStack
 
@@ -10,8 +11,10 @@ from fastapi.responses import JSONResponse
 from kit.app import Runtime, serve
 from kit.app import create_app as create_kit_app
 from kit.settings import ServiceSettings
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from portfolios.adapters.event_queue import MAX_WAIT_SECONDS, EventQueueConsumer, sqs_client
 from portfolios.adapters.repository import DynamoCustomerDirectory, DynamoPortfolioRepository
 from portfolios.domain.events import InvalidEvent
 from portfolios.graphql.context import context_for
@@ -24,11 +27,21 @@ class PortfoliosSettings(ServiceSettings):
 
     port: int = 4002
     table_name: str = "portfolios"
+    events_queue_url: str = Field(
+        default="", description="SQS queue of the events this service consumes (AWS)"
+    )
+    events_endpoint_url: str | None = Field(default=None, description="SQS endpoint (emulators)")
+    events_wait_seconds: int = Field(
+        default=10, ge=0, le=MAX_WAIT_SECONDS, description="Long poll of a receive"
+    )
+    events_backoff_seconds: float = Field(default=1.0, gt=0, description="First wait after a failed receive")
 
 
 class PortfoliosRuntime(Runtime):
     settings: PortfoliosSettings
     service: PortfolioService
+    consumer: EventQueueConsumer | None = None
+    consumer_task: asyncio.Task[None] | None = None
 
     async def start(self, stack: AsyncExitStack) -> None:
         await super().start(stack)
@@ -37,6 +50,38 @@ class PortfoliosRuntime(Runtime):
             DynamoPortfolioRepository(self.dynamodb, table),
             DynamoCustomerDirectory(self.dynamodb, table),
         )
+        if self.settings.events_queue_url:
+            await self._consume_events(stack)
+
+    async def _consume_events(self, stack: AsyncExitStack) -> None:
+        """Polls the event queue in the background while the app runs; cancelled at shutdown
+        (before the SQS client closes: the exit stack unwinds in reverse)."""
+        settings = self.settings
+        client = await stack.enter_async_context(
+            sqs_client(
+                settings.aws_region, settings.events_endpoint_url, wait_seconds=settings.events_wait_seconds
+            )
+        )
+        self.consumer = EventQueueConsumer(
+            client,
+            settings.events_queue_url,
+            self.service.record_event,
+            wait_seconds=settings.events_wait_seconds,
+            backoff_seconds=settings.events_backoff_seconds,
+        )
+        task = asyncio.create_task(self.consumer.run(), name="portfolios-event-queue")
+        self.consumer_task = task
+
+        async def stop() -> None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)  # its CancelledError, not ours
+
+        stack.push_async_callback(stop)
+
+    async def ready(self) -> bool:
+        """The table answers, and the event consumer (when configured) is still running."""
+        consuming = self.consumer_task is None or not self.consumer_task.done()
+        return consuming and await super().ready()
 
 
 def create_app(settings: PortfoliosSettings | None = None) -> FastAPI:

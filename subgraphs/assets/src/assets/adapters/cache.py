@@ -1,4 +1,5 @@
-"""The quote cache: aiocache, in memory (`memory://`) or in Redis (`redis://host:port/db`).
+"""The quote cache: aiocache, in memory (`memory://`) or in Redis (`redis://host:port/db`, or
+`rediss://host:port/db` for Redis over TLS, as ElastiCache Serverless requires).
 
 Three kinds of entries, under one namespace:
 - `fresh:<SYMBOL>`: the quote, for `ttl_seconds` (15 by default): inside it no provider is asked.
@@ -36,6 +37,8 @@ FRESH = "fresh:"
 GOOD = "good:"
 ABSENT = {"absent": "1"}
 DEFAULT_LAST_GOOD_SECONDS = 7 * 86_400
+REDIS_SCHEMES = ("redis", "rediss")
+CACHE_URL_FORMS = "memory://, redis://host:port/db or rediss://host:port/db (TLS)"
 # Redis operations give up quickly: a slow cache must not slow the dashboard down.
 REDIS_TIMEOUT_SECONDS = 0.5
 
@@ -45,7 +48,7 @@ def build_cache(url: str, *, ttl_seconds: int, namespace: str = NAMESPACE) -> Ba
     parts = urlsplit(url)
     if parts.scheme == "memory":
         return SimpleMemoryCache(ttl=ttl_seconds, namespace=namespace)
-    if parts.scheme == "redis":
+    if parts.scheme in REDIS_SCHEMES:
         db = parts.path.strip("/") or "0"
         if not db.isdigit():
             raise ValueError(f"unsupported cache URL {url!r}: the path must be a database number")
@@ -54,12 +57,15 @@ def build_cache(url: str, *, ttl_seconds: int, namespace: str = NAMESPACE) -> Ba
             port=parts.port or 6379,
             db=int(db),
             password=parts.password,
+            # rediss://: TLS, the server's certificate checked against the system CAs and its name.
+            ssl=parts.scheme == "rediss",
+            connection_pool_kwargs={"username": parts.username} if parts.username else None,
             namespace=namespace,
             ttl=ttl_seconds,
             timeout=REDIS_TIMEOUT_SECONDS,
             create_connection_timeout=REDIS_TIMEOUT_SECONDS,
         )
-    raise ValueError(f"unsupported cache URL {url!r}: use memory:// or redis://host:port/db")
+    raise ValueError(f"unsupported cache URL {url!r}: use {CACHE_URL_FORMS}")
 
 
 def quote_to_json(quote: Quote) -> dict[str, Any]:
