@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -16,7 +15,6 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 from devstack.net import free_port
 from kit.events import EventBridgePublisher, FailedEntry, eventbridge_client
-from moto.server import ThreadedMotoServer
 from ulid import ULID
 
 REGION = "us-east-1"
@@ -32,17 +30,6 @@ def aws(service: str, endpoint: str) -> Any:
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
 
 
 def routed_queue(endpoint: str, detail_types: list[str]) -> tuple[str, str]:

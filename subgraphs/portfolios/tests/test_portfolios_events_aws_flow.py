@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -17,12 +17,10 @@ import pytest
 from customers.adapters.table import table_definition as customers_table
 from customers.app import CustomersSettings
 from customers.app import create as create_customers_app
-from devstack.net import free_port
 from infra.config import CUSTOMERS_EVENT_SOURCE, PORTFOLIOS_CONSUMED_EVENTS
 from kit.dynamo import dynamodb_client, ensure_table
 from kit.events import EventBridgePublisher
 from kit.testing import execute, running_app, unique_table_name
-from moto.server import ThreadedMotoServer
 from portfolios.adapters.table import table_definition as portfolios_table
 from portfolios.app import PortfoliosSettings
 from portfolios.app import create_app as create_portfolios_app
@@ -53,17 +51,6 @@ CREATE_PORTFOLIO = """
 mutation($input: CreatePortfolioInput!) {
   createPortfolio(input: $input) { portfolio { id owner { id } } userErrors { code } }
 }"""
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
 
 
 class Messaging:

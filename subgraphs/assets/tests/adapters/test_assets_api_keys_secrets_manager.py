@@ -4,24 +4,10 @@ with aiobotocore, DESIGN.md decision 4)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import boto3
 import pytest
 from assets.adapters.api_keys import SecretError, load_api_keys, secrets_manager_fetcher
-from devstack.net import free_port
-from moto.server import ThreadedMotoServer
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
 
 
 @pytest.fixture

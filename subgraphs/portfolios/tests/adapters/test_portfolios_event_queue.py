@@ -10,16 +10,14 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import EndpointConnectionError
-from devstack.net import free_port
 from kit.dynamo import to_item
 from kit.testing import running_app, unique_table_name
-from moto.server import ThreadedMotoServer
 from portfolios.adapters.event_queue import (
     EventQueueConsumer,
     MalformedMessage,
@@ -33,17 +31,6 @@ from ulid import ULID
 
 REGION = "us-east-1"
 MAX_RECEIVE_COUNT = 5  # as in infra's ConsumerQueue
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint() -> Iterator[str]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
 
 
 class Queues:
