@@ -391,7 +391,7 @@ class PortfolioService:
     async def record_event(self, body: object) -> Event:
         """Applies one event from another service; raises InvalidEvent for a malformed body.
 
-        The HTTP endpoint calls it today; an EventBridge/SQS consumer will call it the same way.
+        Both transports call it: the HTTP endpoint (local) and the SQS consumer (AWS).
         Idempotent and order-independent: a redelivered event changes nothing, and a CustomerClosed
         that overtakes its CustomerRegistered still closes the customer.
         """

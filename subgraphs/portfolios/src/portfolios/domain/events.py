@@ -2,9 +2,9 @@
 
 The portfolios service never reads the customers table nor calls the customers service: it learns
 which customers exist, and which closed their account, from `CustomerRegistered` and
-`CustomerClosed` events (over HTTP today, EventBridge/SQS later). Delivery is at least once and in
-no guaranteed order: applying an event twice, or a close before the registration, ends in the same
-state as applying each once in order.
+`CustomerClosed` events (pushed over HTTP locally, from an SQS queue fed by EventBridge in AWS).
+Delivery is at least once and in no guaranteed order: applying an event twice, or a close before
+the registration, ends in the same state as applying each once in order.
 """
 
 from __future__ import annotations
