@@ -337,6 +337,12 @@ def test_router_image_matches_the_pinned_gateway_and_planner() -> None:
     assert stage.base == f"ghcr.io/graphql-hive/gateway:{package['@graphql-hive/gateway']}"
     installs = " ".join(run.value for run in stage.all("RUN") if "npm install" in run.value)
     assert f"@graphql-hive/router-runtime@{package['@graphql-hive/router-runtime']}" in installs
+    for name in (
+        "@opentelemetry/exporter-trace-otlp-proto",
+        "@opentelemetry/propagator-aws-xray",
+        "@opentelemetry/id-generator-aws-xray",
+    ):
+        assert f"{name}@{package[name]}" in installs, name
 
 
 def test_router_bakes_in_the_config_and_the_supergraph_where_the_config_looks() -> None:
@@ -352,6 +358,11 @@ def test_router_bakes_in_the_config_and_the_supergraph_where_the_config_looks() 
     assert operations is not None
     assert destinations["schema/operations/"].rstrip("/") == posixpath.normpath(
         posixpath.join(posixpath.dirname(config_at), operations.group(1))
+    )
+    trusted = re.search(r"fromHere\('(\.\./schema/trusted-documents\.json)'\)", config)
+    assert trusted is not None  # the config refuses to start without its manifest
+    assert destinations["schema/trusted-documents.json"] == posixpath.normpath(
+        posixpath.join(posixpath.dirname(config_at), trusted.group(1))
     )
     assert posixpath.dirname(config_at) == "/gateway"  # the base image's working directory
 

@@ -271,7 +271,7 @@ def create_app(
         settings or AssetsSettings(), provider=provider, clock=clock, secret_fetcher=secret_fetcher
     )
     return kit_create_app(
-        title="assets subgraph", runtime=runtime, schema=schema, context_for=AssetsRuntime.context
+        title="assets", runtime=runtime, schema=schema, context_for=AssetsRuntime.context
     )
 
 

@@ -70,7 +70,7 @@ class CustomersRuntime(Runtime):
 def create(settings: CustomersSettings | None = None) -> FastAPI:
     runtime = CustomersRuntime(settings or CustomersSettings())
     return create_app(
-        title="customers subgraph",
+        title="customers",
         runtime=runtime,
         schema=schema,
         context_for=lambda rt: CustomersContext(rt.service()),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, TypeVar
@@ -16,6 +15,7 @@ from strawberry.federation import Schema
 from kit.context import RequestContext
 from kit.dynamo import RequestCounter, dynamodb_client, table_answers
 from kit.settings import ServiceSettings
+from kit.telemetry import configure_logging, configure_tracing
 
 
 class Runtime:
@@ -73,11 +73,13 @@ def create_app(
         return JSONResponse({"status": "ready" if ok else "not ready"}, status_code=200 if ok else 503)
 
     app.state.runtime = runtime
+    # Only with an OTLP endpoint configured (OTEL_EXPORTER_OTLP_ENDPOINT); otherwise a no-op.
+    configure_tracing(title, app, schema=schema)
     return app
 
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level)
     uvicorn.run(
         app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(), access_log=False
     )
