@@ -270,9 +270,7 @@ def create_app(
     runtime = AssetsRuntime(
         settings or AssetsSettings(), provider=provider, clock=clock, secret_fetcher=secret_fetcher
     )
-    return kit_create_app(
-        title="assets", runtime=runtime, schema=schema, context_for=AssetsRuntime.context
-    )
+    return kit_create_app(title="assets", runtime=runtime, schema=schema, context_for=AssetsRuntime.context)
 
 
 def main() -> None:
