@@ -276,6 +276,11 @@ def test_graphiql_is_on_in_dev_and_off_in_prod(dev: SynthesizedStack, prod: Synt
         assert environment(prod, name)[f"{name.upper()}_GRAPHIQL"] == "false"
 
 
+def test_prod_serves_trusted_documents_only(dev: SynthesizedStack, prod: SynthesizedStack) -> None:
+    assert environment(dev, "router")["ROUTER_TRUSTED_DOCUMENTS_ONLY"] == "false"
+    assert environment(prod, "router")["ROUTER_TRUSTED_DOCUMENTS_ONLY"] == "true"
+
+
 def test_router_environment_uses_the_names_the_gateway_config_reads(prod: SynthesizedStack) -> None:
     variables = environment(prod, "router")
     assert variables["ROUTER_HOST"] == "0.0.0.0"
@@ -285,6 +290,7 @@ def test_router_environment_uses_the_names_the_gateway_config_reads(prod: Synthe
         "ROUTER_HOST",
         "ROUTER_PORT",
         "ROUTER_GRAPHIQL",
+        "ROUTER_TRUSTED_DOCUMENTS_ONLY",
         "CUSTOMERS_URL",
         "PORTFOLIOS_URL",
         "ASSETS_URL",

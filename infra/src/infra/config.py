@@ -76,6 +76,8 @@ class EnvironmentConfig:
     certificate_arn: str | None = None  # ACM certificate in `region`: the ALB then serves HTTPS
     alarm_email: str | None = None
     graphiql: bool = True
+    # Production refuses any GraphQL document outside schema/trusted-documents.json.
+    trusted_documents_only: bool = False
     log_level: str = "INFO"
     log_retention_days: int = 30
     subgraph_size: ServiceSize = ServiceSize(cpu=256, memory_mib=512, min_tasks=1, max_tasks=2)
@@ -135,6 +137,7 @@ DEFAULTS: dict[str, EnvironmentConfig] = {
         vpc_cidr="10.41.0.0/16",
         nat_gateways=2,
         graphiql=False,
+        trusted_documents_only=True,
         log_retention_days=90,
         subgraph_size=ServiceSize(cpu=512, memory_mib=1024, min_tasks=2, max_tasks=6),
         router_size=ServiceSize(cpu=1024, memory_mib=2048, min_tasks=2, max_tasks=8),

@@ -373,6 +373,7 @@ class ServicesStack(Stack):
             "ROUTER_HOST": "0.0.0.0",  # noqa: S104 - inside the task; the security group admits the ALB only
             "ROUTER_PORT": str(port),
             "ROUTER_GRAPHIQL": str(config.graphiql).lower(),
+            "ROUTER_TRUSTED_DOCUMENTS_ONLY": str(config.trusted_documents_only).lower(),
             # Service Connect names: http://<dns name>:<port> from any task of the namespace.
             **{f"{name.upper()}_URL": f"http://{name}:{PORTS[name]}/graphql" for name in SUBGRAPHS},
         }
