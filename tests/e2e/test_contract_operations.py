@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
+from devstack.client import operation
 
 pytestmark = pytest.mark.e2e
-
-OPERATIONS = Path(__file__).resolve().parents[2] / "schema" / "operations"
 
 
 def money(amount: str, currency: str = "USD") -> dict[str, str]:
@@ -283,7 +281,7 @@ def test_money_as_a_json_float_is_refused_with_bad_user_input(router, book) -> N
         "purchasePrice": money("100"),
         "purchasedAt": "2024-01-01",
     }
-    body = router.raw((OPERATIONS / "AddInvestment.graphql").read_text(), {"input": lot})
+    body = router.raw(operation("AddInvestment"), {"input": lot})
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert "not a float" in body["errors"][0]["message"]
     assert "Traceback" not in str(body)

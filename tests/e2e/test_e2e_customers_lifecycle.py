@@ -4,17 +4,15 @@ UpdateCustomer and Customers, a stale-version CONFLICT, and a close."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from devstack.client import GraphQLClient, operation
 from devstack.config import StackConfig
 from devstack.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
-OPERATIONS = Path(__file__).resolve().parents[2] / "schema" / "operations"
 
 CLOSE = """
 mutation($input: CloseCustomerInput!) {
@@ -25,34 +23,15 @@ mutation($input: CloseCustomerInput!) {
 }"""
 
 
-class Client:
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.http = httpx.Client(timeout=30.0)
-
-    def raw(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        body: dict[str, Any] = self.http.post(
-            self.url, json={"query": document, "variables": variables or {}}
-        ).json()
-        return body
-
-    def run(self, operation: str, variables: dict[str, Any]) -> dict[str, Any]:
-        """A kept contract operation by name; any GraphQL error fails the test."""
-        body = self.raw((OPERATIONS / f"{operation}.graphql").read_text(), variables)
-        assert "errors" not in body, body
-        data: dict[str, Any] = body["data"]
-        return data
-
-
 @pytest.fixture(scope="module")
-def client() -> Iterator[Client]:
+def client() -> Iterator[GraphQLClient]:
     # No demo data: the customer list then holds exactly the customers this module registers.
     with Stack(StackConfig.ephemeral(), echo=False, seed=False) as stack:
-        yield Client(stack.config.router_graphql_url)
+        yield GraphQLClient(stack.config.router_graphql_url)
 
 
 @pytest.fixture(scope="module")
-def customers(client: Client) -> list[dict[str, Any]]:
+def customers(client: GraphQLClient) -> list[dict[str, Any]]:
     registered = []
     for i, (email, name) in enumerate(
         [
@@ -70,7 +49,9 @@ def customers(client: Client) -> list[dict[str, Any]]:
     return registered
 
 
-def test_update_customer_changes_the_given_fields(client: Client, customers: list[dict[str, Any]]) -> None:
+def test_update_customer_changes_the_given_fields(
+    client: GraphQLClient, customers: list[dict[str, Any]]
+) -> None:
     ada = customers[0]
     assert (ada["email"], ada["version"]) == ("Ada@example.com", 1)
     payload = client.run(
@@ -104,7 +85,7 @@ def test_update_customer_changes_the_given_fields(client: Client, customers: lis
     assert read["data"]["customer"] == {"name": "Ada", "version": 2}
 
 
-def test_update_to_a_taken_email_is_refused(client: Client, customers: list[dict[str, Any]]) -> None:
+def test_update_to_a_taken_email_is_refused(client: GraphQLClient, customers: list[dict[str, Any]]) -> None:
     bob = customers[1]
     payload = client.run(
         "UpdateCustomer", {"input": {"id": bob["id"], "expectedVersion": 1, "email": "CY@example.com"}}
@@ -113,7 +94,7 @@ def test_update_to_a_taken_email_is_refused(client: Client, customers: list[dict
 
 
 def test_customers_pages_through_everyone_in_creation_order(
-    client: Client, customers: list[dict[str, Any]]
+    client: GraphQLClient, customers: list[dict[str, Any]]
 ) -> None:
     first = client.run("Customers", {"first": 3})["customers"]
     assert [e["node"]["id"] for e in first["edges"]] == [c["id"] for c in customers[:3]]
@@ -127,14 +108,14 @@ def test_customers_pages_through_everyone_in_creation_order(
 
 
 def test_a_bad_cursor_is_bad_user_input_through_the_router(
-    client: Client, customers: list[dict[str, Any]]
+    client: GraphQLClient, customers: list[dict[str, Any]]
 ) -> None:
-    body = client.raw((OPERATIONS / "Customers.graphql").read_text(), {"first": 3, "after": "garbage"})
+    body = client.raw(operation("Customers"), {"first": 3, "after": "garbage"})
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT", body
 
 
 def test_a_closed_customer_keeps_its_data_and_refuses_updates(
-    client: Client, customers: list[dict[str, Any]]
+    client: GraphQLClient, customers: list[dict[str, Any]]
 ) -> None:
     di = customers[3]
     closed = client.raw(CLOSE, {"input": {"id": di["id"]}})["data"]["closeCustomer"]
@@ -152,7 +133,7 @@ def test_a_closed_customer_keeps_its_data_and_refuses_updates(
 
 
 def test_a_closed_customer_gets_no_new_portfolio_or_lot(
-    client: Client, customers: list[dict[str, Any]]
+    client: GraphQLClient, customers: list[dict[str, Any]]
 ) -> None:
     """closeCustomer reaches portfolios as a CustomerClosed event: across services, through the router."""
     cy = customers[2]

@@ -6,18 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from devstack.client import GraphQLClient
 from devstack.config import StackConfig
 from devstack.stack import Stack
 from ulid import ULID
 
 pytestmark = pytest.mark.e2e
 
-OPERATIONS = Path(__file__).resolve().parents[2] / "schema" / "operations"
 SYMBOL = "ZZSELLS"
 
 
@@ -25,30 +23,14 @@ def usd(amount: str) -> dict[str, str]:
     return {"amount": amount, "currencyCode": "USD"}
 
 
-class SellsRouter:
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.http = httpx.Client(timeout=30.0)
-
-    def run(self, operation: str, variables: dict[str, Any]) -> dict[str, Any]:
-        """A kept contract operation by name; fails on any GraphQL error."""
-        document = (OPERATIONS / f"{operation}.graphql").read_text()
-        body: dict[str, Any] = self.http.post(
-            self.url, json={"query": document, "variables": variables}
-        ).json()
-        assert "errors" not in body, body
-        data: dict[str, Any] = body["data"]
-        return data
-
-
 @pytest.fixture(scope="module")
-def sells_router() -> Iterator[SellsRouter]:
+def sells_router() -> Iterator[GraphQLClient]:
     with Stack(StackConfig.ephemeral(), echo=False, seed=False) as stack:
-        yield SellsRouter(stack.config.router_graphql_url)
+        yield GraphQLClient(stack.config.router_graphql_url)
 
 
 @pytest.fixture(scope="module")
-def book(sells_router: SellsRouter) -> dict[str, str]:
+def book(sells_router: GraphQLClient) -> dict[str, str]:
     """A customer with a FIFO and an AVERAGE portfolio holding the same three lots of ZZSELLS:
     10 @ 100 + 5 fees = 1005 (10 Jan), 10 @ 120 = 1200 (10 Feb), 5 @ 150 = 750 (10 Mar)."""
     registered = sells_router.run(
@@ -93,7 +75,7 @@ def book(sells_router: SellsRouter) -> dict[str, str]:
     return ids
 
 
-def sell(router: SellsRouter, portfolio_id: str, quantity: str, **extra: Any) -> dict[str, Any]:
+def sell(router: GraphQLClient, portfolio_id: str, quantity: str, **extra: Any) -> dict[str, Any]:
     sale = {
         "portfolioId": portfolio_id,
         "symbol": SYMBOL,
@@ -106,7 +88,7 @@ def sell(router: SellsRouter, portfolio_id: str, quantity: str, **extra: Any) ->
     return payload
 
 
-def valuation_of(router: SellsRouter, customer_id: str, portfolio_id: str) -> dict[str, Any]:
+def valuation_of(router: GraphQLClient, customer_id: str, portfolio_id: str) -> dict[str, Any]:
     dashboard = router.run("Dashboard", {"customerId": customer_id})
     portfolio = next(p for p in dashboard["customer"]["portfolios"] if p["id"] == portfolio_id)
     valuation: dict[str, Any] = portfolio["valuation"]

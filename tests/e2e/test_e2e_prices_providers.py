@@ -12,19 +12,17 @@ import time
 from collections.abc import Iterator
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
+from devstack.client import GraphQLClient
 from devstack.config import StackConfig
 from devstack.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
 D = Decimal
-OPERATIONS = Path(__file__).resolve().parents[2] / "schema" / "operations"
 TOKEN = "e2e-finnhub-key"
 # Finnhub /quote bodies, as Finnhub shapes them (numbers, t in Unix seconds).
 QUOTES = {
@@ -32,22 +30,6 @@ QUOTES = {
     "MSFT": {"c": 400.25, "d": -9.75, "dp": -2.378, "h": 411, "l": 399, "o": 410, "pc": 410, "t": 1763758800},
 }
 UNKNOWN = {"c": 0, "d": None, "dp": None, "h": 0, "l": 0, "o": 0, "pc": 0, "t": 0}
-
-
-class Router:
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.http = httpx.Client(timeout=30.0)
-
-    def run(self, operation: str, variables: dict[str, Any]) -> dict[str, Any]:
-        """A kept contract operation through the router; fails on any GraphQL error."""
-        document = (OPERATIONS / f"{operation}.graphql").read_text()
-        body: dict[str, Any] = self.http.post(
-            self.url, json={"query": document, "variables": variables}
-        ).json()
-        assert "errors" not in body, body
-        data: dict[str, Any] = body["data"]
-        return data
 
 
 class StandIn:
@@ -108,7 +90,7 @@ def finnhub() -> Iterator[StandIn]:
 
 
 @pytest.fixture(scope="module")
-def provider_router(finnhub: StandIn) -> Iterator[Router]:
+def provider_router(finnhub: StandIn) -> Iterator[GraphQLClient]:
     config = dataclasses.replace(
         StackConfig.ephemeral(),
         extra_env={
@@ -119,7 +101,7 @@ def provider_router(finnhub: StandIn) -> Iterator[Router]:
         },
     )
     with Stack(config, echo=False) as stack:
-        yield Router(stack.config.router_graphql_url)
+        yield GraphQLClient(stack.config.router_graphql_url)
 
 
 def payload(data: dict[str, Any], field: str) -> dict[str, Any]:
@@ -129,7 +111,7 @@ def payload(data: dict[str, Any], field: str) -> dict[str, Any]:
 
 
 def test_dashboard_with_provider_prices_fx_and_stale_serving(
-    provider_router: Router, finnhub: StandIn
+    provider_router: GraphQLClient, finnhub: StandIn
 ) -> None:
     router = provider_router
     customer = payload(

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from devstack import seed
+from devstack.client import operation
 from devstack.config import StackConfig
 from devstack.stack import Stack
 
@@ -50,14 +51,14 @@ def build_big_book(config: StackConfig, portfolios: int, lots: int) -> str:
         registered = seed.call(
             client,
             customers,
-            seed.operation("RegisterCustomer"),
+            operation("RegisterCustomer"),
             {"input": {"email": f"bench-{time.time_ns()}@example.com", "name": "Bench Mark"}},
         )["registerCustomer"]["customer"]
         for p in range(portfolios):
             created = seed.call(
                 client,
                 graph,
-                seed.operation("CreatePortfolio"),
+                operation("CreatePortfolio"),
                 {
                     "input": {
                         "customerId": registered["id"],
@@ -71,7 +72,7 @@ def build_big_book(config: StackConfig, portfolios: int, lots: int) -> str:
                 seed.call(
                     client,
                     graph,
-                    seed.operation("AddInvestment"),
+                    operation("AddInvestment"),
                     {
                         "input": {
                             "portfolioId": created["id"],
@@ -86,7 +87,7 @@ def build_big_book(config: StackConfig, portfolios: int, lots: int) -> str:
 
 
 async def measure(url: str, customer_id: str, requests: int, concurrency: int) -> dict[str, float]:
-    document = seed.operation("Dashboard")
+    document = operation("Dashboard")
     latencies: list[float] = []
     semaphore = asyncio.Semaphore(concurrency)
 

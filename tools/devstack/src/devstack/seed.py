@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from devstack import toolchain
+from devstack.client import operation
 from devstack.config import StackConfig
 
 DEMO_EMAIL = "ada.investor@example.com"
@@ -70,10 +70,6 @@ class DemoData:
 
 class SeedError(RuntimeError):
     pass
-
-
-def operation(name: str) -> str:
-    return (toolchain.SCHEMA_DIR / "operations" / f"{name}.graphql").read_text()
 
 
 def call(client: httpx.Client, url: str, document: str, variables: dict[str, Any]) -> dict[str, Any]:
