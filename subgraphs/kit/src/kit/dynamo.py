@@ -7,16 +7,14 @@ UnprocessedKeys) or `query_all` (one paginated Query), so resolvers never issue 
 from __future__ import annotations
 
 import asyncio
-import os
 from collections import Counter
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from aiobotocore.config import AioConfig
-from aiobotocore.session import get_session
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
+from kit.aws import aws_client, bounded_config
 from kit.settings import ServiceSettings
 
 BATCH_GET_LIMIT = 100
@@ -59,22 +57,12 @@ class RequestCounter:
 async def dynamodb_client(
     settings: ServiceSettings, counter: RequestCounter | None = None
 ) -> AsyncIterator[Any]:
-    """An aiobotocore DynamoDB client. Against DynamoDB Local, dummy credentials are used when the
-    environment has none; in AWS the default credential chain (the task role) applies."""
-    session = get_session()
-    options: dict[str, Any] = {
-        "region_name": settings.aws_region,
-        # Bounded: a request that cannot reach DynamoDB fails in seconds, not after minutes.
-        "config": AioConfig(
-            connect_timeout=2, read_timeout=5, retries={"max_attempts": 3, "mode": "standard"}
-        ),
-    }
-    if settings.dynamodb_endpoint_url:
-        options["endpoint_url"] = settings.dynamodb_endpoint_url
-        if not os.environ.get("AWS_ACCESS_KEY_ID"):
-            options["aws_access_key_id"] = "local"
-            options["aws_secret_access_key"] = "local"  # noqa: S105 - DynamoDB Local ignores it
-    async with session.create_client("dynamodb", **options) as client:
+    """An aiobotocore DynamoDB client (kit.aws: dummy credentials against DynamoDB Local)."""
+    # Bounded: a request that cannot reach DynamoDB fails in seconds, not after minutes.
+    config = bounded_config(connect_timeout=2, read_timeout=5, max_attempts=3)
+    async with aws_client(
+        "dynamodb", region=settings.aws_region, endpoint_url=settings.dynamodb_endpoint_url, config=config
+    ) as client:
         if counter is not None:
             client.meta.events.register("before-call.dynamodb", counter)
         yield client

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
@@ -20,10 +19,10 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 import httpx
-from aiobotocore.config import AioConfig
-from aiobotocore.session import get_session
 from botocore.exceptions import BotoCoreError, ClientError
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
+
+from kit.aws import aws_client, bounded_config
 
 log = logging.getLogger(__name__)
 
@@ -192,18 +191,7 @@ def _is_transient_aws(error: BaseException) -> bool:
 @asynccontextmanager
 async def eventbridge_client(region: str, endpoint_url: str | None = None) -> AsyncIterator[Any]:
     """An aiobotocore EventBridge client with short timeouts and no SDK retries (the publisher
-    retries). With `endpoint_url` (an emulator), dummy credentials are used when the environment has
-    none; in AWS the default credential chain (the task role) applies."""
-    options: dict[str, Any] = {
-        "region_name": region,
-        "config": AioConfig(
-            connect_timeout=1, read_timeout=2, retries={"max_attempts": 1, "mode": "standard"}
-        ),
-    }
-    if endpoint_url:
-        options["endpoint_url"] = endpoint_url
-        if not os.environ.get("AWS_ACCESS_KEY_ID"):
-            options["aws_access_key_id"] = "local"
-            options["aws_secret_access_key"] = "local"  # noqa: S105 - an emulator ignores it
-    async with get_session().create_client("events", **options) as client:
+    retries); see kit.aws for credentials against an emulator."""
+    config = bounded_config(connect_timeout=1, read_timeout=2, max_attempts=1)
+    async with aws_client("events", region=region, endpoint_url=endpoint_url, config=config) as client:
         yield client

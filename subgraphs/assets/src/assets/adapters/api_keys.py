@@ -10,7 +10,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiobotocore.session import get_session
+from kit.aws import aws_client
 
 SecretFetcher = Callable[[str], Awaitable[str]]
 
@@ -44,10 +44,7 @@ async def load_api_keys(secret_id: str, fetch: SecretFetcher) -> dict[str, str]:
 
 def secrets_manager_fetcher(*, region: str, endpoint_url: str | None = None) -> SecretFetcher:
     async def fetch(secret_id: str) -> str:
-        options: dict[str, Any] = {"region_name": region}
-        if endpoint_url:
-            options["endpoint_url"] = endpoint_url
-        async with get_session().create_client("secretsmanager", **options) as client:
+        async with aws_client("secretsmanager", region=region, endpoint_url=endpoint_url) as client:
             response = await client.get_secret_value(SecretId=secret_id)
         text = response.get("SecretString")
         if not isinstance(text, str):

@@ -15,13 +15,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-from aiobotocore.config import AioConfig
-from aiobotocore.session import get_session
+from kit.aws import aws_client, bounded_config
 
 from portfolios.domain.events import InvalidEvent
 
@@ -133,21 +131,8 @@ class EventQueueConsumer:
 async def sqs_client(
     region: str, endpoint_url: str | None = None, *, wait_seconds: int = 10
 ) -> AsyncIterator[Any]:
-    """An aiobotocore SQS client whose read timeout outlasts the long poll. With `endpoint_url` (an
-    emulator), dummy credentials are used when the environment has none; in AWS the default
-    credential chain (the task role) applies."""
-    options: dict[str, Any] = {
-        "region_name": region,
-        "config": AioConfig(
-            connect_timeout=2,
-            read_timeout=wait_seconds + 10,
-            retries={"max_attempts": 3, "mode": "standard"},
-        ),
-    }
-    if endpoint_url:
-        options["endpoint_url"] = endpoint_url
-        if not os.environ.get("AWS_ACCESS_KEY_ID"):
-            options["aws_access_key_id"] = "local"
-            options["aws_secret_access_key"] = "local"  # noqa: S105 - an emulator ignores it
-    async with get_session().create_client("sqs", **options) as client:
+    """An aiobotocore SQS client whose read timeout outlasts the long poll (kit.aws: credentials
+    against an emulator)."""
+    config = bounded_config(connect_timeout=2, read_timeout=wait_seconds + 10, max_attempts=3)
+    async with aws_client("sqs", region=region, endpoint_url=endpoint_url, config=config) as client:
         yield client
