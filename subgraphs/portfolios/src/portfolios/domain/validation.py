@@ -212,24 +212,35 @@ def quantity_problems(quantity: Decimal, path: tuple[str, ...] = ("input", "quan
     return []
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TradeRequest:
+    """What a buy (addInvestment) and a sell (sellInvestment) input share, as the client sent it."""
+
+    portfolio_id: str
+    symbol: str
+    quantity: Decimal
+    price_amount: Decimal
+    price_currency: str
+    fees_amount: Decimal | None = None
+    fees_currency: str | None = None
+    fx_rate: Decimal | None = None
+    idempotency_key: str | None = None
+
+
 def _validate_trade(
+    request: TradeRequest,
     *,
-    portfolio_id: str,
     portfolio: Portfolio | None,
-    symbol: str,
-    quantity: Decimal,
-    price_amount: Decimal,
-    price_currency: str,
     traded_at: date,
-    fees_amount: Decimal | None,
-    fees_currency: str | None,
-    fx_rate: Decimal | None,
-    idempotency_key: str | None,
     latest_date: date,
     price_field: str,
     date_field: str,
 ) -> _Trade:
     problems: list[Problem] = []
+    portfolio_id, symbol, quantity = request.portfolio_id, request.symbol, request.quantity
+    price_amount, price_currency = request.price_amount, request.price_currency
+    fees_amount, fees_currency = request.fees_amount, request.fees_currency
+    fx_rate, idempotency_key = request.fx_rate, request.idempotency_key
 
     portfolio_id = portfolio_id.strip()
     if not is_ulid(portfolio_id):
@@ -341,20 +352,11 @@ def _validate_trade(
 # --- lots -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class LotRequest:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LotRequest(TradeRequest):
     """addInvestment's input, as the client sent it."""
 
-    portfolio_id: str
-    symbol: str
-    quantity: Decimal
-    price_amount: Decimal
-    price_currency: str
     purchased_at: date
-    fees_amount: Decimal | None = None
-    fees_currency: str | None = None
-    fx_rate: Decimal | None = None
-    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,17 +432,9 @@ def validate_lot(request: LotRequest, *, portfolio: Portfolio | None, latest_dat
     `latest_date` the latest purchase date that is not in the future (`latest_purchase_date`).
     """
     trade = _validate_trade(
-        portfolio_id=request.portfolio_id,
+        request,
         portfolio=portfolio,
-        symbol=request.symbol,
-        quantity=request.quantity,
-        price_amount=request.price_amount,
-        price_currency=request.price_currency,
         traded_at=request.purchased_at,
-        fees_amount=request.fees_amount,
-        fees_currency=request.fees_currency,
-        fx_rate=request.fx_rate,
-        idempotency_key=request.idempotency_key,
         latest_date=latest_date,
         price_field="purchasePrice",
         date_field="purchasedAt",
@@ -511,20 +505,11 @@ def corrected_request(lot: Lot, correction: CorrectionRequest) -> LotRequest:
 # --- sales ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class SaleRequest:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SaleRequest(TradeRequest):
     """sellInvestment's input, as the client sent it."""
 
-    portfolio_id: str
-    symbol: str
-    quantity: Decimal
-    price_amount: Decimal
-    price_currency: str
     sold_at: date
-    fees_amount: Decimal | None = None
-    fees_currency: str | None = None
-    fx_rate: Decimal | None = None
-    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -569,17 +554,9 @@ def validate_sale(request: SaleRequest, *, portfolio: Portfolio | None, latest_d
     price's currency, fxRate required when the price is not in the base currency, soldAt not in
     the future). Whether the portfolio holds enough is for the service to check against its lots."""
     trade = _validate_trade(
-        portfolio_id=request.portfolio_id,
+        request,
         portfolio=portfolio,
-        symbol=request.symbol,
-        quantity=request.quantity,
-        price_amount=request.price_amount,
-        price_currency=request.price_currency,
         traded_at=request.sold_at,
-        fees_amount=request.fees_amount,
-        fees_currency=request.fees_currency,
-        fx_rate=request.fx_rate,
-        idempotency_key=request.idempotency_key,
         latest_date=latest_date,
         price_field="price",
         date_field="soldAt",

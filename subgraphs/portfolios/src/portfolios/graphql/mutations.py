@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 from kit.errors import InputProblems
@@ -210,19 +210,23 @@ async def _close_portfolio(info: Info, input: ClosePortfolioInput) -> ClosePortf
     return ClosePortfolioPayload(portfolio=Portfolio.of(portfolio), user_errors=[])
 
 
+def _trade_fields(input: AddInvestmentInput | SellInvestmentInput, price: MoneyInput) -> dict[str, Any]:
+    """The TradeRequest fields a buy and a sell input share."""
+    return {
+        "portfolio_id": str(input.portfolio_id),
+        "symbol": input.symbol,
+        "quantity": input.quantity,
+        "price_amount": price.amount,
+        "price_currency": price.currency_code,
+        "fees_amount": input.fees.amount if input.fees else None,
+        "fees_currency": input.fees.currency_code if input.fees else None,
+        "fx_rate": input.fx_rate,
+        "idempotency_key": input.idempotency_key,
+    }
+
+
 async def _add_investment(info: Info, input: AddInvestmentInput) -> AddInvestmentPayload:
-    request = LotRequest(
-        portfolio_id=str(input.portfolio_id),
-        symbol=input.symbol,
-        quantity=input.quantity,
-        price_amount=input.purchase_price.amount,
-        price_currency=input.purchase_price.currency_code,
-        purchased_at=input.purchased_at,
-        fees_amount=input.fees.amount if input.fees else None,
-        fees_currency=input.fees.currency_code if input.fees else None,
-        fx_rate=input.fx_rate,
-        idempotency_key=input.idempotency_key,
-    )
+    request = LotRequest(**_trade_fields(input, input.purchase_price), purchased_at=input.purchased_at)
     try:
         added = await info.context.service.add_investment(request)
     except InputProblems as error:
@@ -271,18 +275,7 @@ async def _remove_investment(info: Info, input: RemoveInvestmentInput) -> Remove
 
 
 async def _sell_investment(info: Info, input: SellInvestmentInput) -> SellInvestmentPayload:
-    request = SaleRequest(
-        portfolio_id=str(input.portfolio_id),
-        symbol=input.symbol,
-        quantity=input.quantity,
-        price_amount=input.price.amount,
-        price_currency=input.price.currency_code,
-        sold_at=input.sold_at,
-        fees_amount=input.fees.amount if input.fees else None,
-        fees_currency=input.fees.currency_code if input.fees else None,
-        fx_rate=input.fx_rate,
-        idempotency_key=input.idempotency_key,
-    )
+    request = SaleRequest(**_trade_fields(input, input.price), sold_at=input.sold_at)
     try:
         sold = await info.context.service.sell_investment(request)
     except InputProblems as error:
