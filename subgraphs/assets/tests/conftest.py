@@ -16,6 +16,7 @@ from assets.app import AssetsRuntime, AssetsSettings, create_app
 from assets.domain.quotes import Quote
 from assets.domain.simulation import SimulatedPriceProvider
 from kit.dynamo import ensure_table
+from kit.testing import running_app
 from ulid import ULID
 
 # A fixed "now" so simulated prices and manual setAt values are known.
@@ -77,12 +78,10 @@ def assets_factory(dynamodb_endpoint: str, assets_table: str) -> AssetsFactory:
         provider = provider or CountingProvider()
         app = create_app(settings, provider=provider, clock=lambda: NOW)
         runtime: AssetsRuntime = app.state.runtime
-        async with app.router.lifespan_context(app):
+        async with running_app(app) as client:
             await ensure_table(runtime.dynamodb, table_definition(assets_table))
             runtime.counter.reset()
-            transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://assets") as client:
-                yield Assets(client=client, runtime=runtime, provider=provider, table=assets_table)
+            yield Assets(client=client, runtime=runtime, provider=provider, table=assets_table)
 
     return start
 

@@ -7,15 +7,18 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, TypeVar
 
 import uvicorn
-from fastapi import FastAPI
+import httpx
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 from strawberry.federation import Schema
 
+from kit.authentication import BearerAuthentication, principal_of
 from kit.context import RequestContext
 from kit.dynamo import RequestCounter, dynamodb_client, table_answers
 from kit.settings import ServiceSettings
 from kit.telemetry import configure_logging, configure_tracing
+from kit.tokens import AuthSettings, TokenVerifier, verifier_for
 
 
 class Runtime:
@@ -24,13 +27,33 @@ class Runtime:
     A subgraph subclasses it to add its own long-lived resources (caches, HTTP clients) in `start`.
     """
 
-    def __init__(self, settings: ServiceSettings) -> None:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        auth: AuthSettings | None = None,
+        verifier: TokenVerifier | None = None,
+    ) -> None:
         self.settings = settings
+        self.auth = auth or AuthSettings()
         self.counter = RequestCounter()
         self.dynamodb: Any = None
+        self._verifier = verifier
 
     async def start(self, stack: AsyncExitStack) -> None:
+        if self._verifier is None:  # fails fast when AUTH_* is missing: no unauthenticated mode
+            jwks_http = await stack.enter_async_context(httpx.AsyncClient(timeout=5.0))
+            self._verifier = verifier_for(self.auth, jwks_http)
         self.dynamodb = await stack.enter_async_context(dynamodb_client(self.settings, self.counter))
+
+    def use_verifier(self, verifier: TokenVerifier) -> None:
+        """Trust these keys instead of fetching AUTH_JWKS_URL (tests; set before the app starts)."""
+        self._verifier = verifier
+
+    @property
+    def verifier(self) -> TokenVerifier:
+        if self._verifier is None:
+            raise RuntimeError("The runtime has not started")
+        return self._verifier
 
     async def ready(self) -> bool:
         return await table_answers(self.dynamodb, self.settings.table_name)
@@ -52,8 +75,10 @@ def create_app(
             await runtime.start(stack)
             yield
 
-    async def context_getter() -> RequestContext:
-        return context_for(runtime)
+    async def context_getter(request: Request) -> RequestContext:
+        context = context_for(runtime)
+        context.principal = principal_of(request)
+        return context
 
     app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     graphql: GraphQLRouter[Any, Any] = GraphQLRouter(
@@ -62,6 +87,7 @@ def create_app(
         graphql_ide="graphiql" if runtime.settings.graphiql else None,
     )
     app.include_router(graphql, prefix="/graphql")
+    app.add_middleware(BearerAuthentication, verifier=lambda: runtime.verifier)
 
     @app.get("/health")
     async def health() -> dict[str, str]:

@@ -8,6 +8,9 @@ from __future__ import annotations
 from strawberry.fastapi import BaseContext
 from ulid import ULID
 
+from kit.errors import PublicError
+from kit.principal import UNAUTHENTICATED, Principal
+
 
 class RequestContext(BaseContext):
     """Base for every subgraph's context; a subgraph subclasses it and adds its loaders."""
@@ -15,3 +18,11 @@ class RequestContext(BaseContext):
     def __init__(self) -> None:
         super().__init__()
         self.request_id = str(ULID())
+        self.principal: Principal | None = None  # set by the app from the verified token
+
+    @property
+    def caller(self) -> Principal:
+        """Who is asking. Always set behind `kit.authentication`; the check guards a wiring slip."""
+        if self.principal is None:
+            raise PublicError("Authentication is required.", UNAUTHENTICATED)
+        return self.principal
