@@ -35,8 +35,14 @@ async def test_a_bus_means_eventbridge_even_with_subscribers() -> None:
 
 async def test_subscribers_without_a_bus_mean_http_push() -> None:
     assert isinstance(
-        await publisher_for(event_subscribers="http://127.0.0.1:4002/events"), HttpPushPublisher
+        await publisher_for(event_subscribers="http://127.0.0.1:4002/events", events_push_secret="k"),
+        HttpPushPublisher,
     )
+
+
+async def test_pushing_without_a_signing_secret_refuses_to_start() -> None:
+    with pytest.raises(RuntimeError, match="CUSTOMERS_EVENTS_PUSH_SECRET"):
+        await publisher_for(event_subscribers="http://127.0.0.1:4002/events")
 
 
 async def test_neither_means_no_events() -> None:

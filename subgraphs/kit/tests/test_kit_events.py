@@ -8,10 +8,13 @@ from collections import Counter
 
 import httpx
 import pytest
+from kit import push_signature
 from kit.events import HttpPushPublisher, NoEvents, RecordingPublisher, parse_subscribers
 
 A = "http://customers.test/events"
 B = "http://portfolios.test/events"
+
+SECRET = "test-push-secret"
 
 
 class Subscribers:
@@ -32,13 +35,14 @@ class Subscribers:
         if step < 300:
             assert request.method == "POST"
             assert request.headers["content-type"] == "application/json"
+            assert push_signature.verify(SECRET, request.content, request.headers.get(push_signature.HEADER))
             self.received.append((url, json.loads(request.content)))
         return httpx.Response(step)
 
 
 def publisher(subscribers: Subscribers, urls: list[str], attempts: int = 3) -> HttpPushPublisher:
     client = httpx.AsyncClient(transport=httpx.MockTransport(subscribers))
-    return HttpPushPublisher(client, urls, attempts=attempts)
+    return HttpPushPublisher(client, urls, SECRET, attempts=attempts)
 
 
 async def test_posts_type_and_detail_to_every_subscriber() -> None:

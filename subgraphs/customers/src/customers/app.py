@@ -16,7 +16,7 @@ from kit.events import (
     parse_subscribers,
 )
 from kit.settings import ServiceSettings
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from customers.adapters.repository import CustomerRepository
@@ -32,6 +32,9 @@ class CustomersSettings(ServiceSettings):
     table_name: str = "customers"
     event_subscribers: str = Field(
         default="", description="Comma-separated URLs that receive this service's events (local HTTP push)"
+    )
+    events_push_secret: SecretStr = Field(
+        default=SecretStr(""), description="Signs the events pushed to event_subscribers (shared secret)"
     )
     event_bus_name: str = Field(default="", description="EventBridge bus for this service's events (AWS)")
     event_source: str = Field(default="portfolio.customers", description="EventBridge Source of the events")
@@ -59,8 +62,11 @@ class CustomersRuntime(Runtime):
             return EventBridgePublisher(client, settings.event_bus_name, settings.event_source)
         subscribers = parse_subscribers(settings.event_subscribers)
         if subscribers:
+            secret = settings.events_push_secret.get_secret_value()
+            if not secret:
+                raise RuntimeError("CUSTOMERS_EVENTS_PUSH_SECRET must be set to push events to subscribers")
             http = await stack.enter_async_context(httpx.AsyncClient())
-            return HttpPushPublisher(http, subscribers)
+            return HttpPushPublisher(http, subscribers, secret)
         return NoEvents()
 
     def service(self) -> CustomerService:

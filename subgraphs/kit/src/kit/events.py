@@ -22,6 +22,7 @@ import httpx
 from botocore.exceptions import BotoCoreError, ClientError
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from kit import push_signature
 from kit.aws import aws_client, bounded_config
 
 log = logging.getLogger(__name__)
@@ -55,13 +56,16 @@ class HttpPushPublisher:
     EventBridge in AWS.
     """
 
-    def __init__(self, client: httpx.AsyncClient, subscribers: Sequence[str], attempts: int = 4) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, subscribers: Sequence[str], secret: str, attempts: int = 4
+    ) -> None:
         self._client = client
         self._subscribers = list(subscribers)
+        self._secret = secret  # signs each body (kit.push_signature); receivers refuse unsigned events
         self._attempts = attempts
 
     async def publish(self, event_type: str, detail: Mapping[str, Any]) -> None:
-        body = {"type": event_type, **detail}
+        body = json.dumps({"type": event_type, **detail}, default=str).encode()
         for url in self._subscribers:
             try:
                 async for attempt in AsyncRetrying(
@@ -71,7 +75,11 @@ class HttpPushPublisher:
                     reraise=True,
                 ):
                     with attempt:
-                        response = await self._client.post(url, json=body, timeout=2.0)
+                        headers = {
+                            "Content-Type": "application/json",
+                            push_signature.HEADER: push_signature.sign(self._secret, body),
+                        }
+                        response = await self._client.post(url, content=body, headers=headers, timeout=2.0)
                         response.raise_for_status()
             except httpx.HTTPError:
                 log.exception("event %s not delivered to %s", event_type, url)
