@@ -18,7 +18,7 @@ IMAGE_TAG ?= $(shell git rev-parse HEAD 2>/dev/null || echo local)
 export PATH := $(CURDIR)/$(TOOLS)/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: help bootstrap dev test lint schema schema-check schema-diff bench synth deploy clean
+.PHONY: help bootstrap dev token test lint schema schema-check schema-diff bench synth deploy clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ bootstrap: $(SYNCED) $(NODE_SHIMS) $(NODE_MODULES) ## install everything (idempo
 
 dev: bootstrap ## start DynamoDB Local, the three subgraphs and the router with demo data
 	$(UV) run --frozen devstack up
+
+token: bootstrap ## print a dev bearer token: ARGS="--customer ID", ARGS=--operator or ARGS=--admin [--ttl SECONDS]
+	@$(UV) run --frozen devstack token $(ARGS)
 
 test: bootstrap ## the whole suite: unit, integration against DynamoDB Local, contract, end to end
 	$(UV) run --frozen pytest

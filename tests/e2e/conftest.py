@@ -19,4 +19,4 @@ def stack() -> Iterator[Stack]:
 
 @pytest.fixture(scope="session")
 def router(stack: Stack) -> GraphQLClient:
-    return GraphQLClient(stack.config.router_graphql_url)
+    return GraphQLClient(stack.config.router_graphql_url, token=stack.issuer.admin())

@@ -27,7 +27,7 @@ mutation($input: CloseCustomerInput!) {
 def client() -> Iterator[GraphQLClient]:
     # No demo data: the customer list then holds exactly the customers this module registers.
     with Stack(StackConfig.ephemeral(), echo=False, seed=False) as stack:
-        yield GraphQLClient(stack.config.router_graphql_url)
+        yield GraphQLClient(stack.config.router_graphql_url, token=stack.issuer.admin())
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ def usd(amount: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def sells_router() -> Iterator[GraphQLClient]:
     with Stack(StackConfig.ephemeral(), echo=False, seed=False) as stack:
-        yield GraphQLClient(stack.config.router_graphql_url)
+        yield GraphQLClient(stack.config.router_graphql_url, token=stack.issuer.admin())
 
 
 @pytest.fixture(scope="module")

@@ -101,7 +101,7 @@ def provider_router(finnhub: StandIn) -> Iterator[GraphQLClient]:
         },
     )
     with Stack(config, echo=False) as stack:
-        yield GraphQLClient(stack.config.router_graphql_url)
+        yield GraphQLClient(stack.config.router_graphql_url, token=stack.issuer.admin())
 
 
 def payload(data: dict[str, Any], field: str) -> dict[str, Any]:

@@ -145,7 +145,10 @@ def dashboard(stack: Stack) -> tuple[str, str]:
     response = httpx.post(
         stack.config.router_graphql_url,
         json={"query": DASHBOARD, "variables": {"customerId": stack.demo.customer_id}},
-        headers={"traceparent": f"00-{trace_id}-{caller_span}-01"},
+        headers={
+            "traceparent": f"00-{trace_id}-{caller_span}-01",
+            "Authorization": f"Bearer {stack.issuer.customer(stack.demo.customer_id)}",
+        },
         timeout=30,
     )
     assert response.status_code == 200 and "errors" not in response.json(), response.text

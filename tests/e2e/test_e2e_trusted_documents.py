@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import httpx
 import pytest
@@ -19,16 +19,27 @@ INSTRUMENT_ID = trusted_documents.document_id(INSTRUMENT)
 ARBITRARY = '{ instrument(symbol: "AAPL") { symbol name } }'
 
 
-def by_document_id(url: str, document_id: str) -> dict:
-    return httpx.post(url, json={"documentId": document_id, "variables": {"symbol": "AAPL"}}).json()
+def by_document_id(router: Router, document_id: str) -> dict:
+    body = {"documentId": document_id, "variables": {"symbol": "AAPL"}}
+    return httpx.post(router.url, json=body, headers=router.headers).json()
 
 
-def by_apollo_hash(url: str, document_id: str) -> dict:
+def by_apollo_hash(router: Router, document_id: str) -> dict:
     body = {
         "variables": {"symbol": "AAPL"},
         "extensions": {"persistedQuery": {"version": 1, "sha256Hash": document_id}},
     }
-    return httpx.post(url, json=body).json()
+    return httpx.post(router.url, json=body, headers=router.headers).json()
+
+
+@dataclass(frozen=True)
+class Router:
+    url: str
+    headers: dict[str, str]
+
+    @classmethod
+    def of(cls, stack: Stack) -> Router:
+        return cls(stack.config.router_graphql_url, {"Authorization": f"Bearer {stack.issuer.operator()}"})
 
 
 def test_manifest_holds_every_kept_operation_and_nothing_planned() -> None:
@@ -40,30 +51,33 @@ def test_manifest_holds_every_kept_operation_and_nothing_planned() -> None:
 
 
 def test_default_mode_serves_ids_and_arbitrary_documents(stack) -> None:
-    url = stack.config.router_graphql_url
+    router = Router.of(stack)
     for answer in (
-        by_document_id(url, INSTRUMENT_ID),
-        by_document_id(url, f"sha256:{INSTRUMENT_ID}"),
-        by_apollo_hash(url, INSTRUMENT_ID),
+        by_document_id(router, INSTRUMENT_ID),
+        by_document_id(router, f"sha256:{INSTRUMENT_ID}"),
+        by_apollo_hash(router, INSTRUMENT_ID),
     ):
         assert answer["data"]["instrument"]["symbol"] == "AAPL", answer
-    assert httpx.post(url, json={"query": ARBITRARY}).json()["data"]["instrument"]["name"] == "Apple Inc."
+    arbitrary = httpx.post(router.url, json={"query": ARBITRARY}, headers=router.headers).json()
+    assert arbitrary["data"]["instrument"]["name"] == "Apple Inc."
 
 
 @pytest.fixture(scope="module")
-def production_router() -> Iterator[str]:
+def production_router() -> Iterator[Router]:
     config = replace(StackConfig.ephemeral(), extra_env={"ROUTER_TRUSTED_DOCUMENTS_ONLY": "true"})
     with Stack(config, echo=False, seed=False) as running:
-        yield running.config.router_graphql_url
+        yield Router.of(running)
 
 
-def test_trusted_only_mode_serves_ids(production_router: str) -> None:
+def test_trusted_only_mode_serves_ids(production_router: Router) -> None:
     assert by_document_id(production_router, INSTRUMENT_ID)["data"]["instrument"]["symbol"] == "AAPL"
     assert by_apollo_hash(production_router, INSTRUMENT_ID)["data"]["instrument"]["symbol"] == "AAPL"
 
 
-def test_trusted_only_mode_refuses_anything_else(production_router: str) -> None:
-    arbitrary = httpx.post(production_router, json={"query": ARBITRARY}).json()
+def test_trusted_only_mode_refuses_anything_else(production_router: Router) -> None:
+    arbitrary = httpx.post(
+        production_router.url, json={"query": ARBITRARY}, headers=production_router.headers
+    ).json()
     assert "data" not in arbitrary or arbitrary["data"] is None
     assert arbitrary["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_ONLY", arbitrary
     unknown = by_document_id(production_router, "0" * 64)

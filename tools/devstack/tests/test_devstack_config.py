@@ -24,6 +24,7 @@ def test_from_env_defaults(clean_env: pytest.MonkeyPatch) -> None:
         "customers": 4001,
         "portfolios": 4002,
         "assets": 4003,
+        "issuer": 4004,
         "dynamodb": 8000,
     }
     assert config.host == "127.0.0.1"

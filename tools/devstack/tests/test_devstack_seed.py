@@ -92,6 +92,8 @@ def test_operations_exist(name: str) -> None:
 
 # --- seeding over HTTP, against fake subgraphs ---------------------------------------------------
 
+TOKEN = "admin-token"
+
 CONFIG = StackConfig(
     ports={"router": 14000, "customers": 14001, "portfolios": 14002, "assets": 14003, "dynamodb": 18000},
     host="seed.test",
@@ -103,12 +105,14 @@ class FakeSubgraphs:
 
     def __init__(self, known_customer: bool = True) -> None:
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
+        self.authorizations: set[str | None] = set()
         self.known_customer = known_customer
         self.portfolios = 0
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         query, variables = body["query"], body["variables"]
+        self.authorizations.add(request.headers.get("authorization"))
         port = request.url.port
         service = {14001: "customers", 14002: "portfolios", 14003: "assets"}[port]
         self.calls.append((service, query, variables))
@@ -145,12 +149,13 @@ def test_seed_demo_creates_everything_through_the_operations(
     subgraphs: FakeSubgraphs, tmp_path: Path
 ) -> None:
     state = tmp_path / "demo.json"
-    demo = seed.seed_demo(CONFIG, state)
+    demo = seed.seed_demo(CONFIG, state, token=TOKEN)
     assert demo == seed.DemoData(customer_id="CUST1", portfolio_ids=["P1", "P2", "P3"])
     assert json.loads(state.read_text()) == {"customer_id": "CUST1", "portfolio_ids": ["P1", "P2", "P3"]}
 
     services = {service for service, _, _ in subgraphs.calls}
     assert services == {"customers", "portfolios", "assets"}
+    assert subgraphs.authorizations == {f"Bearer {TOKEN}"}  # every call authenticated
     [customer] = subgraphs.named("RegisterCustomer")
     assert customer["email"] == seed.DEMO_EMAIL
     assert len(subgraphs.named("SetManualPrice")) == len(seed.DEMO_MANUAL_PRICES)
@@ -178,9 +183,9 @@ def test_seed_demo_creates_everything_through_the_operations(
 
 def test_seed_demo_is_idempotent_with_a_state_file(subgraphs: FakeSubgraphs, tmp_path: Path) -> None:
     state = tmp_path / "demo.json"
-    first = seed.seed_demo(CONFIG, state)
+    first = seed.seed_demo(CONFIG, state, token=TOKEN)
     subgraphs.calls.clear()
-    again = seed.seed_demo(CONFIG, state)
+    again = seed.seed_demo(CONFIG, state, token=TOKEN)
     assert again == first
     assert [service for service, _, _ in subgraphs.calls] == ["customers"]  # one lookup, no writes
     assert subgraphs.calls[0][2] == {"id": "CUST1"}
@@ -192,14 +197,14 @@ def test_seed_demo_recreates_when_the_saved_customer_is_gone(
     state = tmp_path / "demo.json"
     state.write_text(json.dumps({"customer_id": "OLD", "portfolio_ids": ["X"]}))
     subgraphs.known_customer = False
-    demo = seed.seed_demo(CONFIG, state)
+    demo = seed.seed_demo(CONFIG, state, token=TOKEN)
     assert demo.customer_id == "CUST1"
     assert len(subgraphs.named("RegisterCustomer")) == 1
     assert json.loads(state.read_text())["customer_id"] == "CUST1"
 
 
 def test_seed_demo_without_state_file_writes_none(subgraphs: FakeSubgraphs, tmp_path: Path) -> None:
-    demo = seed.seed_demo(CONFIG, None)
+    demo = seed.seed_demo(CONFIG, None, token=TOKEN)
     assert len(demo.portfolio_ids) == 3
     assert list(tmp_path.iterdir()) == []
 

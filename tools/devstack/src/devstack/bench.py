@@ -44,8 +44,9 @@ BIG_BOOK_SYMBOLS = [
 ]
 
 
-def build_big_book(config: StackConfig, portfolios: int, lots: int) -> str:
-    with httpx.Client(timeout=10.0) as client:
+def build_big_book(config: StackConfig, token: str, portfolios: int, lots: int) -> str:
+    """A customer with `portfolios` x `lots`, written straight to the subgraphs with an admin `token`."""
+    with httpx.Client(timeout=10.0, headers={"Authorization": f"Bearer {token}"}) as client:
         customers = config.url("customers", "/graphql")
         graph = config.url("portfolios", "/graphql")
         registered = seed.call(
@@ -86,12 +87,20 @@ def build_big_book(config: StackConfig, portfolios: int, lots: int) -> str:
         return str(registered["id"])
 
 
-async def measure(url: str, customer_id: str, requests: int, concurrency: int) -> dict[str, float]:
+async def measure(
+    url: str, customer_id: str, token: str, requests: int, concurrency: int
+) -> dict[str, float]:
+    """The Dashboard as the customer itself asks for it: token verified at the router and at each
+    subgraph, ownership checked, as in production."""
     document = operation("Dashboard")
     latencies: list[float] = []
     semaphore = asyncio.Semaphore(concurrency)
 
-    async with httpx.AsyncClient(timeout=30.0, limits=httpx.Limits(max_connections=concurrency)) as client:
+    async with httpx.AsyncClient(
+        timeout=30.0,
+        limits=httpx.Limits(max_connections=concurrency),
+        headers={"Authorization": f"Bearer {token}"},
+    ) as client:
 
         async def one() -> None:
             async with semaphore:
@@ -125,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with Stack(StackConfig.ephemeral(), echo=False) as stack:
         assert stack.demo is not None
-        big = build_big_book(stack.config, portfolios=5, lots=20)
+        big = build_big_book(stack.config, stack.issuer.admin(), portfolios=5, lots=20)
         cases = {
             "demo customer (3 portfolios, 12 lots)": stack.demo.customer_id,
             "5 portfolios x 20 lots": big,
@@ -138,7 +147,13 @@ def main(argv: list[str] | None = None) -> int:
                 (f"concurrent {args.concurrency}", args.concurrency),
             ):
                 result = asyncio.run(
-                    measure(stack.config.router_graphql_url, customer_id, args.requests, concurrency)
+                    measure(
+                        stack.config.router_graphql_url,
+                        customer_id,
+                        stack.issuer.customer(customer_id),
+                        args.requests,
+                        concurrency,
+                    )
                 )
                 print(
                     f"{label:<40} {mode:<14} {result['p50_ms']:>8.1f} {result['p95_ms']:>8.1f} "

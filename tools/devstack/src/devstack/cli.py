@@ -6,12 +6,14 @@ import argparse
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from types import FrameType
 
 from devstack import schema_export, schema_gate, toolchain
 from devstack.config import StackConfig
-from devstack.stack import Stack, StackError
+from devstack.dev_issuer import DevIssuer
+from devstack.stack import GRAPHIQL_TOKEN_TTL_SECONDS, Stack, StackError
 
 
 def _banner(stack: Stack) -> str:
@@ -22,20 +24,25 @@ def _banner(stack: Stack) -> str:
         + customer
         + '\\") { name portfolios { name valuation { marketValue { amount currencyCode } } } } }'
     )
+    expires = time.strftime("%H:%M", time.localtime(time.time() + GRAPHIQL_TOKEN_TTL_SECONDS))
     return f"""
   Portfolio supergraph is up ({stack.startup_seconds:.1f}s).
 
   GraphiQL (Dashboard preloaded): {config.router_graphql_url}
+                                  (signed in as an operator until {expires}: see its Headers tab)
   Router health:                  {config.url("router", "/healthcheck")}  {config.url("router", "/readiness")}
   Subgraphs:                      customers {config.url("customers", "/graphql")}
                                   portfolios {config.url("portfolios", "/graphql")}
                                   assets {config.url("assets", "/graphql")}
   DynamoDB Local:                 {config.dynamodb_url}  (data in {config.data_dir})
   Demo customer id:               {customer}
+  Token issuer (dev keys in {config.data_dir}/auth): {config.issuer_url}
 
-  Try it:
+  Every request needs a token. Try it as the demo customer:
+    TOKEN=$(make -s token ARGS="--customer {customer}" | tail -n 1)
     curl -s {config.router_graphql_url} -H 'content-type: application/json' \\
-      -d '{{"query": "{query}"}}'
+      -H "authorization: Bearer $TOKEN" -d '{{"query": "{query}"}}'
+  Other roles: make token ARGS=--operator, make token ARGS=--admin (add --ttl SECONDS).
 
   Ctrl-C stops everything.
 """
@@ -63,6 +70,38 @@ def up() -> int:
         print("devstack: stopping...", flush=True)
         stack.stop()
     return 0
+
+
+def _dev_issuer() -> DevIssuer:
+    """The issuer `make dev` runs: same data directory and port (ISSUER_PORT), so its tokens verify."""
+    return DevIssuer.in_data_dir(toolchain.DATA_DIR, StackConfig.from_env(toolchain.DATA_DIR).issuer_url)
+
+
+def token(args: argparse.Namespace) -> int:
+    issuer = _dev_issuer()
+    if args.customer is not None:
+        minted, who = issuer.customer(args.customer, args.ttl), f"customer {args.customer}"
+    elif args.operator:
+        minted, who = issuer.operator(args.ttl), "an operator"
+    else:
+        minted, who = issuer.admin(args.ttl), "an admin"
+    # The explanation goes to stderr; stdout's last line is the token alone, for $(...).
+    print(f"# bearer token for {who}, valid {args.ttl} s, issuer {issuer.issuer}", file=sys.stderr)
+    print(minted)
+    return 0
+
+
+def rotate_keys() -> int:
+    kid = _dev_issuer().keys.rotate()
+    print(f"devstack: new signing key {kid}; the previous key stays published until the next rotation")
+    return 0
+
+
+def _ttl(value: str) -> int:
+    seconds = int(value)
+    if not 0 < seconds <= 30 * 24 * 3600:
+        raise argparse.ArgumentTypeError("--ttl must be between 1 second and 30 days")
+    return seconds
 
 
 def schema() -> int:
@@ -102,6 +141,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="devstack", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("up", help="start DynamoDB Local, the subgraphs and the router with demo data")
+    mint = sub.add_parser("token", help="print a dev bearer token (its last line is the token alone)")
+    role = mint.add_mutually_exclusive_group(required=True)
+    role.add_argument("--admin", action="store_true", help="a token with the admin role")
+    role.add_argument("--operator", action="store_true", help="a token with the operator role")
+    role.add_argument("--customer", metavar="ID", help="a token for this customer id (its `sub`)")
+    mint.add_argument("--ttl", type=_ttl, default=3600, metavar="SECONDS", help="lifetime (default 3600)")
+    sub.add_parser("rotate-keys", help="add a new dev signing key (the previous one stays valid)")
     sub.add_parser("schema", help="export subgraph SDL, compose the supergraph, build the trusted documents")
     check = sub.add_parser("schema-check", help="fail on drift, invalid operations or breaking changes")
     check.add_argument("--schema-dir", type=Path, default=toolchain.SCHEMA_DIR)
@@ -112,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "up":
         return up()
+    if args.command == "token":
+        return token(args)
+    if args.command == "rotate-keys":
+        return rotate_keys()
     if args.command == "schema-check":
         return schema_check(args.schema_dir, args.base or None)
     if args.command == "schema-diff":

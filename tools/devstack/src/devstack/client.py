@@ -20,13 +20,19 @@ def operation(name: str) -> str:
 
 
 class GraphQLClient:
-    def __init__(self, url: str, timeout: float = 30.0) -> None:
+    def __init__(self, url: str, token: str | None = None, timeout: float = 30.0) -> None:
         self.url = url
-        self.http = httpx.Client(timeout=timeout)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.http = httpx.Client(timeout=timeout, headers=headers)
 
-    def raw(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The whole response body, errors included."""
-        response = self.http.post(self.url, json={"query": document, "variables": variables or {}})
+    def raw(
+        self, document: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> dict[str, Any]:
+        """The whole response body, errors included. `token` replaces the client's for this call."""
+        headers = {"Authorization": f"Bearer {token}"} if token else None
+        response = self.http.post(
+            self.url, json={"query": document, "variables": variables or {}}, headers=headers
+        )
         body: dict[str, Any] = response.json()
         return body
 

@@ -9,7 +9,14 @@ from pathlib import Path
 from devstack.net import free_ports
 
 SUBGRAPHS = ("customers", "portfolios", "assets")
-DEFAULT_PORTS = {"router": 4000, "customers": 4001, "portfolios": 4002, "assets": 4003, "dynamodb": 8000}
+DEFAULT_PORTS = {
+    "router": 4000,
+    "customers": 4001,
+    "portfolios": 4002,
+    "assets": 4003,
+    "issuer": 4004,  # the dev token issuer's JWKS (devstack.dev_issuer)
+    "dynamodb": 8000,
+}
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,11 @@ class StackConfig:
     @property
     def dynamodb_url(self) -> str:
         return self.url("dynamodb")
+
+    @property
+    def issuer_url(self) -> str:
+        """The dev issuer's `iss`: tokens minted for one port are refused by a stack on another."""
+        return self.url("issuer")
 
     @property
     def router_graphql_url(self) -> str:

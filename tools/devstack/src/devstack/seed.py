@@ -89,8 +89,10 @@ def _payload(data: dict[str, Any], field: str) -> dict[str, Any]:
     return payload
 
 
-def seed_demo(config: StackConfig, state_file: Path | None) -> DemoData:
-    with httpx.Client(timeout=10.0) as client:
+def seed_demo(config: StackConfig, state_file: Path | None, token: str) -> DemoData:
+    """Seeds through the subgraphs with `token` (an admin's: it registers and writes for the demo
+    customer)."""
+    with httpx.Client(timeout=10.0, headers={"Authorization": f"Bearer {token}"}) as client:
         existing = _existing(client, config, state_file)
         if existing is not None:
             return existing

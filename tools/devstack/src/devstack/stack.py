@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import secrets
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
@@ -17,11 +20,14 @@ from kit.settings import ServiceSettings
 
 from devstack import dynamodb_local, toolchain
 from devstack.config import SUBGRAPHS, StackConfig
+from devstack.dev_issuer import DevIssuer, IssuerServer
 from devstack.net import port_is_open, wait_for_http_ok, wait_for_port
 from devstack.processes import ManagedProcess
 from devstack.seed import DemoData, seed_demo
 
 STARTUP_TIMEOUT = 90.0
+# The operator token preloaded in GraphiQL outlives a working day; a restart mints a new one.
+GRAPHIQL_TOKEN_TTL_SECONDS = 12 * 3600
 
 
 class StackError(RuntimeError):
@@ -35,6 +41,14 @@ class Stack:
         self.seed = seed
         self.processes: list[ManagedProcess] = []
         self.demo: DemoData | None = None
+        # Keys persist with the data (.data/auth/keys); an in-memory stack gets throwaway ones.
+        self._scratch: Path | None = None
+        if config.data_dir is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="devstack-auth-"))
+        self.issuer = DevIssuer.in_data_dir(config.data_dir or self._scratch or Path(), config.issuer_url)
+        self._issuer_server: IssuerServer | None = None
+        # Signs the events customers pushes to portfolios' /events; new on every start, never printed.
+        self.events_push_secret = secrets.token_urlsafe(32)
 
     # -- lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> Stack:
@@ -51,6 +65,7 @@ class Stack:
     def start(self) -> None:
         started = time.monotonic()
         self._refuse_busy_ports()
+        self._start_issuer()
         self._start_dynamodb()
         asyncio.run(self._create_tables())
         # portfolios first: customers pushes its events to portfolios' /events.
@@ -59,7 +74,7 @@ class Stack:
         for name in SUBGRAPHS:
             self._wait_ready(name, self.config.url(name, "/ready"))
         if self.seed:
-            self.demo = seed_demo(self.config, self._demo_file())
+            self.demo = seed_demo(self.config, self._demo_file(), token=self.issuer.admin())
         self._start_router()
         self._wait_ready("router", self.config.url("router", "/readiness"))
         self.startup_seconds = time.monotonic() - started
@@ -69,6 +84,12 @@ class Stack:
         for process in reversed(self.processes):
             process.stop()
         self.processes.clear()
+        if self._issuer_server is not None:
+            self._issuer_server.stop()
+            self._issuer_server = None
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
 
     def check_alive(self) -> None:
         for process in self.processes:
@@ -102,6 +123,11 @@ class Stack:
             )
         )
 
+    def _start_issuer(self) -> None:
+        self.issuer.keys.ensure()
+        self._issuer_server = IssuerServer(self.issuer, self.config.host, self.config.ports["issuer"])
+        self._issuer_server.start()
+
     def _start_dynamodb(self) -> None:
         data_dir = None if self.config.data_dir is None else self.config.data_dir / "dynamodb"
         if data_dir is not None:
@@ -132,9 +158,12 @@ class Stack:
             f"{prefix}_PORT": str(self.config.ports[name]),
             f"{prefix}_DYNAMODB_ENDPOINT_URL": self.config.dynamodb_url,
             f"{prefix}_TABLE_NAME": self.config.table(name),
+            **self.issuer.env(),
         }
         if name == "customers":
             env["CUSTOMERS_EVENT_SUBSCRIBERS"] = self.config.url("portfolios", "/events")
+        if name in ("customers", "portfolios"):
+            env[f"{prefix}_EVENTS_PUSH_SECRET"] = self.events_push_secret
         return env
 
     def _start_subgraph(self, name: str) -> None:
@@ -146,6 +175,11 @@ class Stack:
             "ROUTER_HOST": self.config.host,
             "ROUTER_PORT": str(self.config.ports["router"]),
             **{f"{name.upper()}_URL": self.config.url(name, "/graphql") for name in SUBGRAPHS},
+            **self.issuer.env(),
+            # Development relaxes only the IDE (GraphiQL, introspection, ad-hoc documents); the
+            # router's default profile is production.
+            "ROUTER_PROFILE": "development",
+            "ROUTER_GRAPHIQL_TOKEN": self.issuer.operator(ttl=GRAPHIQL_TOKEN_TTL_SECONDS),
         }
         if self.demo is not None:
             env["ROUTER_DEMO_CUSTOMER_ID"] = self.demo.customer_id
