@@ -1,0 +1,53 @@
+"""kit.principal: the access rules every subgraph shares."""
+
+from __future__ import annotations
+
+import pytest
+from kit.principal import Forbidden, Principal, Role, forbidden_to_see
+
+ME, OTHER = "01J0CUSTOMER0000000000000A", "01J0CUSTOMER0000000000000B"
+customer = Principal.of(ME, [Role.CUSTOMER])
+operator = Principal.of("op", [Role.OPERATOR])
+admin = Principal.of("root", [Role.ADMIN])
+
+
+def test_a_customer_reads_and_changes_only_its_own_data() -> None:
+    assert customer.customer_id == ME
+    assert customer.can_read(ME) and customer.can_change(ME)
+    assert not customer.can_read(OTHER) and not customer.can_change(OTHER)
+    assert not customer.is_staff and not customer.manages_prices
+
+
+def test_an_operator_reads_everything_and_changes_no_investor_data() -> None:
+    assert operator.customer_id is None
+    assert operator.can_read(ME) and operator.can_read(OTHER)
+    assert not operator.can_change(ME)
+    assert operator.manages_prices
+
+
+def test_an_admin_does_everything() -> None:
+    assert admin.can_read(OTHER) and admin.can_change(OTHER) and admin.manages_prices
+
+
+def test_registration_staff_anyone_a_customer_only_itself() -> None:
+    assert operator.can_register(None) and operator.can_register(OTHER)
+    assert customer.can_register(None) and customer.can_register(ME)
+    assert not customer.can_register(OTHER)
+
+
+def test_require_staff_raises_forbidden_for_a_customer() -> None:
+    operator.require_staff()
+    admin.require_staff()
+    with pytest.raises(Forbidden) as refused:
+        customer.require_staff()
+    assert refused.value.extensions == {"code": "FORBIDDEN"}
+
+
+def test_a_refusal_reads_the_same_whether_the_object_exists_or_not() -> None:
+    assert str(forbidden_to_see("portfolio", "P1")) == "You may not see portfolio P1."
+    assert forbidden_to_see("portfolio", "P1").code == "FORBIDDEN"
+
+
+def test_unknown_role_names_are_rejected_when_built_by_name() -> None:
+    with pytest.raises(ValueError):
+        Principal.of("x", ["superuser"])
