@@ -36,8 +36,12 @@ def test_sdl_has_the_agreed_federation_shape() -> None:
     assert 'type Portfolio @key(fields: "id")' in sdl
     assert "baseCurrency: String! @external" in sdl
     assert "holdings: [Holding!]! @external" in sdl
-    requires = '@requires(fields: "baseCurrency holdings { symbol quantity costBasis }")'
+    requires = '@requires(fields: "baseCurrency holdings { symbol quantity costBasis } owner { id }")'
     assert f"valuation: PortfolioValuation {requires}" in sdl
+    # The owner decides who may see a valuation; Customer is only a stub here.
+    assert "owner: Customer! @external" in sdl
+    assert 'type Customer @key(fields: "id", resolvable: false) {\n  id: ID!\n}' in sdl
+    assert "setManualFxRate(input: SetManualFxRateInput!): SetManualFxRatePayload!" in sdl
     assert "type Holding @inaccessible" in sdl
     assert "costBasis: Decimal! @external" in sdl
     assert "enum AssetClass" in sdl and "UNKNOWN" in sdl

@@ -7,6 +7,6 @@ from kit.schema import federated_schema
 from assets.graphql.mutations import Mutation
 from assets.graphql.queries import Query
 from assets.graphql.types import Instrument
-from assets.graphql.valuation import Portfolio
+from assets.graphql.valuation import Customer, Portfolio
 
-schema = federated_schema(query=Query, mutation=Mutation, types=[Instrument, Portfolio])
+schema = federated_schema(query=Query, mutation=Mutation, types=[Instrument, Portfolio, Customer])

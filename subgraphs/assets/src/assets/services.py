@@ -16,6 +16,7 @@ from typing import cast
 from kit import paging
 from kit.errors import InputProblems
 from kit.money import Amount, parse_decimal
+from kit.principal import Forbidden, Principal, forbidden_to_see
 
 from assets.adapters.cache import QuoteCache
 from assets.adapters.fx_feeds import FxFeed, SimulatedFxFeed
@@ -46,6 +47,13 @@ class InstrumentView:
 def lookup_key(symbol: str) -> str:
     """The key a symbol is looked up by: normalized when well-formed, else as given (then unknown)."""
     return normalize_symbol(symbol) or symbol
+
+
+def require_price_manager(caller: Principal) -> None:
+    """Manual prices and FX rates: operators and admins only. Checked before the input is even
+    validated, so a refused caller learns nothing from the answer."""
+    if not caller.manages_prices:
+        raise Forbidden("Only operators and admins may set manual prices and FX rates.")
 
 
 class InstrumentService:
@@ -90,9 +98,11 @@ class InstrumentService:
         return views
 
     async def set_manual_price(
-        self, *, symbol: str, price: Amount, previous_close: Amount | None
+        self, caller: Principal, *, symbol: str, price: Amount, previous_close: Amount | None
     ) -> InstrumentView:
-        """Validate and store a manual price; raises `InputProblems` (nothing written) on bad input."""
+        """Validate and store a manual price; raises `Forbidden` unless the caller manages prices, and
+        `InputProblems` on bad input (nothing written either way)."""
+        require_price_manager(caller)
         change = validate_manual_price(
             raw_symbol=symbol,
             price=price,
@@ -283,8 +293,12 @@ class FxService:
         await self._cache.remember_fx_snapshot(self._feed.name, snapshot, self._ttl_seconds)
         return snapshot
 
-    async def set_manual(self, *, from_currency: str, to_currency: str, rate: Decimal) -> FxRate:
-        """Validate and store a manual rate; raises `InputProblems` (nothing written) on bad input."""
+    async def set_manual(
+        self, caller: Principal, *, from_currency: str, to_currency: str, rate: Decimal
+    ) -> FxRate:
+        """Validate and store a manual rate; raises `Forbidden` unless the caller manages prices, and
+        `InputProblems` on bad input (nothing written either way)."""
+        require_price_manager(caller)
         manual = validate_manual_fx_rate(
             from_currency=from_currency, to_currency=to_currency, rate=rate, set_at=self._clock()
         )
@@ -305,6 +319,13 @@ def parse_holdings(raw: Sequence[Mapping[str, object]]) -> list[Holding]:
 
 
 class ValuationService:
+    def authorize(self, caller: Principal, portfolio_id: str, owner_id: str | None) -> None:
+        """Staff value any portfolio; a customer only its own. A representation that names no owner
+        is refused to a customer, with the same words as someone else's (no existence oracle)."""
+        if caller.is_staff or (owner_id is not None and caller.can_read(owner_id)):
+            return
+        raise forbidden_to_see("portfolio", portfolio_id)
+
     def value(
         self,
         base_currency: str,

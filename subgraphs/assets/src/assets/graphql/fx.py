@@ -49,7 +49,10 @@ async def set_manual_fx_rate(
 ) -> SetManualFxRatePayload:
     try:
         rate = await info.context.services.fx.set_manual(
-            from_currency=input.from_currency, to_currency=input.to_currency, rate=input.rate
+            info.context.caller,
+            from_currency=input.from_currency,
+            to_currency=input.to_currency,
+            rate=input.rate,
         )
     except InputProblems as problems:
         return SetManualFxRatePayload(fx_rate=None, user_errors=UserError.from_problems(problems))

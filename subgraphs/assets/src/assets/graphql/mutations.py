@@ -1,4 +1,7 @@
-"""Mutation root of the assets subgraph: setManualPrice (DESIGN.md decision 7)."""
+"""Mutation root of the assets subgraph: setManualPrice and setManualFxRate (DESIGN.md decision 7).
+
+Both are for operators and admins only: anyone else gets a FORBIDDEN GraphQL error and nothing is
+written (the services check the caller before they validate or write anything)."""
 
 from __future__ import annotations
 
@@ -37,7 +40,10 @@ async def _set_manual_price(
     assert price is not None
     try:
         view = await info.context.services.instruments.set_manual_price(
-            symbol=input.symbol, price=price, previous_close=_amount(input.previous_close)
+            info.context.caller,
+            symbol=input.symbol,
+            price=price,
+            previous_close=_amount(input.previous_close),
         )
     except InputProblems as problems:
         return SetManualPricePayload(
@@ -53,10 +59,11 @@ class Mutation:
     set_manual_price: SetManualPricePayload = strawberry.mutation(
         resolver=_set_manual_price,
         description='Pin a price for an instrument (source "manual"), overriding any feed. A symbol the '
-        "catalog lacks becomes a manual instrument in the price's currency.",
+        "catalog lacks becomes a manual instrument in the price's currency. Operators and admins only.",
     )
     set_manual_fx_rate: SetManualFxRatePayload = strawberry.mutation(
         resolver=set_manual_fx_rate,
         description="Pin an exchange rate (1 fromCurrency = rate toCurrency; the inverse is implied). "
-        "A manual rate wins over the FX feed; valuations use it from the next request.",
+        "A manual rate wins over the FX feed; valuations use it from the next request. Operators and "
+        "admins only.",
     )

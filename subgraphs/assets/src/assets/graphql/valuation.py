@@ -1,8 +1,9 @@
 """`Portfolio.valuation`: the portfolios subgraph's entity, extended where prices live (DESIGN.md #10).
 
-The router sends `baseCurrency` and `holdings` in the representation (`@requires`), so valuing a
-portfolio reads nothing of it from storage; the quotes of all portfolios in a request are loaded in
-one batch.
+The router sends `baseCurrency`, `holdings` and `owner { id }` in the representation (`@requires`), so
+valuing a portfolio reads nothing of it from storage; the quotes of all portfolios in a request are
+loaded in one batch. The owner decides who may see the valuation: a customer only its own portfolios
+(another's resolves to null with a FORBIDDEN error at its `_entities` index), staff any.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from kit.graphql_types import (
     Money,
 )
 from kit.money import Amount
+from strawberry.federation.schema_directives import Key
+from strawberry.federation.types import FieldSet
 
 from assets.domain import valuation as domain
 from assets.domain.fx import MappingFxRates
@@ -126,30 +129,52 @@ async def _valuation(
     )
 
 
+@strawberry.federation.type(
+    keys=[Key(fields=FieldSet("id"), resolvable=False)],
+    name="Customer",
+)
+class Customer:
+    """The customers subgraph's entity; here only as a portfolio's owner (`@requires`)."""
+
+    id: strawberry.ID
+
+
+def _owner_id(owner: Mapping[str, Any] | None) -> str | None:
+    identifier = owner.get("id") if isinstance(owner, Mapping) else None
+    return identifier if isinstance(identifier, str) and identifier else None
+
+
 @strawberry.federation.type(keys=["id"], name="Portfolio")
 class Portfolio:
     id: strawberry.ID
     base_currency: str = strawberry.federation.field(external=True)
     holdings: list[Holding] = strawberry.federation.field(external=True)
+    owner: Customer = strawberry.federation.field(external=True)
 
     valuation: PortfolioValuation | None = strawberry.federation.field(
         resolver=_valuation,
-        requires=["baseCurrency holdings { symbol quantity costBasis }"],
+        requires=["baseCurrency holdings { symbol quantity costBasis } owner { id }"],
         description="The portfolio at the latest prices; null when the router sent no holdings.",
     )
 
     @classmethod
     def resolve_reference(
         cls,
+        info: strawberry.Info[AssetsContext, None],
         id: strawberry.ID,
         baseCurrency: str | None = None,
         holdings: Sequence[Mapping[str, Any]] | None = None,
+        owner: Mapping[str, Any] | None = None,
         **_: Any,
     ) -> Portfolio:
-        """No I/O: everything needed comes in the representation."""
+        """No I/O: everything needed comes in the representation. Raising here nulls this one entity
+        (FORBIDDEN at its `_entities` index); the others in the request are valued as one batch."""
+        owner_id = _owner_id(owner)
+        info.context.services.valuations.authorize(info.context.caller, id, owner_id)
         parsed = parse_holdings(holdings or [])
         return cls(
             id=id,
             base_currency=baseCurrency or "",
             holdings=[Holding(symbol=h.symbol, quantity=h.quantity, cost_basis=h.cost_basis) for h in parsed],
+            owner=Customer(id=strawberry.ID(owner_id or "")),
         )
