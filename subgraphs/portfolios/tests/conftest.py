@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from kit import push_signature
 from kit.dynamo import ensure_table
 from kit.testing import execute, running_app, unique_table_name
 from portfolios.adapters.table import table_definition
 from portfolios.app import PortfoliosRuntime, PortfoliosSettings, create_app
+from pydantic import SecretStr
 from ulid import ULID
+
+# The secret the test app verifies pushed events with (the customers service signs with it).
+EVENTS_SECRET = "portfolios-tests-push-secret"
 
 CREATE_PORTFOLIO = """
 mutation CreatePortfolio($input: CreatePortfolioInput!) {
@@ -85,18 +92,35 @@ query($id: ID!) {
 class Api:
     http: httpx.AsyncClient
     runtime: PortfoliosRuntime
+    app: FastAPI
 
     @property
     def calls(self) -> dict[str, int]:
         return dict(self.runtime.counter.calls)
 
-    async def gql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        return await execute(self.http, query, variables)
+    async def gql(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> dict[str, Any]:
+        """Sent with `token`, or the client's admin token by default."""
+        return await execute(self.http, query, variables, token=token)
 
-    async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        body = await self.gql(query, variables)
+    async def data(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> dict[str, Any]:
+        body = await self.gql(query, variables, token=token)
         assert "errors" not in body, body
         return body["data"]
+
+    async def post_event(
+        self, event: dict[str, Any] | bytes, *, secret: str = EVENTS_SECRET, now: float | None = None
+    ) -> httpx.Response:
+        """POST /events with the body signed as the customers service signs it."""
+        body = event if isinstance(event, bytes) else json.dumps(event).encode()
+        headers = {
+            "content-type": "application/json",
+            push_signature.HEADER: push_signature.sign(secret, body, now=now),
+        }
+        return await self.http.post("/events", content=body, headers=headers)
 
     async def count_items(self) -> int:
         """Items in the table (a Scan; reset the counter afterwards when counting calls)."""
@@ -111,11 +135,10 @@ class Api:
             if not start:
                 return total
 
-    async def register_customer(self) -> str:
-        customer_id = str(ULID())
-        response = await self.http.post(
-            "/events", json={"type": "CustomerRegistered", "customerId": customer_id}
-        )
+    async def register_customer(self, customer_id: str | None = None) -> str:
+        """A new customer (a ULID unless given), as the customers service's event tells it."""
+        customer_id = customer_id or str(ULID())
+        response = await self.post_event({"type": "CustomerRegistered", "customerId": customer_id})
         assert response.status_code == 202, response.text
         return customer_id
 
@@ -139,7 +162,7 @@ class Api:
         return data["addInvestment"]
 
     async def close_customer(self, customer_id: str) -> None:
-        response = await self.http.post("/events", json={"type": "CustomerClosed", "customerId": customer_id})
+        response = await self.post_event({"type": "CustomerClosed", "customerId": customer_id})
         assert response.status_code == 202, response.text
 
     async def sell_payload(self, portfolio_id: str, **overrides: Any) -> dict[str, Any]:
@@ -179,11 +202,14 @@ class Api:
 async def api(dynamodb_endpoint: str) -> AsyncIterator[Api]:
     """The portfolios app on its own table (one per test module), its lifespan entered."""
     settings = PortfoliosSettings(
-        dynamodb_endpoint_url=dynamodb_endpoint, table_name=unique_table_name("portfolios"), graphiql=False
+        dynamodb_endpoint_url=dynamodb_endpoint,
+        table_name=unique_table_name("portfolios"),
+        graphiql=False,
+        events_push_secret=SecretStr(EVENTS_SECRET),
     )
     app = create_app(settings)
     async with running_app(app) as http:
         runtime: PortfoliosRuntime = app.state.runtime
         await ensure_table(runtime.dynamodb, table_definition(settings.table_name))
         runtime.counter.reset()
-        yield Api(http=http, runtime=runtime)
+        yield Api(http=http, runtime=runtime, app=app)

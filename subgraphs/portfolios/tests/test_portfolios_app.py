@@ -19,14 +19,14 @@ async def test_customer_registered_is_recorded_once(api):
     customer_id = str(ULID())
     before = await api.count_items()
     event = {"type": "CustomerRegistered", "customerId": customer_id, "email": "ada@example.com"}
-    first = await api.http.post("/events", json=event)
+    first = await api.post_event(event)
     assert first.status_code == 202
     assert first.json() == {"status": "accepted", "type": "CustomerRegistered"}
     entry = await directory_entry(api, customer_id)
     assert entry["customerId"] == {"S": customer_id}
 
     # At-least-once delivery: the same event again changes nothing, not even the registration time.
-    again = await api.http.post("/events", json=event)
+    again = await api.post_event(event)
     assert again.status_code == 202
     assert await api.count_items() == before + 1
     assert await directory_entry(api, customer_id) == entry
@@ -36,15 +36,15 @@ async def test_customer_closed_is_recorded_once_and_closes_for_good(api):
     customer_id = await api.register_customer()
     before = await api.count_items()
     event = {"type": "CustomerClosed", "customerId": customer_id}
-    first = await api.http.post("/events", json=event)
+    first = await api.post_event(event)
     assert first.status_code == 202
     assert first.json() == {"status": "accepted", "type": "CustomerClosed"}
     entry = await directory_entry(api, customer_id)
     assert "closedAt" in entry
     # Redelivered, and a late duplicate of the registration: nothing changes, not even closedAt.
-    assert (await api.http.post("/events", json=event)).status_code == 202
+    assert (await api.post_event(event)).status_code == 202
     registered = {"type": "CustomerRegistered", "customerId": customer_id}
-    assert (await api.http.post("/events", json=registered)).status_code == 202
+    assert (await api.post_event(registered)).status_code == 202
     assert await directory_entry(api, customer_id) == entry
     assert await api.count_items() == before  # the directory entry is updated in place
     payload = await api.create_portfolio_payload(customer_id)
@@ -54,7 +54,7 @@ async def test_customer_closed_is_recorded_once_and_closes_for_good(api):
 async def test_closed_before_registered_is_still_closed(api):
     customer_id = str(ULID())
     for kind in ("CustomerClosed", "CustomerRegistered"):  # delivered out of order
-        response = await api.http.post("/events", json={"type": kind, "customerId": customer_id})
+        response = await api.post_event({"type": kind, "customerId": customer_id})
         assert response.status_code == 202
     payload = await api.create_portfolio_payload(customer_id)
     assert [e["code"] for e in payload["userErrors"]] == ["CUSTOMER_CLOSED"]
@@ -64,7 +64,7 @@ async def test_registered_customer_can_open_a_portfolio(api):
     customer_id = str(ULID())
     payload = await api.create_portfolio_payload(customer_id)
     assert [e["code"] for e in payload["userErrors"]] == ["NOT_FOUND"]
-    await api.http.post("/events", json={"type": "CustomerRegistered", "customerId": customer_id})
+    await api.post_event({"type": "CustomerRegistered", "customerId": customer_id})
     assert (await api.create_portfolio(customer_id))["owner"] == {"id": customer_id}
 
 
@@ -83,7 +83,7 @@ async def test_registered_customer_can_open_a_portfolio(api):
 )
 async def test_malformed_events_are_rejected_and_write_nothing(api, body):
     before = await api.count_items()
-    response = await api.http.post("/events", content=body, headers={"content-type": "application/json"})
+    response = await api.post_event(body)
     assert response.status_code == 400
     assert response.json()["status"] == "rejected"
     assert await api.count_items() == before

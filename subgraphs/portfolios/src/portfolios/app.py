@@ -8,10 +8,11 @@ from contextlib import AsyncExitStack
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from kit import push_signature
 from kit.app import Runtime, serve
 from kit.app import create_app as create_kit_app
 from kit.settings import ServiceSettings
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from portfolios.adapters.event_queue import MAX_WAIT_SECONDS, EventQueueConsumer, sqs_client
@@ -20,6 +21,9 @@ from portfolios.domain.events import InvalidEvent
 from portfolios.graphql.context import context_for
 from portfolios.schema import schema
 from portfolios.services import PortfolioService
+
+# An event is a few hundred bytes; /events refuses bodies above this before verifying them.
+MAX_EVENT_BYTES = 64 * 1024
 
 
 class PortfoliosSettings(ServiceSettings):
@@ -35,6 +39,11 @@ class PortfoliosSettings(ServiceSettings):
         default=10, ge=0, le=MAX_WAIT_SECONDS, description="Long poll of a receive"
     )
     events_backoff_seconds: float = Field(default=1.0, gt=0, description="First wait after a failed receive")
+    events_push_secret: SecretStr = Field(
+        default=SecretStr(""),
+        description="Verifies the signature of events pushed to POST /events (local transport; the "
+        "customers service signs with the same secret). Empty: /events is not served (AWS uses SQS).",
+    )
 
 
 class PortfoliosRuntime(Runtime):
@@ -87,18 +96,35 @@ class PortfoliosRuntime(Runtime):
 def create_app(settings: PortfoliosSettings | None = None) -> FastAPI:
     runtime = PortfoliosRuntime(settings or PortfoliosSettings())
     app = create_kit_app(title="portfolios", runtime=runtime, schema=schema, context_for=context_for)
+    secret = runtime.settings.events_push_secret.get_secret_value()
+    if secret:
+        _serve_pushed_events(app, runtime, secret)
+    return app
+
+
+def _serve_pushed_events(app: FastAPI, runtime: PortfoliosRuntime, secret: str) -> None:
+    """POST /events: the customers service pushes its events here (local transport). Each body is
+    signed with the shared secret and a timestamp (kit.push_signature): an unsigned, forged or
+    stale (replayed) body is refused with 401 before it is parsed, and nothing is recorded."""
 
     @app.post("/events", status_code=202)
     async def events(request: Request) -> JSONResponse:
         """Events from other services, e.g. {"type": "CustomerRegistered", "customerId": "01H..."}."""
+        raw = bytearray()
+        async for chunk in request.stream():
+            raw += chunk
+            if len(raw) > MAX_EVENT_BYTES:
+                return JSONResponse({"status": "rejected", "error": "the body is too large"}, status_code=413)
+        if not push_signature.verify(secret, bytes(raw), request.headers.get(push_signature.HEADER)):
+            return JSONResponse(
+                {"status": "rejected", "error": "the event's signature is missing, invalid or too old"},
+                status_code=401,
+            )
         try:
-            body = json.loads(await request.body())
-            event = await runtime.service.record_event(body)
+            event = await runtime.service.record_event(json.loads(bytes(raw)))
         except (ValueError, InvalidEvent) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
             return JSONResponse({"status": "rejected", "error": str(error)}, status_code=400)
         return JSONResponse({"status": "accepted", "type": type(event).__name__}, status_code=202)
-
-    return app
 
 
 def main() -> None:

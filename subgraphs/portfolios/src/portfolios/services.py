@@ -3,6 +3,13 @@
 They validate through `domain/`, read and write through the ports in `domain.ports`, and raise
 `kit.errors.InputProblems` for bad input (the mutations turn it into userErrors; nothing is written).
 
+Access (issue 7): every use case that changes investor data takes the caller (`kit.principal`).
+The owner of a portfolio, or an admin, may change it; operators only read. A refusal is a
+`Forbidden` error (a GraphQL error with extensions.code FORBIDDEN, never a userError) raised before
+anything is written and before anything of the target is validated, with the same words whether
+the target exists or not. Only checks that need nothing but the input (an id that is not an id, an
+empty name) may answer before it. Reads are checked by `readable` after the batched load.
+
 Every rule is checked twice: here, against what was just read (to answer a precise userError), and
 again by the conditions of the one transaction that writes (so that it holds under concurrent
 requests). When a condition fails the use case starts over from its reads, a bounded number of
@@ -19,6 +26,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from kit.errors import InputProblems, Problem
+from kit.principal import Forbidden, Principal, forbidden_to_see
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 from ulid import ULID
 
@@ -58,6 +66,7 @@ from portfolios.domain.validation import (
     customer_closed_problem,
     insufficient_quantity,
     investment_gone,
+    is_customer_id,
     is_ulid,
     key_reused,
     latest_purchase_date,
@@ -82,6 +91,41 @@ WRITE_ATTEMPTS = 6
 MAX_LOTS_PER_SALE = 48
 
 _BY_ID = ("input", "id")
+
+
+def forbidden_to_change(kind: str, identifier: str) -> Forbidden:
+    """The same words whether the object exists or not, so that a refusal reveals nothing."""
+    return Forbidden(f"You may not change {kind} {identifier}.")
+
+
+def readable(caller: Principal, found: T | None, owner: str | None, kind: str, identifier: str) -> T | None:
+    """What a read resolves to once loaded: `found` when `caller` may read it (staff read everything;
+    a customer what it owns), None when staff ask for something that does not exist. A customer
+    asking for anything not its own, existing or not, is refused with the same `Forbidden`."""
+    if caller.is_staff:
+        return found
+    if found is not None and owner is not None and caller.can_read(owner):
+        return found
+    raise forbidden_to_see(kind, identifier)
+
+
+def require_changer(caller: Principal) -> None:
+    """Operators read investor data and never change it: refused before anything is read."""
+    if not caller.is_admin and caller.customer_id is None:
+        raise Forbidden("Only a portfolio's owner or an admin may change it.")
+
+
+def check_change(caller: Principal, portfolio: Portfolio | None, kind: str, identifier: str) -> None:
+    """Right after the target's portfolio is read, before anything of it is validated: its owner or
+    an admin may go on. An admin learns that it does not exist (NOT_FOUND follows); so does anyone
+    when `identifier` cannot be an id at all (INVALID follows: that tells nothing of anyone's data).
+    Anyone else is refused with the same words whether it exists or not."""
+    if portfolio is not None:
+        if caller.can_change(portfolio.customer_id):
+            return
+    elif caller.is_admin or not is_ulid(identifier):
+        return
+    raise forbidden_to_change(kind, identifier)
 
 
 def utc_now() -> datetime:
@@ -156,12 +200,16 @@ class PortfolioService:
 
     # --- portfolios ---------------------------------------------------------------------------
 
-    async def create_portfolio(self, request: PortfolioRequest) -> Portfolio:
+    async def create_portfolio(self, caller: Principal, request: PortfolioRequest) -> Portfolio:
+        """Opens a portfolio for `request.customer_id`: the customer itself, or an admin, may."""
+        customer_id = request.customer_id.strip()
+        if not caller.can_change(customer_id):  # before anything else: nothing is read or checked
+            raise Forbidden(f"You may not open a portfolio for customer {customer_id}.")
         return await self._retrying(lambda: self._create_portfolio(request))
 
     async def _create_portfolio(self, request: PortfolioRequest) -> Portfolio:
         customer_id = request.customer_id.strip()
-        status = await self._directory.status(customer_id) if is_ulid(customer_id) else None
+        status = await self._directory.status(customer_id) if is_customer_id(customer_id) else None
         new = validate_portfolio(
             request,
             customer_registered=status is not None and status is not CustomerStatus.UNKNOWN,
@@ -172,8 +220,11 @@ class PortfolioService:
         await self._repository.create_portfolio(portfolio)
         return portfolio
 
-    async def rename_portfolio(self, portfolio_id: str, name: str) -> Portfolio:
-        """Renames a portfolio, closed or not (a name is a label; a closed portfolio keeps its data)."""
+    async def rename_portfolio(self, caller: Principal, portfolio_id: str, name: str) -> Portfolio:
+        """Renames a portfolio, closed or not (a name is a label; a closed portfolio keeps its data).
+
+        The owner condition is part of the one conditional write, so a refusal costs no extra read."""
+        require_changer(caller)
         portfolio_id = portfolio_id.strip()
         problems: list[Problem] = []
         if not is_ulid(portfolio_id):
@@ -184,29 +235,39 @@ class PortfolioService:
             problems.extend(error.problems)
         if problems:
             raise InputProblems(problems)
-        renamed = await self._repository.rename_portfolio(portfolio_id, clean)
+        owner = None if caller.is_admin else caller.customer_id
+        renamed = await self._repository.rename_portfolio(portfolio_id, clean, owner)
         if renamed is None:
+            if owner is not None:  # missing, or not the caller's: the same answer
+                raise forbidden_to_change("portfolio", portfolio_id)
             raise portfolio_gone(_BY_ID)
         return renamed
 
-    async def close_portfolio(self, portfolio_id: str) -> Portfolio:
+    async def close_portfolio(self, caller: Principal, portfolio_id: str) -> Portfolio:
         """Closes a portfolio: it then takes no new lots, sales, corrections or removals; its lots,
         positions and activities stay readable. Closing a closed portfolio changes nothing."""
+        require_changer(caller)
         portfolio_id = portfolio_id.strip()
         if not is_ulid(portfolio_id):
             raise InputProblems([_invalid_id()])
-        closed = await self._repository.close_portfolio(portfolio_id, self._clock())
+        owner = None if caller.is_admin else caller.customer_id
+        closed = await self._repository.close_portfolio(portfolio_id, self._clock(), owner)
+        check_change(caller, closed, "portfolio", portfolio_id)
         if closed is None:
             raise portfolio_gone(_BY_ID)
         return closed
 
     # --- lots ---------------------------------------------------------------------------------
 
-    async def add_investment(self, request: LotRequest) -> AddedInvestment:
-        return await self._retrying(lambda: self._add_investment(request))
+    async def add_investment(self, caller: Principal, request: LotRequest) -> AddedInvestment:
+        """Records a lot. An idempotency key lives under its portfolio and is replayed only after the
+        caller passed the owner check, so a key never returns another customer's lot."""
+        require_changer(caller)
+        return await self._retrying(lambda: self._add_investment(caller, request))
 
-    async def _add_investment(self, request: LotRequest) -> AddedInvestment:
+    async def _add_investment(self, caller: Principal, request: LotRequest) -> AddedInvestment:
         portfolio, record = await self._portfolio_and_record(request.portfolio_id, request.idempotency_key)
+        check_change(caller, portfolio, "portfolio", request.portfolio_id.strip())
         now = self._clock()
         new = validate_lot(request, portfolio=portfolio, latest_date=latest_purchase_date(now))
         if portfolio is None:  # validate_lot reports a missing portfolio; this narrows the type
@@ -248,14 +309,16 @@ class PortfolioService:
             )
         return AddedInvestment(lot=lot, portfolio=portfolio, replayed=True)
 
-    async def _lot_and_portfolio(self, lot_id: str) -> tuple[Lot, Portfolio]:
+    async def _lot_and_portfolio(self, caller: Principal, lot_id: str) -> tuple[Lot, Portfolio]:
         lot_id = lot_id.strip()
         if not is_ulid(lot_id):
             raise InputProblems([_invalid_id()])
         lot = (await self._repository.lots_by_id([lot_id])).get(lot_id)
         if lot is None:
+            check_change(caller, None, "investment", lot_id)
             raise investment_gone()
         portfolio = (await self._repository.portfolios([lot.portfolio_id])).get(lot.portfolio_id)
+        check_change(caller, portfolio, "investment", lot_id)
         if portfolio is None:
             raise investment_gone()
         if portfolio.is_closed:
@@ -264,15 +327,16 @@ class PortfolioService:
             raise lot_consumed()
         return lot, portfolio
 
-    async def update_investment(self, correction: CorrectionRequest) -> ChangedInvestment:
+    async def update_investment(self, caller: Principal, correction: CorrectionRequest) -> ChangedInvestment:
         """Corrects a lot no sale has taken from (validated as addInvestment validates a new lot).
 
         Allowed for a closed customer (records may be fixed), refused in a closed portfolio.
         """
-        return await self._retrying(lambda: self._update_investment(correction))
+        require_changer(caller)
+        return await self._retrying(lambda: self._update_investment(caller, correction))
 
-    async def _update_investment(self, correction: CorrectionRequest) -> ChangedInvestment:
-        lot, portfolio = await self._lot_and_portfolio(correction.id)
+    async def _update_investment(self, caller: Principal, correction: CorrectionRequest) -> ChangedInvestment:
+        lot, portfolio = await self._lot_and_portfolio(caller, correction.id)
         now = self._clock()
         new = validate_lot(
             corrected_request(lot, correction), portfolio=portfolio, latest_date=latest_purchase_date(now)
@@ -284,12 +348,13 @@ class PortfolioService:
         await self._repository.update_lot(portfolio, corrected, activity)
         return ChangedInvestment(lot=corrected, portfolio=portfolio)
 
-    async def remove_investment(self, lot_id: str) -> ChangedInvestment:
+    async def remove_investment(self, caller: Principal, lot_id: str) -> ChangedInvestment:
         """Removes a lot no sale has taken from; refused in a closed portfolio."""
-        return await self._retrying(lambda: self._remove_investment(lot_id))
+        require_changer(caller)
+        return await self._retrying(lambda: self._remove_investment(caller, lot_id))
 
-    async def _remove_investment(self, lot_id: str) -> ChangedInvestment:
-        lot, portfolio = await self._lot_and_portfolio(lot_id)
+    async def _remove_investment(self, caller: Principal, lot_id: str) -> ChangedInvestment:
+        lot, portfolio = await self._lot_and_portfolio(caller, lot_id)
         now = self._clock()
         activity = lot_activity(self._new_id(now), ActivityType.REMOVAL, lot, now)
         await self._repository.remove_lot(portfolio, lot, activity)
@@ -297,17 +362,20 @@ class PortfolioService:
 
     # --- sales --------------------------------------------------------------------------------
 
-    async def sell_investment(self, request: SaleRequest) -> Sold:
+    async def sell_investment(self, caller: Principal, request: SaleRequest) -> Sold:
         """Sells from the portfolio's open lots of one instrument by its cost-basis method.
 
         Only lots bought on or before `soldAt` can be sold from; sales apply in the order they are
         recorded (a back-dated sale does not re-match earlier ones). Allowed for a closed customer
-        (the holdings may be wound down), refused in a closed portfolio.
+        (the holdings may be wound down), refused in a closed portfolio. Idempotency keys are
+        replayed only after the owner check, as for purchases.
         """
-        return await self._retrying(lambda: self._sell(request))
+        require_changer(caller)
+        return await self._retrying(lambda: self._sell(caller, request))
 
-    async def _sell(self, request: SaleRequest) -> Sold:
+    async def _sell(self, caller: Principal, request: SaleRequest) -> Sold:
         portfolio, record = await self._portfolio_and_record(request.portfolio_id, request.idempotency_key)
+        check_change(caller, portfolio, "portfolio", request.portfolio_id.strip())
         now = self._clock()
         sale = validate_sale(request, portfolio=portfolio, latest_date=latest_purchase_date(now))
         portfolio = sale.portfolio
@@ -419,7 +487,7 @@ class PortfolioService:
 
     async def books(self, customer_ids: Sequence[str]) -> Mapping[str, CustomerBook]:
         """One Query per customer, run concurrently, however many portfolios and lots they hold."""
-        wanted = [i for i in dict.fromkeys(customer_ids) if is_ulid(i)]
+        wanted = [i for i in dict.fromkeys(customer_ids) if is_customer_id(i)]
         found = await asyncio.gather(*(self._repository.book(i) for i in wanted))
         books = dict(zip(wanted, found, strict=True))
         return {i: books.get(i) or CustomerBook(customer_id=i) for i in customer_ids}

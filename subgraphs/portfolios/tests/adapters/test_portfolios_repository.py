@@ -40,7 +40,9 @@ def portfolio(customer_id, created_at=NOW, currency="USD"):
     )
 
 
-def lot(portfolio_id, symbol="AAPL", fees=None, fx=None, currency="USD", remaining=None, version=1):
+def lot(
+    portfolio_id, symbol="AAPL", fees=None, fx=None, currency="USD", remaining=None, version=1, customer=None
+):
     quantity = D("10.50000000")
     return Lot(
         id=str(ULID()),
@@ -56,6 +58,7 @@ def lot(portfolio_id, symbol="AAPL", fees=None, fx=None, currency="USD", remaini
         remaining_quantity=quantity if remaining is None else D(remaining),
         remaining_cost=D("1575.00000000") if remaining is None else D("100.5"),
         version=version,
+        customer_id=customer,
     )
 
 
@@ -90,8 +93,10 @@ def test_item_keys():
         "CUSTOMER#C1",
         f"PORTFOLIO#{p.id}#LOT#{x.id}",
     )
-    copy = items.investment_item(x)
+    copy = items.investment_item(x, "C1")
     assert (copy["pk"], copy["sk"]) == (f"INVESTMENT#{x.id}", "LOT") and "gsi1pk" not in copy
+    # Both copies name the owner: an Investment reference is checked without reading the portfolio.
+    assert copy["customerId"] == lot_item["customerId"] == "C1"
 
 
 @pytest.mark.parametrize(
@@ -99,7 +104,7 @@ def test_item_keys():
 )
 def test_items_round_trip_keeping_scale(fees, fx):
     p = portfolio("C1")
-    x = lot(p.id, fees=fees, fx=fx, currency="EUR" if fees else "USD")
+    x = lot(p.id, fees=fees, fx=fx, currency="EUR" if fees else "USD", customer="C1")
     assert items.portfolio_from(items.portfolio_item(p)) == p
     back = items.lot_from(items.lot_item(x, "C1"))
     assert back == x
@@ -210,7 +215,7 @@ async def test_lot_writes_are_conditioned_on_its_version(dynamo):
     await directory.register(customer_id, NOW)
     p = portfolio(customer_id)
     await repository.create_portfolio(p)
-    x = lot(p.id)
+    x = lot(p.id, customer=customer_id)
     await repository.add_lot(p, x, buy(x), None)
     v2 = x.consumed(D("4"), D("600"))
     assert v2.version == 2
@@ -261,12 +266,30 @@ def test_summary_and_legacy_lot_items():
     legacy = {
         k: v
         for k, v in items.lot_item(x, "C").items()
-        if k not in ("remainingQuantity", "remainingCost", "version")
+        if k not in ("remainingQuantity", "remainingCost", "version", "customerId")
     }
     back = items.lot_from(legacy)
+    assert back.customer_id is None  # its owner is its portfolio's
     # remaining = the whole lot: 10.5 * 150.00 + 1.50 = 1575.00 + 1.50 = 1576.50
     assert (back.remaining_quantity, back.remaining_cost, back.version) == (
         x.quantity,
         D("1576.5000000000"),
         0,
     )
+
+
+async def test_rename_and_close_for_an_owner_write_only_that_owners_portfolio(dynamo):
+    repository, directory = dynamo
+    owner, other = str(ULID()), str(ULID())
+    await directory.register(owner, NOW)
+    p = portfolio(owner)
+    await repository.create_portfolio(p)
+    # Someone else's: no rename (None), and close answers the portfolio as it is, still open.
+    assert await repository.rename_portfolio(p.id, "Taken", owner=other) is None
+    unchanged = await repository.close_portfolio(p.id, NOW, owner=other)
+    assert unchanged == p and unchanged.status is PortfolioStatus.OPEN
+    assert await repository.portfolios([p.id]) == {p.id: p}
+    # The owner's own.
+    assert (await repository.rename_portfolio(p.id, "Kept", owner=owner)).name == "Kept"
+    closed = await repository.close_portfolio(p.id, NOW, owner=owner)
+    assert (closed.name, closed.status) == ("Kept", PortfolioStatus.CLOSED)

@@ -18,6 +18,7 @@ from portfolios.domain.validation import (
     SaleRequest,
     corrected_request,
     decimal_places,
+    is_customer_id,
     is_ulid,
     latest_purchase_date,
     validate_lot,
@@ -27,6 +28,7 @@ from portfolios.domain.validation import (
 )
 
 CUSTOMER = "01HZX3Q4W5E6R7T8Y9Z0ABCDEF"
+COGNITO_SUB = "3f1c9e7a-5b2d-4c8e-9a1f-0e2d4b6c8a90"  # a customer who registered itself
 PORTFOLIO_ID = "01HZX3Q4W5E6R7T8Y9Z0PQRSTV"
 TODAY = date(2024, 6, 1)
 USD_PORTFOLIO = Portfolio(
@@ -251,6 +253,37 @@ def test_is_ulid():
     assert not is_ulid(CUSTOMER[:-1])
     assert not is_ulid("81HZX3Q4W5E6R7T8Y9Z0PQRSTV")  # first character above 7 overflows 128 bits
     assert not is_ulid("01HZX3Q4W5E6R7T8Y9U0PQRSTV")  # U is not in Crockford's base32
+    assert not is_ulid(COGNITO_SUB)  # portfolio, lot and activity ids stay ULIDs
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        (CUSTOMER, True),
+        (COGNITO_SUB, True),
+        ("00000000-0000-0000-0000-000000000000", True),
+        (COGNITO_SUB.upper(), False),  # canonical is lower-case
+        (COGNITO_SUB.replace("-", ""), False),
+        (f"{{{COGNITO_SUB}}}", False),
+        (f"urn:uuid:{COGNITO_SUB}", False),
+        (f" {COGNITO_SUB}", False),
+        (COGNITO_SUB[:-1], False),
+        (COGNITO_SUB[:-1] + "g", False),
+        (CUSTOMER.lower(), False),
+        ("", False),
+    ],
+)
+def test_is_customer_id(value, valid):
+    assert is_customer_id(value) is valid
+
+
+def test_a_cognito_customer_gets_a_portfolio():
+    new = validate_portfolio(portfolio_request(customer_id=f" {COGNITO_SUB} "), customer_registered=True)
+    assert new.customer_id == COGNITO_SUB
+    upper = portfolio_request(customer_id=COGNITO_SUB.upper())
+    assert problems_of(lambda: validate_portfolio(upper, customer_registered=True)) == {
+        (("input", "customerId"), "INVALID")
+    }
 
 
 # --- events -----------------------------------------------------------------------------------
@@ -283,6 +316,13 @@ def test_malformed_events_are_rejected(body):
 
 def test_parse_customer_closed():
     assert parse_event({"type": "CustomerClosed", "customerId": CUSTOMER}) == CustomerClosed(CUSTOMER)
+
+
+def test_events_of_a_cognito_customer():
+    body = {"type": "CustomerRegistered", "customerId": COGNITO_SUB}
+    assert parse_event(body) == CustomerRegistered(COGNITO_SUB)
+    with pytest.raises(InvalidEvent):
+        parse_event({**body, "customerId": COGNITO_SUB.upper()})
 
 
 # --- portfolios: closed customers, names --------------------------------------------------------

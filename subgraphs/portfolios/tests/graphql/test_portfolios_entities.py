@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from kit.principal import Principal
 from portfolios.domain.model import PortfolioKind
 from portfolios.domain.validation import LotRequest, PortfolioRequest
 
@@ -51,6 +52,7 @@ query($representations: [_Any!]!) {
 }"""
 
 SYMBOLS = ["AAPL", "MSFT", "VOO", "BRK.B"]
+ADMIN = Principal.of("admin-1", ["admin"])
 
 
 async def seed_customer(api, portfolios: int, lots: int) -> tuple[str, list[str], list[str]]:
@@ -61,14 +63,16 @@ async def seed_customer(api, portfolios: int, lots: int) -> tuple[str, list[str]
     portfolio_ids, lot_ids = [], []
     for n in range(portfolios):
         portfolio = await service.create_portfolio(
+            ADMIN,
             PortfolioRequest(
                 customer_id=customer_id, name=f"P{n}", kind=PortfolioKind.BROKERAGE, base_currency="USD"
-            )
+            ),
         )
         portfolio_ids.append(portfolio.id)
         added = await asyncio.gather(
             *(
                 service.add_investment(
+                    ADMIN,
                     LotRequest(
                         portfolio_id=portfolio.id,
                         symbol=SYMBOLS[i % 4],
@@ -78,7 +82,7 @@ async def seed_customer(api, portfolios: int, lots: int) -> tuple[str, list[str]
                         purchased_at=date(2024, 1, 1) + timedelta(days=i),
                         fees_amount=Decimal("0.50"),
                         fees_currency="USD",
-                    )
+                    ),
                 )
                 for i in range(lots)
             )

@@ -141,11 +141,12 @@ def portfolio_from(item: Mapping[str, Any]) -> Portfolio:
     )
 
 
-def _lot_attributes(lot: Lot) -> dict[str, Any]:
+def _lot_attributes(lot: Lot, customer_id: str) -> dict[str, Any]:
     return {
         "type": LOT_TYPE,
         "id": lot.id,
         "portfolioId": lot.portfolio_id,
+        "customerId": customer_id,
         "symbol": lot.symbol,
         "quantity": _decimal(lot.quantity),
         "priceAmount": _decimal(lot.purchase_price.value),
@@ -168,13 +169,14 @@ def lot_item(lot: Lot, customer_id: str) -> dict[str, Any]:
         **lot_key(lot.portfolio_id, lot.id),
         "gsi1pk": customer_pk(customer_id),
         "gsi1sk": f"{portfolio_pk(lot.portfolio_id)}#{lot_sk(lot.id)}",
-        **_lot_attributes(lot),
+        **_lot_attributes(lot, customer_id),
     }
 
 
-def investment_item(lot: Lot) -> dict[str, Any]:
-    """The copy of the lot addressable by its id alone (Investment entity references)."""
-    return {**investment_key(lot.id), **_lot_attributes(lot)}
+def investment_item(lot: Lot, customer_id: str) -> dict[str, Any]:
+    """The copy of the lot addressable by its id alone (Investment entity references); its
+    `customerId` lets a reference be checked against the caller without reading the portfolio."""
+    return {**investment_key(lot.id), **_lot_attributes(lot, customer_id)}
 
 
 def lot_from(item: Mapping[str, Any]) -> Lot:
@@ -195,6 +197,7 @@ def lot_from(item: Mapping[str, Any]) -> Lot:
         remaining_cost=Decimal(0),
         # Lots written before sales existed have no version: 0, so that the first write expects none.
         version=int(item.get("version", 0)),
+        customer_id=item.get("customerId"),  # absent from lots stored before it was recorded
     )
     remaining_cost = item.get("remainingCost")
     return replace(

@@ -100,7 +100,7 @@ class DynamoPortfolioRepository:
         condition = self._at_version(lot.version - 1)
         return [
             {"Put": {"TableName": self._table, "Item": to_item(item), **condition}}
-            for item in (items.lot_item(lot, customer_id), items.investment_item(lot))
+            for item in (items.lot_item(lot, customer_id), items.investment_item(lot, customer_id))
         ]
 
     async def _transact(self, transaction: list[dict[str, Any]]) -> None:
@@ -126,7 +126,7 @@ class DynamoPortfolioRepository:
             self._check_open(portfolio.id),
             self._check_active(portfolio.customer_id),
             self._put_new(items.lot_item(lot, portfolio.customer_id)),
-            self._put_new(items.investment_item(lot)),
+            self._put_new(items.investment_item(lot, portfolio.customer_id)),
             self._put_new(items.activity_item(activity)),
         ]
         if idempotency is not None:
@@ -191,15 +191,26 @@ class DynamoPortfolioRepository:
             raise ValueError(f"a sale of {len(sale.lots)} lots does not fit one transaction")
         await self._transact(transaction)
 
-    async def rename_portfolio(self, portfolio_id: str, name: str) -> Portfolio | None:
+    @staticmethod
+    def _owned_by(owner: str | None, condition: str, values: dict[str, Any]) -> str:
+        """`condition`, and the stored portfolio belongs to `owner` when one is given."""
+        if owner is None:
+            return condition
+        values[":owner"] = owner
+        return f"{condition} AND customerId = :owner"
+
+    async def rename_portfolio(
+        self, portfolio_id: str, name: str, owner: str | None = None
+    ) -> Portfolio | None:
+        values: dict[str, Any] = {":name": name}
         try:
             response = await self._client.update_item(
                 TableName=self._table,
                 Key=to_item(items.portfolio_key(portfolio_id)),
                 UpdateExpression="SET #name = :name",
-                ConditionExpression=_EXISTS,
+                ConditionExpression=self._owned_by(owner, _EXISTS, values),
                 ExpressionAttributeNames={"#name": "name"},
-                ExpressionAttributeValues=to_item({":name": name}),
+                ExpressionAttributeValues=to_item(values),
                 ReturnValues="ALL_NEW",
             )
         except ClientError as error:
@@ -208,24 +219,26 @@ class DynamoPortfolioRepository:
             raise
         return items.portfolio_from(from_item(response["Attributes"]))
 
-    async def close_portfolio(self, portfolio_id: str, closed_at: datetime) -> Portfolio | None:
+    async def close_portfolio(
+        self, portfolio_id: str, closed_at: datetime, owner: str | None = None
+    ) -> Portfolio | None:
+        values: dict[str, Any] = {":closed": PortfolioStatus.CLOSED.value, ":at": closed_at.isoformat()}
+        condition = "attribute_exists(pk) AND (attribute_not_exists(#status) OR #status <> :closed)"
         try:
             response = await self._client.update_item(
                 TableName=self._table,
                 Key=to_item(items.portfolio_key(portfolio_id)),
                 UpdateExpression="SET #status = :closed, closedAt = :at",
-                ConditionExpression="attribute_exists(pk) AND "
-                "(attribute_not_exists(#status) OR #status <> :closed)",
+                ConditionExpression=self._owned_by(owner, condition, values),
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=to_item(
-                    {":closed": PortfolioStatus.CLOSED.value, ":at": closed_at.isoformat()}
-                ),
+                ExpressionAttributeValues=to_item(values),
                 ReturnValues="ALL_NEW",
             )
         except ClientError as error:
             if _error_code(error) != "ConditionalCheckFailedException":
                 raise
-            # Missing, or closed already (then it keeps its first closing time).
+            # Missing, closed already (then it keeps its first closing time), or not `owner`'s
+            # (then it is unchanged: the caller checks the owner of what is returned).
             found = await self.portfolios([portfolio_id])
             return found.get(portfolio_id)
         return items.portfolio_from(from_item(response["Attributes"]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portfolios.domain.validation import is_ulid
+from portfolios.domain.validation import is_customer_id
 
 
 class InvalidEvent(ValueError):
@@ -45,6 +45,6 @@ def parse_event(body: object) -> Event:
     if event_type is None:
         raise InvalidEvent(f"unsupported event type {kind!r}")
     customer_id = body.get("customerId")
-    if not isinstance(customer_id, str) or not is_ulid(customer_id):
-        raise InvalidEvent("customerId must be a ULID")
+    if not isinstance(customer_id, str) or not is_customer_id(customer_id):
+        raise InvalidEvent("customerId must be a ULID or a lower-case UUID")
     return event_type(customer_id=customer_id)

@@ -85,6 +85,8 @@ class Lot:
     the purchase); it is None when both are the same currency. `remaining_quantity` and
     `remaining_cost` (base currency) start as the lot's quantity and cost basis and shrink as sales
     consume the lot; `version` grows with every write, and every write is conditioned on it.
+    `customer_id` is the portfolio's owner, kept with the lot so that a reference to it is checked
+    without reading its portfolio; None for a lot stored before lots recorded it.
     """
 
     id: str
@@ -100,6 +102,7 @@ class Lot:
     remaining_quantity: Decimal
     remaining_cost: Decimal
     version: int = 1
+    customer_id: str | None = None
 
     @property
     def cost(self) -> Amount:

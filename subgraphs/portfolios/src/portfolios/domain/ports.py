@@ -109,8 +109,14 @@ class PortfolioRepository(Protocol):
         """Writes a sale atomically, if the portfolio is open, every lot and the summary are still at
         the versions read, and the idempotency key is free."""
 
-    async def rename_portfolio(self, portfolio_id: str, name: str) -> Portfolio | None:
-        """The renamed portfolio; None when there is none."""
+    async def rename_portfolio(
+        self, portfolio_id: str, name: str, owner: str | None = None
+    ) -> Portfolio | None:
+        """The renamed portfolio; None when there is none, or (`owner` given) when it is not
+        `owner`'s: then nothing is written."""
 
-    async def close_portfolio(self, portfolio_id: str, closed_at: datetime) -> Portfolio | None:
-        """The portfolio, closed at `closed_at` unless it was closed already; None when there is none."""
+    async def close_portfolio(
+        self, portfolio_id: str, closed_at: datetime, owner: str | None = None
+    ) -> Portfolio | None:
+        """The portfolio, closed at `closed_at` unless it was closed already; None when there is none.
+        With `owner` given, a portfolio of someone else is returned unchanged (the caller refuses)."""

@@ -26,6 +26,7 @@ from portfolios.domain.model import (
 )
 
 ULID_PATTERN = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}")
+UUID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SYMBOL_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9.\-]{0,19}")
 
 NAME_MAX_LENGTH = 100
@@ -55,6 +56,13 @@ IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 def is_ulid(value: str) -> bool:
     """Canonical ULID text: 26 upper-case Crockford base32 characters."""
     return ULID_PATTERN.fullmatch(value) is not None
+
+
+def is_customer_id(value: str) -> bool:
+    """A customer id: a ULID (the customers service made it: an operator registered the customer)
+    or a canonical lower-case UUID (the token's `sub`, a Cognito user who registered itself).
+    Portfolio, lot and activity ids stay ULIDs."""
+    return is_ulid(value) or UUID_PATTERN.fullmatch(value) is not None
 
 
 def decimal_places(value: Decimal) -> int:
@@ -145,7 +153,7 @@ def validate_portfolio(
     """
     problems: list[Problem] = []
     customer_id = request.customer_id.strip()
-    if not is_ulid(customer_id):
+    if not is_customer_id(customer_id):
         problems.append(Problem(("input", "customerId"), "customerId is not a valid id", INVALID))
     elif customer_closed:
         problems.extend(customer_closed_problem(("input", "customerId")).problems)
@@ -372,6 +380,7 @@ class NewLot:
     fx_rate: Decimal | None
     base_currency: str
     idempotency_key: str | None
+    customer_id: str
 
     def fingerprint(self) -> str:
         """A hash of what the lot records: the same request sent again has the same fingerprint."""
@@ -404,6 +413,7 @@ class NewLot:
             remaining_quantity=self.quantity,
             remaining_cost=Decimal(0),
             version=1,
+            customer_id=self.customer_id,
         )
         return replace(lot, remaining_cost=lot.cost_basis.value)
 
@@ -449,6 +459,7 @@ def validate_lot(request: LotRequest, *, portfolio: Portfolio | None, latest_dat
         fx_rate=trade.fx_rate,
         base_currency=trade.portfolio.base_currency,
         idempotency_key=trade.idempotency_key,
+        customer_id=trade.portfolio.customer_id,
     )
 
 

@@ -1,6 +1,8 @@
 """Mutations: one `input`, a payload with the changed object and `userErrors` (DESIGN.md decision 7).
 
 Every rule lives in the service and the domain; these resolvers only translate input and payload.
+Each passes the caller on: a refusal (`kit.principal.Forbidden`) is a GraphQL error with
+extensions.code FORBIDDEN, the payload null, nothing written.
 """
 
 from __future__ import annotations
@@ -184,7 +186,7 @@ async def _create_portfolio(info: Info, input: CreatePortfolioInput) -> CreatePo
         cost_basis_method=input.cost_basis_method or model.CostBasisMethod.FIFO,
     )
     try:
-        portfolio = await info.context.service.create_portfolio(request)
+        portfolio = await info.context.service.create_portfolio(info.context.caller, request)
     except InputProblems as error:
         return CreatePortfolioPayload(portfolio=None, user_errors=UserError.from_problems(error))
     info.context.portfolios.prime(portfolio.id, portfolio)
@@ -194,7 +196,9 @@ async def _create_portfolio(info: Info, input: CreatePortfolioInput) -> CreatePo
 
 async def _rename_portfolio(info: Info, input: RenamePortfolioInput) -> RenamePortfolioPayload:
     try:
-        portfolio = await info.context.service.rename_portfolio(str(input.id), input.name)
+        portfolio = await info.context.service.rename_portfolio(
+            info.context.caller, str(input.id), input.name
+        )
     except InputProblems as error:
         return RenamePortfolioPayload(portfolio=None, user_errors=UserError.from_problems(error))
     info.context.portfolios.prime(portfolio.id, portfolio, force=True)
@@ -203,7 +207,7 @@ async def _rename_portfolio(info: Info, input: RenamePortfolioInput) -> RenamePo
 
 async def _close_portfolio(info: Info, input: ClosePortfolioInput) -> ClosePortfolioPayload:
     try:
-        portfolio = await info.context.service.close_portfolio(str(input.id))
+        portfolio = await info.context.service.close_portfolio(info.context.caller, str(input.id))
     except InputProblems as error:
         return ClosePortfolioPayload(portfolio=None, user_errors=UserError.from_problems(error))
     info.context.portfolios.prime(portfolio.id, portfolio, force=True)
@@ -228,7 +232,7 @@ def _trade_fields(input: AddInvestmentInput | SellInvestmentInput, price: MoneyI
 async def _add_investment(info: Info, input: AddInvestmentInput) -> AddInvestmentPayload:
     request = LotRequest(**_trade_fields(input, input.purchase_price), purchased_at=input.purchased_at)
     try:
-        added = await info.context.service.add_investment(request)
+        added = await info.context.service.add_investment(info.context.caller, request)
     except InputProblems as error:
         return AddInvestmentPayload(investment=None, user_errors=UserError.from_problems(error))
     info.context.portfolios.prime(added.portfolio.id, added.portfolio)
@@ -249,7 +253,7 @@ async def _update_investment(info: Info, input: UpdateInvestmentInput) -> Update
         fx_rate=_clear_if_null(input.fx_rate),
     )
     try:
-        changed = await info.context.service.update_investment(correction)
+        changed = await info.context.service.update_investment(info.context.caller, correction)
     except InputProblems as error:
         return UpdateInvestmentPayload(investment=None, user_errors=UserError.from_problems(error))
     info.context.portfolios.prime(changed.portfolio.id, changed.portfolio)
@@ -260,7 +264,7 @@ async def _update_investment(info: Info, input: UpdateInvestmentInput) -> Update
 
 async def _remove_investment(info: Info, input: RemoveInvestmentInput) -> RemoveInvestmentPayload:
     try:
-        removed = await info.context.service.remove_investment(str(input.id))
+        removed = await info.context.service.remove_investment(info.context.caller, str(input.id))
     except InputProblems as error:
         return RemoveInvestmentPayload(
             removed_investment_id=None, portfolio=None, user_errors=UserError.from_problems(error)
@@ -277,7 +281,7 @@ async def _remove_investment(info: Info, input: RemoveInvestmentInput) -> Remove
 async def _sell_investment(info: Info, input: SellInvestmentInput) -> SellInvestmentPayload:
     request = SaleRequest(**_trade_fields(input, input.price), sold_at=input.sold_at)
     try:
-        sold = await info.context.service.sell_investment(request)
+        sold = await info.context.service.sell_investment(info.context.caller, request)
     except InputProblems as error:
         return SellInvestmentPayload(
             realized_gain=None, activity=None, portfolio=None, user_errors=UserError.from_problems(error)

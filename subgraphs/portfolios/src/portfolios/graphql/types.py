@@ -3,6 +3,10 @@
 Resolvers are module functions attached with `strawberry.field(resolver=...)`: that form keeps its
 types under mypy (the decorator form with arguments is typed as returning Any). Every resolver reads
 through the request's DataLoaders (`graphql.context`), never the table directly.
+
+Access: every way into a customer's data starts at a checked root (`Query.portfolio`, or an entity
+reference to a Portfolio, Investment or Customer), checked by `services.readable` right after the
+batched load; everything below a root (positions, lots, activities, holdings) is the same owner's.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from strawberry.federation.types import FieldSet
 from portfolios.domain import model
 from portfolios.domain.paging import decode_cursor, encode_cursor, page_size
 from portfolios.graphql.context import PortfoliosContext
+from portfolios.services import readable
 
 Info = strawberry.Info[PortfoliosContext, Any]
 
@@ -45,10 +50,25 @@ def _money(amount: Amount) -> Money:
     return Money(amount=amount.value, currency_code=amount.currency_code)
 
 
+# --- access -----------------------------------------------------------------------------------
+
+
+def readable_portfolio(info: Info, found: model.Portfolio | None, identifier: str) -> model.Portfolio | None:
+    """`found` (loaded) if the caller may read it; FORBIDDEN otherwise (`services.readable`)."""
+    owner = found.customer_id if found else None
+    return readable(info.context.caller, found, owner, "portfolio", identifier)
+
+
+def _check_customer(info: Info, customer_id: str) -> None:
+    """Staff read every customer's portfolios, a customer only its own; no I/O."""
+    readable(info.context.caller, customer_id, customer_id, "customer", customer_id)
+
+
 # --- resolvers --------------------------------------------------------------------------------
 
 
 async def _customer_portfolios(root: Customer, info: Info) -> list[Portfolio]:
+    _check_customer(info, str(root.id))  # guards every way to a Customer, not only references
     book = await info.context.books.load(str(root.id))
     return [Portfolio.of(p) for p in book.portfolios] if book else []
 
@@ -132,7 +152,9 @@ class Customer:
     )
 
     @classmethod
-    def resolve_reference(cls, id: strawberry.ID) -> Customer:
+    def resolve_reference(cls, info: Info, id: strawberry.ID) -> Customer:
+        """No I/O; another customer's reference is null with a FORBIDDEN error."""
+        _check_customer(info, str(id))
         return cls(id=id)
 
 
@@ -186,7 +208,8 @@ class Portfolio:
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Portfolio | None:
-        portfolio = await info.context.portfolios.load(str(id))
+        """N references: one batched read, then each checked against the caller."""
+        portfolio = readable_portfolio(info, await info.context.portfolios.load(str(id)), str(id))
         return cls.of(portfolio) if portfolio else None
 
 
@@ -231,7 +254,15 @@ class Investment:
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Investment | None:
+        """N references: one batched read (a lot carries its owner), then each checked against the
+        caller. A lot stored before lots recorded their owner takes its portfolio's, read through
+        the portfolio loader: one more batched read for all such lots together."""
         lot = await info.context.investments.load(str(id))
+        owner = lot.customer_id if lot else None
+        if lot is not None and owner is None and not info.context.caller.is_staff:
+            portfolio = await info.context.portfolios.load(lot.portfolio_id)
+            owner = portfolio.customer_id if portfolio else None
+        lot = readable(info.context.caller, lot, owner, "investment", str(id))
         return cls.of(lot) if lot else None
 
 

@@ -1,0 +1,288 @@
+"""Who reads what (issue 7), over HTTP with real tokens: a customer reads only its own portfolios,
+lots, positions and activities, whether by `portfolio(id)` or by entity reference (Portfolio,
+Investment, Customer.portfolios); operators and admins read everything. Someone else's object is
+null with a FORBIDDEN error at its path, in the same words whether it exists or not, and the
+checks add no DynamoDB call: N references still cost one batched read.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from kit.dynamo import to_item
+from kit.testing import ISSUER
+from portfolios.adapters.items import investment_key
+from ulid import ULID
+
+PORTFOLIO = """
+query($id: ID!) {
+  portfolio(id: $id) {
+    id name baseCurrency owner { id }
+    positions { instrument { symbol } quantity lots { id } }
+    investments { id quantity }
+    realizedGain { amount }
+    activities(first: 10) { edges { node { type quantity } } }
+  }
+}"""
+
+PORTFOLIO_ENTITIES = """
+query($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on Portfolio { id name holdings { symbol quantity costBasis } }
+  }
+}"""
+
+INVESTMENT_ENTITIES = """
+query($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on Investment { id quantity purchasePrice { amount } portfolio { id name } }
+  }
+}"""
+
+CUSTOMER_ENTITIES = """
+query($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on Customer { id portfolios { id name investments { id } } }
+  }
+}"""
+
+
+@dataclass(frozen=True)
+class Owner:
+    customer_id: str
+    portfolio_id: str
+    lot_id: str
+
+    @property
+    def token(self) -> str:
+        return ISSUER.customer(self.customer_id)
+
+
+async def seed(api, customer_id: str, name: str) -> Owner:
+    """A portfolio `name` with one lot (10 AAPL at 150.25 USD) and one sale of 1 AAPL at 200."""
+    await api.register_customer(customer_id)
+    portfolio = await api.create_portfolio(customer_id, name=name)
+    lot = await api.add_investment(portfolio["id"])
+    await api.sell(portfolio["id"])
+    return Owner(customer_id, portfolio["id"], lot["id"])
+
+
+@pytest.fixture(scope="module")
+async def owners(api) -> tuple[Owner, Owner]:
+    # A signed itself up (its id is a Cognito sub, a UUID); B was registered by an operator (ULID).
+    a = await seed(api, str(uuid.uuid4()), "A's savings")
+    b = await seed(api, str(ULID()), "B's savings")
+    return a, b
+
+
+def refs(typename: str, ids: list[str]) -> dict:
+    return {"representations": [{"__typename": typename, "id": i} for i in ids]}
+
+
+def forbidden(body: dict) -> list[tuple[tuple, str, str]]:
+    """(path, code, message) of every error."""
+    return [(tuple(e["path"]), e["extensions"]["code"], e["message"]) for e in body.get("errors", [])]
+
+
+# --- portfolio(id) ----------------------------------------------------------------------------
+
+
+async def test_a_customer_reads_its_own_portfolio_with_everything_below_it(api, owners):
+    a, _ = owners
+    data = await api.data(PORTFOLIO, {"id": a.portfolio_id}, token=a.token)
+    portfolio = data["portfolio"]
+    assert (portfolio["name"], portfolio["owner"]) == ("A's savings", {"id": a.customer_id})
+    # 10 bought, 1 sold: 9 held; gain = 1 * 200 - 150.25 = 49.75
+    assert portfolio["positions"] == [
+        {"instrument": {"symbol": "AAPL"}, "quantity": "9", "lots": [{"id": a.lot_id}]}
+    ]
+    assert portfolio["realizedGain"] == {"amount": "49.75"}
+    assert [e["node"]["type"] for e in portfolio["activities"]["edges"]] == ["SELL", "BUY"]
+
+
+async def test_a_customer_gets_null_and_forbidden_for_another_customers_portfolio(api, owners):
+    a, b = owners
+    api.runtime.counter.reset()
+    body = await api.gql(PORTFOLIO, {"id": b.portfolio_id}, token=a.token)
+    assert body["data"] == {"portfolio": None}
+    assert forbidden(body) == [(("portfolio",), "FORBIDDEN", f"You may not see portfolio {b.portfolio_id}.")]
+    assert api.calls == {"BatchGetItem": 1}  # the one load; nothing below it ran
+    assert "B's savings" not in str(body)
+
+
+async def test_a_missing_portfolio_is_refused_in_the_same_words(api, owners):
+    a, b = owners
+    missing = str(ULID())
+    body = await api.gql(PORTFOLIO, {"id": missing}, token=a.token)
+    other = await api.gql(PORTFOLIO, {"id": b.portfolio_id}, token=a.token)
+    assert body["data"] == other["data"] == {"portfolio": None}
+    # the same answer but for the id the client sent itself: no existence oracle
+    assert forbidden(body)[0][2].replace(missing, "X") == forbidden(other)[0][2].replace(b.portfolio_id, "X")
+    malformed = await api.gql(PORTFOLIO, {"id": "not-an-id"}, token=a.token)
+    assert forbidden(malformed) == [(("portfolio",), "FORBIDDEN", "You may not see portfolio not-an-id.")]
+
+
+@pytest.mark.parametrize("role", ["operator", "admin"])
+async def test_staff_read_every_portfolio_and_a_missing_one_is_plain_null(api, owners, role):
+    a, b = owners
+    token = ISSUER.operator() if role == "operator" else ISSUER.admin()
+    for owner, name in ((a, "A's savings"), (b, "B's savings")):
+        data = await api.data(PORTFOLIO, {"id": owner.portfolio_id}, token=token)
+        assert (data["portfolio"]["name"], data["portfolio"]["owner"]) == (name, {"id": owner.customer_id})
+        assert [i["id"] for i in data["portfolio"]["investments"]] == [owner.lot_id]
+    assert await api.data(PORTFOLIO, {"id": str(ULID())}, token=token) == {"portfolio": None}
+
+
+# --- _entities: Portfolio ---------------------------------------------------------------------
+
+
+async def test_portfolio_references_of_others_are_null_and_the_batch_stays_one_read(api, owners):
+    a, b = owners
+    missing = str(ULID())
+    api.runtime.counter.reset()
+    body = await api.gql(
+        PORTFOLIO_ENTITIES, refs("Portfolio", [b.portfolio_id, a.portfolio_id, missing]), token=a.token
+    )
+    assert api.calls == {"BatchGetItem": 1, "Query": 1}  # the 3 META items; A's ledger for holdings
+    entities = body["data"]["_entities"]
+    assert entities[0] is None and entities[2] is None
+    # A holds 9 AAPL costing 9 * 150.25 = 1352.25
+    assert entities[1] == {
+        "id": a.portfolio_id,
+        "name": "A's savings",
+        "holdings": [{"symbol": "AAPL", "quantity": "9", "costBasis": "1352.25"}],
+    }
+    assert forbidden(body) == [
+        (("_entities", 0), "FORBIDDEN", f"You may not see portfolio {b.portfolio_id}."),
+        (("_entities", 2), "FORBIDDEN", f"You may not see portfolio {missing}."),
+    ]
+    assert "B's savings" not in str(body)
+
+
+async def test_operator_resolves_every_portfolio_reference(api, owners):
+    a, b = owners
+    api.runtime.counter.reset()
+    data = await api.data(
+        PORTFOLIO_ENTITIES, refs("Portfolio", [a.portfolio_id, b.portfolio_id]), token=ISSUER.operator()
+    )
+    assert [e["name"] for e in data["_entities"]] == ["A's savings", "B's savings"]
+    assert api.calls == {"BatchGetItem": 1, "Query": 2}
+
+
+# --- _entities: Investment --------------------------------------------------------------------
+
+
+async def test_investment_references_are_checked_against_the_owner_in_one_read(api, owners):
+    a, b = owners
+    api.runtime.counter.reset()
+    body = await api.gql(
+        INVESTMENT_ENTITIES, refs("Investment", [a.lot_id, b.lot_id, str(ULID())]), token=a.token
+    )
+    # One BatchGetItem for the 3 lots (each carries its owner); one for A's portfolio (lot.portfolio)
+    assert api.calls == {"BatchGetItem": 2}
+    entities = body["data"]["_entities"]
+    assert entities[0] == {
+        "id": a.lot_id,
+        "quantity": "10",
+        "purchasePrice": {"amount": "150.25"},
+        "portfolio": {"id": a.portfolio_id, "name": "A's savings"},
+    }
+    assert entities[1:] == [None, None]
+    assert [(path, code) for path, code, _ in forbidden(body)] == [
+        (("_entities", 1), "FORBIDDEN"),
+        (("_entities", 2), "FORBIDDEN"),
+    ]
+    assert forbidden(body)[0][2] == f"You may not see investment {b.lot_id}."
+
+
+async def test_staff_resolve_every_investment_reference(api, owners):
+    a, b = owners
+    for token in (ISSUER.operator(), ISSUER.admin()):
+        data = await api.data(INVESTMENT_ENTITIES, refs("Investment", [a.lot_id, b.lot_id]), token=token)
+        assert [e["portfolio"]["id"] for e in data["_entities"]] == [a.portfolio_id, b.portfolio_id]
+
+
+async def test_a_lot_stored_without_its_owner_is_checked_against_its_portfolio(api, owners):
+    # Lots written before lots recorded their owner: the check reads their portfolios, batched.
+    a, b = owners
+    legacy_a = await api.add_investment(a.portfolio_id, quantity="2")
+    legacy_b = await api.add_investment(b.portfolio_id, quantity="3")
+    for lot_id in (legacy_a["id"], legacy_b["id"]):
+        await api.runtime.dynamodb.update_item(
+            TableName=api.runtime.settings.table_name,
+            Key=to_item(investment_key(lot_id)),
+            UpdateExpression="REMOVE customerId",
+        )
+    api.runtime.counter.reset()
+    body = await api.gql(
+        INVESTMENT_ENTITIES, refs("Investment", [legacy_a["id"], legacy_b["id"]]), token=a.token
+    )
+    # the 2 lots in one read, then both their portfolios in one read (reused for lot.portfolio)
+    assert api.calls == {"BatchGetItem": 2}
+    assert body["data"]["_entities"][0]["quantity"] == "2"
+    assert body["data"]["_entities"][1] is None
+    assert forbidden(body) == [
+        (("_entities", 1), "FORBIDDEN", f"You may not see investment {legacy_b['id']}.")
+    ]
+    # staff need no owner: one read
+    api.runtime.counter.reset()
+    data = await api.data(
+        """query($representations: [_Any!]!) {
+          _entities(representations: $representations) { ... on Investment { id quantity } }
+        }""",
+        refs("Investment", [legacy_a["id"], legacy_b["id"]]),
+        token=ISSUER.operator(),
+    )
+    assert [e["quantity"] for e in data["_entities"]] == ["2", "3"]
+    assert api.calls == {"BatchGetItem": 1}
+
+
+# --- _entities: Customer.portfolios -----------------------------------------------------------
+
+
+async def test_another_customers_reference_is_null_and_reads_nothing(api, owners):
+    a, b = owners
+    api.runtime.counter.reset()
+    body = await api.gql(CUSTOMER_ENTITIES, refs("Customer", [b.customer_id]), token=a.token)
+    assert body["data"] == {"_entities": [None]}
+    assert forbidden(body) == [(("_entities", 0), "FORBIDDEN", f"You may not see customer {b.customer_id}.")]
+    assert api.calls == {}  # refused before any book is read
+
+
+async def test_own_customer_reference_lists_own_portfolios_beside_refused_ones(api, owners):
+    a, b = owners
+    api.runtime.counter.reset()
+    body = await api.gql(
+        CUSTOMER_ENTITIES, refs("Customer", [a.customer_id, b.customer_id, "someone"]), token=a.token
+    )
+    assert api.calls == {"Query": 1}  # A's book only
+    first, *rest = body["data"]["_entities"]
+    assert first["id"] == a.customer_id
+    assert [p["name"] for p in first["portfolios"]] == ["A's savings"]
+    assert rest == [None, None]
+    assert [path for path, _, _ in forbidden(body)] == [("_entities", 1), ("_entities", 2)]
+
+
+@pytest.mark.parametrize("role", ["operator", "admin"])
+async def test_staff_read_every_customers_portfolios(api, owners, role):
+    a, b = owners
+    token = ISSUER.operator() if role == "operator" else ISSUER.admin()
+    api.runtime.counter.reset()
+    data = await api.data(CUSTOMER_ENTITIES, refs("Customer", [a.customer_id, b.customer_id]), token=token)
+    assert api.calls == {"Query": 2}
+    assert [[p["name"] for p in e["portfolios"]] for e in data["_entities"]] == [
+        ["A's savings"],
+        ["B's savings"],
+    ]
+
+
+async def test_the_owner_of_a_readable_portfolio_lists_its_portfolios(api, owners):
+    a, _ = owners
+    data = await api.data(
+        "query($id: ID!) { portfolio(id: $id) { owner { id portfolios { id } } } }",
+        {"id": a.portfolio_id},
+        token=a.token,
+    )
+    assert data["portfolio"]["owner"]["portfolios"] == [{"id": a.portfolio_id}]
