@@ -44,8 +44,24 @@ def launcher() -> Stack:
     return Stack(StackConfig(ports=dict(DEFAULT_PORTS), host=LAUNCHER_HOST), echo=False, seed=False)
 
 
-def in_containers(value: str) -> str:
+# What the launcher generates (its dev issuer, a random event secret, a fresh token) the compose
+# file takes from whoever runs it: `${NAME:?...}` makes compose refuse to start without it.
+GIVEN_BY_THE_OPERATOR = {
+    "AUTH_ISSUER": "AUTH_ISSUER",
+    "AUTH_AUDIENCE": "AUTH_AUDIENCE",
+    "AUTH_JWKS_URL": "AUTH_JWKS_URL",
+    "CUSTOMERS_EVENTS_PUSH_SECRET": "EVENTS_PUSH_SECRET",
+    "PORTFOLIOS_EVENTS_PUSH_SECRET": "EVENTS_PUSH_SECRET",
+}
+OPTIONAL = {"ROUTER_GRAPHIQL_TOKEN": "${ROUTER_GRAPHIQL_TOKEN:-}"}
+
+
+def in_containers(value: str, key: str = "") -> str:
     """A launcher value as the compose file must say it."""
+    if key in GIVEN_BY_THE_OPERATOR:
+        return "${" + GIVEN_BY_THE_OPERATOR[key] + ":?"
+    if key in OPTIONAL:
+        return OPTIONAL[key]
     if value == LAUNCHER_HOST:
         return "0.0.0.0"  # listen on the container's interfaces
     return re.sub(
@@ -69,14 +85,28 @@ def test_compose_file_publishes_every_service_on_its_launcher_port(
 
 @pytest.mark.parametrize("name", SUBGRAPHS)
 def test_subgraph_environment_is_the_launchers(name: str, compose: dict[str, Any], launcher: Stack) -> None:
-    expected = {key: in_containers(value) for key, value in launcher.subgraph_env(name).items()}
+    expected = {key: in_containers(value, key) for key, value in launcher.subgraph_env(name).items()}
     environment = compose["services"][name]["environment"]
-    assert {key: environment.get(key) for key in expected} == expected
+    assert {key: as_said(key, environment.get(key)) for key in expected} == expected
     # and nothing under the service's prefix that the service does not read
     settings = importlib_settings(name)
     for key in environment:
         if key.startswith(f"{name.upper()}_"):
             assert key.removeprefix(f"{name.upper()}_").lower() in settings.model_fields, key
+
+
+def as_said(key: str, value: str | None) -> str | None:
+    """A required `${NAME:?message}` compared without its message."""
+    if key in GIVEN_BY_THE_OPERATOR and value is not None and ":?" in value:
+        return value.split(":?", 1)[0] + ":?"
+    return value
+
+
+def test_authentication_is_required_of_every_service(compose: dict[str, Any]) -> None:
+    for name in ("router", *SUBGRAPHS):
+        environment = compose["services"][name]["environment"]
+        for key in ("AUTH_ISSUER", "AUTH_AUDIENCE", "AUTH_JWKS_URL"):
+            assert environment[key].startswith("${" + key + ":?"), (name, key)
 
 
 def importlib_settings(name: str) -> type[ServiceSettings]:
@@ -86,9 +116,9 @@ def importlib_settings(name: str) -> type[ServiceSettings]:
 
 
 def test_router_environment_is_the_launchers(compose: dict[str, Any], launcher: Stack) -> None:
-    expected = {key: in_containers(value) for key, value in launcher.router_env().items()}
+    expected = {key: in_containers(value, key) for key, value in launcher.router_env().items()}
     environment = compose["services"]["router"]["environment"]
-    assert {key: environment.get(key) for key in expected} == expected
+    assert {key: as_said(key, environment.get(key)) for key in expected} == expected
     assert expected["CUSTOMERS_URL"] == "http://customers:4001/graphql"  # the translation itself
 
 
