@@ -5,6 +5,7 @@ read its templates."""
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 
 # pytest's importlib mode names this file `infra.tests.conftest` after its directories and registers
@@ -28,6 +29,9 @@ IMAGE_TAG = "0123456789abcdef0123456789abcdef01234567"
 PROD_CERTIFICATE = "arn:aws:acm:us-east-1:222222222222:certificate/3f1c2b7e-1111-2222-3333-444455556666"
 PROD_ACCOUNT = "222222222222"
 ALARM_EMAIL = "oncall@example.com"
+# dev is given browser origins and a router limit; prod keeps the defaults (none of either).
+DEV_CORS_ORIGINS = ("https://app.example.com", "http://localhost:5173")
+DEV_ROUTER_LIMITS = {"ROUTER_MAX_BODY_BYTES": 65536, "ROUTER_MUTATION_RATE_LIMIT": 30}
 
 
 @dataclass(frozen=True)
@@ -38,16 +42,21 @@ class Given:
     prod_certificate: str = PROD_CERTIFICATE
     prod_account: str = PROD_ACCOUNT
     alarm_email: str = ALARM_EMAIL
+    dev_cors_origins: tuple[str, ...] = DEV_CORS_ORIGINS
+    dev_router_limits: tuple[tuple[str, int], ...] = tuple(DEV_ROUTER_LIMITS.items())
 
 
 def synth_context() -> dict[str, object]:
     """cdk.json's context (feature flags included) as the CLI would pass it, plus what an operator
-    sets for prod: its own account, a certificate (so HTTPS) and an alarm address."""
+    sets for prod: its own account, a certificate (so HTTPS) and an alarm address; for dev, the
+    frontend's origins and a router limit, as `-c` strings."""
     context = cdk_json_context()
     context["imageTag"] = IMAGE_TAG
     context["prod.account"] = PROD_ACCOUNT
     context["prod.certificateArn"] = PROD_CERTIFICATE
     context["prod.alarmEmail"] = ALARM_EMAIL
+    context["dev.corsOrigins"] = ",".join(DEV_CORS_ORIGINS)
+    context["dev.routerLimits"] = json.dumps(DEV_ROUTER_LIMITS)
     return context
 
 

@@ -9,7 +9,16 @@ from infra.tables import table_v2_props
 
 from infra.app import MissingImageTag, build_app, cdk_json_context
 
-CONCERNS = ("network", "data", "messaging", "configuration", "cache", "services", "observability")
+CONCERNS = (
+    "network",
+    "data",
+    "messaging",
+    "configuration",
+    "cache",
+    "identity",
+    "services",
+    "observability",
+)
 
 
 def test_a_registry_and_every_concern_for_each_environment(stacks: dict[str, SynthesizedStack]) -> None:

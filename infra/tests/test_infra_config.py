@@ -65,8 +65,53 @@ def test_empty_strings_in_cdk_json_mean_not_set(monkeypatch: pytest.MonkeyPatch)
         ({"dev.availabilityZones": "us-east-1a"}, "exactly two availability zones"),
         ({"dev.graphiql": "maybe"}, "true or false"),
         ({"dev.account": "12345"}, "12 digits"),
+        ({"dev.corsOrigins": "*"}, "no wildcard"),
+        ({"dev.corsOrigins": "https://*.example.com"}, "no wildcard"),
+        ({"dev.corsOrigins": "https://app.example.com/"}, "no trailing slash"),
+        ({"dev.corsOrigins": "https://app.example.com/graphql"}, "no path"),
+        ({"dev.corsOrigins": "https://App.example.com"}, "lower case"),
+        ({"dev.corsOrigins": "http://app.example.com"}, "is not https://"),
+        ({"dev.corsOrigins": "null"}, "is not https://"),
+        ({"dev.routerLimits": '{"ROUTER_PROFILE": 1}'}, "not 'ROUTER_PROFILE'"),
+        ({"dev.routerLimits": '{"ROUTER_GRAPHIQL": 1}'}, "not 'ROUTER_GRAPHIQL'"),
+        ({"dev.routerLimits": '{"ROUTER_MAX_DEPHT": 1}'}, "not 'ROUTER_MAX_DEPHT'"),
+        ({"dev.routerLimits": '{"AUTH_LEEWAY_SECONDS": 1}'}, "not 'AUTH_LEEWAY_SECONDS'"),
+        ({"dev.routerLimits": '{"ROUTER_MAX_DEPTH": "deep"}'}, "whole number"),
+        ({"dev.routerLimits": "ROUTER_MAX_DEPTH=10"}, "router limits are"),
+        ({"dev.routerLimits": "[1, 2]"}, "router limits are"),
+        ({"dev.routerLimits": '{"ROUTER_MAX_DEPTH": 0}'}, "whole number >= 1"),
+        ({"dev.routerLimits": '{"ROUTER_MAX_DEPTH": true}'}, "whole number >= 1"),
+        ({"dev.threatProtection": "yes"}, "true or false"),
     ],
 )
 def test_bad_configuration_is_refused_with_a_reason(context: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         environments(context)
+
+
+def test_cors_origins_and_router_limits_from_cdk_json_or_the_command_line() -> None:
+    defaults = environments({})
+    assert defaults["dev"].cors_origins == () and defaults["prod"].cors_origins == ()
+    assert defaults["dev"].router_limits == {} and defaults["prod"].router_limits == {}
+    configs = environments(
+        {
+            "environments": {
+                "prod": {"corsOrigins": ["https://app.example.com"], "routerLimits": {"ROUTER_MAX_DEPTH": 12}}
+            },
+            "dev.corsOrigins": " https://app.example.com , http://localhost:5173,",
+            "dev.routerLimits": '{"ROUTER_MAX_DEPTH": "10"}',
+        }
+    )
+    assert configs["prod"].cors_origins == ("https://app.example.com",)
+    assert configs["prod"].router_limits == {"ROUTER_MAX_DEPTH": 12}
+    assert configs["dev"].cors_origins == ("https://app.example.com", "http://localhost:5173")
+    assert configs["dev"].router_limits == {"ROUTER_MAX_DEPTH": 10}
+    assert environments({"dev.corsOrigins": ""})["dev"].cors_origins == ()
+
+
+def test_cognito_defaults_self_sign_up_on_and_the_paid_threat_protection_off() -> None:
+    for config in environments({}).values():
+        assert config.self_sign_up is True
+        assert config.threat_protection is False
+    prod = environments({"prod.threatProtection": "true", "prod.selfSignUp": "false"})["prod"]
+    assert prod.threat_protection is True and prod.self_sign_up is False

@@ -45,7 +45,22 @@ def test_acknowledged_rules_are_the_reviewed_few(cloud_assembly: Path) -> None:
         "AwsSolutions-IAM5[Resource::*]",  # X-Ray and ecr:GetAuthorizationToken only
         "AwsSolutions-EC23",  # the public ALB
         "AwsSolutions-S1",  # the ALB access-log bucket itself
+        "AwsSolutions-COG2",  # MFA optional (TOTP), by decision
+        "AwsSolutions-COG8",  # the Essentials plan, not Plus (threatProtection off)
     }
+
+
+def test_cognito_findings_are_acknowledged_only_on_the_user_pools(cloud_assembly: Path) -> None:
+    reports = {plugin["pluginName"]: plugin for plugin in _report(cloud_assembly)["pluginReports"]}
+    paths = sorted(
+        construct["constructPath"]
+        for finding in reports["AwsSolutions"]["suppressedViolations"]
+        if finding["ruleName"].startswith("AwsSolutions-COG")
+        for construct in finding["violatingConstructs"]
+    )
+    assert paths == sorted(
+        f"{env}/identity/Users/Resource" for env in ("dev", "prod") for _rule in ("COG2", "COG8")
+    )
 
 
 def test_wildcard_resources_are_acknowledged_only_on_task_and_execution_roles(cloud_assembly: Path) -> None:

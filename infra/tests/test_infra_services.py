@@ -14,6 +14,7 @@ from aws_cdk.assertions import Match, Template
 from customers.app import CustomersSettings
 from devstack.config import DEFAULT_PORTS
 from infra.assembly import SynthesizedStack
+from infra.config import ROUTER_LIMIT_VARIABLES
 from portfolios.app import PortfoliosSettings
 
 SUBGRAPHS = ("customers", "portfolios", "assets")
@@ -269,16 +270,24 @@ def test_subgraph_environment_names_are_the_services_own_settings(
         assert variable.lower() in fields, variable
 
 
-def test_graphiql_is_on_in_dev_and_off_in_prod(dev: SynthesizedStack, prod: SynthesizedStack) -> None:
-    assert environment(dev, "router")["ROUTER_GRAPHIQL"] == "true"
-    assert environment(prod, "router")["ROUTER_GRAPHIQL"] == "false"
+def test_subgraph_graphiql_is_on_in_dev_and_off_in_prod(
+    dev: SynthesizedStack, prod: SynthesizedStack
+) -> None:
     for name in SUBGRAPHS:
+        assert environment(dev, name)[f"{name.upper()}_GRAPHIQL"] == "true"
         assert environment(prod, name)[f"{name.upper()}_GRAPHIQL"] == "false"
 
 
-def test_prod_serves_trusted_documents_only(dev: SynthesizedStack, prod: SynthesizedStack) -> None:
-    assert environment(dev, "router")["ROUTER_TRUSTED_DOCUMENTS_ONLY"] == "false"
-    assert environment(prod, "router")["ROUTER_TRUSTED_DOCUMENTS_ONLY"] == "true"
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_router_runs_its_production_profile_in_every_environment(
+    env: str, stacks: dict[str, SynthesizedStack]
+) -> None:
+    """The profile switches GraphiQL, introspection and suggestions off and applies the router's
+    limits; trusted documents only is part of it and also said explicitly."""
+    variables = environment(stacks[f"{env}/services"], "router")
+    assert variables["ROUTER_PROFILE"] == "production"
+    assert variables["ROUTER_TRUSTED_DOCUMENTS_ONLY"] == "true"
+    assert "ROUTER_GRAPHIQL" not in variables  # the profile decides; nothing relaxes it in AWS
 
 
 def test_router_environment_uses_the_names_the_gateway_config_reads(prod: SynthesizedStack) -> None:
@@ -289,16 +298,25 @@ def test_router_environment_uses_the_names_the_gateway_config_reads(prod: Synthe
     for name in (
         "ROUTER_HOST",
         "ROUTER_PORT",
-        "ROUTER_GRAPHIQL",
+        "ROUTER_PROFILE",
         "ROUTER_TRUSTED_DOCUMENTS_ONLY",
         "CUSTOMERS_URL",
         "PORTFOLIOS_URL",
         "ASSETS_URL",
+        "AUTH_ISSUER",
+        "AUTH_AUDIENCE",
+        "AUTH_JWKS_URL",
     ):
         assert name in variables
         assert f"'{name}'" in config, f"gateway.config.ts no longer reads {name}"
     # HOST and PORT would override the config file in the hive-gateway CLI: never set them.
     assert "HOST" not in variables and "PORT" not in variables
+
+
+def test_cors_origins_and_every_limit_the_stack_may_set_are_read_by_the_gateway_config() -> None:
+    config = GATEWAY_CONFIG.read_text()
+    for name in ("ROUTER_CORS_ORIGINS", *ROUTER_LIMIT_VARIABLES):
+        assert f"'{name}'" in config, f"gateway.config.ts does not read {name}"
 
 
 def test_assets_gets_its_cache_settings_and_the_key_secrets_id_not_the_keys(prod: SynthesizedStack) -> None:

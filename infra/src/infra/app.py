@@ -20,6 +20,7 @@ from infra.config import EnvironmentConfig, deploying_account, environments
 from infra.stacks.cache import CacheStack
 from infra.stacks.configuration import ConfigurationStack
 from infra.stacks.data import DataStack
+from infra.stacks.identity import IdentityStack
 from infra.stacks.messaging import MessagingStack
 from infra.stacks.network import NetworkStack
 from infra.stacks.observability import ObservabilityStack
@@ -54,13 +55,18 @@ class PortfolioEnvironment(Stage):
         self.messaging = MessagingStack(self, "messaging", config=config, **name("messaging"))
         self.configuration = ConfigurationStack(self, "configuration", config=config, **name("configuration"))
         self.cache = CacheStack(self, "cache", config=config, vpc=self.network.vpc, **name("cache"))
+        self.identity = IdentityStack(self, "identity", config=config, **name("identity"))
         self.services = ServicesStack(
             self,
             "services",
             config=config,
             vpc=self.network.vpc,
             deps=Dependencies(
-                data=self.data, messaging=self.messaging, cache=self.cache, configuration=self.configuration
+                data=self.data,
+                messaging=self.messaging,
+                cache=self.cache,
+                configuration=self.configuration,
+                identity=self.identity,
             ),
             image_tag=image_tag,
             **name("services"),

@@ -38,6 +38,24 @@ PORTFOLIOS_CONSUMED_EVENTS = ("CustomerRegistered", "CustomerClosed")
 
 DUMMY_ACCOUNT = "111111111111"  # for `cdk synth` without credentials; never deployable
 
+# A browser origin the router may admit: scheme and host (and port), no path, no wildcard. Plain
+# http only for a frontend developer's own machine.
+_ORIGIN = re.compile(
+    r"https://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?"
+    r"|http://(localhost|127\.0\.0\.1)(:\d{1,5})?"
+)
+# The router's limits (router/gateway.config.ts; whole numbers, each with a production default).
+# `router_limits` may set these and nothing else: a misspelt name fails synthesis instead of being
+# ignored, and no setting that relaxes the production profile can be smuggled in.
+ROUTER_LIMIT_VARIABLES = (
+    "ROUTER_MAX_TOKENS",
+    "ROUTER_MAX_DEPTH",
+    "ROUTER_MAX_ALIASES",
+    "ROUTER_MAX_COST",
+    "ROUTER_MAX_BODY_BYTES",
+    "ROUTER_MUTATION_RATE_LIMIT",
+)
+
 _RETENTION = {
     7: logs.RetentionDays.ONE_WEEK,
     14: logs.RetentionDays.TWO_WEEKS,
@@ -75,9 +93,17 @@ class EnvironmentConfig:
     nat_gateways: int = 1
     certificate_arn: str | None = None  # ACM certificate in `region`: the ALB then serves HTTPS
     alarm_email: str | None = None
-    graphiql: bool = True
-    # Production refuses any GraphQL document outside schema/trusted-documents.json.
-    trusted_documents_only: bool = False
+    graphiql: bool = True  # the subgraphs' GraphiQL; the router always runs its production profile
+    # Browser origins the router admits (ROUTER_CORS_ORIGINS), e.g. ("https://app.example.com",).
+    # Empty: no cross-origin browser access. Never a wildcard.
+    cors_origins: tuple[str, ...] = ()
+    # Router limits {ROUTER_LIMIT_VARIABLES name: whole number}, e.g. {"ROUTER_MAX_BODY_BYTES": 65536};
+    # empty: the router's own production defaults apply.
+    router_limits: dict[str, int] = field(default_factory=dict)
+    # Cognito: users may sign themselves up (they are customers until put in a group); the Plus
+    # plan's threat protection (compromised credentials, adaptive authentication) is billed per user.
+    self_sign_up: bool = True
+    threat_protection: bool = False
     log_level: str = "INFO"
     log_retention_days: int = 30
     subgraph_size: ServiceSize = ServiceSize(cpu=256, memory_mib=512, min_tasks=1, max_tasks=2)
@@ -127,6 +153,22 @@ class EnvironmentConfig:
             raise ConfigError(f"{self.name}: the certificate must be in {self.region}, where the ALB is")
         if self.account is not None and not re.fullmatch(r"\d{12}", self.account):
             raise ConfigError(f"{self.name}: account must be 12 digits")
+        for origin in self.cors_origins:
+            if "*" in origin:
+                raise ConfigError(f"{self.name}: cors_origins lists origins one by one, no wildcard")
+            if not _ORIGIN.fullmatch(origin):
+                raise ConfigError(
+                    f"{self.name}: cors origin {origin!r} is not https://<host>[:<port>] "
+                    "(lower case, no path, no trailing slash)"
+                )
+        for variable, value in self.router_limits.items():
+            if variable not in ROUTER_LIMIT_VARIABLES:
+                raise ConfigError(
+                    f"{self.name}: router_limits sets one of {', '.join(ROUTER_LIMIT_VARIABLES)}, "
+                    f"not {variable!r}"
+                )
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"{self.name}: router limit {variable} must be a whole number >= 1")
         return self
 
 
@@ -137,7 +179,6 @@ DEFAULTS: dict[str, EnvironmentConfig] = {
         vpc_cidr="10.41.0.0/16",
         nat_gateways=2,
         graphiql=False,
-        trusted_documents_only=True,
         log_retention_days=90,
         subgraph_size=ServiceSize(cpu=512, memory_mib=1024, min_tasks=2, max_tasks=6),
         router_size=ServiceSize(cpu=1024, memory_mib=2048, min_tasks=2, max_tasks=8),
@@ -164,6 +205,17 @@ def _coerce(base: EnvironmentConfig, name: str, value: Any) -> Any:
         return tuple(value.split(",") if isinstance(value, str) else value)
     if name == "tags":
         return dict(json.loads(value) if isinstance(value, str) else value)
+    if name == "cors_origins":
+        items = value.split(",") if isinstance(value, str) else value
+        return tuple(item.strip() for item in items if item.strip())
+    if name == "router_limits":
+        try:
+            limits = dict(json.loads(value) if isinstance(value, str) else value)
+            return {str(k): v if isinstance(v, int) else int(str(v)) for k, v in limits.items()}
+        except (TypeError, ValueError) as error:  # json.JSONDecodeError is a ValueError
+            raise ConfigError(
+                f'{base.name}: router limits are {{"ROUTER_<LIMIT>": <whole number>}} ({error})'
+            ) from None
     if value == "" and name in {"certificate_arn", "alarm_email", "account"}:
         return None
     if isinstance(value, str):

@@ -6,6 +6,9 @@ Security groups: the ALB admits the internet on its listener port; the router ad
 each subgraph admits only the router, on its own port. Tasks run in private subnets without public
 IPs. IAM: each task role reaches only its own table (and its indexes); customers may put events on
 the bus, portfolios may consume its queue; the assets task role alone reads the market-data secret.
+
+Every app container, the router and each subgraph alike, verifies the caller's Cognito ID token
+itself (AUTH_*, from the identity stack), so a request that got past the router would still need one.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from infra.config import (
 from infra.stacks.cache import CacheStack
 from infra.stacks.configuration import ConfigurationStack
 from infra.stacks.data import DataStack, table_name
+from infra.stacks.identity import DEFAULT_ROLE, ROLES_CLAIM, IdentityStack
 from infra.stacks.messaging import MessagingStack
 from infra.stacks.registry import repository_name
 
@@ -83,6 +87,7 @@ class Dependencies:
     messaging: MessagingStack
     cache: CacheStack
     configuration: ConfigurationStack
+    identity: IdentityStack
 
 
 class ServicesStack(Stack):
@@ -154,6 +159,21 @@ class ServicesStack(Stack):
             removal_policy=self.removal,
         )
         return task_definition
+
+    def _auth_environment(self) -> dict[str, str]:
+        """How every app container (the router and each subgraph) verifies a caller's token: the
+        identity stack's user pool is the issuer, its frontend client the audience. Clients send
+        the Cognito ID token: its `aud` is the client id, whereas the access token carries
+        `client_id` instead of `aud` and is refused. None of these values is a secret."""
+        identity = self.deps.identity
+        return {
+            "AUTH_ISSUER": identity.issuer,
+            "AUTH_JWKS_URL": identity.jwks_url,
+            "AUTH_AUDIENCE": identity.audience,
+            "AUTH_ROLES_CLAIM": ROLES_CLAIM,
+            # Users who signed themselves up are in no group: they are customers.
+            "AUTH_DEFAULT_ROLE": DEFAULT_ROLE,
+        }
 
     def _logging(self, name: str, stream_prefix: str) -> ecs.LogDriver:
         return ecs.LogDrivers.aws_logs(stream_prefix=stream_prefix, log_group=self.log_groups[name])
@@ -297,6 +317,7 @@ class ServicesStack(Stack):
             f"{prefix}_TABLE_NAME": table,
             f"{prefix}_AWS_REGION": Stack.of(self).region,
             f"{prefix}_GRAPHIQL": str(config.graphiql).lower(),
+            **self._auth_environment(),
         }
         secrets = {f"{prefix}_LOG_LEVEL": ecs.Secret.from_ssm_parameter(deps.configuration.log_levels[name])}
         security_group = ec2.SecurityGroup(
@@ -372,11 +393,19 @@ class ServicesStack(Stack):
         environment = {
             "ROUTER_HOST": "0.0.0.0",  # noqa: S104 - inside the task; the security group admits the ALB only
             "ROUTER_PORT": str(port),
-            "ROUTER_GRAPHIQL": str(config.graphiql).lower(),
-            "ROUTER_TRUSTED_DOCUMENTS_ONLY": str(config.trusted_documents_only).lower(),
+            # In every AWS environment: no GraphiQL, introspection or suggestions; the router's
+            # production limits. Trusted documents only is part of the profile; said here as well.
+            "ROUTER_PROFILE": "production",
+            "ROUTER_TRUSTED_DOCUMENTS_ONLY": "true",
             # Service Connect names: http://<dns name>:<port> from any task of the namespace.
             **{f"{name.upper()}_URL": f"http://{name}:{PORTS[name]}/graphql" for name in SUBGRAPHS},
+            **self._auth_environment(),
         }
+        if config.cors_origins:  # unset: no browser origin is admitted
+            environment["ROUTER_CORS_ORIGINS"] = ",".join(config.cors_origins)
+        # Limits only when configured: otherwise the production profile's own defaults apply.
+        # (EnvironmentConfig.validate admits the router's limit variables only.)
+        environment.update({variable: str(value) for variable, value in sorted(config.router_limits.items())})
         self._app_container(
             ROUTER,
             task_definition,
