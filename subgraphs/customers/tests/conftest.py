@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,8 +89,8 @@ class Api:
         }
 
 
-@pytest.fixture
-async def api(dynamodb_endpoint: str) -> AsyncIterator[Api]:
+@asynccontextmanager
+async def open_api(dynamodb_endpoint: str) -> AsyncIterator[Api]:
     """The customers app on its own fresh table, recording the events it publishes."""
     settings = CustomersSettings(
         dynamodb_endpoint_url=dynamodb_endpoint, table_name=unique_table_name("customers")
@@ -101,3 +102,17 @@ async def api(dynamodb_endpoint: str) -> AsyncIterator[Api]:
         runtime = app.state.runtime
         runtime.events = RecordingPublisher()
         yield Api(http, runtime)
+
+
+@pytest.fixture
+async def api(dynamodb_endpoint: str) -> AsyncIterator[Api]:
+    async with open_api(dynamodb_endpoint) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+async def module_api(dynamodb_endpoint: str) -> AsyncIterator[Api]:
+    """One app and table for a whole module (creating a table costs more than most tests): its
+    tests use customers of their own and must not assume an empty table."""
+    async with open_api(dynamodb_endpoint) as opened:
+        yield opened

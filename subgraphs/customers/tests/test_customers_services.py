@@ -14,8 +14,11 @@ from customers.services import CustomerService
 from kit.dynamo import RequestCounter, dynamodb_client, ensure_table
 from kit.errors import InputProblems
 from kit.events import RecordingPublisher
+from kit.principal import Principal
 from kit.settings import ServiceSettings
 from kit.testing import unique_table_name
+
+ADMIN = Principal.of("admin-1", ["admin"])
 
 
 class BarrierRepository(CustomerRepository):
@@ -60,13 +63,15 @@ async def outcome(call) -> Customer | str:
 
 async def test_two_updates_from_one_version_race_and_the_write_condition_decides(service):
     customers, repository, counter = service
-    ada = await customers.register(email="ada@example.com", name="Ada", phone=None, address=None)
+    ada = await customers.register(ADMIN, email="ada@example.com", name="Ada", phone=None, address=None)
     repository.race(2)
     counter.reset()
     results = await asyncio.gather(
-        outcome(customers.update(customer_id=ada.id, expected_version=1, name="One")),
+        outcome(customers.update(ADMIN, customer_id=ada.id, expected_version=1, name="One")),
         outcome(
-            customers.update(customer_id=ada.id, expected_version=1, name="Two", email="two@example.com")
+            customers.update(
+                ADMIN, customer_id=ada.id, expected_version=1, name="Two", email="two@example.com"
+            )
         ),
     )
     # Both passed the domain's check on version 1 and tried to write: the condition let one through.
@@ -80,12 +85,12 @@ async def test_two_updates_from_one_version_race_and_the_write_condition_decides
 
 async def test_a_close_racing_an_update_retries_and_closes(service):
     customers, repository, counter = service
-    ada = await customers.register(email="ada@example.com", name="Ada", phone=None, address=None)
+    ada = await customers.register(ADMIN, email="ada@example.com", name="Ada", phone=None, address=None)
     repository.race(2)
     counter.reset()
     update, close = await asyncio.gather(
-        outcome(customers.update(customer_id=ada.id, expected_version=1, name="Renamed")),
-        outcome(customers.close(customer_id=ada.id, expected_version=None)),
+        outcome(customers.update(ADMIN, customer_id=ada.id, expected_version=1, name="Renamed")),
+        outcome(customers.close(ADMIN, customer_id=ada.id, expected_version=None)),
     )
     stored = await repository.get(ada.id)
     assert isinstance(close, Customer)
@@ -101,13 +106,13 @@ async def test_a_close_racing_an_update_retries_and_closes(service):
 
 async def test_two_customers_racing_for_one_email_one_gets_it(service):
     customers, repository, counter = service
-    ada = await customers.register(email="ada@example.com", name="Ada", phone=None, address=None)
-    bob = await customers.register(email="bob@example.com", name="Bob", phone=None, address=None)
+    ada = await customers.register(ADMIN, email="ada@example.com", name="Ada", phone=None, address=None)
+    bob = await customers.register(ADMIN, email="bob@example.com", name="Bob", phone=None, address=None)
     repository.race(2)
     counter.reset()
     results = await asyncio.gather(
-        outcome(customers.update(customer_id=ada.id, expected_version=1, email="Shared@example.com")),
-        outcome(customers.update(customer_id=bob.id, expected_version=1, email="shared@EXAMPLE.com")),
+        outcome(customers.update(ADMIN, customer_id=ada.id, expected_version=1, email="Shared@example.com")),
+        outcome(customers.update(ADMIN, customer_id=bob.id, expected_version=1, email="shared@EXAMPLE.com")),
     )
     assert counter.calls["TransactWriteItems"] == 2
     assert sorted(r if isinstance(r, str) else "won" for r in results) == ["EMAIL_TAKEN", "won"]

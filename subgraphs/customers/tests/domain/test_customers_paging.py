@@ -14,6 +14,7 @@ from customers.domain.paging import (
 from kit.errors import PublicError
 
 ID = "01HZZZZZZZZZZZZZZZZZZZZZZA"
+UUID_ID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"  # a self-registered customer (Cognito sub)
 
 
 def test_creation_keys_sort_as_text_in_time_order():
@@ -24,6 +25,13 @@ def test_creation_keys_sort_as_text_in_time_order():
     assert creation_key(on_the_second, ID) == f"2024-01-01T00:00:00.000000Z#{ID}"  # width fixed
     assert sorted(keys) == [keys[2], keys[1], keys[0]]
     assert customer_id_of(keys[0]) == ID
+
+
+@pytest.mark.parametrize("customer_id", [ID, UUID_ID])
+def test_a_cursor_names_a_ulid_or_a_uuid_customer(customer_id):
+    key = creation_key(datetime(2024, 5, 1, 12, 0, 0, 123456, tzinfo=UTC), customer_id)
+    assert decode_cursor(encode_cursor(key)) == key
+    assert customer_id_of(key) == customer_id
 
 
 def test_a_cursor_round_trips_and_is_url_safe():
@@ -45,6 +53,8 @@ def test_a_cursor_round_trips_and_is_url_safe():
         encode_cursor(f"2024-13-01T00:00:00.000000Z#{ID}"),  # month 13
         encode_cursor("2024-01-01T00:00:00.000000Z#not-an-id-at-all-xxxxxxxxx"),
         encode_cursor(f"2024-01-01T00:00:00Z#{ID}"),  # not the fixed width
+        encode_cursor(f"2024-01-01T00:00:00.000000Z#{UUID_ID.upper()}"),  # not the canonical UUID
+        encode_cursor(f"2024-01-01T00:00:00.000000Z#{ID.lower()}"),  # not the canonical ULID
         encode_cursor(f"2024-01-01T00:00:00.000000Z#{ID}") + "=",  # not canonical
         "\u00e9" + encode_cursor(f"2024-01-01T00:00:00.000000Z#{ID}"),
     ],

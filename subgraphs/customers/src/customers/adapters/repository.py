@@ -24,6 +24,10 @@ class EmailTaken(Exception):
     pass
 
 
+class AlreadyRegistered(Exception):
+    """A profile with this id exists: a customer registering itself a second time."""
+
+
 class StaleWrite(Exception):
     """The profile is no longer at the version the change was decided on (or is being written)."""
 
@@ -114,7 +118,12 @@ class CustomerRepository:
         return {record["id"]: _from_record(record) for record in records}
 
     async def insert(self, customer: Customer) -> None:
-        """Profile and email guard in one transaction: either both exist afterwards or neither."""
+        """Profile and email guard in one transaction: either both exist afterwards or neither.
+
+        Both are conditional on not existing yet, so of two registrations racing for one id (a
+        customer registering itself twice at once) or one email, one is written and the other gets
+        AlreadyRegistered (checked first) or EmailTaken, with nothing written.
+        """
         guard = {**_email_key(customer.email), "customerId": customer.id}
         items = [
             self._put(_to_record(customer), "attribute_not_exists(pk)"),
@@ -123,6 +132,8 @@ class CustomerRepository:
         reasons = await self._transact(items)
         if reasons is None:
             return
+        if reasons[0] == "ConditionalCheckFailed":
+            raise AlreadyRegistered(customer.id)
         if reasons[1] == "ConditionalCheckFailed":
             raise EmailTaken(customer.email)
         raise RuntimeError(f"registering {customer.id} was cancelled: {reasons}")

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from kit import paging
 from kit.paging import encode_cursor
 
+from customers.domain.ids import CUSTOMER_ID_PATTERN
+
 __all__ = [
     "MAX_PAGE_SIZE",
     "PageRequest",
@@ -26,8 +28,8 @@ __all__ = [
 
 MAX_PAGE_SIZE = 100
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-# 2024-05-01T12:00:00.123456Z#01HXYZ... (a ULID: 26 characters of Crockford base32)
-_KEY = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)#([0-9A-HJKMNP-TV-Z]{26})")
+# 2024-05-01T12:00:00.123456Z#01HXYZ... (the id: a ULID, or the UUID of a self-registered customer)
+_KEY = re.compile(rf"(\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{6}}Z)#({CUSTOMER_ID_PATTERN})")
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from kit.context import RequestContext
-from kit.loaders import mapping_loader
+from collections.abc import Sequence
 
+from kit.context import RequestContext
+from kit.principal import Forbidden
+from strawberry.dataloader import DataLoader
+
+from customers.domain.customer import Customer
 from customers.services import CustomerService
 
 
@@ -12,5 +16,10 @@ class CustomersContext(RequestContext):
     def __init__(self, service: CustomerService) -> None:
         super().__init__()
         self.service = service
-        # Every customer lookup of this request (query or _entities) becomes one BatchGetItem.
-        self.customers = mapping_loader(service.get_many)
+        # Every customer lookup of this request (query or _entities) becomes one BatchGetItem, then
+        # the caller's read rule: a refused id's load raises FORBIDDEN (null at that path).
+        self.customers: DataLoader[str, Customer | None] = DataLoader(load_fn=self._load_customers)
+
+    async def _load_customers(self, customer_ids: Sequence[str]) -> list[Customer | Forbidden | None]:
+        # The caller is read when the batch runs: the app sets it after building the context.
+        return await self.service.read_many(self.caller, customer_ids)

@@ -81,6 +81,11 @@ class CloseCustomerPayload:
     user_errors: list[UserError]
 
 
+def _user_errors(error: InputProblems) -> list[UserError]:
+    """A problem with no field (the caller's identity, not the input) has field null."""
+    return [UserError(field=list(p.field) or None, message=p.message, code=p.code) for p in error.problems]
+
+
 def _given(value: str | None) -> str | Keep | None:
     """strawberry.UNSET (left out of the input) becomes the domain's KEEP; null stays None."""
     return KEEP if value is strawberry.UNSET else value
@@ -94,7 +99,12 @@ def _address(value: AddressInput | None) -> Address | Keep | None:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Register a customer. The email is unique, case-insensitively.")
+    @strawberry.mutation(
+        description="Register a customer. Operators and admins register anyone (a new id); a customer "
+        "registers itself, once: its id is its token's subject. The email is unique, case-insensitively. "
+        "Codes: INVALID, EMAIL_TAKEN, ALREADY_REGISTERED (that customer exists), INVALID_SUBJECT (the "
+        "token's subject is no ULID or lower-case UUID)."
+    )
     async def register_customer(
         self,
         info: Info[CustomersContext, Any],
@@ -102,18 +112,20 @@ class Mutation:
     ) -> RegisterCustomerPayload:
         try:
             customer = await info.context.service.register(
+                info.context.caller,
                 email=input.email,
                 name=input.name,
                 phone=input.phone,
                 address=input.address.to_domain() if input.address else None,
             )
         except InputProblems as error:
-            return RegisterCustomerPayload(customer=None, user_errors=UserError.from_problems(error))
+            return RegisterCustomerPayload(customer=None, user_errors=_user_errors(error))
         return RegisterCustomerPayload(customer=Customer.from_domain(customer), user_errors=[])
 
     @strawberry.mutation(
         description="Change a customer's name, email, phone or address, from the version the client last "
-        "read. Codes: INVALID, NOT_FOUND, CUSTOMER_CLOSED, CONFLICT (stale expectedVersion), EMAIL_TAKEN."
+        "read. Only the customer itself or an admin (otherwise an error with extensions.code FORBIDDEN). "
+        "Codes: INVALID, NOT_FOUND, CUSTOMER_CLOSED, CONFLICT (stale expectedVersion), EMAIL_TAKEN."
     )
     async def update_customer(
         self,
@@ -122,6 +134,7 @@ class Mutation:
     ) -> UpdateCustomerPayload:
         try:
             customer = await info.context.service.update(
+                info.context.caller,
                 customer_id=str(input.id),
                 expected_version=input.expected_version,
                 name=_given(input.name),
@@ -130,12 +143,13 @@ class Mutation:
                 address=_address(input.address),
             )
         except InputProblems as error:
-            return UpdateCustomerPayload(customer=None, user_errors=UserError.from_problems(error))
+            return UpdateCustomerPayload(customer=None, user_errors=_user_errors(error))
         return UpdateCustomerPayload(customer=Customer.from_domain(customer), user_errors=[])
 
     @strawberry.mutation(
-        description="Close a customer: status CLOSED, every field kept, no further change. "
-        "Codes: NOT_FOUND, CUSTOMER_CLOSED (closed already), CONFLICT (stale expectedVersion)."
+        description="Close a customer: status CLOSED, every field kept, no further change. Only the "
+        "customer itself or an admin (otherwise an error with extensions.code FORBIDDEN). "
+        "Codes: INVALID, NOT_FOUND, CUSTOMER_CLOSED (closed already), CONFLICT (stale expectedVersion)."
     )
     async def close_customer(
         self,
@@ -144,8 +158,8 @@ class Mutation:
     ) -> CloseCustomerPayload:
         try:
             customer = await info.context.service.close(
-                customer_id=str(input.id), expected_version=input.expected_version
+                info.context.caller, customer_id=str(input.id), expected_version=input.expected_version
             )
         except InputProblems as error:
-            return CloseCustomerPayload(customer=None, user_errors=UserError.from_problems(error))
+            return CloseCustomerPayload(customer=None, user_errors=_user_errors(error))
         return CloseCustomerPayload(customer=Customer.from_domain(customer), user_errors=[])

@@ -1,5 +1,5 @@
-"""Queries. Authorization comes later (a customer will see only itself): it will be checked in
-CustomerService, which every resolver here goes through; see services.py."""
+"""Queries. Authorization is CustomerService's (see services.py): staff see every customer, a
+customer only itself; a refused read is null with a FORBIDDEN error at its path."""
 
 from __future__ import annotations
 
@@ -15,19 +15,23 @@ from customers.graphql.types import Customer, CustomerConnection, CustomerEdge
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="A customer by id; null when there is none.")
+    @strawberry.field(
+        description="A customer by id; null when there is none. A customer may ask only for itself: "
+        "any other id (existing or not) is null with an error whose extensions.code is FORBIDDEN."
+    )
     async def customer(self, info: Info[CustomersContext, Any], id: strawberry.ID) -> Customer | None:
         found = await info.context.customers.load(str(id))
         return None if found is None else Customer.from_domain(found)
 
     @strawberry.field(
-        description="Every customer, oldest first, closed ones included. first: 1 to 100. "
-        "A bad first or after is an error with extensions.code BAD_USER_INPUT."
+        description="Every customer, oldest first, closed ones included; for a customer, only itself "
+        "(no edge before it registers). first: 1 to 100. A bad first or after is an error with "
+        "extensions.code BAD_USER_INPUT."
     )
     async def customers(
         self, info: Info[CustomersContext, Any], first: int, after: str | None = None
     ) -> CustomerConnection:
-        page = await info.context.service.list_page(first=first, after=after)
+        page = await info.context.service.list_page(info.context.caller, first=first, after=after)
         for edge in page.edges:
             # A later reference to one of them in this request (e.g. _entities) needs no read.
             info.context.customers.prime(edge.customer.id, edge.customer)
