@@ -1,23 +1,57 @@
 // Hive Gateway configuration, loaded by `hive-gateway supergraph` from this directory.
 //
 // Query planning and execution use the Hive Router runtime (the Rust query planner shipped as an
-// N-API binary in @graphql-hive/router-runtime). Everything is overridable by environment variable:
+// N-API binary in @graphql-hive/router-runtime). Every request to /graphql needs a valid bearer JWT
+// (security.ts); the router refuses to start without its authentication settings.
 //
+// Environment (an invalid value stops the router at startup; nothing falls back silently):
+//
+//   ROUTER_PROFILE           "production" (the default) or "development". Development relaxes the IDE
+//                            only: GraphiQL, introspection, field suggestions and arbitrary (not
+//                            trusted) documents. Authentication and every limit below stay on.
+//   AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL
+//                            required: the token issuer (`iss`), our audience (`aud`) and where the
+//                            issuer publishes its signing keys (JWKS). Tokens: RS256 or ES256, with a
+//                            `kid` from that JWKS and exp/iat/iss/aud/sub, at most 8 KB.
+//   AUTH_LEEWAY_SECONDS      clock skew allowed on exp/nbf, 0 to 300 (default 30, as in the subgraphs)
+//   AUTH_JWKS_REFRESH_SECONDS
+//                            how long fetched signing keys are kept (default 600); an unknown `kid`
+//                            refetches the JWKS at once (at most 10 fetches a minute)
 //   ROUTER_SUPERGRAPH_PATH   supergraph SDL (default ../schema/supergraph.graphql, from this file)
 //   ROUTER_HOST, ROUTER_PORT where to listen (default 127.0.0.1:4000)
 //   CUSTOMERS_URL, PORTFOLIOS_URL, ASSETS_URL
 //                            subgraph endpoints (default: the URLs composed into the supergraph)
-//   ROUTER_GRAPHIQL          "false" turns GraphiQL off (default on, at /graphql)
-//   ROUTER_DEMO_CUSTOMER_ID  preloads the Dashboard query's $customerId in GraphiQL
 //   ROUTER_TRUSTED_DOCUMENTS_ONLY
-//                            "true" (production): only documents from schema/trusted-documents.json
-//                            run, named by `documentId` or `extensions.persistedQuery.sha256Hash`
+//                            "true": only documents from the trusted documents manifest run, named
+//                            by `documentId` or `extensions.persistedQuery.sha256Hash`; "false": any
+//                            document runs too. Default: true in production, false in development.
+//   ROUTER_TRUSTED_DOCUMENTS_PATH
+//                            the manifest (default ../schema/trusted-documents.json)
+//   ROUTER_GRAPHIQL          "true"/"false": GraphiQL at /graphql. Default: on in development only.
+//   ROUTER_GRAPHIQL_TOKEN    development only: a bearer token preloaded into GraphiQL's headers (the
+//                            dev launcher sets an operator's). Never logged. Refused in production:
+//                            the GraphiQL page itself is served without authentication.
+//   ROUTER_DEMO_CUSTOMER_ID  preloads the Dashboard query's $customerId in GraphiQL
+//   Limits (both profiles; defaults chosen on the kept contract operations, whose largest figure
+//   is in brackets: `node measure-operations.mjs` recounts them):
+//   ROUTER_MAX_TOKENS        most lexical tokens in a document, comments excluded (default 500 [119])
+//   ROUTER_MAX_DEPTH         deepest field nesting, a fragment counting as a level (default 10 [7])
+//   ROUTER_MAX_ALIASES       most aliased fields in an operation (default 10 [0])
+//   ROUTER_MAX_COST          demand-control cost: composite-typed fields over all the subgraph
+//                            requests of an operation, checked before each is sent (default 100 [25])
+//   ROUTER_MAX_BODY_BYTES    largest request body; above it 413, also when chunked (default 16384 [1766])
+//   ROUTER_MUTATION_RATE_LIMIT
+//                            mutation fields per subject (JWT `sub`) per sliding minute, all
+//                            mutations together; above it 429 RATE_LIMITED (default 60)
+//   ROUTER_CORS_ORIGINS      comma-separated origins (https://app.example.com) allowed cross-origin;
+//                            empty or unset (the default): no cross-origin access at all
 //   OTEL_EXPORTER_OTLP_ENDPOINT
 //                            turns tracing on (OTLP/HTTP export); unset (the default), it is off.
 //                            With it: OTEL_SERVICE_NAME (default "router"), OTEL_PROPAGATORS (default
 //                            "tracecontext,baggage"; "xray" too), OTEL_EXPORTER_OTLP_PROTOCOL
 //                            (http/protobuf or http/json), OTEL_RESOURCE_ATTRIBUTES,
 //                            OTEL_TRACES_SAMPLER, OTEL_SDK_DISABLED=true (off again)
+//   LOG_LEVEL, LOG_JSON      the gateway's logger (Authorization headers are redacted from its logs)
 //
 // Note: the hive-gateway CLI also reads HOST, PORT, FORK, POLLING and CONFIG_PATH from the
 // environment, and those win over this file. Keep them unset; use the ROUTER_* names.
@@ -27,11 +61,23 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { defineConfig, Logger } from '@graphql-hive/gateway';
-import type { TransportEntryAdditions, UnifiedGraphHandler } from '@graphql-hive/gateway';
+import type { GatewayPlugin, TransportEntryAdditions, UnifiedGraphHandler } from '@graphql-hive/gateway';
 import type { TextMapPropagator } from '@graphql-hive/gateway/opentelemetry/api';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import type { IdGenerator, SpanExporter } from '@opentelemetry/sdk-trace-base';
+
+import {
+  corsFor,
+  jwtOptions,
+  parseOrigins,
+  useAuthenticationRequired,
+  useHiddenSuggestions,
+  useMutationRateLimit,
+  useRequestBodyLimit,
+} from './security.js';
+import type { AuthSettings } from './security.js';
 
 const env = process.env;
 
@@ -54,6 +100,62 @@ function envPort(name: string, fallback: number): number {
   }
   return port;
 }
+
+function envCount(name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = envText(name);
+  if (raw === undefined) return fallback;
+  const count = Number(raw);
+  if (!/^\d+$/.test(raw) || count < min || count > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `from ${min} to ${max}`;
+    throw new Error(`${name} must be a whole number ${range}, got ${JSON.stringify(raw)}`);
+  }
+  return count;
+}
+
+function envFlag(name: string, fallback: boolean): boolean {
+  const raw = envText(name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new Error(`${name} must be "true" or "false", got ${JSON.stringify(raw)}`);
+}
+
+function envRequired(name: string): string {
+  const value = envText(name);
+  if (value === undefined) {
+    throw new Error(`${name} is not set: the router does not run without authentication (gateway.config.ts)`);
+  }
+  return value;
+}
+
+// -- Profile and limits --------------------------------------------------------------------------
+const PROFILES = ['production', 'development'] as const;
+const profileName = envText('ROUTER_PROFILE')?.toLowerCase() ?? 'production';
+if (!(PROFILES as readonly string[]).includes(profileName)) {
+  throw new Error(`ROUTER_PROFILE must be "production" or "development", got ${JSON.stringify(profileName)}`);
+}
+const development = profileName === 'development';
+
+const auth: AuthSettings = {
+  issuer: envRequired('AUTH_ISSUER'),
+  audience: envRequired('AUTH_AUDIENCE'),
+  jwksUrl: envRequired('AUTH_JWKS_URL'),
+  leewaySeconds: envCount('AUTH_LEEWAY_SECONDS', 30, 0, 300),
+  jwksRefreshSeconds: envCount('AUTH_JWKS_REFRESH_SECONDS', 600),
+};
+
+// Defaults: what the largest kept contract operation needs is in brackets (measure-operations.mjs;
+// cost from the dev profile's extensions.cost); each passes with a clear margin: about 4x the
+// tokens and the cost, 9x the bytes, 3 more levels of nesting, aliases where none is used.
+const limits = {
+  maxTokens: envCount('ROUTER_MAX_TOKENS', 500), // [Dashboard: 119]
+  maxDepth: envCount('ROUTER_MAX_DEPTH', 10), // [Dashboard: 7]
+  maxAliases: envCount('ROUTER_MAX_ALIASES', 10), // [none uses an alias]
+  maxCost: envCount('ROUTER_MAX_COST', 100), // [Dashboard: 25]
+  maxBodyBytes: envCount('ROUTER_MAX_BODY_BYTES', 16384), // [Dashboard sent in full: 1766]
+  mutationsPerMinute: envCount('ROUTER_MUTATION_RATE_LIMIT', 60),
+};
+const corsOrigins = parseOrigins(envText('ROUTER_CORS_ORIGINS'));
 
 /** Subgraph names as composed into the supergraph (join__Graph name), with their URL variables. */
 const SUBGRAPH_URL_ENV = {
@@ -112,11 +214,18 @@ function persistedDocumentId(params: { extensions?: Record<string, unknown> }): 
 }
 
 const documents = trustedDocuments();
-const trustedDocumentsOnly = envText('ROUTER_TRUSTED_DOCUMENTS_ONLY')?.toLowerCase() === 'true';
+const trustedDocumentsOnly = envFlag('ROUTER_TRUSTED_DOCUMENTS_ONLY', !development);
 
 // Same defaults as the gateway's own logger (LOG_LEVEL, LOG_JSON). Not `opts.log` below: on a
-// supergraph reload that one still carries the attributes of an earlier request.
-const log = new Logger();
+// supergraph reload that one still carries the attributes of an earlier request. The gateway logs
+// through it too; at debug level it logs subgraph requests with their headers, so the forwarded
+// bearer token is redacted.
+const log = new Logger({
+  redact: {
+    paths: ['headers.authorization', 'headers.Authorization', 'headers["proxy-authorization"]'],
+    censor: '[redacted]',
+  },
+});
 
 /** The Rust query planner, announced in the log each time a supergraph is loaded. */
 const routerRuntime: UnifiedGraphHandler = (opts) => {
@@ -124,7 +233,23 @@ const routerRuntime: UnifiedGraphHandler = (opts) => {
   return unifiedGraphHandler(opts);
 };
 
-const graphiqlEnabled = envText('ROUTER_GRAPHIQL')?.toLowerCase() !== 'false';
+const graphiqlEnabled = envFlag('ROUTER_GRAPHIQL', development);
+
+/** GraphiQL's preloaded headers: an operator token from the dev launcher, in development only. */
+function graphiqlHeaders(): string | undefined {
+  const token = envText('ROUTER_GRAPHIQL_TOKEN');
+  if (token === undefined) return undefined;
+  if (!development) {
+    throw new Error(
+      'ROUTER_GRAPHIQL_TOKEN is for ROUTER_PROFILE=development only: ' +
+        'GraphiQL serves it to anyone who opens the page',
+    );
+  }
+  // A JWT is base64url parts and dots; anything else has no business in the page's script.
+  if (!/^[\w.~+/=-]+$/.test(token)) throw new Error('ROUTER_GRAPHIQL_TOKEN is not a bearer token');
+  return JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2);
+}
+const graphiqlAuthorization = graphiqlHeaders();
 
 // -- OpenTelemetry -------------------------------------------------------------------------------
 // On only with an OTLP endpoint: the ADOT collector sidecar in AWS, the collector in docker-compose.
@@ -268,9 +393,23 @@ export const gatewayConfig = defineConfig({
         return {
           title: 'Portfolio supergraph',
           ...(defaultQuery !== undefined ? { defaultQuery } : {}),
+          // The page is served without a token; its requests carry this one. Not kept in the
+          // browser's storage, so a reload picks up the launcher's current token.
+          ...(graphiqlAuthorization !== undefined
+            ? {
+                headers: graphiqlAuthorization,
+                defaultHeaders: graphiqlAuthorization,
+                shouldPersistHeaders: false,
+              }
+            : {}),
         };
       })()
     : false,
+  // The gateway's HTML landing page at / (product and version): development only.
+  landingPage: development,
+  // No subscriptions in the supergraph: no WebSocket endpoint either.
+  disableWebsockets: true,
+  logging: log,
 
   // Unexpected errors in the gateway reach clients as "Unexpected error." (the x-request-id
   // response header identifies the request) and are logged in full. GraphQL errors returned by
@@ -278,7 +417,7 @@ export const gatewayConfig = defineConfig({
   maskedErrors: true,
 
   // Trusted documents: the kept contract operations are served by id; in production
-  // (ROUTER_TRUSTED_DOCUMENTS_ONLY=true) any other document is refused.
+  // (ROUTER_TRUSTED_DOCUMENTS_ONLY, true by default there) any other document is refused.
   persistedDocuments: {
     getPersistedOperation: (id: string) => documents[id] ?? null,
     extractPersistedOperationId: persistedDocumentId,
@@ -295,8 +434,33 @@ export const gatewayConfig = defineConfig({
     },
   },
 
-  // Authentication goes here later (the `jwt` option, or a plugin in `plugins`); until then the
-  // gateway only forwards the credentials and the correlation id. The built-in request-id plugin
+  // -- Authentication: a valid bearer JWT on every GraphQL request, checked while the request is
+  // parsed (before validation, planning or any subgraph call). Refusals: 401 UNAUTHENTICATED.
+  jwt: jwtOptions(auth, log),
+
+  // -- Hardening (both profiles). Depth, tokens and aliases are checked on the client's document,
+  // cost on the subgraph requests planned from it, before each is sent.
+  maxTokens: limits.maxTokens,
+  maxDepth: limits.maxDepth,
+  // Cost as the gateway counts it: 1 per composite-typed field of each subgraph request. It has no
+  // @cost/@listSize annotations to go by, and its `listSize` factor skips non-null lists (all of
+  // ours), so a list counts once whatever its length; depth and tokens bound the rest.
+  demandControl: {
+    maxCost: limits.maxCost,
+    includeExtensionMetadata: development, // extensions.cost {estimated, max} on every response
+  },
+  cors: corsFor(corsOrigins),
+  // Production hides the schema: no introspection, no "Did you mean ...?" in any error.
+  ...(development ? {} : { disableIntrospection: {} }),
+  plugins: () => [
+    useAuthenticationRequired(),
+    useRequestBodyLimit(limits.maxBodyBytes),
+    maxAliasesPlugin({ n: limits.maxAliases }) as GatewayPlugin,
+    useMutationRateLimit(limits.mutationsPerMinute),
+    ...(development ? [] : [useHiddenSuggestions()]),
+  ],
+
+  // The subgraphs verify the same token again (defence in depth); the built-in request-id plugin
   // also sends x-request-id upstream, generating one when the client sent none.
   propagateHeaders: {
     fromClientToSubgraphs({ request }) {

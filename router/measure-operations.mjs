@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// Measures every kept contract operation the way the router's limits count them, so the limits in
+// gateway.config.ts can be chosen with a margin (and re-checked when the contract grows):
+//
+//   node measure-operations.mjs [OPERATIONS_DIR]      (default ../schema/operations)
+//
+// tokens: lexical tokens (comments excluded), as @escape.tech/graphql-armor-max-tokens counts them
+// depth:  field nesting, a fragment counting as one level, as graphql-armor-max-depth counts it
+// aliases: aliased fields, as graphql-armor-max-aliases counts them
+// bytes:  the request body when the document is sent in full as {"query": ...} (no variables)
+// Demand-control cost is counted on the subgraph requests, so it needs the running stack: the dev
+// profile returns it in every response's extensions.cost.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
+import { buildASTSchema, parse, specifiedRules, validate } from 'graphql';
+import { transformSupergraphToPublicSchema } from '@theguild/federation-composition';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const directory = process.argv[2] ?? join(here, '../schema/operations');
+const supergraph = readFileSync(join(here, '../schema/supergraph.graphql'), 'utf8');
+const schema = buildASTSchema(transformSupergraphToPublicSchema(parse(supergraph)), { assumeValid: true });
+
+function tokens(text) {
+  let count = 0;
+  const parser = new MaxTokensParserWLexer(text, { n: Infinity, onAccept: [(_, { n }) => (count = n)] });
+  parser.parseDocument();
+  return count;
+}
+
+function measured(document, rule) {
+  let found = 0;
+  const errors = validate(schema, document, [
+    ...specifiedRules,
+    rule({ n: Infinity, onAccept: [(_, { n }) => (found = Math.max(found, n))] }),
+  ]);
+  if (errors.length > 0) throw new Error(errors.map((error) => error.message).join('; '));
+  return found;
+}
+
+const rows = readdirSync(directory)
+  .filter((name) => name.endsWith('.graphql'))
+  .sort()
+  .map((name) => {
+    const text = readFileSync(join(directory, name), 'utf8');
+    const document = parse(text);
+    return {
+      operation: name.replace(/\.graphql$/, ''),
+      tokens: tokens(text),
+      depth: measured(document, maxDepthRule),
+      aliases: measured(document, maxAliasesRule),
+      bytes: Buffer.byteLength(JSON.stringify({ query: text })),
+    };
+  });
+console.table(rows);
+const most = (key) => Math.max(...rows.map((row) => row[key]));
+console.log(
+  `largest: tokens ${most('tokens')}, depth ${most('depth')}, aliases ${most('aliases')}, bytes ${most('bytes')}`,
+);
