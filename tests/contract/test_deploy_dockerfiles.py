@@ -302,6 +302,11 @@ def test_replaying_the_build_stage_gives_a_virtualenv_that_passes_the_health_che
         **final.env(),
         f"{name.upper()}_PORT": str(port),
         f"{name.upper()}_HOST": "127.0.0.1",
+        # A service refuses to start without an issuer to trust; the keys are fetched only when a
+        # token arrives, so an address that answers nothing is enough for a health check.
+        "AUTH_ISSUER": "https://issuer.invalid",
+        "AUTH_AUDIENCE": "portfolio-supergraph",
+        "AUTH_JWKS_URL": "https://issuer.invalid/.well-known/jwks.json",
     }
     runtime_env["PATH"] = f"{venv / 'bin'}{os.pathsep}{runtime_env['PATH']}"
     for key in [k for k in runtime_env if k.startswith("VIRTUAL_ENV")]:
