@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from kit.errors import InputProblems, Problem
+from kit.ids import is_customer_id, is_ulid
 from kit.principal import Forbidden, Principal, forbidden_to_see
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 from ulid import ULID
@@ -66,8 +67,6 @@ from portfolios.domain.validation import (
     customer_closed_problem,
     insufficient_quantity,
     investment_gone,
-    is_customer_id,
-    is_ulid,
     key_reused,
     latest_purchase_date,
     lot_consumed,

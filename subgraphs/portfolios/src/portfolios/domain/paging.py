@@ -8,8 +8,7 @@ GraphQL error whose extensions.code is BAD_USER_INPUT.
 from __future__ import annotations
 
 from kit import paging
-
-from portfolios.domain.validation import is_ulid
+from kit.ids import is_ulid
 
 MAX_PAGE_SIZE = 100
 _PREFIX = "activity:"

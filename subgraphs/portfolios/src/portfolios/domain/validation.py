@@ -14,6 +14,7 @@ from decimal import Decimal
 from enum import Enum
 
 from kit.errors import InputProblems, Problem
+from kit.ids import is_customer_id, is_ulid
 from kit.money import Amount, is_iso_currency
 
 from portfolios.domain.costbasis import net_proceeds
@@ -25,8 +26,6 @@ from portfolios.domain.model import (
     PortfolioKind,
 )
 
-ULID_PATTERN = re.compile(r"[0-7][0-9A-HJKMNP-TV-Z]{25}")
-UUID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SYMBOL_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9.\-]{0,19}")
 
 NAME_MAX_LENGTH = 100
@@ -51,18 +50,6 @@ PORTFOLIO_CLOSED = "PORTFOLIO_CLOSED"
 INSUFFICIENT_QUANTITY = "INSUFFICIENT_QUANTITY"
 FX_RATE_REQUIRED = "FX_RATE_REQUIRED"
 IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
-
-
-def is_ulid(value: str) -> bool:
-    """Canonical ULID text: 26 upper-case Crockford base32 characters."""
-    return ULID_PATTERN.fullmatch(value) is not None
-
-
-def is_customer_id(value: str) -> bool:
-    """A customer id: a ULID (the customers service made it: an operator registered the customer)
-    or a canonical lower-case UUID (the token's `sub`, a Cognito user who registered itself).
-    Portfolio, lot and activity ids stay ULIDs."""
-    return is_ulid(value) or UUID_PATTERN.fullmatch(value) is not None
 
 
 def decimal_places(value: Decimal) -> int:
