@@ -3,18 +3,11 @@ gets HTTP 401 before any GraphQL runs, `_entities` and `_service` included."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
-import time
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
-from cryptography.hazmat.primitives import serialization
-from kit.testing import ISSUER, TestIssuer, bearer
+from kit.testing import ISSUER, REFUSALS, bearer
 
 DOCUMENTS: dict[str, tuple[str, dict[str, Any]]] = {
     "instrument": ('query { instrument(symbol: "AAPL") { symbol quote { price { amount } } } }', {}),
@@ -46,55 +39,6 @@ DOCUMENTS: dict[str, tuple[str, dict[str, Any]]] = {
 }
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _claims() -> dict[str, Any]:
-    now = int(time.time())
-    return {
-        "iss": ISSUER.issuer,
-        "aud": ISSUER.audience,
-        "sub": "admin-1",
-        "roles": ["admin"],
-        "iat": now,
-        "exp": now + 300,
-    }
-
-
-def _unsigned(header: dict[str, Any]) -> str:
-    return f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(_claims()).encode())}"
-
-
-def alg_none() -> str:
-    return _unsigned({"alg": "none", "typ": "JWT", "kid": ISSUER.kid}) + "."
-
-
-def hs256_with_the_public_key() -> str:
-    """Key confusion: an HMAC token keyed with the issuer's (public) verification key."""
-    public_pem = ISSUER.private_key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    signing_input = _unsigned({"alg": "HS256", "typ": "JWT", "kid": ISSUER.kid})
-    signature = hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
-    return f"{signing_input}.{_b64(signature)}"
-
-
-# Authorization header values (None: no header at all). Built per test: expiry is relative to now.
-BAD_CREDENTIALS: dict[str, Callable[[], str | None]] = {
-    "no token": lambda: None,
-    "empty bearer": lambda: "Bearer ",
-    "basic scheme": lambda: "Basic YWRtaW46YWRtaW4=",
-    "garbage": lambda: "Bearer not-a-jwt",
-    "expired": lambda: f"Bearer {ISSUER.admin(ttl=-120)}",  # past the 30 s leeway
-    "wrong issuer": lambda: f"Bearer {ISSUER.admin(iss='https://evil.example')}",
-    "wrong audience": lambda: f"Bearer {ISSUER.admin(aud='another-api')}",
-    "forged key": lambda: f"Bearer {TestIssuer().admin()}",  # same issuer, audience and kid
-    "alg none": lambda: f"Bearer {alg_none()}",
-    "HS256 with the public key": lambda: f"Bearer {hs256_with_the_public_key()}",
-}
-
-
 async def post(client: httpx.AsyncClient, document: str, authorization: str | None) -> httpx.Response:
     query, variables = DOCUMENTS[document]
     request = client.build_request("POST", "/graphql", json={"query": query, "variables": variables})
@@ -104,9 +48,9 @@ async def post(client: httpx.AsyncClient, document: str, authorization: str | No
     return await client.send(request)
 
 
-@pytest.mark.parametrize("credential", list(BAD_CREDENTIALS))
+@pytest.mark.parametrize("credential", REFUSALS)
 async def test_no_valid_token_no_graphql(assets: Any, credential: str) -> None:
-    authorization = BAD_CREDENTIALS[credential]()
+    authorization = ISSUER.hostile.cases()[credential]  # built per test: expiry is relative to now
     items_before = await assets.item_count()
     assets.runtime.counter.reset()
 
@@ -126,8 +70,9 @@ async def test_no_valid_token_no_graphql(assets: Any, credential: str) -> None:
 
 async def test_the_refusals_say_why(assets: Any) -> None:
     reasons = {}
+    cases = ISSUER.hostile.cases()
     for credential in ("no token", "expired", "wrong issuer", "wrong audience", "forged key", "alg none"):
-        response = await post(assets.client, "instrument", BAD_CREDENTIALS[credential]())
+        response = await post(assets.client, "instrument", cases[credential])
         reasons[credential] = response.json()["errors"][0]["message"]
     assert reasons == {
         "no token": "A bearer token is required.",

@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
-import time
+import re
 from typing import Any
 
 import httpx
 import jwt
 import pytest
 import respx
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from kit.principal import Role
-from kit.testing import ISSUER, TestIssuer
+from kit.testing import ISSUER, REFUSALS, HostileTokens, TestIssuer
 from kit.tokens import AuthSettings, InvalidToken, JwksKeys, TokenVerifier, remote_jwks, static_jwks
 
 SUB = "01J0CUSTOMER0000000000000A"
-
-
-def b64(data: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
-
-
-def claims(**overrides: Any) -> dict[str, Any]:
-    now = int(time.time())
-    base = {"iss": ISSUER.issuer, "aud": ISSUER.audience, "sub": SUB, "roles": ["customer"]}
-    return {**base, "iat": now, "exp": now + 300, **overrides}
+# A customer's tokens from the session's test issuer, wrong in one way or another.
+HOSTILE = HostileTokens(
+    ISSUER.private_key, ISSUER.kid, ISSUER.issuer, ISSUER.audience, subject=SUB, roles=["customer"]
+)
 
 
 async def refused(token: str, match: str, verifier: TokenVerifier | None = None) -> None:
@@ -45,50 +34,40 @@ async def test_a_valid_token_gives_its_subject_and_roles() -> None:
 
 
 async def test_expired_tokens_are_refused_beyond_the_leeway() -> None:
-    await refused(ISSUER.token(SUB, ["customer"], ttl=-31), "expired")
+    await refused(HOSTILE.expired(seconds_ago=31), "expired")
     # Within the 30 s leeway a token still passes: clocks drift.
-    assert (await ISSUER.verifier().verify(ISSUER.token(SUB, ["customer"], ttl=-5))).subject == SUB
+    assert (await ISSUER.verifier().verify(HOSTILE.expired(seconds_ago=5))).subject == SUB
 
 
 async def test_wrong_issuer_and_wrong_audience_are_refused() -> None:
-    await refused(ISSUER.token(SUB, ["customer"], iss="https://evil.test"), "issuer")
-    await refused(ISSUER.token(SUB, ["customer"], aud="another-api"), "not meant for this API")
+    await refused(HOSTILE.wrong_issuer(), "issuer")
+    await refused(HOSTILE.wrong_audience(), "not meant for this API")
 
 
 async def test_a_token_signed_by_another_key_with_the_same_kid_is_refused() -> None:
+    await refused(HOSTILE.forged_key(), "signature")
     forger = TestIssuer()  # same issuer, audience and kid; its own private key
     await refused(forger.customer(SUB), "signature")
 
 
 async def test_alg_none_is_refused_before_any_key_lookup() -> None:
-    unsigned = f"{b64({'alg': 'none', 'typ': 'JWT', 'kid': ISSUER.kid})}.{b64(claims())}."
-    await refused(unsigned, "algorithm")
+    await refused(HOSTILE.alg_none(), "algorithm")
 
 
 async def test_hs256_signed_with_the_public_key_is_refused() -> None:
-    public_pem = jwt.PyJWK.from_dict(ISSUER.jwks["keys"][0]).key.public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    # Built by hand: PyJWT itself refuses to use a public key as an HMAC secret.
-    signing_input = f"{b64({'alg': 'HS256', 'typ': 'JWT', 'kid': ISSUER.kid})}.{b64(claims())}"
-    mac = hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
-    forged = f"{signing_input}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
-    await refused(forged, "algorithm")
+    await refused(HOSTILE.hs256_with_public_key(), "algorithm")
 
 
 async def test_garbage_missing_kid_unknown_kid_and_oversize_are_refused() -> None:
     await refused("not-a-jwt", "malformed")
-    await refused(jwt.encode(claims(), ISSUER.private_key, algorithm="ES256"), "names no signing key")
-    other_kid = jwt.encode(claims(), ISSUER.private_key, algorithm="ES256", headers={"kid": "nope"})
-    await refused(other_kid, "unknown key")
+    await refused(HOSTILE.no_kid(), "names no signing key")
+    await refused(HOSTILE.unknown_kid(), "unknown key")
     await refused("a" * 9000, "too large")
 
 
 async def test_required_claims_must_be_present() -> None:
     for missing in ("exp", "iat", "sub", "aud", "iss"):
-        payload = {k: v for k, v in claims().items() if k != missing}
-        token = jwt.encode(payload, ISSUER.private_key, algorithm="ES256", headers={"kid": ISSUER.kid})
-        await refused(token, "not valid|not meant|issuer|expired")
+        await refused(HOSTILE.signed(HOSTILE.claims(missing)), "not valid|not meant|issuer|expired")
     blank_subject = ISSUER.token(" ", ["customer"])
     await refused(blank_subject, "no subject")
 
@@ -99,12 +78,12 @@ async def test_an_rs256_token_from_an_rsa_key_verifies() -> None:
     verifier = TokenVerifier(
         ISSUER.settings, JwksKeys(static_jwks({"keys": [{**public, "kid": "rsa", "alg": "RS256"}]}))
     )
-    token = jwt.encode(claims(roles=["operator"]), private, algorithm="RS256", headers={"kid": "rsa"})
+    token = HOSTILE.signed(
+        HOSTILE.claims(roles=["operator"]), key=private, algorithm="RS256", headers={"kid": "rsa"}
+    )
     assert (await verifier.verify(token)).is_staff
     # The same key announced as ES256 in the header: the algorithm must match the key.
-    header = {"kid": "rsa", "alg": "ES256"}
-    mismatched = jwt.encode(claims(), ISSUER.private_key, algorithm="ES256", headers=header)
-    await refused(mismatched, "does not match", verifier)
+    await refused(HOSTILE.signed(headers={"kid": "rsa"}), "does not match", verifier)
 
 
 @pytest.mark.parametrize(
@@ -117,9 +96,7 @@ async def test_an_rs256_token_from_an_rsa_key_verifies() -> None:
     ],
 )
 async def test_roles_come_from_a_list_or_a_space_separated_string(claim: Any, expected: set[Role]) -> None:
-    token = jwt.encode(
-        claims(roles=claim), ISSUER.private_key, algorithm="ES256", headers={"kid": ISSUER.kid}
-    )
+    token = HOSTILE.signed(HOSTILE.claims(roles=claim))
     assert (await ISSUER.verifier().verify(token)).roles == expected
 
 
@@ -128,11 +105,9 @@ async def test_cognito_groups_and_a_default_role() -> None:
         update={"roles_claim": "cognito:groups", "default_role": Role.CUSTOMER}
     )
     verifier = TokenVerifier(settings, JwksKeys(static_jwks(ISSUER.jwks)))
-    signed = lambda **extra: jwt.encode(  # noqa: E731
-        claims(roles=None, **extra), ISSUER.private_key, algorithm="ES256", headers={"kid": ISSUER.kid}
-    )
-    assert (await verifier.verify(signed(**{"cognito:groups": ["operator"]}))).roles == {Role.OPERATOR}
-    assert (await verifier.verify(signed())).roles == {Role.CUSTOMER}
+    groups = HOSTILE.claims(roles=None, **{"cognito:groups": ["operator"]})
+    assert (await verifier.verify(HOSTILE.signed(groups))).roles == {Role.OPERATOR}
+    assert (await verifier.verify(HOSTILE.signed(HOSTILE.claims(roles=None)))).roles == {Role.CUSTOMER}
 
 
 async def test_remote_keys_are_cached_and_an_unknown_kid_refetches_at_most_once_per_interval() -> None:
@@ -146,11 +121,7 @@ async def test_remote_keys_are_cached_and_an_unknown_kid_refetches_at_most_once_
                 await verifier.verify(ISSUER.admin())
             assert route.call_count == 1
             for _ in range(3):  # forged kids do not turn into a request each
-                await refused(
-                    jwt.encode(claims(), ISSUER.private_key, algorithm="ES256", headers={"kid": "x"}),
-                    "unknown key",
-                    verifier,
-                )
+                await refused(HOSTILE.signed(headers={"kid": "x"}), "unknown key", verifier)
             assert route.call_count == 1
 
 
@@ -161,6 +132,12 @@ async def test_an_unreachable_issuer_refuses_tokens_without_leaking_details() ->
         async with httpx.AsyncClient() as http:
             verifier = TokenVerifier(ISSUER.settings, JwksKeys(remote_jwks(url, http)))
             await refused(ISSUER.admin(), "keys are unavailable", verifier)
+
+
+@pytest.mark.parametrize("case", list(ISSUER.hostile.tokens()))
+async def test_every_hostile_token_is_refused_with_its_reason(case: str) -> None:
+    """The matrix of bad tokens the subgraphs' tests send, at the verifier: each refusal says why."""
+    await refused(ISSUER.hostile.tokens()[case], f"^{re.escape(REFUSALS[case])}$")
 
 
 def test_missing_configuration_is_named() -> None:
