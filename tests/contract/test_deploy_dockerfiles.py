@@ -346,8 +346,21 @@ def test_router_image_matches_the_pinned_gateway_and_planner() -> None:
         "@opentelemetry/exporter-trace-otlp-proto",
         "@opentelemetry/propagator-aws-xray",
         "@opentelemetry/id-generator-aws-xray",
+        # the security plugins (router/security.ts, gateway.config.ts); the base image lacks them
+        "@escape.tech/graphql-armor-max-aliases",
+        "@envelop/rate-limiter",
     ):
         assert f"{name}@{package[name]}" in installs, name
+
+
+def test_router_image_holds_every_local_module_the_config_imports() -> None:
+    (stage,) = parse(DOCKERFILES["router"])
+    destinations = {sources[0]: destination for sources, destination in copies(stage)}
+    config = (REPO / "router" / "gateway.config.ts").read_text()
+    local = re.findall(r"from '\./([\w-]+)\.js'", config)
+    assert local, "the config imports its security plugins from a module beside it"
+    for module in local:
+        assert destinations.get(f"router/{module}.ts") == f"/gateway/{module}.ts", module
 
 
 def test_router_bakes_in_the_config_and_the_supergraph_where_the_config_looks() -> None:
