@@ -8,6 +8,7 @@ import httpx
 import pytest
 import strawberry
 from kit.app import Runtime, create_app
+from kit.body_limit import MAX_BODY_BYTES
 from kit.context import RequestContext
 from kit.schema import federated_schema
 from kit.settings import ServiceSettings
@@ -112,3 +113,40 @@ async def test_the_service_refuses_to_start_without_auth_configuration(
     with pytest.raises(RuntimeError, match="AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL"):
         async with app.router.lifespan_context(app):
             pass
+
+
+JSON = {"content-type": "application/json"}
+
+
+async def test_a_body_over_the_subgraph_ceiling_is_refused_with_413(http: httpx.AsyncClient) -> None:
+    padding = " " * MAX_BODY_BYTES
+    response = await http.post(
+        "/graphql",
+        content=f'{{"query": "{{ whoami }}{padding}"}}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
+
+
+async def test_a_chunked_body_over_the_ceiling_is_refused_too(http: httpx.AsyncClient) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"query": "{ whoami }'
+        for _ in range(MAX_BODY_BYTES // 65536 + 1):
+            yield b" " * 65536
+        yield b'"}'
+
+    response = await http.post("/graphql", content=chunks(), headers=JSON)
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413
+
+
+async def test_a_body_under_the_ceiling_passes(http: httpx.AsyncClient) -> None:
+    padding = " " * (MAX_BODY_BYTES - 100)
+    response = await http.post(
+        "/graphql",
+        content=f'{{"query": "{{ whoami }}{padding}"}}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 200
+    assert response.json()["data"]["whoami"] == "admin-1:admin"

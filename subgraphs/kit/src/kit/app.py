@@ -14,6 +14,7 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.federation import Schema
 
 from kit.authentication import BearerAuthentication, principal_of
+from kit.body_limit import BodyLimit
 from kit.context import RequestContext
 from kit.dynamo import RequestCounter, dynamodb_client, table_answers
 from kit.settings import ServiceSettings
@@ -87,7 +88,9 @@ def create_app(
         graphql_ide="graphiql" if runtime.settings.graphiql else None,
     )
     app.include_router(graphql, prefix="/graphql")
+    # Starlette runs the last added outermost: the size check, then the token, then GraphQL.
     app.add_middleware(BearerAuthentication, verifier=lambda: runtime.verifier)
+    app.add_middleware(BodyLimit)
 
     @app.get("/health")
     async def health() -> dict[str, str]:
