@@ -103,13 +103,22 @@ class CustomerService:
         self._events = events
 
     async def register(
-        self, caller: Principal, *, email: str, name: str, phone: str | None, address: Address | None
+        self,
+        caller: Principal,
+        *,
+        email: str,
+        name: str,
+        phone: str | None,
+        address: Address | None,
+        customer_id: str | None = None,
     ) -> Customer:
-        """Staff register anyone under a new ULID; a customer registers itself, once, under its
-        token's `sub`. Problems: INVALID_SUBJECT (a sub that is no customer id), INVALID (all of the
-        input's), ALREADY_REGISTERED (that sub has a profile; also the loser of two racing
-        self-registrations), EMAIL_TAKEN. Nothing is written when one is raised."""
-        customer_id = self._new_customer_id(caller)
+        """Staff register anyone, under a new ULID or under `customer_id` (the sign-in `sub` of the
+        person, so that their own token reaches the record); a customer registers itself, once,
+        under its token's `sub`. FORBIDDEN for a customer naming another id. Problems:
+        INVALID_SUBJECT (a sub that is no customer id), INVALID (all of the input's),
+        ALREADY_REGISTERED (that id has a profile; also the loser of two racing registrations),
+        EMAIL_TAKEN. Nothing is written when one is raised."""
+        customer_id = self._new_customer_id(caller, customer_id)
         registration = rules.validate_registration(email=email, name=name, phone=phone, address=address)
         customer = Customer(
             id=customer_id,
@@ -233,7 +242,11 @@ class CustomerService:
         return found if caller.can_read(customer_id) else forbidden_to_see("customer", customer_id)
 
     @staticmethod
-    def _new_customer_id(caller: Principal) -> str:
+    def _new_customer_id(caller: Principal, requested: str | None) -> str:
+        if requested is not None:
+            if not caller.can_register(requested):
+                raise Forbidden("A customer may register only itself.")
+            return check_customer_id(requested, ("input", "id"))
         if caller.is_staff:
             return str(ULID())
         subject = caller.customer_id

@@ -403,6 +403,51 @@ async def test_staff_register_anyone_under_a_new_ulid(api, token):
     assert all(is_customer_id(i) and len(i) == 26 for i in ids)  # ULIDs, not the staff member's sub
 
 
+@pytest.mark.parametrize("token", [OPERATOR, ADMIN], ids=["operator", "admin"])
+async def test_staff_register_a_person_under_their_sign_in_subject_and_their_token_reaches_it(api, token):
+    subject = str(uuid.uuid4())  # the person's Cognito user
+    body = await execute(
+        api.http, REGISTER, {"input": {**registration()["input"], "id": subject}}, token=token
+    )
+    assert body["data"]["registerCustomer"]["customer"]["id"] == subject
+    assert ("CustomerRegistered", {"customerId": subject}) in api.events.published
+    read = await execute(api.http, READ, {"id": subject}, token=ISSUER.customer(subject))
+    assert read["data"]["customer"]["id"] == subject
+    again = await execute(
+        api.http, REGISTER, {"input": {**registration()["input"], "id": subject}}, token=token
+    )
+    assert [e["code"] for e in again["data"]["registerCustomer"]["userErrors"]] == ["ALREADY_REGISTERED"]
+    # The person registering themselves afterwards finds the record made for them.
+    own = await execute(api.http, REGISTER, registration(), token=ISSUER.customer(subject))
+    assert [e["code"] for e in own["data"]["registerCustomer"]["userErrors"]] == ["ALREADY_REGISTERED"]
+
+
+async def test_staff_giving_an_id_that_is_no_customer_id_get_invalid_and_nothing_written(api):
+    before = await api.items()
+    body = await execute(
+        api.http, REGISTER, {"input": {**registration()["input"], "id": "alice"}}, token=ADMIN
+    )
+    payload = body["data"]["registerCustomer"]
+    assert payload["customer"] is None
+    assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [(["input", "id"], "INVALID")]
+    assert await api.items() == before
+
+
+async def test_a_customer_cannot_register_under_another_id(api):
+    before = await api.items()
+    me, other = str(uuid.uuid4()), str(uuid.uuid4())
+    body = await execute(
+        api.http, REGISTER, {"input": {**registration()["input"], "id": other}}, token=ISSUER.customer(me)
+    )
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    assert await api.items() == before
+    mine = await execute(
+        api.http, REGISTER, {"input": {**registration()["input"], "id": me}}, token=ISSUER.customer(me)
+    )
+    assert mine["data"]["registerCustomer"]["customer"]["id"] == me
+
+
 async def test_a_self_registered_uuid_customer_works_everywhere_an_id_is_taken(api):
     subject = str(uuid.uuid4())
     token = ISSUER.customer(subject)

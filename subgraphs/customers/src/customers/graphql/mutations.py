@@ -38,6 +38,12 @@ class RegisterCustomerInput:
     name: str
     phone: str | None = None
     address: AddressInput | None = None
+    id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The customer's id. Staff set it to the `sub` of the person's sign-in (their "
+        "Cognito user) so that the person's own token reaches the record; a customer may only "
+        "give its own `sub`. Left out: a new ULID (staff) or the caller's `sub` (a customer).",
+    )
 
 
 @strawberry.type
@@ -117,6 +123,7 @@ class Mutation:
                 name=input.name,
                 phone=input.phone,
                 address=input.address.to_domain() if input.address else None,
+                customer_id=str(input.id) if input.id is not None else None,
             )
         except InputProblems as error:
             return RegisterCustomerPayload(customer=None, user_errors=_user_errors(error))
