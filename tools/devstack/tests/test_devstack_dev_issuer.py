@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import subprocess
 import time
 from pathlib import Path
 
@@ -114,3 +115,14 @@ def test_token_command_refuses_unclear_requests(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         cli.main(argv)
     assert exit_info.value.code == 2
+
+
+def test_the_dev_keys_can_never_be_committed() -> None:
+    """They live under .data/, which git ignores: `git add -A` cannot pick them up."""
+    from devstack import toolchain
+
+    key_file = toolchain.DATA_DIR / "auth" / "keys" / "01J0EXAMPLE.pem"
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--quiet", str(key_file)], cwd=toolchain.REPO_ROOT, check=False
+    )
+    assert ignored.returncode == 0
