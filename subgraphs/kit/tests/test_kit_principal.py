@@ -35,12 +35,9 @@ def test_registration_staff_anyone_a_customer_only_itself() -> None:
     assert not customer.can_register(OTHER)
 
 
-def test_require_staff_raises_forbidden_for_a_customer() -> None:
-    operator.require_staff()
-    admin.require_staff()
-    with pytest.raises(Forbidden) as refused:
-        customer.require_staff()
-    assert refused.value.extensions == {"code": "FORBIDDEN"}
+def test_staff_are_operators_and_admins_and_a_refusal_is_forbidden() -> None:
+    assert operator.is_staff and admin.is_staff and not customer.is_staff
+    assert Forbidden().extensions == {"code": "FORBIDDEN"}
 
 
 def test_a_refusal_reads_the_same_whether_the_object_exists_or_not() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -145,3 +146,18 @@ def test_missing_configuration_is_named() -> None:
         "AUTH_AUDIENCE",
         "AUTH_JWKS_URL",
     ]
+
+
+async def test_an_issuer_that_goes_down_is_asked_at_most_once_per_interval() -> None:
+    url = "https://issuer.test/jwks.json"
+    with respx.mock() as mock:
+        route = mock.get(url).respond(200, json=ISSUER.jwks)
+        async with httpx.AsyncClient() as http:
+            keys = JwksKeys(remote_jwks(url, http), refresh_seconds=0.01, min_refetch_seconds=0.5)
+            verifier = TokenVerifier(ISSUER.settings, keys)
+            await verifier.verify(ISSUER.admin())
+            route.mock(side_effect=httpx.ConnectError("down"))
+            await asyncio.sleep(0.6)  # the keys are stale, and another attempt is allowed
+            for _ in range(5):  # still served from the keys it has, after one failed attempt
+                assert (await verifier.verify(ISSUER.admin())).is_admin
+            assert route.call_count == 2

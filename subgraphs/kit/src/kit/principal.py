@@ -72,7 +72,3 @@ class Principal:
     @property
     def manages_prices(self) -> bool:
         return self.is_staff
-
-    def require_staff(self) -> None:
-        if not self.is_staff:
-            raise Forbidden("Only operators and admins may do this.")

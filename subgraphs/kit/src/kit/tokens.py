@@ -49,9 +49,10 @@ KeysFetcher = Callable[[], Awaitable[Mapping[str, Any]]]
 
 
 class JwksKeys:
-    """The issuer's keys by `kid`, fetched lazily and kept for a while. An unknown `kid` (the issuer
-    rotated its keys) triggers one refetch, at most every `min_refetch_seconds`, so forged kids
-    cannot turn us into a load generator against the issuer."""
+    """The issuer's keys by `kid`, fetched lazily and kept for a while. A stale set or an unknown
+    `kid` (the issuer rotated its keys) triggers a fetch, at most one every `min_refetch_seconds`
+    whether it succeeded or not, so neither forged kids nor an issuer that is down turn every
+    request into a call to the issuer."""
 
     def __init__(
         self, fetch: KeysFetcher, *, refresh_seconds: float = 600, min_refetch_seconds: float = 10
@@ -61,14 +62,16 @@ class JwksKeys:
         self._min_refetch_seconds = min_refetch_seconds
         self._keys: dict[str, jwt.PyJWK] = {}
         self._fetched_at = float("-inf")
+        self._attempted_at = float("-inf")
         self._lock = asyncio.Lock()
 
     async def key(self, kid: str) -> jwt.PyJWK:
         now = time.monotonic()
-        if now - self._fetched_at > self._refresh_seconds or (
-            kid not in self._keys and now - self._fetched_at > self._min_refetch_seconds
-        ):
-            await self._refetch(since=self._fetched_at)
+        wanted = kid not in self._keys or now - self._fetched_at > self._refresh_seconds
+        if wanted and now - self._attempted_at > self._min_refetch_seconds:
+            await self._refetch(since=self._attempted_at)
+        if not self._keys:
+            raise InvalidToken("The token issuer's keys are unavailable.")
         try:
             return self._keys[kid]
         except KeyError:
@@ -76,17 +79,16 @@ class JwksKeys:
 
     async def _refetch(self, since: float) -> None:
         async with self._lock:
-            if self._fetched_at != since:  # another request refetched while we waited
+            if self._attempted_at != since:  # another request fetched while we waited
                 return
+            self._attempted_at = time.monotonic()
             try:
                 document = await self._fetch()
                 keys = jwt.PyJWKSet.from_dict(dict(document)).keys
-            except (httpx.HTTPError, ValueError, jwt.PyJWKSetError) as error:
-                if self._keys:  # keep serving with the keys we have; the issuer may be back soon
-                    return
-                raise InvalidToken("The token issuer's keys are unavailable.") from error
+            except (httpx.HTTPError, ValueError, jwt.PyJWKSetError):
+                return  # keep the keys we have (if any); the issuer may be back by the next attempt
             self._keys = {key.key_id: key for key in keys if key.key_id}
-            self._fetched_at = time.monotonic()
+            self._fetched_at = self._attempted_at
 
 
 def remote_jwks(url: str, http: httpx.AsyncClient) -> KeysFetcher:
