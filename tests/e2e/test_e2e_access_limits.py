@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from devstack import toolchain
-from devstack.client import operation
+from devstack.client import bearer, operation
 from devstack.stack import Stack
 from ulid import ULID
 
@@ -37,7 +37,7 @@ def limits(stack: Stack) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def admin(stack: Stack) -> Iterator[httpx.Client]:
     token = stack.issuer.token(f"e2e-access-limits-admin-{ULID()}", ["admin"])
-    with httpx.Client(timeout=30.0, headers={"Authorization": f"Bearer {token}"}) as client:
+    with httpx.Client(timeout=30.0, headers=bearer(token)) as client:
         yield client
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
-from devstack.client import operation
+from devstack.client import bearer, operation
 from devstack.stack import Stack
 from ulid import ULID
 
@@ -66,7 +66,7 @@ class Api:
         return self.http.post(
             self.url,
             json={"query": document, "variables": variables or {}},
-            headers={"Authorization": f"Bearer {token}"},
+            headers=bearer(token),
         )
 
     def body(self, document: str, variables: dict[str, Any] | None, token: str) -> dict[str, Any]:

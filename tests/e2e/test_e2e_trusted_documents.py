@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 import httpx
 import pytest
 from devstack import toolchain, trusted_documents
+from devstack.client import bearer
 from devstack.config import StackConfig
 from devstack.stack import Stack
 
@@ -39,7 +40,7 @@ class Router:
 
     @classmethod
     def of(cls, stack: Stack) -> Router:
-        return cls(stack.config.router_graphql_url, {"Authorization": f"Bearer {stack.issuer.operator()}"})
+        return cls(stack.config.router_graphql_url, bearer(stack.issuer.operator()))
 
 
 def test_manifest_holds_every_kept_operation_and_nothing_planned() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from devstack import seed
-from devstack.client import operation
+from devstack.client import bearer, operation
 from devstack.config import StackConfig
 from devstack.stack import Stack
 
@@ -46,7 +46,7 @@ BIG_BOOK_SYMBOLS = [
 
 def build_big_book(config: StackConfig, token: str, portfolios: int, lots: int) -> str:
     """A customer with `portfolios` x `lots`, written straight to the subgraphs with an admin `token`."""
-    with httpx.Client(timeout=10.0, headers={"Authorization": f"Bearer {token}"}) as client:
+    with httpx.Client(timeout=10.0, headers=bearer(token)) as client:
         customers = config.url("customers", "/graphql")
         graph = config.url("portfolios", "/graphql")
         registered = seed.call(
@@ -99,7 +99,7 @@ async def measure(
     async with httpx.AsyncClient(
         timeout=30.0,
         limits=httpx.Limits(max_connections=concurrency),
-        headers={"Authorization": f"Bearer {token}"},
+        headers=bearer(token),
     ) as client:
 
         async def one() -> None:

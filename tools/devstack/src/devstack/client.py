@@ -14,6 +14,11 @@ class GraphQLCallError(AssertionError):
     test reports it as a failure)."""
 
 
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header for a bearer token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
 def operation(name: str) -> str:
     """The text of a kept contract operation, schema/operations/<name>.graphql."""
     return (toolchain.SCHEMA_DIR / "operations" / f"{name}.graphql").read_text()
@@ -22,16 +27,16 @@ def operation(name: str) -> str:
 class GraphQLClient:
     def __init__(self, url: str, token: str | None = None, timeout: float = 30.0) -> None:
         self.url = url
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.http = httpx.Client(timeout=timeout, headers=headers)
+        self.http = httpx.Client(timeout=timeout, headers=bearer(token) if token else {})
 
     def raw(
         self, document: str, variables: dict[str, Any] | None = None, *, token: str | None = None
     ) -> dict[str, Any]:
         """The whole response body, errors included. `token` replaces the client's for this call."""
-        headers = {"Authorization": f"Bearer {token}"} if token else None
         response = self.http.post(
-            self.url, json={"query": document, "variables": variables or {}}, headers=headers
+            self.url,
+            json={"query": document, "variables": variables or {}},
+            headers=bearer(token) if token else None,
         )
         body: dict[str, Any] = response.json()
         return body

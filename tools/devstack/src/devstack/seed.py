@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from devstack.client import operation
+from devstack.client import bearer, operation
 from devstack.config import StackConfig
 
 DEMO_EMAIL = "ada.investor@example.com"
@@ -92,7 +92,7 @@ def _payload(data: dict[str, Any], field: str) -> dict[str, Any]:
 def seed_demo(config: StackConfig, state_file: Path | None, token: str) -> DemoData:
     """Seeds through the subgraphs with `token` (an admin's: it registers and writes for the demo
     customer)."""
-    with httpx.Client(timeout=10.0, headers={"Authorization": f"Bearer {token}"}) as client:
+    with httpx.Client(timeout=10.0, headers=bearer(token)) as client:
         existing = _existing(client, config, state_file)
         if existing is not None:
             return existing
