@@ -21,9 +21,9 @@ import type {
 import { useRateLimiter } from '@envelop/rate-limiter';
 import type { Identity } from '@envelop/rate-limiter';
 
-export const ALGORITHMS = ['RS256', 'ES256'] as const;
+const ALGORITHMS = ['RS256', 'ES256'] as const;
 /** Far above any real token (Cognito's are 1-2 KB); stops a huge header before any parsing. */
-export const MAX_TOKEN_BYTES = 8192;
+const MAX_TOKEN_BYTES = 8192;
 
 export interface AuthSettings {
   issuer: string;
@@ -34,7 +34,7 @@ export interface AuthSettings {
 }
 
 /** A refusal as the subgraphs word it: 401, extensions.code UNAUTHENTICATED. */
-export function unauthenticated(message: string): GraphQLError {
+function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, {
     extensions: {
       code: 'UNAUTHENTICATED',
@@ -140,7 +140,7 @@ function forEachError(
 }
 
 /** The verified token's subject, or undefined. */
-export function subjectOf(context: unknown): string | undefined {
+function subjectOf(context: unknown): string | undefined {
   const sub = (context as { jwt?: VerifiedJwt } | undefined)?.jwt?.payload?.['sub'];
   return typeof sub === 'string' && sub.trim() ? sub : undefined;
 }
@@ -217,21 +217,13 @@ function tooLarge(fetchAPI: { Response: typeof Response }, maxBytes: number): Re
 async function readAtMost(
   body: ReadableStream<Uint8Array>,
   maxBytes: number,
-): Promise<Uint8Array<ArrayBuffer> | null> {
+): Promise<Buffer<ArrayBuffer> | null> {
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
-    if (done) {
-      const bytes = new Uint8Array(size);
-      let offset = 0;
-      for (const chunk of chunks) {
-        bytes.set(chunk, offset);
-        offset += chunk.byteLength;
-      }
-      return bytes;
-    }
+    if (done) return Buffer.concat(chunks, size);
     size += value.byteLength;
     if (size > maxBytes) {
       await reader.cancel().catch(() => undefined);
