@@ -53,6 +53,7 @@ REFUSED: dict[str, Callable[[Issuer], dict[str, str]]] = {
     "no token": lambda issuer: {},
     "garbage": lambda issuer: {"Authorization": "Bearer not-a-jwt"},
     "garbage in three parts": lambda issuer: {"Authorization": "Bearer aaa.bbb.ccc"},
+    "not base64url": lambda issuer: {"Authorization": f"Bearer {issuer.token().replace('.', '=.', 1)}"},
     "bearer without a token": lambda issuer: {"Authorization": "Bearer"},
     "basic scheme": lambda issuer: {"Authorization": "Basic dXNlcjpwYXNz"},
     "token without scheme": lambda issuer: {"Authorization": issuer.token()},
