@@ -8,7 +8,7 @@ gets CONFLICT, an update racing a close gets CUSTOMER_CLOSED, and so on.
 Authorization (issue 7): the caller (`kit.principal.Principal`) is an argument of every use case,
 so no resolver can bypass the rules:
 - reads (`read_many`, behind the DataLoader of `customer(id)` and `_entities`): staff read everyone,
-  a customer only itself. The check runs on the result of the one batched read; a refused id gets
+  a customer only itself. A refused id is never read (one batched read for the others) and gets
   the same FORBIDDEN error whether it exists or not.
 - `list_page`: staff page through everyone; a customer's list holds only itself.
 - `register`: staff register anyone (a generated ULID); a customer registers itself once, its id
@@ -206,10 +206,10 @@ class CustomerService:
         """For a DataLoader: per id, in order, the customer, None (none has that id), or the
         Forbidden error its load raises (the caller may not see that id, whether it exists or not).
 
-        One BatchGetItem for all the well-formed ids (none for ids that cannot exist); the rule is
-        applied to its result, so N references cost one read whoever asks.
+        The rule needs only the id, so one BatchGetItem reads the well-formed ids the caller may
+        see and nothing else: N references cost at most one read whoever asks.
         """
-        wanted = [i for i in dict.fromkeys(customer_ids) if is_customer_id(i)]
+        wanted = [i for i in dict.fromkeys(customer_ids) if is_customer_id(i) and caller.can_read(i)]
         found = await self._repository.get_many(wanted) if wanted else {}
         return [self._visible(caller, i, found.get(i)) for i in customer_ids]
 

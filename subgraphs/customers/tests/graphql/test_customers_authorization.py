@@ -133,7 +133,8 @@ async def test_entities_show_a_customer_only_itself_after_one_batched_read(api):
     ]
     assert errors[0][2].replace(bob["id"], "<id>") == errors[1][2].replace(missing, "<id>")
     assert not leaks(body, bob)
-    assert calls == {"BatchGetItem": 1}  # four representations, one read; the rule runs on its result
+    # four representations, one read (of Ada: Bob's id and the missing one are never read)
+    assert calls == {"BatchGetItem": 1}
 
 
 async def test_entities_show_staff_every_customer_after_one_batched_read(api):
