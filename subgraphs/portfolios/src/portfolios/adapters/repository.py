@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from botocore.exceptions import ClientError
 from kit.dynamo import batch_get, from_item, query_all, to_item
@@ -233,14 +233,16 @@ class DynamoPortfolioRepository:
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues=to_item(values),
                 ReturnValues="ALL_NEW",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
             if _error_code(error) != "ConditionalCheckFailedException":
                 raise
-            # Missing, closed already (then it keeps its first closing time), or not `owner`'s
-            # (then it is unchanged: the caller checks the owner of what is returned).
-            found = await self.portfolios([portfolio_id])
-            return found.get(portfolio_id)
+            # Missing (no item comes back), closed already (then it keeps its first closing time),
+            # or not `owner`'s (then it is unchanged: the caller checks the owner of what is
+            # returned). The failed write returns the stored item: no second read.
+            old = cast("Mapping[str, Any] | None", error.response.get("Item"))
+            return items.portfolio_from(from_item(old)) if old else None
         return items.portfolio_from(from_item(response["Attributes"]))
 
     # --- reads --------------------------------------------------------------------------------
