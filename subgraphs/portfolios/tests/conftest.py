@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 from kit import push_signature
 from kit.dynamo import ensure_table
-from kit.testing import execute, running_app, unique_table_name
+from kit.testing import ISSUER, execute, running_app, unique_table_name
 from portfolios.adapters.table import table_definition
 from portfolios.app import PortfoliosRuntime, PortfoliosSettings, create_app
 from pydantic import SecretStr
@@ -88,6 +88,20 @@ query($id: ID!) {
 }"""
 
 
+@dataclass(frozen=True)
+class Seeded:
+    """A customer with one portfolio holding one lot (`Api.seed`)."""
+
+    customer_id: str
+    portfolio_id: str
+    lot_id: str
+
+    @property
+    def token(self) -> str:
+        """The customer's own token."""
+        return ISSUER.customer(self.customer_id)
+
+
 @dataclass
 class Api:
     http: httpx.AsyncClient
@@ -141,6 +155,18 @@ class Api:
         response = await self.post_event({"type": "CustomerRegistered", "customerId": customer_id})
         assert response.status_code == 202, response.text
         return customer_id
+
+    async def seed(
+        self, customer_id: str | None = None, *, name: str = "Savings", sell: bool = False
+    ) -> Seeded:
+        """A new customer (a ULID unless given) with a portfolio `name` holding one lot (10 AAPL at
+        150.25 USD); with `sell`, 1 AAPL of it sold at 200 USD."""
+        customer_id = await self.register_customer(customer_id)
+        portfolio = await self.create_portfolio(customer_id, name=name)
+        lot = await self.add_investment(portfolio["id"])
+        if sell:
+            await self.sell(portfolio["id"])
+        return Seeded(customer_id, portfolio["id"], lot["id"])
 
     async def create_portfolio(self, customer_id: str, **overrides: Any) -> dict[str, Any]:
         payload = await self.create_portfolio_payload(customer_id, **overrides)

@@ -6,7 +6,8 @@ and nothing is written (the table holds the same items, the portfolio reads the 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import replace
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -58,26 +59,9 @@ SALE = {
 }
 
 
-@dataclass(frozen=True)
-class Target:
-    customer_id: str
-    portfolio_id: str
-    lot_id: str
-
-    @property
-    def token(self) -> str:
-        return ISSUER.customer(self.customer_id)
-
-
-async def seed(api, customer_id: str | None = None) -> Target:
-    customer_id = await api.register_customer(customer_id)
-    portfolio = await api.create_portfolio(customer_id, name="Savings")
-    lot = await api.add_investment(portfolio["id"])
-    return Target(customer_id, portfolio["id"], lot["id"])
-
-
-def mutations(t: Target) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Every mutation, aimed at `t`'s portfolio or lot, with input that is valid for its owner."""
+def mutations(t) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Every mutation, aimed at the portfolio or lot of `t` (an `Api.seed`), with input that is
+    valid for its owner."""
     return {
         "createPortfolio": (
             CREATE,
@@ -92,10 +76,10 @@ def mutations(t: Target) -> dict[str, tuple[str, dict[str, Any]]]:
     }
 
 
-NAMES = list(mutations(Target("c", "p", "l")))
+NAMES = list(mutations(SimpleNamespace(customer_id="c", portfolio_id="p", lot_id="l")))
 
 
-async def snapshot(api, t: Target) -> tuple[int, dict]:
+async def snapshot(api, t) -> tuple[int, dict]:
     return await api.count_items(), await api.state(t.portfolio_id)
 
 
@@ -107,13 +91,13 @@ async def assert_refused(api, body: dict, field: str, words: str) -> None:
 
 
 @pytest.fixture(scope="module")
-async def victim(api) -> Target:
-    return await seed(api)
+async def victim(api):
+    return await api.seed()
 
 
 @pytest.fixture(scope="module")
-async def intruder(api) -> Target:
-    return await seed(api, str(uuid.uuid4()))  # a Cognito-style customer id
+async def intruder(api):
+    return await api.seed(str(uuid.uuid4()))  # a Cognito-style customer id
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -150,7 +134,7 @@ async def test_an_operator_changes_nothing_and_reads_nothing(api, victim, name):
 
 @pytest.mark.parametrize("name", NAMES)
 async def test_a_missing_target_is_refused_in_the_same_words(api, intruder, name):
-    ghost = Target(str(ULID()), str(ULID()), str(ULID()))
+    ghost = replace(intruder, customer_id=str(ULID()), portfolio_id=str(ULID()), lot_id=str(ULID()))
     query, values = mutations(ghost)[name]
     before = await api.count_items()
     body = await api.gql(query, {"input": values}, token=intruder.token)
@@ -189,7 +173,7 @@ async def test_malformed_ids_answer_invalid_to_anyone(api, intruder):
 # --- what is allowed --------------------------------------------------------------------------
 
 
-async def run(api, t: Target, name: str, token: str) -> dict:
+async def run(api, t, name: str, token: str) -> dict:
     query, values = mutations(t)[name]
     payload = (await api.data(query, {"input": values}, token=token))[name]
     assert payload["userErrors"] == [], payload
@@ -198,7 +182,7 @@ async def run(api, t: Target, name: str, token: str) -> dict:
 
 @pytest.mark.parametrize("role", ["owner", "admin"])
 async def test_the_owner_and_an_admin_change_a_portfolio(api, role):
-    t = await seed(api, str(uuid.uuid4()) if role == "owner" else None)
+    t = await api.seed(str(uuid.uuid4()) if role == "owner" else None)
     token = t.token if role == "owner" else ISSUER.admin()
 
     created = await run(api, t, "createPortfolio", token)
@@ -211,7 +195,7 @@ async def test_the_owner_and_an_admin_change_a_portfolio(api, role):
     assert (await run(api, t, "sellInvestment", token))["realizedGain"] == {"amount": "49.75"}
     # the first lot has been sold from: remove the one just added
     added_id = added["investment"]["id"]
-    removed = await run(api, Target(t.customer_id, t.portfolio_id, added_id), "removeInvestment", token)
+    removed = await run(api, replace(t, lot_id=added_id), "removeInvestment", token)
     assert removed["removedInvestmentId"] == added_id
     assert (await run(api, t, "closePortfolio", token))["portfolio"]["status"] == "CLOSED"
     state = await api.state(t.portfolio_id)
@@ -274,7 +258,7 @@ async def test_another_customer_cannot_replay_an_owners_idempotency_key(api, vic
 
 
 async def test_an_owner_replays_a_key_an_admin_used_in_its_portfolio(api):
-    t = await seed(api)
+    t = await api.seed()
     values = {"portfolioId": t.portfolio_id, **BUY, "idempotencyKey": "k-admin"}
     first = await api.data(ADD, {"input": values}, token=ISSUER.admin())
     before = await api.count_items()

@@ -8,7 +8,6 @@ checks add no DynamoDB call: N references still cost one batched read.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 import pytest
 from kit.dynamo import to_item
@@ -49,31 +48,12 @@ query($representations: [_Any!]!) {
 }"""
 
 
-@dataclass(frozen=True)
-class Owner:
-    customer_id: str
-    portfolio_id: str
-    lot_id: str
-
-    @property
-    def token(self) -> str:
-        return ISSUER.customer(self.customer_id)
-
-
-async def seed(api, customer_id: str, name: str) -> Owner:
-    """A portfolio `name` with one lot (10 AAPL at 150.25 USD) and one sale of 1 AAPL at 200."""
-    await api.register_customer(customer_id)
-    portfolio = await api.create_portfolio(customer_id, name=name)
-    lot = await api.add_investment(portfolio["id"])
-    await api.sell(portfolio["id"])
-    return Owner(customer_id, portfolio["id"], lot["id"])
-
-
 @pytest.fixture(scope="module")
-async def owners(api) -> tuple[Owner, Owner]:
-    # A signed itself up (its id is a Cognito sub, a UUID); B was registered by an operator (ULID).
-    a = await seed(api, str(uuid.uuid4()), "A's savings")
-    b = await seed(api, str(ULID()), "B's savings")
+async def owners(api):
+    """A and B, each with a portfolio holding one lot (10 AAPL at 150.25 USD) and a sale of 1 AAPL
+    at 200. A signed itself up (its id is a Cognito sub, a UUID); B was registered by an operator."""
+    a = await api.seed(str(uuid.uuid4()), name="A's savings", sell=True)
+    b = await api.seed(str(ULID()), name="B's savings", sell=True)
     return a, b
 
 

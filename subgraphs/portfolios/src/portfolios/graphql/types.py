@@ -18,6 +18,7 @@ from typing import Any
 import strawberry
 from kit.graphql_types import Money, PageInfo
 from kit.money import Amount
+from kit.principal import forbidden_to_see
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
 
@@ -61,7 +62,8 @@ def readable_portfolio(info: Info, found: model.Portfolio | None, identifier: st
 
 def _check_customer(info: Info, customer_id: str) -> None:
     """Staff read every customer's portfolios, a customer only its own; no I/O."""
-    readable(info.context.caller, customer_id, customer_id, "customer", customer_id)
+    if not info.context.caller.can_read(customer_id):
+        raise forbidden_to_see("customer", customer_id)
 
 
 # --- resolvers --------------------------------------------------------------------------------
