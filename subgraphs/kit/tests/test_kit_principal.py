@@ -48,3 +48,8 @@ def test_a_refusal_reads_the_same_whether_the_object_exists_or_not() -> None:
 def test_unknown_role_names_are_rejected_when_built_by_name() -> None:
     with pytest.raises(ValueError):
         Principal.of("x", ["superuser"])
+
+
+def test_no_known_owner_is_readable_by_staff_only() -> None:
+    assert operator.can_read(None) and admin.can_read(None)
+    assert not customer.can_read(None)

@@ -322,7 +322,7 @@ class ValuationService:
     def authorize(self, caller: Principal, portfolio_id: str, owner_id: str | None) -> None:
         """Staff value any portfolio; a customer only its own. A representation that names no owner
         is refused to a customer, with the same words as someone else's (no existence oracle)."""
-        if caller.is_staff or (owner_id is not None and caller.can_read(owner_id)):
+        if caller.can_read(owner_id):
             return
         raise forbidden_to_see("portfolio", portfolio_id)
 

@@ -83,7 +83,10 @@ class UserError:
 
     @staticmethod
     def from_problems(error: InputProblems) -> list[UserError]:
-        return [UserError(field=list(p.field), message=p.message, code=p.code) for p in error.problems]
+        # A problem with no field (the caller's identity, not the input) has field null.
+        return [
+            UserError(field=list(p.field) or None, message=p.message, code=p.code) for p in error.problems
+        ]
 
 
 @strawberry.type(description="Relay page information.", directives=[Shareable()])

@@ -58,8 +58,10 @@ class Principal:
         """The customer this principal is, when it holds the customer role."""
         return self.subject if Role.CUSTOMER in self.roles else None
 
-    def can_read(self, owner_id: str) -> bool:
-        return self.is_staff or self.customer_id == owner_id
+    def can_read(self, owner_id: str | None) -> bool:
+        """Staff read everything; a customer what it owns. No known owner (a missing object, a
+        representation that names none): staff only."""
+        return self.is_staff or (owner_id is not None and self.customer_id == owner_id)
 
     def can_change(self, owner_id: str) -> bool:
         """Changing investor data: the investor itself, or an admin (operators only read it)."""

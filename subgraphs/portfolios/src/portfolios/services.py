@@ -101,9 +101,7 @@ def readable(caller: Principal, found: T | None, owner: str | None, kind: str, i
     """What a read resolves to once loaded: `found` when `caller` may read it (staff read everything;
     a customer what it owns), None when staff ask for something that does not exist. A customer
     asking for anything not its own, existing or not, is refused with the same `Forbidden`."""
-    if caller.is_staff:
-        return found
-    if found is not None and owner is not None and caller.can_read(owner):
+    if caller.can_read(owner if found is not None else None):
         return found
     raise forbidden_to_see(kind, identifier)
 

@@ -87,11 +87,6 @@ class CloseCustomerPayload:
     user_errors: list[UserError]
 
 
-def _user_errors(error: InputProblems) -> list[UserError]:
-    """A problem with no field (the caller's identity, not the input) has field null."""
-    return [UserError(field=list(p.field) or None, message=p.message, code=p.code) for p in error.problems]
-
-
 def _given(value: str | None) -> str | Keep | None:
     """strawberry.UNSET (left out of the input) becomes the domain's KEEP; null stays None."""
     return KEEP if value is strawberry.UNSET else value
@@ -126,7 +121,7 @@ class Mutation:
                 customer_id=str(input.id) if input.id is not None else None,
             )
         except InputProblems as error:
-            return RegisterCustomerPayload(customer=None, user_errors=_user_errors(error))
+            return RegisterCustomerPayload(customer=None, user_errors=UserError.from_problems(error))
         return RegisterCustomerPayload(customer=Customer.from_domain(customer), user_errors=[])
 
     @strawberry.mutation(
@@ -150,7 +145,7 @@ class Mutation:
                 address=_address(input.address),
             )
         except InputProblems as error:
-            return UpdateCustomerPayload(customer=None, user_errors=_user_errors(error))
+            return UpdateCustomerPayload(customer=None, user_errors=UserError.from_problems(error))
         return UpdateCustomerPayload(customer=Customer.from_domain(customer), user_errors=[])
 
     @strawberry.mutation(
@@ -168,5 +163,5 @@ class Mutation:
                 info.context.caller, customer_id=str(input.id), expected_version=input.expected_version
             )
         except InputProblems as error:
-            return CloseCustomerPayload(customer=None, user_errors=_user_errors(error))
+            return CloseCustomerPayload(customer=None, user_errors=UserError.from_problems(error))
         return CloseCustomerPayload(customer=Customer.from_domain(customer), user_errors=[])
