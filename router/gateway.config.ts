@@ -13,7 +13,10 @@
 //                            required: the token issuer (`iss`), our audience (`aud`) and where the
 //                            issuer publishes its signing keys (JWKS). Tokens: RS256 or ES256, with a
 //                            `kid` from that JWKS and exp/iat/iss/aud/sub, at most 8 KB.
-//   AUTH_LEEWAY_SECONDS      clock skew allowed on exp/nbf, 0 to 300 (default 30, as in the subgraphs)
+//   AUTH_LEEWAY_SECONDS      clock skew allowed on exp/nbf/iat, 0 to 300 (default 30, as in the subgraphs)
+//   AUTH_ROLES_CLAIM, AUTH_DEFAULT_ROLE
+//                            as in the subgraphs: the claim holding the roles (default `roles`) and
+//                            the role of a token with none we know (default: none, then 403 FORBIDDEN)
 //   AUTH_JWKS_REFRESH_SECONDS
 //                            how long fetched signing keys are kept (default 600); an unknown `kid`
 //                            refetches the JWKS at once (at most 10 fetches a minute)
@@ -36,7 +39,7 @@
 //   is in brackets: `node measure-operations.mjs` recounts them):
 //   ROUTER_MAX_TOKENS        most lexical tokens in a document, comments excluded (default 500 [119])
 //   ROUTER_MAX_DEPTH         deepest field nesting, a fragment counting as a level (default 10 [7])
-//   ROUTER_MAX_ALIASES       most aliased fields in an operation (default 10 [0])
+//   ROUTER_MAX_ALIASES       most aliased fields in an operation, __typename too (default 10 [0])
 //   ROUTER_MAX_COST          demand-control cost: composite-typed fields over all the subgraph
 //                            requests of an operation, checked before each is sent (default 100 [25])
 //   ROUTER_MAX_BODY_BYTES    largest request body; above it 413, also when chunked (default 16384 [1766])
@@ -61,9 +64,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { defineConfig, Logger } from '@graphql-hive/gateway';
-import type { GatewayPlugin, TransportEntryAdditions, UnifiedGraphHandler } from '@graphql-hive/gateway';
+import type { TransportEntryAdditions, UnifiedGraphHandler } from '@graphql-hive/gateway';
 import type { TextMapPropagator } from '@graphql-hive/gateway/opentelemetry/api';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import type { IdGenerator, SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -78,6 +80,14 @@ import {
   useRequestBodyLimit,
 } from './security.js';
 import type { AuthSettings } from './security.js';
+import { useDocumentLimits } from './src/plugins/document-limits.js';
+import {
+  useCanonicalStringEscapes,
+  useCleanRequestParsing,
+  useKnownOperationTypes,
+} from './src/plugins/graphql-edges.js';
+import { refuseMalformedHttp } from './src/plugins/http-hygiene.js';
+import { parseDefaultRole, useTokenClaims } from './src/plugins/token-claims.js';
 
 const env = process.env;
 
@@ -143,6 +153,14 @@ const auth: AuthSettings = {
   leewaySeconds: envCount('AUTH_LEEWAY_SECONDS', 30, 0, 300),
   jwksRefreshSeconds: envCount('AUTH_JWKS_REFRESH_SECONDS', 600),
 };
+const tokenClaims = {
+  leewaySeconds: auth.leewaySeconds,
+  rolesClaim: envText('AUTH_ROLES_CLAIM') ?? 'roles',
+  defaultRole: parseDefaultRole(envText('AUTH_DEFAULT_ROLE')),
+};
+
+// A request whose target or Host header cannot make a URL gets 400 before the gateway sees it.
+refuseMalformedHttp();
 
 // Defaults: what the largest kept contract operation needs is in brackets (measure-operations.mjs;
 // cost from the dev profile's extensions.cost); each passes with a clear margin: about 4x the
@@ -438,10 +456,8 @@ export const gatewayConfig = defineConfig({
   // parsed (before validation, planning or any subgraph call). Refusals: 401 UNAUTHENTICATED.
   jwt: jwtOptions(auth, log),
 
-  // -- Hardening (both profiles). Depth, tokens and aliases are checked on the client's document,
-  // cost on the subgraph requests planned from it, before each is sent.
-  maxTokens: limits.maxTokens,
-  maxDepth: limits.maxDepth,
+  // -- Hardening (both profiles). Depth, tokens and aliases are checked on the client's document
+  // (useDocumentLimits below), cost on the subgraph requests planned from it, before each is sent.
   // Cost as the gateway counts it: 1 per composite-typed field of each subgraph request. It has no
   // @cost/@listSize annotations to go by, and its `listSize` factor skips non-null lists (all of
   // ours), so a list counts once whatever its length; depth and tokens bound the rest.
@@ -454,8 +470,12 @@ export const gatewayConfig = defineConfig({
   ...(development ? {} : { disableIntrospection: {} }),
   plugins: () => [
     useAuthenticationRequired(),
+    useTokenClaims(tokenClaims),
     useRequestBodyLimit(limits.maxBodyBytes),
-    maxAliasesPlugin({ n: limits.maxAliases }) as GatewayPlugin,
+    useCleanRequestParsing(),
+    useCanonicalStringEscapes(limits.maxTokens),
+    ...useDocumentLimits(limits),
+    useKnownOperationTypes(),
     useMutationRateLimit(limits.mutationsPerMinute),
     ...(development ? [] : [useHiddenSuggestions()]),
   ],

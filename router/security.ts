@@ -34,7 +34,7 @@ export interface AuthSettings {
 }
 
 /** A refusal as the subgraphs word it: 401, extensions.code UNAUTHENTICATED. */
-function unauthenticated(message: string): GraphQLError {
+export function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, {
     extensions: {
       code: 'UNAUTHENTICATED',
@@ -125,7 +125,7 @@ export function jwtOptions(settings: AuthSettings, log: Logger): JWTAuthPluginOp
   };
 }
 
-interface VerifiedJwt {
+export interface VerifiedJwt {
   payload?: Record<string, unknown>;
 }
 
