@@ -346,21 +346,51 @@ def test_router_image_matches_the_pinned_gateway_and_planner() -> None:
         "@opentelemetry/exporter-trace-otlp-proto",
         "@opentelemetry/propagator-aws-xray",
         "@opentelemetry/id-generator-aws-xray",
-        # the security plugins (router/security.ts, gateway.config.ts); the base image lacks them
+        # the security plugins (router/security.ts, router/src/plugins/); the base image lacks some
+        # and has the others at its own versions
         "@escape.tech/graphql-armor-max-aliases",
+        "@escape.tech/graphql-armor-max-depth",
+        "@escape.tech/graphql-armor-max-tokens",
         "@envelop/rate-limiter",
     ):
         assert f"{name}@{package[name]}" in installs, name
 
 
+def _image_path(stage: Stage, source: str) -> str | None:
+    """Where a file of the build context lands in the image: copied itself, or with its directory."""
+    for sources, destination in copies(stage):
+        for copied in sources:
+            if copied == source:
+                return destination
+            if copied.endswith("/") and source.startswith(copied):
+                return posixpath.join(destination, source.removeprefix(copied))
+    return None
+
+
+def _local_imports(module: Path) -> list[Path]:
+    """The TypeScript modules `module` imports by relative path (`./x.js` names `./x.ts`)."""
+    return [
+        (module.parent / relative).with_suffix(".ts").resolve()
+        for relative in re.findall(r"from '(\.{1,2}/[\w./-]+)\.js'", module.read_text())
+    ]
+
+
 def test_router_image_holds_every_local_module_the_config_imports() -> None:
     (stage,) = parse(DOCKERFILES["router"])
-    destinations = {sources[0]: destination for sources, destination in copies(stage)}
-    config = (REPO / "router" / "gateway.config.ts").read_text()
-    local = re.findall(r"from '\./([\w-]+)\.js'", config)
-    assert local, "the config imports its security plugins from a module beside it"
-    for module in local:
-        assert destinations.get(f"router/{module}.ts") == f"/gateway/{module}.ts", module
+    router = (REPO / "router").resolve()
+    config = router / "gateway.config.ts"
+    assert _local_imports(config), "the config imports its plugins from modules beside it"
+    seen: set[Path] = set()
+    pending = [config]
+    while pending:  # the config's imports, their imports, and so on
+        module = pending.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        relative = module.relative_to(router).as_posix()
+        assert _image_path(stage, f"router/{relative}") == f"/gateway/{relative}", relative
+        pending.extend(_local_imports(module))
+    assert len(seen) > 2, seen
 
 
 def test_router_bakes_in_the_config_and_the_supergraph_where_the_config_looks() -> None:
