@@ -9,8 +9,9 @@ launcher starts it, on a free port. Around it, in threads of this process:
   GraphQL error. Everything refused before planning never reaches it.
 
 One gateway per configuration for the whole session: `production` (all defaults), `production_open`
-(production with ROUTER_TRUSTED_DOCUMENTS_ONLY=false, CORS origins and a low mutation rate limit)
-and `development` (with a GraphiQL token and a low cost limit).
+(production with ROUTER_TRUSTED_DOCUMENTS_ONLY=false, CORS origins and a low mutation rate limit),
+`development` (with a GraphiQL token and a low cost limit) and `cognito_roles` (development with the
+roles claim and default role of AWS).
 """
 
 from __future__ import annotations
@@ -378,6 +379,24 @@ def development(issuer: Issuer, stub: StubSubgraph, graphiql_token: str) -> Iter
             "ROUTER_PROFILE": "development",
             "ROUTER_GRAPHIQL_TOKEN": graphiql_token,
             "ROUTER_MAX_COST": str(DEVELOPMENT_MAX_COST),
+        }
+    )
+    yield gateway
+    gateway.process.stop()
+
+
+COGNITO_ROLES_CLAIM = "cognito:groups"
+
+
+@pytest.fixture(scope="session")
+def cognito_roles(issuer: Issuer, stub: StubSubgraph) -> Iterator[Gateway]:
+    """Roles as in AWS: the `cognito:groups` claim, and a user in no group is a customer."""
+    gateway = start_gateway(
+        {
+            **_base_env(issuer, stub),
+            "ROUTER_PROFILE": "development",
+            "AUTH_ROLES_CLAIM": COGNITO_ROLES_CLAIM,
+            "AUTH_DEFAULT_ROLE": "customer",
         }
     )
     yield gateway

@@ -37,10 +37,12 @@ def errors_of(response: httpx.Response) -> list[dict[str, Any]]:
     return errors
 
 
-def refused(response: httpx.Response, message: str) -> None:
+def refused(response: httpx.Response, message: str, code: str) -> None:
     body = response.json()
     assert body.get("data") is None, body
-    assert [error["message"] for error in body["errors"]] == [message], body
+    assert [(error["message"], error["extensions"]["code"]) for error in body["errors"]] == [
+        (message, code)
+    ], body
 
 
 # -- request body ------------------------------------------------------------------------------------
@@ -109,7 +111,9 @@ def test_a_deeper_document_is_refused_before_any_subgraph_call(
 ) -> None:
     before = len(stub.requests)
     response = open_gateway.query(nested(MAX_DEPTH - 1), issuer.token())
-    refused(response, f"Syntax Error: Query depth limit of {MAX_DEPTH} exceeded, found {MAX_DEPTH + 1}.")
+    refused(
+        response, f"Query depth limit of {MAX_DEPTH} exceeded, found {MAX_DEPTH + 1}.", "MAX_DEPTH_EXCEEDED"
+    )
     assert stub.seen_since(before) == []
 
 
@@ -128,8 +132,22 @@ def test_aliases_up_to_the_limit_pass(open_gateway: Gateway, issuer: Issuer) -> 
 def test_more_aliases_are_refused(open_gateway: Gateway, issuer: Issuer, stub: StubSubgraph) -> None:
     before = len(stub.requests)
     response = open_gateway.query(aliased(MAX_ALIASES + 1), issuer.token())
-    refused(response, f"Syntax Error: Aliases limit of {MAX_ALIASES} exceeded, found {MAX_ALIASES + 1}.")
+    refused(
+        response, f"Aliases limit of {MAX_ALIASES} exceeded, found {MAX_ALIASES + 1}.", "MAX_ALIASES_EXCEEDED"
+    )
     assert stub.seen_since(before) == []
+
+
+def test_typename_aliases_count_too(open_gateway: Gateway, issuer: Issuer) -> None:
+    at_limit = "{ " + " ".join(f"t{n}: __typename" for n in range(MAX_ALIASES)) + " }"
+    assert open_gateway.query(at_limit, issuer.token()).json()["data"] == {
+        f"t{n}": "Query" for n in range(MAX_ALIASES)
+    }
+    over = "{ " + " ".join(f"t{n}: __typename" for n in range(MAX_ALIASES + 1)) + " }"
+    response = open_gateway.query(over, issuer.token())
+    refused(
+        response, f"Aliases limit of {MAX_ALIASES} exceeded, found {MAX_ALIASES + 1}.", "MAX_ALIASES_EXCEEDED"
+    )
 
 
 def with_tokens(count: int) -> str:
@@ -145,7 +163,7 @@ def test_tokens_up_to_the_limit_pass(open_gateway: Gateway, issuer: Issuer) -> N
 def test_more_tokens_are_refused(open_gateway: Gateway, issuer: Issuer, stub: StubSubgraph) -> None:
     before = len(stub.requests)
     response = open_gateway.query(with_tokens(MAX_TOKENS + 1), issuer.token())
-    refused(response, f"Syntax Error: Token limit of {MAX_TOKENS} exceeded.")
+    refused(response, f"Token limit of {MAX_TOKENS} exceeded.", "MAX_TOKENS_EXCEEDED")
     assert stub.seen_since(before) == []
 
 

@@ -34,6 +34,10 @@ def test_the_router_refuses_to_start_without_a_safe_configuration(
             "ROUTER_TRUSTED_DOCUMENTS_ONLY": "yes please",
         },
         "ROUTER_CORS_ORIGINS:": {**complete, "ROUTER_CORS_ORIGINS": "*"},
+        "AUTH_DEFAULT_ROLE must be one of customer, operator, admin": {
+            **complete,
+            "AUTH_DEFAULT_ROLE": "root",
+        },
     }
     results = refused(cases.values())
     for (reason, _), (code, logged) in zip(cases.items(), results, strict=True):
