@@ -209,10 +209,11 @@ def test_the_router_answers_the_same_requests_with_a_valid_token(
     assert response.json()["data"]["customer"]["name"] == customer["name"]
 
 
-def test_the_router_passes_on_the_refusal_of_a_token_without_a_known_role(
+def test_the_router_refuses_a_token_without_a_known_role_with_403(
     stack: Stack, http: httpx.Client, roleless: str, customer: dict[str, str]
 ) -> None:
     response = dashboard(stack, http, customer, roleless)
+    assert response.status_code == 403, response.text  # as every subgraph, before any is called
     body = response.json()
     assert body.get("data") is None
     assert [error["extensions"]["code"] for error in body["errors"]] == ["FORBIDDEN"]
