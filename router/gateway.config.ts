@@ -34,7 +34,12 @@
 //   ROUTER_GRAPHIQL_TOKEN    development only: a bearer token preloaded into GraphiQL's headers (the
 //                            dev launcher sets an operator's). Never logged. Refused in production:
 //                            the GraphiQL page itself is served without authentication.
-//   ROUTER_DEMO_CUSTOMER_ID  preloads the Dashboard query's $customerId in GraphiQL
+//   ROUTER_GRAPHIQL_CUSTOMER_TOKEN
+//                            development only: the demo customer's token, carried by the GraphiQL
+//                            tabs of operations a customer runs on its own data (the launcher sets it)
+//   ROUTER_DEMO_CUSTOMER_ID, ROUTER_DEMO_PORTFOLIO_ID
+//                            fill the GraphiQL tabs' variables (one tab per contract operation) with
+//                            the demo customer and one of its portfolios
 //   Limits (both profiles; defaults chosen on the kept contract operations, whose largest figure
 //   is in brackets: `node measure-operations.mjs` recounts them):
 //   ROUTER_MAX_TOKENS        most lexical tokens in a document, comments excluded (default 500 [119])
@@ -88,6 +93,7 @@ import {
 } from './src/plugins/graphql-edges.js';
 import { refuseMalformedHttp } from './src/plugins/http-hygiene.js';
 import { parseDefaultRole, useTokenClaims } from './src/plugins/token-claims.js';
+import { contractTabs, renderGraphiQL, useGraphiQLAssets } from './src/graphiql.js';
 
 const env = process.env;
 
@@ -194,27 +200,6 @@ function subgraphLocations(): TransportEntryAdditions {
   return entries;
 }
 
-/**
- * The Dashboard operation from the public contract, as GraphiQL's default query. With a demo
- * customer id, `$customerId: ID!` gets that id as its default value so that Run works at once.
- */
-function dashboardQuery(demoCustomerId: string | undefined): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(fromHere('../schema/operations/Dashboard.graphql'), 'utf8');
-  } catch {
-    return undefined; // GraphiQL then opens with its own default; nothing else depends on this.
-  }
-  if (demoCustomerId === undefined) return text;
-  const variable = /(\$customerId\s*:\s*ID!)(?!\s*=)/;
-  if (!variable.test(text)) {
-    process.emitWarning('Dashboard.graphql has no `$customerId: ID!` to preload the demo customer id into');
-    return text;
-  }
-  // JSON string escaping is valid GraphQL string escaping.
-  return text.replace(variable, `$1 = ${JSON.stringify(demoCustomerId)}`);
-}
-
 /** hash -> document, built by `make schema` from the kept contract operations. */
 function trustedDocuments(): Record<string, string> {
   const path = envText('ROUTER_TRUSTED_DOCUMENTS_PATH') ?? fromHere('../schema/trusted-documents.json');
@@ -252,22 +237,26 @@ const routerRuntime: UnifiedGraphHandler = (opts) => {
 };
 
 const graphiqlEnabled = envFlag('ROUTER_GRAPHIQL', development);
+const supergraphPath = envText('ROUTER_SUPERGRAPH_PATH') ?? fromHere('../schema/supergraph.graphql');
 
-/** GraphiQL's preloaded headers: an operator token from the dev launcher, in development only. */
-function graphiqlHeaders(): string | undefined {
-  const token = envText('ROUTER_GRAPHIQL_TOKEN');
+/**
+ * GraphiQL's preloaded headers for a token from the dev launcher (ROUTER_GRAPHIQL_TOKEN, an
+ * operator's; ROUTER_GRAPHIQL_CUSTOMER_TOKEN, the demo customer's), in development only.
+ */
+function graphiqlHeaders(variable: string): string | undefined {
+  const token = envText(variable);
   if (token === undefined) return undefined;
   if (!development) {
     throw new Error(
-      'ROUTER_GRAPHIQL_TOKEN is for ROUTER_PROFILE=development only: ' +
-        'GraphiQL serves it to anyone who opens the page',
+      `${variable} is for ROUTER_PROFILE=development only: ` + 'GraphiQL serves it to anyone who opens the page',
     );
   }
   // A JWT is base64url parts and dots; anything else has no business in the page's script.
-  if (!/^[\w.~+/=-]+$/.test(token)) throw new Error('ROUTER_GRAPHIQL_TOKEN is not a bearer token');
+  if (!/^[\w.~+/=-]+$/.test(token)) throw new Error(`${variable} is not a bearer token`);
   return JSON.stringify({ Authorization: `Bearer ${token}` }, null, 2);
 }
-const graphiqlAuthorization = graphiqlHeaders();
+const graphiqlAuthorization = graphiqlHeaders('ROUTER_GRAPHIQL_TOKEN');
+const graphiqlCustomerAuthorization = graphiqlHeaders('ROUTER_GRAPHIQL_CUSTOMER_TOKEN');
 
 // -- OpenTelemetry -------------------------------------------------------------------------------
 // On only with an OTLP endpoint: the ADOT collector sidecar in AWS, the collector in docker-compose.
@@ -394,7 +383,7 @@ if (tracing) {
 }
 
 export const gatewayConfig = defineConfig({
-  supergraph: envText('ROUTER_SUPERGRAPH_PATH') ?? fromHere('../schema/supergraph.graphql'),
+  supergraph: supergraphPath,
   host: envText('ROUTER_HOST') ?? '127.0.0.1',
   port: envPort('ROUTER_PORT', 4000),
 
@@ -402,23 +391,28 @@ export const gatewayConfig = defineConfig({
   transportEntries: subgraphLocations(),
 
   graphqlEndpoint: '/graphql',
-  // The classic GraphiQL (the gateway's default UI, Hive Laboratory, ignores `defaultQuery`).
-  // Its assets load from unpkg.com in the browser.
-  renderLegacyGraphiQL: graphiqlEnabled,
+  // Yoga's GraphiQL with every asset served by the router itself (src/graphiql.ts): no CDN, so it
+  // works offline. One tab per contract operation, the Dashboard first.
+  renderLegacyGraphiQL: false,
+  renderGraphiQL: renderGraphiQL,
   graphiql: graphiqlEnabled
     ? (() => {
-        const defaultQuery = dashboardQuery(envText('ROUTER_DEMO_CUSTOMER_ID'));
+        const tabs = contractTabs(fromHere('../schema/operations'), readFileSync(supergraphPath, 'utf8'), {
+          customerId: envText('ROUTER_DEMO_CUSTOMER_ID'),
+          portfolioId: envText('ROUTER_DEMO_PORTFOLIO_ID'),
+          staffHeaders: graphiqlAuthorization,
+          customerHeaders: graphiqlCustomerAuthorization,
+          today: new Date().toISOString().slice(0, 10),
+        });
         return {
           title: 'Portfolio supergraph',
-          ...(defaultQuery !== undefined ? { defaultQuery } : {}),
-          // The page is served without a token; its requests carry this one. Not kept in the
-          // browser's storage, so a reload picks up the launcher's current token.
+          defaultTabs: tabs,
+          // The first tab (the Dashboard) is what the editors show on opening.
+          ...(tabs[0] !== undefined ? { query: tabs[0].query, variables: tabs[0].variables } : {}),
+          // The page is served without a token; its requests carry these. Not kept in the
+          // browser's storage, so a reload picks up the launcher's current tokens.
           ...(graphiqlAuthorization !== undefined
-            ? {
-                headers: graphiqlAuthorization,
-                defaultHeaders: graphiqlAuthorization,
-                shouldPersistHeaders: false,
-              }
+            ? { headers: graphiqlAuthorization, defaultHeaders: graphiqlAuthorization, shouldPersistHeaders: false }
             : {}),
         };
       })()
@@ -471,6 +465,7 @@ export const gatewayConfig = defineConfig({
   plugins: () => [
     useAuthenticationRequired(),
     useTokenClaims(tokenClaims),
+    ...(graphiqlEnabled ? [useGraphiQLAssets('/graphql')] : []),
     useRequestBodyLimit(limits.maxBodyBytes),
     useCleanRequestParsing(),
     useCanonicalStringEscapes(limits.maxTokens),

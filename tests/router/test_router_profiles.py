@@ -4,11 +4,15 @@ token preloaded in GraphiQL. The explicit ROUTER_TRUSTED_DOCUMENTS_ONLY override
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+import re
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
-from devstack import toolchain, trusted_documents
+from devstack import schema_gate, toolchain, trusted_documents
+from graphql import OperationDefinitionNode, parse, validate
+from graphql.execution.values import get_variable_values
 
 if TYPE_CHECKING:
     from conftest import Gateway, Issuer
@@ -131,3 +135,45 @@ def test_no_token_reaches_the_logs(
     for token in [*sent, graphiql_token]:
         assert token not in logs
         assert token.split(".")[2] not in logs
+
+
+def _graphiql_options(page: str) -> dict[str, Any]:
+    start = page.index("renderYogaGraphiQL(document.getElementById('root'), ") + len(
+        "renderYogaGraphiQL(document.getElementById('root'), "
+    )
+    options, _ = json.JSONDecoder().raw_decode(page[start:])
+    assert isinstance(options, dict)
+    return options
+
+
+def test_development_graphiql_opens_a_valid_tab_per_contract_operation(
+    development: Gateway, graphiql_token: str
+) -> None:
+    page = httpx.get(development.url, headers={"Accept": "text/html"}).text
+    tabs = _graphiql_options(page)["defaultTabs"]
+    operations = sorted((toolchain.SCHEMA_DIR / "operations").glob("*.graphql"))
+    dashboard = (toolchain.SCHEMA_DIR / "operations" / "Dashboard.graphql").read_text()
+    assert tabs[0]["query"] == dashboard
+    assert sorted(tab["query"] for tab in tabs) == sorted(path.read_text() for path in operations)
+    api = schema_gate.load_schema(
+        schema_gate.api_schema_sdl((toolchain.SCHEMA_DIR / "supergraph.graphql").read_text())
+    )
+    for tab in tabs:
+        document = parse(tab["query"])
+        assert validate(api, document) == [], tab["query"][:80]
+        (operation,) = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        coerced = get_variable_values(api, operation.variable_definitions, json.loads(tab["variables"]))
+        assert not isinstance(coerced, list), (operation.name, coerced)  # a list holds coercion errors
+        assert json.loads(tab["headers"]) == {"Authorization": f"Bearer {graphiql_token}"}
+
+
+def test_graphiql_page_loads_nothing_from_elsewhere(development: Gateway) -> None:
+    page = httpx.get(development.url, headers={"Accept": "text/html"})
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    before_options = page.text.split("renderYogaGraphiQL(")[0]
+    assert "://" not in before_options, "every asset is served by the router itself"
+    assets = re.findall(r'(?:href|src)="(/graphiql-assets/[^"]+)"', before_options)
+    assert len(assets) == 2
+    for path in [*assets, "/graphiql-assets/editor.worker.js", "/graphiql-assets/graphql.worker.js"]:
+        assert httpx.get(development.base_url + path).status_code == 200, path
+    assert httpx.get(development.base_url + "/graphiql-assets/../package.json").status_code == 404

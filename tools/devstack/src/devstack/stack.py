@@ -182,7 +182,13 @@ class Stack:
             "ROUTER_GRAPHIQL_TOKEN": self.issuer.operator(ttl=GRAPHIQL_TOKEN_TTL_SECONDS),
         }
         if self.demo is not None:
+            # GraphiQL's tabs run as the demo customer on its own data, and as the operator otherwise.
             env["ROUTER_DEMO_CUSTOMER_ID"] = self.demo.customer_id
+            env["ROUTER_GRAPHIQL_CUSTOMER_TOKEN"] = self.issuer.customer(
+                self.demo.customer_id, ttl=GRAPHIQL_TOKEN_TTL_SECONDS
+            )
+            if self.demo.portfolio_ids:
+                env["ROUTER_DEMO_PORTFOLIO_ID"] = self.demo.portfolio_ids[0]
         return env
 
     def _start_router(self) -> None:

@@ -1,5 +1,5 @@
-"""One whole stack (DynamoDB Local, three subgraphs, Hive Gateway) for the end-to-end tests, started
-with the same launcher as `make dev`, on free ports and in-memory data."""
+"""One whole stack (DynamoDB Local, three subgraphs, Hive Gateway) for the cross-service tests (e2e,
+browser), started with the same launcher as `make dev`, on free ports and in-memory data."""
 
 from __future__ import annotations
 
