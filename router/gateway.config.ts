@@ -68,6 +68,7 @@ import type { TextMapPropagator } from '@graphql-hive/gateway/opentelemetry/api'
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import type { IdGenerator, SpanExporter } from '@opentelemetry/sdk-trace-base';
 
+import { useOperationCost } from './cost.js';
 import {
   corsFor,
   jwtOptions,
@@ -214,6 +215,7 @@ function persistedDocumentId(params: { extensions?: Record<string, unknown> }): 
 }
 
 const documents = trustedDocuments();
+const supergraphPath = envText('ROUTER_SUPERGRAPH_PATH') ?? fromHere('../schema/supergraph.graphql');
 const trustedDocumentsOnly = envFlag('ROUTER_TRUSTED_DOCUMENTS_ONLY', !development);
 
 // Same defaults as the gateway's own logger (LOG_LEVEL, LOG_JSON). Not `opts.log` below: on a
@@ -376,7 +378,7 @@ if (tracing) {
 }
 
 export const gatewayConfig = defineConfig({
-  supergraph: envText('ROUTER_SUPERGRAPH_PATH') ?? fromHere('../schema/supergraph.graphql'),
+  supergraph: supergraphPath,
   host: envText('ROUTER_HOST') ?? '127.0.0.1',
   port: envPort('ROUTER_PORT', 4000),
 
@@ -442,13 +444,6 @@ export const gatewayConfig = defineConfig({
   // cost on the subgraph requests planned from it, before each is sent.
   maxTokens: limits.maxTokens,
   maxDepth: limits.maxDepth,
-  // Cost as the gateway counts it: 1 per composite-typed field of each subgraph request. It has no
-  // @cost/@listSize annotations to go by, and its `listSize` factor skips non-null lists (all of
-  // ours), so a list counts once whatever its length; depth and tokens bound the rest.
-  demandControl: {
-    maxCost: limits.maxCost,
-    includeExtensionMetadata: development, // extensions.cost {estimated, max} on every response
-  },
   cors: corsFor(corsOrigins),
   // Production hides the schema: no introspection, no "Did you mean ...?" in any error.
   ...(development ? {} : { disableIntrospection: {} }),
@@ -456,6 +451,14 @@ export const gatewayConfig = defineConfig({
     useAuthenticationRequired(),
     useRequestBodyLimit(limits.maxBodyBytes),
     maxAliasesPlugin({ n: limits.maxAliases }) as GatewayPlugin,
+    // Cost of the whole operation from the supergraph's @listSize/@cost (cost.ts), after validation
+    // and before planning: a refusal comes before any subgraph call. extensions.cost
+    // {estimated, max} on every response in development.
+    useOperationCost({
+      supergraphSdl: readFileSync(supergraphPath, 'utf8'),
+      maxCost: limits.maxCost,
+      includeExtensionMetadata: development,
+    }),
     useMutationRateLimit(limits.mutationsPerMinute),
     ...(development ? [] : [useHiddenSuggestions()]),
   ],
