@@ -283,7 +283,7 @@ class CostLimiter(SchemaExtension):
         if document is not None and context.result is None:
             estimated = estimate_cost(
                 context.schema._schema,
-                cost_model_of(context.schema),  # type: ignore[arg-type]
+                cost_model_of(context.schema),
                 document,
                 context.variables,
                 context.operation_name,
