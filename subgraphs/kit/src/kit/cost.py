@@ -62,6 +62,7 @@ DEFAULT_LIST_SIZE = 10
 
 def assumed(size: int) -> ListSize:
     """`@listSize(assumedSize: size)`: a list whose length the data decides."""
+    # Arguments left UNSET are not printed (None would print as an explicit null).
     return ListSize(
         assumed_size=size,
         slicing_arguments=strawberry.UNSET,
@@ -70,7 +71,6 @@ def assumed(size: int) -> ListSize:
     )
 
 
-# Arguments left UNSET are not printed (None would print as an explicit null).
 def paged(max_first: int) -> ListSize:
     """`@listSize` of a connection: `edges` has `first` items (at most `max_first`, counted when unknown)."""
     return ListSize(
