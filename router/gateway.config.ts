@@ -45,8 +45,9 @@
 //   ROUTER_MAX_TOKENS        most lexical tokens in a document, comments excluded (default 500 [119])
 //   ROUTER_MAX_DEPTH         deepest field nesting, a fragment counting as a level (default 10 [7])
 //   ROUTER_MAX_ALIASES       most aliased fields in an operation, __typename too (default 10 [0])
-//   ROUTER_MAX_COST          demand-control cost: composite-typed fields over all the subgraph
-//                            requests of an operation, checked before each is sent (default 100 [25])
+//   ROUTER_MAX_COST          demand-control cost of the whole operation, before any subgraph call:
+//                            object fields times the sizes (@listSize) of the lists they sit in,
+//                            so it bounds the size of the answer (src/plugins/cost.ts; default 25000 [6061])
 //   ROUTER_MAX_BODY_BYTES    largest request body; above it 413, also when chunked (default 16384 [1766])
 //   ROUTER_MUTATION_RATE_LIMIT
 //                            mutation fields per subject (JWT `sub`) per sliding minute, all
@@ -75,6 +76,7 @@ import type { TextMapPropagator } from '@graphql-hive/gateway/opentelemetry/api'
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import type { IdGenerator, SpanExporter } from '@opentelemetry/sdk-trace-base';
 
+import { useOperationCost } from './src/plugins/cost.js';
 import {
   corsFor,
   jwtOptions,
@@ -168,14 +170,14 @@ const tokenClaims = {
 // A request whose target or Host header cannot make a URL gets 400 before the gateway sees it.
 refuseMalformedHttp();
 
-// Defaults: what the largest kept contract operation needs is in brackets (measure-operations.mjs;
-// cost from the dev profile's extensions.cost); each passes with a clear margin: about 4x the
-// tokens and the cost, 9x the bytes, 3 more levels of nesting, aliases where none is used.
+// Defaults: what the largest kept contract operation needs is in brackets (measure-operations.mjs);
+// each passes with a clear margin: about 4x the tokens and the cost, 9x the bytes, 3 more levels
+// of nesting, aliases where none is used.
 const limits = {
   maxTokens: envCount('ROUTER_MAX_TOKENS', 500), // [Dashboard: 119]
   maxDepth: envCount('ROUTER_MAX_DEPTH', 10), // [Dashboard: 7]
   maxAliases: envCount('ROUTER_MAX_ALIASES', 10), // [none uses an alias]
-  maxCost: envCount('ROUTER_MAX_COST', 100), // [Dashboard: 25]
+  maxCost: envCount('ROUTER_MAX_COST', 25000), // [Dashboard: 6061, a 10 x 50 book]
   maxBodyBytes: envCount('ROUTER_MAX_BODY_BYTES', 16384), // [Dashboard sent in full: 1766]
   mutationsPerMinute: envCount('ROUTER_MUTATION_RATE_LIMIT', 60),
 };
@@ -217,6 +219,7 @@ function persistedDocumentId(params: { extensions?: Record<string, unknown> }): 
 }
 
 const documents = trustedDocuments();
+const supergraphPath = envText('ROUTER_SUPERGRAPH_PATH') ?? fromHere('../schema/supergraph.graphql');
 const trustedDocumentsOnly = envFlag('ROUTER_TRUSTED_DOCUMENTS_ONLY', !development);
 
 // Same defaults as the gateway's own logger (LOG_LEVEL, LOG_JSON). Not `opts.log` below: on a
@@ -237,7 +240,6 @@ const routerRuntime: UnifiedGraphHandler = (opts) => {
 };
 
 const graphiqlEnabled = envFlag('ROUTER_GRAPHIQL', development);
-const supergraphPath = envText('ROUTER_SUPERGRAPH_PATH') ?? fromHere('../schema/supergraph.graphql');
 
 /**
  * GraphiQL's preloaded headers for a token from the dev launcher (ROUTER_GRAPHIQL_TOKEN, an
@@ -450,15 +452,8 @@ export const gatewayConfig = defineConfig({
   // parsed (before validation, planning or any subgraph call). Refusals: 401 UNAUTHENTICATED.
   jwt: jwtOptions(auth, log),
 
-  // -- Hardening (both profiles). Depth, tokens and aliases are checked on the client's document
-  // (useDocumentLimits below), cost on the subgraph requests planned from it, before each is sent.
-  // Cost as the gateway counts it: 1 per composite-typed field of each subgraph request. It has no
-  // @cost/@listSize annotations to go by, and its `listSize` factor skips non-null lists (all of
-  // ours), so a list counts once whatever its length; depth and tokens bound the rest.
-  demandControl: {
-    maxCost: limits.maxCost,
-    includeExtensionMetadata: development, // extensions.cost {estimated, max} on every response
-  },
+  // -- Hardening (both profiles). Depth, tokens, aliases (useDocumentLimits) and cost
+  // (useOperationCost) are checked on the client's document, before any planning or subgraph call.
   cors: corsFor(corsOrigins),
   // Production hides the schema: no introspection, no "Did you mean ...?" in any error.
   ...(development ? {} : { disableIntrospection: {} }),
@@ -471,6 +466,14 @@ export const gatewayConfig = defineConfig({
     useCanonicalStringEscapes(limits.maxTokens),
     ...useDocumentLimits(limits),
     useKnownOperationTypes(),
+    // Cost of the whole operation from the supergraph's @listSize/@cost (src/plugins/cost.ts), after
+    // validation and before planning: a refusal comes before any subgraph call. extensions.cost
+    // {estimated, max} on every response in development.
+    useOperationCost({
+      supergraphSdl: readFileSync(supergraphPath, 'utf8'),
+      maxCost: limits.maxCost,
+      includeExtensionMetadata: development,
+    }),
     useMutationRateLimit(limits.mutationsPerMinute),
     ...(development ? [] : [useHiddenSuggestions()]),
   ],

@@ -8,8 +8,8 @@
 // depth:  field nesting, a fragment counting as one level, as graphql-armor-max-depth counts it
 // aliases: aliased fields, `__typename` too, as the router counts them (src/plugins/document-limits.ts)
 // bytes:  the request body when the document is sent in full as {"query": ...} (no variables)
-// Demand-control cost is counted on the subgraph requests, so it needs the running stack: the dev
-// profile returns it in every response's extensions.cost.
+// cost:   the estimate ROUTER_MAX_COST limits (src/plugins/cost.ts), from the supergraph's @listSize/@cost;
+//         without variables a page counts at its largest `first`
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,10 +20,13 @@ import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
 import { buildASTSchema, parse, specifiedRules, validate } from 'graphql';
 import { transformSupergraphToPublicSchema } from '@theguild/federation-composition';
 
+import { costModelFromSdl, estimateCost } from './src/plugins/cost.ts';
+
 const here = fileURLToPath(new URL('.', import.meta.url));
 const directory = process.argv[2] ?? join(here, '../schema/operations');
 const supergraph = readFileSync(join(here, '../schema/supergraph.graphql'), 'utf8');
 const schema = buildASTSchema(transformSupergraphToPublicSchema(parse(supergraph)), { assumeValid: true });
+const costModel = costModelFromSdl(supergraph);
 
 function tokens(text) {
   let count = 0;
@@ -54,10 +57,12 @@ const rows = readdirSync(directory)
       depth: measured(document, maxDepthRule),
       aliases: measured(document, maxAliasesRule, { allowList: [] }),
       bytes: Buffer.byteLength(JSON.stringify({ query: text })),
+      cost: estimateCost(schema, costModel, document),
     };
   });
 console.table(rows);
 const most = (key) => Math.max(...rows.map((row) => row[key]));
 console.log(
-  `largest: tokens ${most('tokens')}, depth ${most('depth')}, aliases ${most('aliases')}, bytes ${most('bytes')}`,
+  `largest: tokens ${most('tokens')}, depth ${most('depth')}, aliases ${most('aliases')}, bytes ${most('bytes')}, ` +
+    `cost ${most('cost')}`,
 );

@@ -202,7 +202,7 @@ def test_every_kept_operation_passes_the_default_limits(
 ) -> None:
     """Sent in full, without its variables: parsing and validation, where the token, depth and alias
     limits act, pass; execution then stops at the first missing variable, before any subgraph call.
-    (The cost of each, 25 at most, is measured on the whole stack: the dev profile reports it.)"""
+    The cost limit acts here too, with every page at its largest `first` (test_router_cost.py)."""
     response = production_open.post({"query": path.read_text()}, token=issuer.token())
     assert response.status_code == 200, response.text
     messages = [error["message"] for error in errors_of(response)]

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 
+from kit.cost import CostLimiter
 from kit.graphql_types import SCALAR_MAP
 from kit.masking import MaskInternalErrors
 
@@ -16,6 +17,11 @@ from kit.masking import MaskInternalErrors
 # bypasses it from exhausting a subgraph.
 MAX_DEPTH = 20
 MAX_ALIASES = 100
+# Estimated objects of one request (kit.cost: list sizes from @listSize, `_entities` counting its
+# representations). The router's own requests stay far below it: its limit on the whole operation
+# is lower, and the 1 MiB body limit caps the representations; a fan-out of nested lists called
+# straight at a subgraph is refused before anything resolves.
+MAX_COST = 100_000
 
 
 def federated_schema(
@@ -26,6 +32,7 @@ def federated_schema(
         MaskInternalErrors,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: CostLimiter(max_cost=MAX_COST),
     ]
     return strawberry.federation.Schema(
         query=query,

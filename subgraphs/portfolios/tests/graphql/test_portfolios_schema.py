@@ -19,7 +19,7 @@ def sdl():
         'type Investment @key(fields: "id")',
         'type Instrument @key(fields: "symbol", resolvable: false)',
         "type Holding @inaccessible",
-        "holdings: [Holding!]! @inaccessible",
+        "holdings: [Holding!]! @listSize(assumedSize: 50) @inaccessible",
         "portfolios: [Portfolio!]!",
         "owner: Customer!",
         "costBasisMethod: CostBasisMethod = FIFO",

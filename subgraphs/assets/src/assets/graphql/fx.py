@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from kit.cost import user_errors_field
 from kit.errors import InputProblems
 from kit.graphql_types import Decimal, UserError
 
@@ -41,7 +42,7 @@ class SetManualFxRateInput:
 @strawberry.type(name="SetManualFxRatePayload")
 class SetManualFxRatePayload:
     fx_rate: FxRate | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = user_errors_field()
 
 
 async def set_manual_fx_rate(

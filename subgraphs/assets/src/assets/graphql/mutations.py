@@ -6,6 +6,7 @@ written (the services check the caller before they validate or write anything)."
 from __future__ import annotations
 
 import strawberry
+from kit.cost import user_errors_field
 from kit.errors import InputProblems
 from kit.graphql_types import MoneyInput, UserError
 from kit.money import Amount
@@ -25,7 +26,7 @@ class SetManualPriceInput:
 @strawberry.type(name="SetManualPricePayload")
 class SetManualPricePayload:
     instrument: Instrument | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = user_errors_field()
 
 
 def _amount(money: MoneyInput | None) -> Amount | None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import strawberry
+from kit.cost import paged
 
 from assets.domain.instruments import normalize_symbol
+from assets.domain.search import MAX_PAGE
 from assets.graphql.context import AssetsContext
 from assets.graphql.search import InstrumentConnection, search_instruments
 from assets.graphql.types import Instrument
@@ -31,4 +33,5 @@ class Query:
         resolver=search_instruments,
         description="Catalog and manual instruments whose symbol starts with `query` or whose name has a "
         "word starting with each word of it, best first. `first` is 1 to 50; `after` is an endCursor.",
+        directives=[paged(MAX_PAGE)],
     )

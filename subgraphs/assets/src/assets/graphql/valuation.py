@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
+from kit.cost import POSITIONS_PER_PORTFOLIO, assumed
 from kit.graphql_types import (
     Decimal,
     Money,
@@ -76,7 +77,7 @@ class PortfolioValuation:
     day_change: Money
     as_of: datetime | None = strawberry.field(description="The oldest asOf of the quotes used.")
     complete: bool = strawberry.field(description="False when some position has no price.")
-    positions: list[PositionValuation]
+    positions: list[PositionValuation] = strawberry.field(directives=[assumed(POSITIONS_PER_PORTFOLIO)])
 
 
 @strawberry.federation.type(name="Holding", inaccessible=True)

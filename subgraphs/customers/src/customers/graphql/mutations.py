@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from kit.cost import user_errors_field
 from kit.errors import InputProblems
 from kit.graphql_types import UserError
 from strawberry.types import Info
@@ -49,7 +50,7 @@ class RegisterCustomerInput:
 @strawberry.type
 class RegisterCustomerPayload:
     customer: Customer | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.input(
@@ -70,7 +71,7 @@ class UpdateCustomerInput:
 @strawberry.type
 class UpdateCustomerPayload:
     customer: Customer | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.input
@@ -84,7 +85,7 @@ class CloseCustomerInput:
 @strawberry.type
 class CloseCustomerPayload:
     customer: Customer | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = user_errors_field()
 
 
 def _given(value: str | None) -> str | Keep | None:

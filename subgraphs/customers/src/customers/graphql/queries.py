@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from kit.cost import paged
 from kit.graphql_types import PageInfo
 from strawberry.types import Info
 
+from customers.domain.paging import MAX_PAGE_SIZE
 from customers.graphql.context import CustomersContext
 from customers.graphql.types import Customer, CustomerConnection, CustomerEdge
 
@@ -26,7 +28,8 @@ class Query:
     @strawberry.field(
         description="Every customer, oldest first, closed ones included; for a customer, only itself "
         "(no edge before it registers). first: 1 to 100. A bad first or after is an error with "
-        "extensions.code BAD_USER_INPUT."
+        "extensions.code BAD_USER_INPUT.",
+        directives=[paged(MAX_PAGE_SIZE)],
     )
     async def customers(
         self, info: Info[CustomersContext, Any], first: int, after: str | None = None

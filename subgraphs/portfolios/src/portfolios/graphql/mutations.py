@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import strawberry
+from kit.cost import user_errors_field
 from kit.errors import InputProblems
 from kit.graphql_types import Money, MoneyInput, UserError
 from kit.money import Amount
@@ -44,7 +45,7 @@ class CreatePortfolioInput:
 @strawberry.type
 class CreatePortfolioPayload:
     portfolio: Portfolio | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.input
@@ -56,7 +57,7 @@ class RenamePortfolioInput:
 @strawberry.type
 class RenamePortfolioPayload:
     portfolio: Portfolio | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.input
@@ -67,7 +68,7 @@ class ClosePortfolioInput:
 @strawberry.type
 class ClosePortfolioPayload:
     portfolio: Portfolio | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.input
@@ -91,7 +92,7 @@ class AddInvestmentInput:
 @strawberry.type
 class AddInvestmentPayload:
     investment: Investment | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.input(
@@ -121,7 +122,7 @@ class UpdateInvestmentInput:
 @strawberry.type
 class UpdateInvestmentPayload:
     investment: Investment | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.input
@@ -133,7 +134,7 @@ class RemoveInvestmentInput:
 class RemoveInvestmentPayload:
     removed_investment_id: strawberry.ID | None
     portfolio: Portfolio | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = user_errors_field()
 
 
 @strawberry.input
@@ -162,7 +163,7 @@ class SellInvestmentPayload:
     )
     activity: Activity | None
     portfolio: Portfolio | None
-    user_errors: list[UserError]
+    user_errors: list[UserError] = user_errors_field()
 
 
 def _amount(value: MoneyInput) -> Amount:

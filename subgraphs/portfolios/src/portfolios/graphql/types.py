@@ -16,6 +16,15 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
+from kit.cost import (
+    LOTS_PER_PORTFOLIO,
+    LOTS_PER_SALE,
+    OPEN_LOTS_PER_POSITION,
+    PORTFOLIOS_PER_CUSTOMER,
+    POSITIONS_PER_PORTFOLIO,
+    assumed,
+    paged,
+)
 from kit.graphql_types import Money, PageInfo
 from kit.money import Amount
 from kit.principal import forbidden_to_see
@@ -23,7 +32,7 @@ from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
 
 from portfolios.domain import model
-from portfolios.domain.paging import decode_cursor, encode_cursor, page_size
+from portfolios.domain.paging import MAX_PAGE_SIZE, decode_cursor, encode_cursor, page_size
 from portfolios.graphql.context import PortfoliosContext
 from portfolios.services import readable
 
@@ -150,7 +159,9 @@ class Instrument:
 class Customer:
     id: strawberry.ID
     portfolios: list[Portfolio] = strawberry.field(
-        resolver=_customer_portfolios, description="The customer's portfolios, oldest first."
+        resolver=_customer_portfolios,
+        description="The customer's portfolios, oldest first.",
+        directives=[assumed(PORTFOLIOS_PER_CUSTOMER)],
     )
 
     @classmethod
@@ -174,9 +185,12 @@ class Portfolio:
     positions: list[Position] = strawberry.field(
         resolver=_positions,
         description="What is still held of each instrument (open lots summed), ordered by symbol.",
+        directives=[assumed(POSITIONS_PER_PORTFOLIO)],
     )
     investments: list[Investment] = strawberry.field(
-        resolver=_investments, description="Every lot, in purchase order, including lots sold in full."
+        resolver=_investments,
+        description="Every lot, in purchase order, including lots sold in full.",
+        directives=[assumed(LOTS_PER_PORTFOLIO)],
     )
     realized_gain: Money = strawberry.field(
         resolver=_realized_gain,
@@ -186,11 +200,13 @@ class Portfolio:
         resolver=_activities,
         description="The activity ledger, newest first: every purchase, correction, sale and removal. "
         "first: 1 to 100; after: a cursor from a previous page.",
+        directives=[paged(MAX_PAGE_SIZE)],
     )
     holdings: list[Holding] = strawberry.federation.field(
         resolver=_holdings,
         inaccessible=True,
         description="One per position, for the assets subgraph's valuation (@requires).",
+        directives=[assumed(POSITIONS_PER_PORTFOLIO)],
     )
     customer_id: strawberry.Private[str]
 
@@ -282,7 +298,8 @@ class Position:
         description="What sales of this instrument realized to date, in base currency."
     )
     lots: list[Investment] = strawberry.field(
-        description="The open lots (remainingQuantity > 0), in purchase order."
+        description="The open lots (remainingQuantity > 0), in purchase order.",
+        directives=[assumed(OPEN_LOTS_PER_POSITION)],
     )
 
     @classmethod
@@ -340,7 +357,9 @@ class Activity:
     investment_id: strawberry.ID | None = strawberry.field(
         description="The lot bought, corrected or removed (BUY, CORRECTION, REMOVAL)."
     )
-    lots: list[ActivityLot] = strawberry.field(description="SELL only: what the sale took from each lot.")
+    lots: list[ActivityLot] = strawberry.field(
+        description="SELL only: what the sale took from each lot.", directives=[assumed(LOTS_PER_SALE)]
+    )
 
     @classmethod
     def of(cls, activity: model.Activity) -> Activity:
