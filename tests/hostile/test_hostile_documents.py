@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from conftest import Extremes, Hostile, Target
 
 HOSTILE = settings.get_profile("hostile")
+# The 100,000-character extremes make Hypothesis warn about the size of its example reprs.
+pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
 SUBGRAPHS = ["customers", "portfolios", "assets"]
 
 # Stand-ins the printer leaves alone, turned into GraphQL escapes in the printed document.
