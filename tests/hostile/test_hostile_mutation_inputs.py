@@ -241,6 +241,10 @@ FX_PROBE = "query($id: ID!) { portfolio(id: $id) { valuation { marketValue { amo
 
 def snapshot(hostile: Hostile, target: Target, symbol: str, fx_portfolio: str) -> dict[str, Any]:
     state = hostile.ok("development", SNAPSHOT, {"customerId": target.customer_id, "symbol": symbol})
+    instrument = state.get("instrument") or {}
+    if (instrument.get("quote") or {}).get("source") != "manual":
+        # A simulated quote moves by itself; only a manual price is something a mutation wrote.
+        instrument.pop("quote", None)
     customers: list[Any] = []
     after = None
     while True:
