@@ -70,7 +70,12 @@ def test_production_hides_enum_suggestions_even_in_trusted_documents(
 
 
 def test_development_suggests_enum_values(development: Gateway, issuer: Issuer) -> None:
-    body = development.post(MISSPELT_KIND, token=issuer.token()).json()
+    # The development fixture's cost limit (5) is below CreatePortfolio's: ask for the payload's
+    # __typename alone, which costs 1.
+    cheap = "mutation($input: CreatePortfolioInput!) { createPortfolio(input: $input) { __typename } }"
+    body = development.post(
+        {"query": cheap, "variables": MISSPELT_KIND["variables"]}, token=issuer.token()
+    ).json()
     messages = " ".join(error["message"] for error in body["errors"])
     assert 'Did you mean the enum value "BROKERAGE"?' in messages, body
 
