@@ -357,10 +357,18 @@ def test_router_image_holds_every_local_module_the_config_imports() -> None:
     (stage,) = parse(DOCKERFILES["router"])
     destinations = {sources[0]: destination for sources, destination in copies(stage)}
     config = (REPO / "router" / "gateway.config.ts").read_text()
-    local = re.findall(r"from '\./([\w-]+)\.js'", config)
+    local = re.findall(r"from '\./([\w/-]+)\.js'", config)
     assert local, "the config imports its security plugins from a module beside it"
+    assert any("/" in module for module in local), "and its outage handling from router/src/"
     for module in local:
-        assert destinations.get(f"router/{module}.ts") == f"/gateway/{module}.ts", module
+        source, expected = f"router/{module}.ts", f"/gateway/{module}.ts"
+        # The file itself, or a folder above it copied to the same place under /gateway.
+        folders = [f"router/{module.rsplit('/', n)[0]}/" for n in range(1, module.count("/") + 1)]
+        copied = destinations.get(source) == expected or any(
+            destinations.get(folder, "").rstrip("/") + "/" == "/gateway/" + folder.removeprefix("router/")
+            for folder in folders
+        )
+        assert copied, module
 
 
 def test_router_bakes_in_the_config_and_the_supergraph_where_the_config_looks() -> None:
