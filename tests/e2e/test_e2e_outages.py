@@ -180,6 +180,20 @@ def bring_back(stack: Stack, name: str, how: str) -> None:
         os.killpg(stack.child(name).process.pid, signal.SIGCONT)
 
 
+def other_root_field(stack: Stack, client: httpx.Client) -> dict[str, Any]:
+    """The customer (from customers) and an instrument (from assets) in one document."""
+    assert stack.demo is not None
+    document = """query Beside($id: ID!, $symbol: String!) {
+        customer(id: $id) { name }
+        instrument(symbol: $symbol) { symbol assetClass }
+    }"""
+    variables = {"id": stack.demo.customer_id, "symbol": "AAPL"}
+    response = client.post(stack.config.router_graphql_url, json={"query": document, "variables": variables})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
 def stable(data: dict[str, Any]) -> Any:
     """The Dashboard without what moves between two reads (simulated prices and what follows)."""
     trimmed = copy.deepcopy(data)
@@ -206,6 +220,7 @@ def test_the_dashboard_answers_in_time_with_what_is_up_and_recovers(
     take_down(stack, down, how)
     try:
         status, body, seconds = dashboard(stack, client, request_id)
+        beside = other_root_field(stack, client) if down == "customers" else None
     finally:
         bring_back(stack, down, how)
     MEASURED[(down, how)] = seconds
@@ -221,6 +236,12 @@ def test_the_dashboard_answers_in_time_with_what_is_up_and_recovers(
     for error in errors:
         assert error["extensions"] == {"code": UNAVAILABLE}, error
         assert f"The {down} service is unavailable" in error["message"]
+
+    if beside is not None:  # a root field of a live subgraph, asked beside the missing one, is answered
+        instrument = {"symbol": "AAPL", "assetClass": "STOCK"}
+        assert beside["data"] == {"customer": None, "instrument": instrument}
+        codes = [(error["path"], error["extensions"]["code"]) for error in beside["errors"]]
+        assert codes == [(["customer"], UNAVAILABLE)]
 
     # The router's log names the request and the subgraph, and carries no investor data.
     log = router_log(stack)

@@ -280,7 +280,10 @@ function cutAtFirstNull(data: unknown, path: readonly (string | number)[]): (str
   for (let depth = 0; depth < path.length; depth++) {
     // A null `data` (a non-null root field failed) keeps the root field that failed.
     if (value === null || value === undefined) return path.slice(0, Math.max(depth, 1));
-    value = (value as Record<string | number, unknown>)[path[depth] as string | number];
+    const segment = path[depth] as string | number;
+    // A path that does not follow the answer's shape (a list without an index): left as it is.
+    if (Array.isArray(value) !== (typeof segment === 'number')) return [...path];
+    value = (value as Record<string | number, unknown>)[segment];
   }
   return [...path];
 }
