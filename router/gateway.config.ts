@@ -52,6 +52,14 @@
 //   ROUTER_MUTATION_RATE_LIMIT
 //                            mutation fields per subject (JWT `sub`) per sliding minute, all
 //                            mutations together; above it 429 RATE_LIMITED (default 60)
+//   Outages (a subgraph down or hung: its fields are null with a SUBGRAPH_UNAVAILABLE error, the rest
+//   is answered; defaults keep the Dashboard, four calls one after another, within 3 s):
+//   ROUTER_UPSTREAM_TIMEOUT_MS
+//                            one subgraph call at most this long (default 2000)
+//   ROUTER_REQUEST_DEADLINE_MS
+//                            a whole request at most this long (default 2800): a subgraph call gets
+//                            only what is left of it less 300 ms kept to send the partial answer;
+//                            a request still running at the deadline is answered 503
 //   ROUTER_CORS_ORIGINS      comma-separated origins (https://app.example.com) allowed cross-origin;
 //                            empty or unset (the default): no cross-origin access at all
 //   OTEL_EXPORTER_OTLP_ENDPOINT
@@ -60,7 +68,9 @@
 //                            "tracecontext,baggage"; "xray" too), OTEL_EXPORTER_OTLP_PROTOCOL
 //                            (http/protobuf or http/json), OTEL_RESOURCE_ATTRIBUTES,
 //                            OTEL_TRACES_SAMPLER, OTEL_SDK_DISABLED=true (off again)
-//   LOG_LEVEL, LOG_JSON      the gateway's logger (Authorization headers are redacted from its logs)
+//   LOG_LEVEL, LOG_JSON      the gateway's logger. Authorization headers, subgraph calls' variables and
+//                            bodies and subgraph results are redacted from its logs (investor data);
+//                            each request's lines carry its requestId (the x-request-id header)
 //
 // Note: the hive-gateway CLI also reads HOST, PORT, FORK, POLLING and CONFIG_PATH from the
 // environment, and those win over this file. Keep them unset; use the ROUTER_* names.
@@ -96,6 +106,7 @@ import {
 import { refuseMalformedHttp } from './src/plugins/http-hygiene.js';
 import { parseDefaultRole, useTokenClaims } from './src/plugins/token-claims.js';
 import { contractTabs, renderGraphiQL, useGraphiQLAssets } from './src/graphiql.js';
+import { INVESTOR_DATA_LOG_PATHS, upstreamGuard } from './src/plugins/upstream.js';
 
 const env = process.env;
 
@@ -181,6 +192,12 @@ const limits = {
   maxBodyBytes: envCount('ROUTER_MAX_BODY_BYTES', 16384), // [Dashboard sent in full: 1766]
   mutationsPerMinute: envCount('ROUTER_MUTATION_RATE_LIMIT', 60),
 };
+// Dashboard: customers -> portfolios -> portfolios -> assets, one after another. With one subgraph
+// hung, its call waits the timeout: ~2.2 s with the others' ~0.1 s each; the deadline caps the rest.
+const upstream = upstreamGuard({
+  upstreamTimeoutMs: envCount('ROUTER_UPSTREAM_TIMEOUT_MS', 2000, 1, 600_000),
+  requestDeadlineMs: envCount('ROUTER_REQUEST_DEADLINE_MS', 2800, 1, 600_000),
+});
 const corsOrigins = parseOrigins(envText('ROUTER_CORS_ORIGINS'));
 
 /** Subgraph names as composed into the supergraph (join__Graph name), with their URL variables. */
@@ -225,10 +242,15 @@ const trustedDocumentsOnly = envFlag('ROUTER_TRUSTED_DOCUMENTS_ONLY', !developme
 // Same defaults as the gateway's own logger (LOG_LEVEL, LOG_JSON). Not `opts.log` below: on a
 // supergraph reload that one still carries the attributes of an earlier request. The gateway logs
 // through it too; at debug level it logs subgraph requests with their headers, so the forwarded
-// bearer token is redacted.
+// bearer token is redacted, and with their variables and results, which carry investor data.
 const log = new Logger({
   redact: {
-    paths: ['headers.authorization', 'headers.Authorization', 'headers["proxy-authorization"]'],
+    paths: [
+      'headers.authorization',
+      'headers.Authorization',
+      'headers["proxy-authorization"]',
+      ...INVESTOR_DATA_LOG_PATHS,
+    ],
     censor: '[redacted]',
   },
 });
@@ -476,7 +498,13 @@ export const gatewayConfig = defineConfig({
     }),
     useMutationRateLimit(limits.mutationsPerMinute),
     ...(development ? [] : [useHiddenSuggestions()]),
+    upstream.plugin, // after the gateway's upstreamTimeout plugin, so it sees its timeouts
   ],
+
+  // A subgraph call is bounded (per call, and by the request's deadline); past the deadline the
+  // gateway answers 503 itself. upstream.plugin turns a failed call into SUBGRAPH_UNAVAILABLE nulls.
+  upstreamTimeout: upstream.upstreamTimeout,
+  requestDeadline: upstream.requestDeadlineMs,
 
   // The subgraphs verify the same token again (defence in depth); the built-in request-id plugin
   // also sends x-request-id upstream, generating one when the client sent none.

@@ -39,7 +39,7 @@ def test_sdl_has_the_agreed_federation_shape() -> None:
     requires = '@requires(fields: "baseCurrency holdings { symbol quantity costBasis } owner { id }")'
     assert f"valuation: PortfolioValuation {requires}" in sdl
     # The owner decides who may see a valuation; Customer is only a stub here.
-    assert "owner: Customer! @external" in sdl
+    assert "owner: Customer @external" in sdl  # nullable as portfolios declares it
     assert 'type Customer @key(fields: "id", resolvable: false) {\n  id: ID!\n}' in sdl
     assert "setManualFxRate(input: SetManualFxRateInput!): SetManualFxRatePayload!" in sdl
     assert "type Holding @inaccessible" in sdl
@@ -60,7 +60,9 @@ def test_provider_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch)
     defaults = AssetsSettings(_env_file=None)  # type: ignore[call-arg]
     assert defaults.fx_provider == "simulated" and defaults.finnhub_base_url == "https://finnhub.io/api/v1"
     assert defaults.frankfurter_base_url == "https://api.frankfurter.dev/v1"
-    assert (defaults.provider_timeout_seconds, defaults.provider_connect_timeout_seconds) == (2.0, 1.0)
+    assert (defaults.provider_timeout_seconds, defaults.provider_connect_timeout_seconds) == (1.0, 1.0)
+    # Under the router's 2 s bound of one subgraph call (router/gateway.config.ts).
+    assert defaults.quote_deadline_seconds == 1.5
     assert defaults.needs_http is False
     monkeypatch.setenv("ASSETS_PRICE_PROVIDERS", "finnhub,twelvedata,stooq")
     monkeypatch.setenv("ASSETS_FINNHUB_BASE_URL", "http://127.0.0.1:9999/api/v1")

@@ -82,8 +82,10 @@ class AssetsSettings(ServiceSettings):
     fx_ttl_seconds: int = Field(default=3600, ge=1, description="How long an FX feed snapshot is cached")
     cache_url: str = Field(default="memory://", description=CACHE_URL_FORMS)
     provider_connect_timeout_seconds: float = Field(default=1.0, gt=0)
-    provider_timeout_seconds: float = Field(default=2.0, gt=0, description="Bound of one provider call")
-    quote_deadline_seconds: float = Field(default=2.5, gt=0, description="Bound of the whole provider chain")
+    # Nested under the router's bound of one subgraph call (ROUTER_UPSTREAM_TIMEOUT_MS, 2 s): the
+    # valuation answers, stale if it must, before the router gives up on this subgraph.
+    provider_timeout_seconds: float = Field(default=1.0, gt=0, description="Bound of one provider call")
+    quote_deadline_seconds: float = Field(default=1.5, gt=0, description="Bound of the whole provider chain")
     breaker_failure_threshold: int = Field(default=5, ge=1)
     breaker_reset_seconds: float = Field(default=30.0, gt=0)
     api_keys_secret_id: str = Field(default="", description="Secrets Manager id of a JSON {provider: key}")

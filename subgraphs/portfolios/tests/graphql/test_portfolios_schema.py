@@ -20,8 +20,10 @@ def sdl():
         'type Instrument @key(fields: "symbol", resolvable: false)',
         "type Holding @inaccessible",
         "holdings: [Holding!]! @listSize(assumedSize: 50) @inaccessible",
-        "portfolios: [Portfolio!]!",
-        "owner: Customer!",
+        # Nullable where another subgraph supplies the value: null when it is unavailable.
+        "portfolios: [Portfolio!] @listSize(assumedSize: 10)\n",
+        "owner: Customer\n",
+        "instrument: Instrument\n",
         "costBasisMethod: CostBasisMethod = FIFO",
         "createPortfolio(input: CreatePortfolioInput!): CreatePortfolioPayload!",
         "addInvestment(input: AddInvestmentInput!): AddInvestmentPayload!",

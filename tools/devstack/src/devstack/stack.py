@@ -98,6 +98,27 @@ class Stack:
                     f"{process.name} exited with {process.process.returncode}:\n{process.tail()}"
                 )
 
+    def child(self, name: str) -> ManagedProcess:
+        """The running child called `name` ("customers", "router", ...), e.g. for a test to signal."""
+        for process in self.processes:
+            if process.name == name:
+                return process
+        raise StackError(f"no child process called {name!r}")
+
+    def restart(self, name: str) -> None:
+        """Stop one subgraph or the router, whatever its state, and start it again until ready."""
+        if name != "router" and name not in SUBGRAPHS:
+            raise StackError(f"only a subgraph or the router restarts, not {name!r}")
+        old = self.child(name)
+        old.stop()
+        self.processes.remove(old)
+        if name == "router":
+            self._start_router()
+            self._wait_ready(name, self.config.url(name, "/readiness"))
+        else:
+            self._start_subgraph(name)
+            self._wait_ready(name, self.config.url(name, "/ready"))
+
     # -- steps -----------------------------------------------------------------------------------
     def _refuse_busy_ports(self) -> None:
         busy = [

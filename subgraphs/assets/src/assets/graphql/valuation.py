@@ -150,7 +150,8 @@ class Portfolio:
     id: strawberry.ID
     base_currency: str = strawberry.federation.field(external=True)
     holdings: list[Holding] = strawberry.federation.field(external=True)
-    owner: Customer = strawberry.federation.field(external=True)
+    # As the portfolios subgraph declares it: nullable, since the customer is another subgraph's.
+    owner: Customer | None = strawberry.federation.field(external=True)
 
     valuation: PortfolioValuation | None = strawberry.federation.field(
         resolver=_valuation,

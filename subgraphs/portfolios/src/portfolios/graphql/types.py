@@ -78,13 +78,13 @@ def _check_customer(info: Info, customer_id: str) -> None:
 # --- resolvers --------------------------------------------------------------------------------
 
 
-async def _customer_portfolios(root: Customer, info: Info) -> list[Portfolio]:
+async def _customer_portfolios(root: Customer, info: Info) -> list[Portfolio] | None:
     _check_customer(info, str(root.id))  # guards every way to a Customer, not only references
     book = await info.context.books.load(str(root.id))
     return [Portfolio.of(p) for p in book.portfolios] if book else []
 
 
-def _owner(root: Portfolio) -> Customer:
+def _owner(root: Portfolio) -> Customer | None:
     return Customer(id=strawberry.ID(root.customer_id))
 
 
@@ -146,6 +146,10 @@ async def _investment_portfolio(root: Investment, info: Info) -> Portfolio:
 
 # --- types ------------------------------------------------------------------------------------
 
+# Fields whose value another subgraph supplies are nullable: when that subgraph is down or too slow,
+# the router nulls them (with a SUBGRAPH_UNAVAILABLE error) and still answers with the rest.
+_INSTRUMENT = "Null only when the assets subgraph cannot answer now (an error says why)."
+
 
 @strawberry.federation.type(
     keys=[Key(fields=FieldSet("symbol"), resolvable=False)],
@@ -158,9 +162,12 @@ class Instrument:
 @strawberry.federation.type(keys=["id"], description="A customer (owned by the customers subgraph).")
 class Customer:
     id: strawberry.ID
-    portfolios: list[Portfolio] = strawberry.field(
+    # Nullable, as every field that crosses to another subgraph: the router answers the customer
+    # without it (null, with a SUBGRAPH_UNAVAILABLE error) when this subgraph is down.
+    portfolios: list[Portfolio] | None = strawberry.field(
         resolver=_customer_portfolios,
-        description="The customer's portfolios, oldest first.",
+        description="The customer's portfolios, oldest first; null only when they cannot be read now "
+        "(an error says why).",
         directives=[assumed(PORTFOLIOS_PER_CUSTOMER)],
     )
 
@@ -174,7 +181,10 @@ class Customer:
 @strawberry.federation.type(keys=["id"], description="An investment account of one customer.")
 class Portfolio:
     id: strawberry.ID
-    owner: Customer = strawberry.field(resolver=_owner)
+    owner: Customer | None = strawberry.field(
+        resolver=_owner,
+        description="Null only when the customers subgraph cannot answer for its other fields now.",
+    )
     name: str
     kind: model.PortfolioKind
     base_currency: str = strawberry.field(description="ISO 4217 code; costs are reported in it.")
@@ -235,7 +245,7 @@ class Portfolio:
 class Investment:
     id: strawberry.ID
     portfolio: Portfolio = strawberry.field(resolver=_investment_portfolio)
-    instrument: Instrument
+    instrument: Instrument | None = strawberry.field(description=_INSTRUMENT)
     quantity: Decimal = strawberry.field(description="As bought.")
     purchase_price: Money
     purchased_at: date
@@ -286,7 +296,7 @@ class Investment:
 
 @strawberry.type(description="What is still held of one instrument in one portfolio: its open lots, summed.")
 class Position:
-    instrument: Instrument
+    instrument: Instrument | None = strawberry.field(description=_INSTRUMENT)
     quantity: Decimal
     cost_basis: Money = strawberry.field(
         description="Sum of the open lots' remaining cost bases, in base currency."
@@ -338,7 +348,7 @@ class Activity:
     id: strawberry.ID
     type: model.ActivityType
     symbol: str
-    instrument: Instrument
+    instrument: Instrument | None = strawberry.field(description=_INSTRUMENT)
     quantity: Decimal = strawberry.field(
         description="BUY: bought; CORRECTION: the lot's corrected quantity; SELL: sold; REMOVAL: removed."
     )

@@ -61,8 +61,8 @@ class ProviderConfig:
 
 @dataclass(frozen=True, slots=True)
 class ResilienceConfig:
-    timeout_seconds: float = 2.0
-    deadline_seconds: float = 2.5
+    timeout_seconds: float = 1.0
+    deadline_seconds: float = 1.5
     failure_threshold: int = 5
     reset_seconds: float = 30.0
 
