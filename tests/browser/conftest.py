@@ -27,7 +27,9 @@ def chromium_executable() -> str:
     return found
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API runs an event loop in this thread while it is open, which
+# would stop every asyncio test collected after the browser tests.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         # Root (CI, containers) cannot use chromium's user-namespace sandbox.
