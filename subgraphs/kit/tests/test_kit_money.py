@@ -164,15 +164,21 @@ def test_parse_decimal_refuses_floats_bools_non_finite_and_garbage(value: object
     [
         ("1.50000000000000000000000", "1.500000000000000000"),  # zeros beyond 18 places: value kept
         ("00042.10", "42.10"),
+        ("0.00", "0.00"),
+        ("0." + "0" * 40, "0." + "0" * 18),
+        ("0000", "0"),
     ],
 )
 def test_zeros_do_not_count_as_digits(text: str, expected: str) -> None:
-    assert str(parse_decimal(text)) == expected
+    assert format(parse_decimal(text), "f") == expected
 
 
 def test_feed_numbers_may_use_an_exponent_within_the_same_bounds() -> None:
     assert parse_decimal("1.234e-05", FEED_DECIMAL) == Decimal("0.00001234")
     assert parse_decimal("2.5E+3", FEED_DECIMAL) == Decimal(2500)
+    assert format(parse_decimal("0e-9999", FEED_DECIMAL), "f") == "0." + "0" * 28
+    assert format(parse_decimal("0E+9999", FEED_DECIMAL), "f") == "0"
+    assert format(parse_decimal(Decimal("0E-1000100"), STORED_DECIMAL), "f") == "0." + "0" * 64
     for hostile in ("1E-999999999", "1e99999", "1e-29", "1E+18", "NaN", "Infinity", "-0e3", " 1"):
         with pytest.raises(DecimalError):
             parse_decimal(hostile, FEED_DECIMAL)

@@ -171,7 +171,8 @@ def _within(value: Decimal, bounds: DecimalBounds) -> Decimal:
     if not any(digits):
         if sign:
             raise DecimalError("a decimal must not be negative zero")
-        return value
+        # Zero keeps its places ("0.00"), at most max_places of them, and no exponent ("0E+9" is 0).
+        return Decimal((0, (0,), max(-bounds.max_places, min(0, exponent))))
     significant = len(digits)
     while digits[significant - 1] == 0:
         significant -= 1
