@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from contextlib import AsyncExitStack
+import asyncio
+import socket
+import time
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 
 import pytest
 import strawberry
-from kit.app import Runtime, create_app
+from kit.app import READY_TIMEOUT_SECONDS, Runtime, create_app
 from kit.context import RequestContext
 from kit.dynamo import ensure_table
 from kit.schema import federated_schema
 from kit.settings import ServiceSettings
-from kit.testing import execute, running_app, unique_table_name
+from kit.testing import INTERNALS, execute, running_app, unique_table_name
 from strawberry.types import Info
 
 
@@ -95,18 +99,88 @@ async def test_default_runtime_is_ready_once_its_table_exists(dynamodb_endpoint:
         assert runtime.counter.calls["DescribeTable"] == 1
 
 
-async def test_ready_is_503_when_dynamodb_does_not_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Nothing listens on port 9 (discard); the readiness probe must say so, not crash. One attempt
-    # only: with botocore's default retries the probe takes about 26 s to give up.
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    runtime = Runtime(
-        ServiceSettings(dynamodb_endpoint_url="http://127.0.0.1:9", table_name="t", graphiql=False)
-    )
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@asynccontextmanager
+async def _hung_server() -> AsyncIterator[int]:
+    """A port that accepts connections and reads requests but never answers: a hung DynamoDB."""
+    held: list[asyncio.StreamWriter] = []
+
+    async def swallow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+        while await reader.read(65536):
+            pass
+
+    server = await asyncio.start_server(swallow, "127.0.0.1", 0)
+    try:
+        yield int(server.sockets[0].getsockname()[1])
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+
+
+async def _probe_ready(endpoint: str) -> None:
+    """/ready on a runtime whose DynamoDB is `endpoint`, with the client's production retries."""
+    runtime = Runtime(ServiceSettings(dynamodb_endpoint_url=endpoint, table_name="t", graphiql=False))
+    app = create_app(title="t", runtime=runtime, schema=SCHEMA, context_for=lambda _: RequestContext())
+    async with running_app(app) as http:
+        for _ in range(2):  # every probe, not only the first
+            started = time.perf_counter()
+            response = await http.get("/ready")
+            elapsed = time.perf_counter() - started
+            assert response.status_code == 503
+            assert response.json() == {"status": "not ready"}
+            assert elapsed < READY_TIMEOUT_SECONDS + 0.5, elapsed
+        assert (await http.get("/health")).status_code == 200
+
+
+async def test_ready_answers_503_within_a_second_when_nothing_listens() -> None:
+    await _probe_ready(f"http://127.0.0.1:{_free_port()}")
+
+
+async def test_ready_answers_503_within_a_second_when_dynamodb_hangs() -> None:
+    async with _hung_server() as port:
+        await _probe_ready(f"http://127.0.0.1:{port}")
+
+
+class FailingReady(Runtime):
+    async def ready(self) -> bool:
+        raise RuntimeError("the check itself broke")
+
+
+async def test_a_readiness_check_that_raises_is_503_not_500(dynamodb_endpoint: str) -> None:
+    runtime = FailingReady(settings_for(dynamodb_endpoint))
     app = create_app(title="t", runtime=runtime, schema=SCHEMA, context_for=lambda _: RequestContext())
     async with running_app(app) as http:
         response = await http.get("/ready")
         assert response.status_code == 503
-        assert (await http.get("/health")).status_code == 200
+        assert "broke" not in response.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b'{"query": "{ hello }", "v": ' + b"1" * 100_000 + b"}", id="100000-digit"),
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, id="deeply-nested"),
+        pytest.param(b'{"query": "\xff\xfe"}', id="not-utf8"),
+        pytest.param(b'{"query": ', id="truncated"),
+    ],
+)
+async def test_a_body_python_cannot_read_as_json_is_400_without_internals(
+    dynamodb_endpoint: str, body: bytes
+) -> None:
+    runtime = NeverReady(settings_for(dynamodb_endpoint))
+    app = create_app(title="t", runtime=runtime, schema=SCHEMA, context_for=lambda _: RequestContext())
+    async with running_app(app) as http:
+        response = await http.post("/graphql", content=body, headers={"content-type": "application/json"})
+        assert response.status_code == 400
+        assert INTERNALS.search(response.text) is None, response.text
+        assert (await execute(http, "{ hello }"))["data"] == {"hello": "world"}
 
 
 async def test_graphql_is_served_with_a_fresh_context_per_request(dynamodb_endpoint: str) -> None:

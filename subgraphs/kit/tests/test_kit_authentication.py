@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
 import strawberry
 from kit.app import Runtime, create_app
-from kit.body_limit import MAX_BODY_BYTES
+from kit.body_limit import MAX_BODY_BYTES, BodyLimit
 from kit.context import RequestContext
 from kit.schema import federated_schema
 from kit.settings import ServiceSettings
@@ -127,6 +128,26 @@ async def test_a_body_over_the_subgraph_ceiling_is_refused_with_413(http: httpx.
     )
     assert response.status_code == 413
     assert response.json()["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
+
+
+@pytest.mark.parametrize("declared", [b"9" * 5000, b"99999999999999999999"])
+async def test_a_declared_length_of_many_digits_is_413_without_reading_on(declared: bytes) -> None:
+    """Straight at the middleware: HTTP servers refuse such a header before it gets this far."""
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("the request must not reach the app")
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/graphql", "headers": [(b"content-length", declared)]}
+    await BodyLimit(app)(scope, receive, send)
+    assert sent[0]["status"] == 413
 
 
 async def test_a_chunked_body_over_the_ceiling_is_refused_too(http: httpx.AsyncClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -80,7 +81,7 @@ async def test_decimal_serializes_as_a_string_in_plain_notation(text: str, expec
 
 @pytest.mark.parametrize(
     ("literal", "expected"),
-    [("0.1", "0.1"), ("0.10", "0.10"), ("5", "5"), ('"0.30"', "0.30"), ("1e3", "1E+3")],
+    [("0.1", "0.1"), ("0.10", "0.10"), ("5", "5"), ('"0.30"', "0.30"), ("-12.5", "-12.5")],
 )
 async def test_decimal_literal_is_parsed_from_its_source_text(literal: str, expected: str) -> None:
     # echo serializes with format "f": 1E+3 comes back as "1000"
@@ -107,7 +108,7 @@ async def test_literal_point_one_is_exactly_one_tenth() -> None:
     assert seen[0] != Decimal.from_float(0.1)  # not the binary float's expansion
 
 
-@pytest.mark.parametrize(("value", "expected"), [("0.10", "0.10"), ("42", "42"), (7, "7"), (" 3.5 ", "3.5")])
+@pytest.mark.parametrize(("value", "expected"), [("0.10", "0.10"), ("42", "42"), (7, "7"), ("-3.5", "-3.5")])
 async def test_decimal_variables_as_strings_or_ints_are_accepted(value: object, expected: str) -> None:
     data, errors = await run(ECHO, {"v": value})
     assert errors == []
@@ -132,6 +133,53 @@ async def test_non_finite_or_garbage_decimal_variable_is_refused(value: str) -> 
     assert "Decimal" in errors[0].message
     # A client mistake, reported as such: not masked as an internal error.
     assert errors[0].extensions == {"code": "BAD_USER_INPUT"}
+
+
+HOSTILE_DECIMALS = [
+    "1E-1000100",
+    "1E+1000100",
+    "1E-999999999",
+    "1e5",
+    "9" * 29,
+    "0.0000000000000000001",
+    "1" + "0" * 18,
+    "NaN",
+    "Infinity",
+    "-0",
+    " 1",
+    "\u0661\u0662",
+    "1" * 100_000,
+]
+
+
+@pytest.mark.parametrize("value", [pytest.param(v, id=v[:24]) for v in HOSTILE_DECIMALS])
+async def test_hostile_decimal_variables_are_bad_user_input_fast(value: str) -> None:
+    started = time.perf_counter()
+    data, errors = await run(ECHO, {"v": value})
+    assert time.perf_counter() - started < 0.5
+    assert data is None
+    assert [e.extensions for e in errors] == [{"code": "BAD_USER_INPUT"}]
+    assert "$v" in errors[0].message
+    assert "a decimal must" in errors[0].message
+    assert len(errors[0].message) < 400  # a 100 000-digit value is not echoed back in full
+
+
+@pytest.mark.parametrize(
+    "literal", ["1E-1000100", "1e+1000100", "1e5", '"1E-999999999"', "9" * 29, '"-0"', '" 1"', "1" * 100_000]
+)
+async def test_hostile_decimal_literals_are_bad_user_input(literal: str) -> None:
+    data, errors = await run(f"{{ echo(value: {literal}) }}")
+    assert data is None
+    assert [e.extensions for e in errors] == [{"code": "BAD_USER_INPUT"}]
+    assert "a decimal must" in errors[0].message
+
+
+async def test_a_json_integer_beyond_the_bounds_is_bad_user_input() -> None:
+    # (JSON itself refuses integers of more than 4300 digits before GraphQL sees them.)
+    for value in (10**18, -(10**40), 10**1000):
+        data, errors = await run(ECHO, {"v": value})
+        assert data is None
+        assert [e.extensions for e in errors] == [{"code": "BAD_USER_INPUT"}]
 
 
 @pytest.mark.parametrize("literal", ['"NaN"', '"abc"', "true", "[1]"])

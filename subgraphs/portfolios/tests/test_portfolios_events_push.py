@@ -43,6 +43,14 @@ BAD_SIGNATURES = {
         push_signature.HEADER: push_signature.sign(secret, body).split(",", 1)[1]
     },
     "wrong secret": lambda secret, body: signed("guessed", body),
+    # a header Starlette reads as non-ASCII text (hmac.compare_digest refuses to compare it)
+    "non-ASCII digest": lambda secret, body: {
+        push_signature.HEADER: push_signature.sign(secret, body).encode()[:-2] + "é".encode()
+    },
+    "non-ASCII timestamp": lambda secret, body: {
+        push_signature.HEADER: push_signature.sign(secret, body).replace("t=1", "t=\u0661").encode()
+    },
+    "latin-1 byte": lambda secret, body: {push_signature.HEADER: b"t=\xb2,v1=\xff"},
     "another body's": lambda secret, body: signed(secret, b"{}"),
     # a replay of a body signed six minutes ago (kit.push_signature.MAX_AGE_SECONDS is 300)
     "too old": lambda secret, body: signed(secret, body, time.time() - push_signature.MAX_AGE_SECONDS - 60),
@@ -60,7 +68,10 @@ async def test_an_unsigned_or_badly_signed_event_gets_401_and_records_nothing(ap
     headers = BAD_SIGNATURES[case](secret_of(api), body)
     response = await api.http.post("/events", content=body, headers=headers)
     assert response.status_code == 401
-    assert response.json()["status"] == "rejected"
+    assert response.json() == {
+        "status": "rejected",
+        "error": "the event's signature is missing, invalid or too old",
+    }
     assert await api.count_items() == before
     assert not await known(api, customer_id)
 
@@ -89,6 +100,21 @@ async def test_a_body_too_large_is_refused_before_anything(api):
     response = await api.http.post("/events", content=body, headers=signed(secret_of(api), body))
     assert response.status_code == 413
     assert await api.count_items() == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"{", id="truncated"),
+        pytest.param(b"\xff\xfe", id="not-utf8"),
+        pytest.param(b"[" * 20_000 + b"]" * 20_000, id="deeply-nested"),
+        pytest.param(b'{"type": ' + b"1" * 5000 + b"}", id="5000-digit-integer"),
+    ],
+)
+async def test_a_signed_body_that_is_not_json_is_400_without_parser_details(api, body):
+    response = await api.http.post("/events", content=body, headers=signed(secret_of(api), body))
+    assert response.status_code == 400
+    assert response.json() == {"status": "rejected", "error": "the body is not JSON"}
 
 
 async def test_a_cognito_customer_id_is_an_id(api):

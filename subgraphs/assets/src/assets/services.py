@@ -14,8 +14,8 @@ from decimal import Decimal
 from typing import cast
 
 from kit import paging
-from kit.errors import InputProblems
-from kit.money import Amount, parse_decimal
+from kit.errors import InputProblems, PublicError, bad_user_input
+from kit.money import STORED_DECIMAL, Amount, DecimalError, parse_decimal
 from kit.principal import Forbidden, Principal, forbidden_to_see
 
 from assets.adapters.cache import QuoteCache
@@ -306,16 +306,32 @@ class FxService:
         return manual
 
 
-def parse_holdings(raw: Sequence[Mapping[str, object]]) -> list[Holding]:
-    """Holdings from an entity representation (Decimal values arrive as JSON strings)."""
-    return [
-        Holding(
-            symbol=str(item["symbol"]),
-            quantity=parse_decimal(item["quantity"]),
-            cost_basis=parse_decimal(item["costBasis"]),
-        )
-        for item in raw
-    ]
+def parse_holdings(raw: object) -> list[Holding]:
+    """Holdings from an entity representation (Decimal values arrive as JSON strings).
+
+    The router sends what the portfolios subgraph computed (sums and products: kit.money's stored
+    bounds); a caller of this subgraph may send anything, so whatever is not a list of
+    {symbol, quantity, costBasis} within those bounds is refused with BAD_USER_INPUT.
+    """
+    if not isinstance(raw, list):
+        raise _bad_holdings()
+    holdings = []
+    for item in raw:
+        if not isinstance(item, Mapping) or not isinstance(item.get("symbol"), str):
+            raise _bad_holdings()
+        try:
+            quantity = parse_decimal(item.get("quantity"), STORED_DECIMAL)
+            cost_basis = parse_decimal(item.get("costBasis"), STORED_DECIMAL)
+        except DecimalError as error:
+            raise _bad_holdings(f" ({error})") from error
+        holdings.append(Holding(symbol=item["symbol"], quantity=quantity, cost_basis=cost_basis))
+    return holdings
+
+
+def _bad_holdings(detail: str = "") -> PublicError:
+    return bad_user_input(
+        f"The representation's holdings must be a list of {{symbol, quantity, costBasis}}{detail}."
+    )
 
 
 class ValuationService:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 import respx
 from aiolimiter import AsyncLimiter
-from assets.adapters.cache import QuoteCache, build_cache, quote_from_json, quote_to_json
+from assets.adapters.cache import FRESH, GOOD, QuoteCache, build_cache, quote_from_json, quote_to_json
 from assets.adapters.catalog import load_catalog
 from assets.adapters.providers import (
     ProviderConfig,
@@ -68,6 +68,31 @@ def test_quotes_survive_json_round_trip_exactly() -> None:
         restored = quote_from_json(data)
         assert restored == original
         assert str(restored.price.value) == str(original.price.value)  # scale kept
+
+
+async def test_a_tampered_cache_entry_reads_as_a_miss_not_an_error() -> None:
+    """Entries in a shared Redis are data from outside the process: a number outside kit.money's
+    stored bounds, or an entry of the wrong shape, is a miss (the provider is asked again)."""
+    backend = build_cache("memory://", ttl_seconds=60)
+    cache = QuoteCache(backend, ttl_seconds=60, last_good_seconds=3600)
+    cache._in_process = False  # as with Redis: entries are JSON dicts
+    good = quote_to_json(quote("GOOD", "10.00", None))
+    entries = {
+        "GOOD": good,
+        "TINY": {**good, "symbol": "TINY", "price": "1E-999999999"},
+        "LONG": {**good, "symbol": "LONG", "price": "1" * 100_000},
+        "NAN": {**good, "symbol": "NAN", "previousClose": "NaN"},
+        "SHAPE": {"price": "1"},
+        "TEXT": "not a quote",
+    }
+    for symbol, entry in entries.items():
+        await backend.set(FRESH + symbol, entry)
+        await backend.set(GOOD + symbol, entry)
+    fresh, absent = await cache.fresh(list(entries))
+    assert set(fresh) == {"GOOD"} and absent == set()
+    assert set(await cache.last_good(list(entries))) == {"GOOD"}
+    await backend.set("fx:feed", {"rates": {"EUR": "1E-999999999"}, "source": "x", "asOf": "2025-01-01"})
+    assert await cache.fx_snapshot("feed") is None
 
 
 def test_cache_factory_knows_memory_and_redis_urls() -> None:

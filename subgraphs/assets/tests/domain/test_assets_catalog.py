@@ -73,7 +73,8 @@ def test_catalog_parses_to_domain_values() -> None:
         ({"currency": "XYZ"}, "ISO 4217"),
         ({"referencePrice": 1.5}, "decimal string"),
         ({"referencePrice": "0"}, "positive"),
-        ({"referencePrice": "abc"}, "not a decimal"),
+        ({"referencePrice": "abc"}, "a decimal must be written"),
+        ({"referencePrice": "1E-999999999"}, "a decimal must be written"),
         ({"exchange": " "}, "required"),
     ],
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from assets.domain.fx import IdentityFxRates
+from assets.domain.fx import IdentityFxRates, MappingFxRates
 from assets.domain.manual import ManualPrice
 from assets.domain.quotes import Quote
 from assets.domain.valuation import Holding, value_portfolio
@@ -190,3 +190,24 @@ def test_totals_are_the_sums_of_positions(
         assert abs(sum((w for w in weights if w is not None), D(0)) - 1) < D("1e-20")
     else:
         assert all(p.weight is None for p in result.positions)
+
+
+def test_a_value_near_10_to_the_26_keeps_its_cents() -> None:
+    """quantity x price x rate runs in kit.money.EXACT: in the default 28-digit context this market
+    value (about 1.2 x 10^26) would lose everything after the hundreds."""
+    holdings = [
+        Holding("BIG", D("999999999999.12345678"), D("1.01")),
+        Holding("SMALL", D("1"), D("0")),
+    ]
+    quotes = {
+        "BIG": quote("BIG", "99999999999999.99", "99999999999999.98"),
+        "SMALL": quote("SMALL", "0.01", None),
+    }
+    rates = MappingFxRates({("USD", "EUR"): D("1.2")})
+    result = value_portfolio("EUR", holdings, quotes, rates)
+    assert result.positions[0].market_value == Amount(D("119999999999894802813600000.01051851864"), "EUR")
+    assert result.market_value.value == D("119999999999894802813600000.02251851864")
+    assert result.market_value.rounded().value == D("119999999999894802813600000.02")
+    assert result.unrealized_gain.value == D("119999999999894802813599999.01251851864")
+    # day change: quantity x 0.01 x 1.2, to the last digit
+    assert result.day_change.value == D("11999999999.98948148136")

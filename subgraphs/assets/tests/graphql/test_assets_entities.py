@@ -8,6 +8,7 @@ from typing import Any
 
 from assets.adapters.catalog import load_catalog
 from assets.domain.simulation import simulated_quote
+from kit.money import EXACT, RATIO
 
 SET_MANUAL_PRICE = """
 mutation SetManualPrice($input: SetManualPriceInput!) {
@@ -150,13 +151,14 @@ async def test_portfolio_valuations_from_representations(assets: Any) -> None:
     # NOPE: no price at all -> unpriced, complete false
     # VFUND: 3 x 12.3456 EUR = 37.0368 EUR, at the simulated EUR->USD rate 1 / 0.8650 (= 1.15607) this is
     #   42.8171 USD (gain 42.8171 - 30.00 = 12.8171; no previous close -> no day change)
-    vfund_usd = D("37.0368") * (1 / D("0.8650"))
+    #   The rate is a quotient (28 digits, kit.money.RATIO); the value is an exact product of it.
+    vfund_usd = EXACT.multiply(D("37.0368"), RATIO.divide(1, D("0.8650")))
     assert D("42.8171") < vfund_usd < D("42.8172")
-    total = D("3001.25") + vfund_usd  # 3044.0671...
+    total = EXACT.add(D("3001.25"), vfund_usd)  # 3044.0671...
     assert D(valuation["marketValue"]["amount"]) == total
     assert valuation["marketValue"]["currencyCode"] == "USD"
     assert D(valuation["costBasis"]["amount"]) == D("2530")
-    assert D(valuation["unrealizedGain"]["amount"]) == total - D("2530")
+    assert D(valuation["unrealizedGain"]["amount"]) == EXACT.subtract(total, D("2530"))
     assert D(valuation["dayChange"]["amount"]) == D("26.25")
     assert valuation["asOf"] == assets.now.isoformat()
     assert valuation["complete"] is False
@@ -173,7 +175,7 @@ async def test_portfolio_valuations_from_representations(assets: Any) -> None:
     assert aapl["price"] == {"amount": "200.00", "currencyCode": "USD"}
     assert D(aapl["marketValue"]["amount"]) == D("2000")
     assert D(aapl["unrealizedGain"]["amount"]) == D("500")
-    assert D(aapl["weight"]) == D("2000.00") / total
+    assert D(aapl["weight"]) == RATIO.divide(D("2000.00"), total)
     assert D(msft["marketValue"]["amount"]) == D("1001.25")
     assert D(msft["unrealizedGain"]["amount"]) == D("1.25")
     assert abs(D(aapl["weight"]) + D(msft["weight"]) + D(vfund["weight"]) - 1) < D("1e-25")
@@ -183,7 +185,7 @@ async def test_portfolio_valuations_from_representations(assets: Any) -> None:
     assert vfund["instrument"]["currency"] == "EUR"
     assert vfund["price"] == {"amount": "12.3456", "currencyCode": "EUR"}  # the price stays native
     assert D(vfund["marketValue"]["amount"]) == vfund_usd
-    assert D(vfund["unrealizedGain"]["amount"]) == vfund_usd - D("30.00")
+    assert D(vfund["unrealizedGain"]["amount"]) == EXACT.subtract(vfund_usd, D("30.00"))
     assert all(position["stale"] is False for position in valuation["positions"])
 
     # EUR portfolio: VFUND 10 x 12.3456 = 123.456, gain 23.456 on 100 = 23.456%, no previous close -> day 0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, TypeVar
@@ -62,6 +65,35 @@ class Runtime:
 
 R = TypeVar("R", bound=Runtime)
 
+# A readiness probe answers within this: an orchestrator probes every few seconds, and a DynamoDB
+# that refuses connections or hangs would otherwise hold each probe for the client's retries
+# (three attempts, 2 s connect and 5 s read timeouts each). Not ready in time is not ready.
+READY_TIMEOUT_SECONDS = 1.0
+
+log = logging.getLogger("kit.app")
+
+
+async def _ready_within(runtime: Runtime, seconds: float) -> bool:
+    try:
+        return await asyncio.wait_for(runtime.ready(), seconds)
+    except TimeoutError:
+        log.warning("not ready: the readiness check took more than %s s", seconds)
+        return False
+    except Exception:  # a check that fails says "not ready", never a 500
+        log.exception("not ready: the readiness check failed")
+        return False
+
+
+class _GraphQLRouter(GraphQLRouter[Any, Any]):
+    def decode_json(self, data: str | bytes) -> object:
+        """Strawberry answers 400 only for a JSONDecodeError; JSON that Python cannot hold (an integer
+        of more than 4300 digits, nesting deeper than the recursion limit, bytes that are not UTF-8)
+        raises other errors, which would be a 500. All of them are the client's malformed body."""
+        try:
+            return json.loads(data)
+        except (ValueError, RecursionError) as error:  # JSONDecodeError and UnicodeDecodeError too
+            raise json.JSONDecodeError("not JSON this service can read", "", 0) from error
+
 
 def create_app(
     *,
@@ -82,7 +114,7 @@ def create_app(
         return context
 
     app = FastAPI(title=title, lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
-    graphql: GraphQLRouter[Any, Any] = GraphQLRouter(
+    graphql = _GraphQLRouter(
         schema,
         context_getter=context_getter,
         graphql_ide="graphiql" if runtime.settings.graphiql else None,
@@ -98,7 +130,7 @@ def create_app(
 
     @app.get("/ready")
     async def ready() -> JSONResponse:
-        ok = await runtime.ready()
+        ok = await _ready_within(runtime, READY_TIMEOUT_SECONDS)
         return JSONResponse({"status": "ready" if ok else "not ready"}, status_code=200 if ok else 503)
 
     app.state.runtime = runtime

@@ -28,6 +28,9 @@ class InputProblems(Exception):
         return cls([Problem(tuple(field), message, code)])
 
 
+BAD_USER_INPUT = "BAD_USER_INPUT"
+
+
 class PublicError(Exception):
     """An error whose message is meant for the client, carried with a stable `code`."""
 
@@ -36,3 +39,9 @@ class PublicError(Exception):
         self.code = code
         # graphql-core copies `extensions` from the original exception into the GraphQL error.
         self.extensions = {"code": code}
+
+
+def bad_user_input(message: str) -> PublicError:
+    """An argument or representation the client sent that this API cannot take (not a mutation's
+    input: those get userErrors)."""
+    return PublicError(message, BAD_USER_INPUT)

@@ -18,7 +18,7 @@ from strawberry.federation.schema_directives import Shareable
 from strawberry.types.scalar import ScalarDefinition
 
 from kit.errors import InputProblems
-from kit.money import Amount, MoneyError, parse_decimal
+from kit.money import CLIENT_DECIMAL, Amount, DecimalError, parse_decimal
 
 __all__ = ["DECIMAL_SCALAR", "SCALAR_MAP", "Decimal", "Money", "MoneyInput", "PageInfo", "UserError"]
 
@@ -29,22 +29,25 @@ def _serialize_decimal(value: Decimal) -> str:
 
 
 def _parse_decimal(value: object) -> Decimal:
-    try:
-        return parse_decimal(value)
-    except MoneyError as error:
-        raise ValueError(str(error)) from error
+    # kit.money.parse_decimal bounds the text before making a Decimal; its DecimalError (a
+    # ValueError) becomes a BAD_USER_INPUT error naming the variable (kit.masking).
+    return parse_decimal(value, CLIENT_DECIMAL)
 
 
 def _parse_decimal_literal(node: ValueNode, _variables: dict[str, Any] | None = None) -> Decimal:
     # A literal in the document keeps its exact source text: 0.1 stays 0.1, never a float first.
     if isinstance(node, StringValueNode | IntValueNode | FloatValueNode):
         return _parse_decimal(node.value)
-    raise ValueError("Decimal must be a string or a number literal")
+    raise DecimalError("Decimal must be a string or a number literal")
 
 
 DECIMAL_SCALAR = strawberry.scalar(
     name="Decimal",
-    description='An exact decimal number, serialized as a JSON string such as "1234.5600".',
+    description=(
+        'An exact decimal number, serialized as a JSON string such as "1234.5600". Input: plain '
+        "notation (ASCII digits, one optional point, an optional leading minus; no exponent), at most "
+        "28 significant digits, 18 digits after the point, and less than 10^18 in magnitude."
+    ),
     serialize=_serialize_decimal,
     parse_value=_parse_decimal,
     parse_literal=_parse_decimal_literal,

@@ -15,6 +15,7 @@ from strawberry.extensions import MaskErrors
 from ulid import ULID
 
 from kit.errors import PublicError
+from kit.money import DecimalError
 
 log = logging.getLogger("kit.errors")
 
@@ -41,7 +42,8 @@ def _standard_code(error: GraphQLError) -> str:
     """Apollo's codes for errors raised by GraphQL itself, so clients can tell them apart."""
     if error.message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"
-    if _BAD_VARIABLE_VALUE.match(error.message):
+    # A variable, or a literal the Decimal scalar refused: the client's value, not its document.
+    if _BAD_VARIABLE_VALUE.match(error.message) or isinstance(error.original_error, DecimalError):
         return "BAD_USER_INPUT"
     return "GRAPHQL_VALIDATION_FAILED"
 

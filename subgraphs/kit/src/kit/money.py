@@ -1,13 +1,17 @@
 """Money arithmetic on Decimal, framework-free so that every `domain/` package may use it.
 
 Amounts keep full precision inside; rounding happens only for presentation, to the currency's
-minor unit, half-even (banker's rounding), as DESIGN.md decision 6 says.
+minor unit, half-even (banker's rounding), as DESIGN.md decision 6 says. Every Decimal made from text
+(a client's input, a stored record, a provider's answer) comes from `parse_decimal`, which bounds its
+length, digits and exponent before any arithmetic; sums and products run in `EXACT`, quotients in
+`RATIO`, never in the thread's default context.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
 
 import iso4217
 
@@ -38,29 +42,166 @@ def minor_unit(currency_code: str) -> int:
     return int(exponent or 0)
 
 
-def parse_decimal(value: object) -> Decimal:
-    """A Decimal from a string or an int; floats are refused because they are already inexact."""
+class DecimalError(MoneyError):
+    """Text (or a number) that is not a decimal within the bounds: the parser's one error."""
+
+
+@dataclass(frozen=True, slots=True)
+class DecimalBounds:
+    """What `parse_decimal` accepts: checked on the text, then on the digits, before any arithmetic.
+
+    `max_text_length` is checked first, so that a megabyte of digits costs nothing; the grammar
+    (plain `-?digits[.digits]`, or with an exponent of at most four digits when `exponent_notation`)
+    makes the value finite and its exponent small; then significant digits, digits after the point
+    and magnitude (|x| < 10**max_integer_digits) are counted on the digits, never by arithmetic.
+    """
+
+    name: str
+    max_text_length: int
+    max_significant_digits: int
+    max_places: int
+    max_integer_digits: int
+    exponent_notation: bool = False
+
+
+# What a client may send: a real portfolio needs no more, and every product of three of these
+# (quantity x price x rate) stays exact in `EXACT`.
+# - 28 significant digits: as many as .NET's decimal and Python's default context hold, so any
+#   client can round-trip what it sent; no price, quantity or rate has more.
+# - 18 digits after the point: ETH and most tokens divide to 10^-18 (wei); nothing finer trades.
+# - below 10^18: more than any share count, token supply, price (in any currency) or rate.
+# - 64 characters: the longest such number with room for leading and trailing zeros.
+# - plain notation only, as the API writes numbers ("1234.50", never "1.2345E+3"): an exponent is
+#   how 1E-999999999 gets in, and no client needs one.
+CLIENT_DECIMAL = DecimalBounds(
+    name="client",
+    max_text_length=64,
+    max_significant_digits=28,
+    max_places=18,
+    max_integer_digits=18,
+)
+# Market-data providers write small crypto prices with an exponent ("1.234e-05"); their numbers get
+# the client's digits and magnitude, and more places (tiny prices in a strong currency).
+FEED_DECIMAL = DecimalBounds(
+    name="feed",
+    max_text_length=64,
+    max_significant_digits=28,
+    max_places=28,
+    max_integer_digits=18,
+    exponent_notation=True,
+)
+# What this system computed and stored (cost bases, realized gains, holdings sent to a peer): sums
+# and products of client numbers in `EXACT`, so up to its precision; still bounded, so that a broken
+# or tampered record cannot inject 1E-999999999 either.
+STORED_DECIMAL = DecimalBounds(
+    name="stored",
+    max_text_length=256,
+    max_significant_digits=120,
+    max_places=64,
+    max_integer_digits=48,
+    exponent_notation=True,
+)
+
+_PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]+)?", re.ASCII)
+_WITH_EXPONENT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]{1,4})?", re.ASCII)
+# Python ints convert to text digit by digit (and refuse beyond 4300 digits): bound them by size first.
+_MAX_INT_BITS = 512
+
+# Sums and products of bounded numbers, exactly: three client numbers multiply to at most 84
+# significant digits, sums of many such add a few more; 120 leaves room. Division is inexact anyway
+# and uses RATIO. Any overflow or invalid operation raises instead of giving a special value.
+EXACT = Context(
+    prec=120,
+    rounding=ROUND_HALF_EVEN,
+    Emin=-999_999,
+    Emax=999_999,
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+# Quotients (weights, percentages, derived rates): 28 significant digits, more than any display.
+RATIO = Context(
+    prec=28,
+    rounding=ROUND_HALF_EVEN,
+    Emin=-999_999,
+    Emax=999_999,
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+
+
+def parse_decimal(value: object, bounds: DecimalBounds = CLIENT_DECIMAL) -> Decimal:
+    """The one way a Decimal is made from text this service did not compute (a client's input, a
+    stored record, a provider's answer): a string or an int within `bounds`, else `DecimalError`.
+
+    Floats are refused because they are already inexact; so are bools, NaN, infinities and "-0".
+    A value written with zeros beyond `max_places` ("1.50000...0") keeps its value at `max_places`.
+    """
     if isinstance(value, bool | float):
-        raise MoneyError("a decimal must be given as a string, not a float")
+        raise DecimalError("a decimal must be given as a string, not a float")
     if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, int | str):
-        if isinstance(value, str) and "_" in value:
-            # Python's Decimal reads "1_000" as 1000; no client means that in an amount.
-            raise MoneyError(f"{value!r} is not a decimal number")
-        try:
-            result = Decimal(str(value).strip())
-        except InvalidOperation as error:
-            raise MoneyError(f"{value!r} is not a decimal number") from error
+        if not value.is_finite():
+            raise DecimalError("a decimal must be a finite number")
+        return _within(value, bounds)
+    if isinstance(value, int):
+        if value.bit_length() > _MAX_INT_BITS:
+            raise DecimalError(_too_large(bounds))
+        text = str(value)
+    elif isinstance(value, str):
+        text = value
     else:
-        raise MoneyError(f"{value!r} is not a decimal number")
-    if not result.is_finite():
-        raise MoneyError(f"{value!r} is not a finite number")
-    return result
+        raise DecimalError("a decimal must be given as a string")
+    if len(text) > bounds.max_text_length:
+        raise DecimalError(f"a decimal must be at most {bounds.max_text_length} characters long")
+    grammar = _WITH_EXPONENT if bounds.exponent_notation else _PLAIN
+    if grammar.fullmatch(text) is None:
+        raise DecimalError(
+            "a decimal must be written with ASCII digits, at most one point and an optional "
+            "leading minus, such as 1234.56"
+            + ("" if bounds.exponent_notation else " (no exponent, no spaces)")
+        )
+    return _within(Decimal(text), bounds)
+
+
+def _too_large(bounds: DecimalBounds) -> str:
+    return f"a decimal must be less than 10^{bounds.max_integer_digits} in magnitude"
+
+
+def _within(value: Decimal, bounds: DecimalBounds) -> Decimal:
+    """`value` when its digits fit `bounds`; counted on its digit tuple, no arithmetic."""
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    if not any(digits):
+        if sign:
+            raise DecimalError("a decimal must not be negative zero")
+        # Zero keeps its places ("0.00"), at most max_places of them, and no exponent ("0E+9" is 0).
+        return Decimal((0, (0,), max(-bounds.max_places, min(0, exponent))))
+    significant = len(digits)
+    while digits[significant - 1] == 0:
+        significant -= 1
+    lowest = exponent + (len(digits) - significant)  # exponent of the last non-zero digit
+    if significant > bounds.max_significant_digits:
+        raise DecimalError(f"a decimal must have at most {bounds.max_significant_digits} significant digits")
+    if -lowest > bounds.max_places:
+        raise DecimalError(f"a decimal must have at most {bounds.max_places} digits after the point")
+    if lowest + significant > bounds.max_integer_digits:
+        raise DecimalError(_too_large(bounds))
+    if exponent < -bounds.max_places:  # only zeros beyond max_places: drop them, exactly
+        return value.quantize(Decimal(1).scaleb(-bounds.max_places), context=EXACT)
+    return value
+
+
+def decimal_places(value: Decimal) -> int:
+    """Digits after the point, trailing zeros not counted: 1.50 has 1, 100 has 0. No rounding."""
+    _, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or not any(digits):
+        return 0
+    trailing = len(digits) - len(bytes(digits).rstrip(b"\x00"))
+    return max(0, -(exponent + trailing))
 
 
 def round_to_minor_unit(amount: Decimal, currency_code: str) -> Decimal:
-    return amount.quantize(Decimal(1).scaleb(-minor_unit(currency_code)), rounding=ROUND_HALF_EVEN)
+    # In EXACT: the default context's 28 digits cannot hold an amount near 10^26 with its cents.
+    return amount.quantize(
+        Decimal(1).scaleb(-minor_unit(currency_code)), rounding=ROUND_HALF_EVEN, context=EXACT
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,14 +213,14 @@ class Amount:
 
     def __add__(self, other: Amount) -> Amount:
         self._same_currency(other)
-        return Amount(self.value + other.value, self.currency_code)
+        return Amount(EXACT.add(self.value, other.value), self.currency_code)
 
     def __sub__(self, other: Amount) -> Amount:
         self._same_currency(other)
-        return Amount(self.value - other.value, self.currency_code)
+        return Amount(EXACT.subtract(self.value, other.value), self.currency_code)
 
     def times(self, factor: Decimal) -> Amount:
-        return Amount(self.value * factor, self.currency_code)
+        return Amount(EXACT.multiply(self.value, factor), self.currency_code)
 
     def rounded(self) -> Amount:
         return Amount(round_to_minor_unit(self.value, self.currency_code), self.currency_code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import time
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
@@ -222,6 +223,49 @@ class TestIssuer:
 
 # One key for a whole test session: generating keys per test would only cost time.
 ISSUER = TestIssuer()
+
+
+# Decimal inputs every mutation must refuse (kit.money.parse_decimal: BAD_USER_INPUT), by name.
+HOSTILE_DECIMALS: dict[str, object] = {
+    "tiny exponent": "1E-1000100",
+    "huge exponent": "1E+1000100",
+    "billion exponent": "1E-999999999",
+    "exponent notation": "1e5",
+    "29 digits": "1" * 29,
+    "19 places": "0." + "0" * 18 + "1",
+    "10^18": "1" + "0" * 18,
+    "NaN": "NaN",
+    "Infinity": "Infinity",
+    "-Infinity": "-Infinity",
+    "negative zero": "-0",
+    "leading space": " 1",
+    "trailing space": "1 ",
+    "underscore": "1_000",
+    "Arabic-Indic digits": "\u0661\u0662",
+    "full-width digit": "\uff11",
+    "100000 digits": "1" * 100_000,
+    "JSON float": 1.5,
+    "JSON bool": True,
+    "huge JSON integer": 10**30,
+    "object": {"amount": "1"},
+}
+
+# What an answer must never show: a stack trace, a file path, an exception's class or module.
+INTERNALS = re.compile(
+    r"Traceback|File \"|\.py\b|site-packages|InvalidOperation|DivisionByZero|decimal\.|"
+    r"\b\w+(Error|Exception)\b(?<!userErrors)|INTERNAL_SERVER_ERROR"
+)
+
+
+def refusal_codes(body: Mapping[str, Any]) -> list[str]:
+    """The `extensions.code` of every error in a GraphQL answer, after checking that no message
+    shows internals (`INTERNALS`) and that every error has a code."""
+    text = json.dumps(body)
+    leak = INTERNALS.search(text)
+    assert leak is None, f"the answer shows internals ({leak.group(0)!r}): {text[:500]}"
+    codes = [str((error.get("extensions") or {}).get("code")) for error in body.get("errors") or []]
+    assert "None" not in codes, body
+    return codes
 
 
 def bearer(token: str) -> dict[str, str]:

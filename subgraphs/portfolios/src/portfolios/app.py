@@ -121,8 +121,12 @@ def _serve_pushed_events(app: FastAPI, runtime: PortfoliosRuntime, secret: str) 
                 status_code=401,
             )
         try:
-            event = await runtime.service.record_event(json.loads(bytes(raw)))
-        except (ValueError, InvalidEvent) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            body = json.loads(bytes(raw))
+        except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, 4300+ digit ints
+            return JSONResponse({"status": "rejected", "error": "the body is not JSON"}, status_code=400)
+        try:
+            event = await runtime.service.record_event(body)
+        except InvalidEvent as error:  # its message says what is wrong with the event, in our words
             return JSONResponse({"status": "rejected", "error": str(error)}, status_code=400)
         return JSONResponse({"status": "accepted", "type": type(event).__name__}, status_code=202)
 

@@ -132,6 +132,8 @@ def test_an_envelope_becomes_the_event_body_of_the_events_route() -> None:
         json.dumps({"detail-type": 7, "detail": {}}),
         json.dumps({"detail-type": "CustomerRegistered", "detail": "01J00000000000000000000000"}),
         json.dumps({"detail-type": "CustomerRegistered"}),
+        pytest.param("[" * 100_000 + "]" * 100_000, id="deeply-nested"),
+        pytest.param('{"detail-type": ' + "1" * 5000 + "}", id="5000-digit-integer"),
     ],
 )
 def test_what_is_not_an_envelope_is_malformed(body: str) -> None:

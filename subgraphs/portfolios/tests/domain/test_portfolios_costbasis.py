@@ -8,7 +8,7 @@ from decimal import localcontext
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kit.money import Amount
+from kit.money import EXACT, Amount
 from portfolios.domain.costbasis import (
     InsufficientQuantity,
     allocate,
@@ -20,7 +20,7 @@ from portfolios.domain.costbasis import (
     realized_gain,
     truncate,
 )
-from portfolios.domain.model import EXACT, CostBasisMethod, Lot, LotTake
+from portfolios.domain.model import CostBasisMethod, Lot, LotTake
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 

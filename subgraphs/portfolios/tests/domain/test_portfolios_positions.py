@@ -8,9 +8,8 @@ from decimal import localcontext
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from kit.money import Amount
+from kit.money import EXACT, Amount
 from portfolios.domain.model import (
-    EXACT,
     CostBasisMethod,
     Ledger,
     Lot,

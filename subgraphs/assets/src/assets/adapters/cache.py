@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from aiocache import RedisCache, SimpleMemoryCache
 from aiocache.base import BaseCache
-from kit.money import Amount
+from kit.money import STORED_DECIMAL, Amount, parse_decimal
 
 from assets.domain.fx import FxSnapshot
 from assets.domain.quotes import Quote
@@ -68,6 +68,12 @@ def build_cache(url: str, *, ttl_seconds: int, namespace: str = NAMESPACE) -> Ba
     raise ValueError(f"unsupported cache URL {url!r}: use {CACHE_URL_FORMS}")
 
 
+def _stored(value: object) -> Decimal:
+    # Bounded like every Decimal made from text (kit.money): a tampered cache entry cannot make the
+    # service compute with 1E-999999999.
+    return parse_decimal(value, STORED_DECIMAL)
+
+
 def quote_to_json(quote: Quote) -> dict[str, Any]:
     return {
         "symbol": quote.symbol,
@@ -85,8 +91,8 @@ def quote_from_json(data: Mapping[str, Any]) -> Quote:
     previous = data.get("previousClose")
     return Quote(
         symbol=str(data["symbol"]),
-        price=Amount(Decimal(str(data["price"])), currency),
-        previous_close=None if previous is None else Amount(Decimal(str(previous)), currency),
+        price=Amount(_stored(data["price"]), currency),
+        previous_close=None if previous is None else Amount(_stored(previous), currency),
         as_of=datetime.fromisoformat(str(data["asOf"])),
         source=str(data["source"]),
         stale=bool(data.get("stale")),
@@ -103,7 +109,7 @@ def snapshot_to_json(snapshot: FxSnapshot) -> dict[str, Any]:
 
 def snapshot_from_json(data: Mapping[str, Any]) -> FxSnapshot:
     return FxSnapshot(
-        per_usd={str(code): Decimal(str(value)) for code, value in dict(data["rates"]).items()},
+        per_usd={str(code): _stored(value) for code, value in dict(data["rates"]).items()},
         source=str(data["source"]),
         as_of=datetime.fromisoformat(str(data["asOf"])),
     )
@@ -123,8 +129,15 @@ class QuoteCache:
         return quote if self._in_process else quote_to_json(quote)
 
     @staticmethod
-    def _decode(value: Any) -> Quote:
-        return value if isinstance(value, Quote) else quote_from_json(value)
+    def _decode(value: Any) -> Quote | None:
+        """A cached quote; None (a miss, logged) for an entry that is not one, e.g. tampered with."""
+        if isinstance(value, Quote):
+            return value
+        try:
+            return quote_from_json(value)
+        except (KeyError, TypeError, ValueError) as error:  # DecimalError is a ValueError
+            log.warning("ignored an unreadable cached quote (%s)", error)
+            return None
 
     async def _multi_get(self, keys: list[str]) -> list[Any]:
         try:
@@ -151,19 +164,19 @@ class QuoteCache:
         for symbol, value in zip(symbols, values, strict=True):
             if not value:
                 continue
-            if isinstance(value, Quote):
-                quotes[symbol] = value
-            elif value.get("absent"):
+            if isinstance(value, Mapping) and value.get("absent"):
                 absent.add(symbol)
-            else:
-                quotes[symbol] = quote_from_json(value)
+            elif (quote := self._decode(value)) is not None:
+                quotes[symbol] = quote
         return quotes, absent
 
     async def last_good(self, symbols: Sequence[str]) -> dict[str, Quote]:
         if not symbols:
             return {}
         values = await self._multi_get([GOOD + symbol for symbol in symbols])
-        return {symbol: self._decode(value) for symbol, value in zip(symbols, values, strict=True) if value}
+        pairs = zip(symbols, values, strict=True)
+        decoded = ((symbol, self._decode(value)) for symbol, value in pairs if value)
+        return {symbol: quote for symbol, quote in decoded if quote is not None}
 
     async def remember(self, quotes: Mapping[str, Quote], absent: Iterable[str] = ()) -> None:
         """Fresh quotes (also kept as the last good ones) and symbols found unknown."""
@@ -192,7 +205,13 @@ class QuoteCache:
     async def fx_snapshot(self, feed: str, *, last_good: bool = False) -> FxSnapshot | None:
         key = ("fxgood:" if last_good else "fx:") + feed
         (value,) = await self._multi_get([key])
-        return snapshot_from_json(value) if value else None
+        if not value:
+            return None
+        try:
+            return snapshot_from_json(value)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            log.warning("ignored an unreadable cached FX snapshot (%s)", error)
+            return None
 
     async def remember_fx_snapshot(self, feed: str, snapshot: FxSnapshot, ttl_seconds: int) -> None:
         value = snapshot_to_json(snapshot)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from kit.dynamo import Item, batch_get, from_item, query_all, to_item
-from kit.money import Amount
+from kit.money import STORED_DECIMAL, Amount, parse_decimal
 
 from assets.domain.fx import MANUAL_FX_SOURCE, FxRate
 from assets.domain.instruments import AssetClass, Instrument
@@ -64,8 +64,8 @@ def _instrument_from(item: Item) -> Instrument:
 
 def _decimal(value: object) -> Decimal:
     # Amounts are stored as decimal strings: DynamoDB numbers would drop trailing zeros ("200.00" -> 200),
-    # and a price should read back exactly as it was set.
-    return Decimal(str(value))
+    # and a price should read back exactly as it was set. Bounded like every Decimal made from text.
+    return parse_decimal(value, STORED_DECIMAL)
 
 
 def _text(amount: Amount | None) -> str | None:

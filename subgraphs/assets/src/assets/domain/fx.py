@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from kit.errors import InputProblems, Problem
-from kit.money import is_iso_currency
+from kit.money import RATIO, decimal_places, is_iso_currency
 
 PIVOT = "USD"
 MANUAL_FX_SOURCE = "manual"
@@ -64,9 +64,8 @@ class FxRate:
     stale: bool = False
 
     def inverse(self) -> FxRate:
-        return FxRate(
-            self.to_currency, self.from_currency, 1 / self.rate, self.source, self.as_of, self.stale
-        )
+        inverse = RATIO.divide(1, self.rate)
+        return FxRate(self.to_currency, self.from_currency, inverse, self.source, self.as_of, self.stale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +84,7 @@ class FxSnapshot:
             return None if units is None else self._rate(from_currency, to_currency, units)
         if to_currency == PIVOT:
             units = self.per_usd.get(from_currency)
-            return None if units is None else self._rate(from_currency, to_currency, 1 / units)
+            return None if units is None else self._rate(from_currency, to_currency, RATIO.divide(1, units))
         return None
 
     def _rate(self, from_currency: str, to_currency: str, rate: Decimal) -> FxRate:
@@ -138,7 +137,7 @@ class FxTable:
         return FxRate(
             from_currency,
             to_currency,
-            first.rate * second.rate,
+            RATIO.multiply(first.rate, second.rate),
             source,
             min(first.as_of, second.as_of),
             first.stale or second.stale,
@@ -192,11 +191,6 @@ def simulated_snapshot(at: datetime) -> FxSnapshot:
     )
 
 
-def _decimal_places(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
-
-
 def validate_manual_fx_rate(
     *, from_currency: str, to_currency: str, rate: Decimal, set_at: datetime
 ) -> FxRate:
@@ -216,7 +210,7 @@ def validate_manual_fx_rate(
         problems.append(Problem(("input", "rate"), "must be greater than zero"))
     elif rate >= MAX_RATE:
         problems.append(Problem(("input", "rate"), f"must be less than {MAX_RATE:f}"))
-    elif _decimal_places(rate) > MAX_RATE_PLACES:
+    elif decimal_places(rate) > MAX_RATE_PLACES:
         problems.append(Problem(("input", "rate"), f"has more than {MAX_RATE_PLACES} decimal places"))
     if problems:
         raise InputProblems(problems)

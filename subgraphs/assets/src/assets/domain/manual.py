@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from kit.errors import InputProblems, Problem
-from kit.money import Amount, is_iso_currency
+from kit.money import Amount, decimal_places, is_iso_currency
 
 from assets.domain.instruments import Catalog, Instrument, normalize_symbol
 from assets.domain.quotes import MANUAL_SOURCE, Quote
@@ -44,11 +44,6 @@ class ManualPriceChange:
     new_instrument: Instrument | None
 
 
-def _decimal_places(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
-
-
 def _amount_problems(amount: Amount, field: tuple[str, ...]) -> list[Problem]:
     problems: list[Problem] = []
     value = amount.value
@@ -56,7 +51,7 @@ def _amount_problems(amount: Amount, field: tuple[str, ...]) -> list[Problem]:
         problems.append(Problem((*field, "amount"), "must be greater than zero"))
     elif value >= MAX_AMOUNT:
         problems.append(Problem((*field, "amount"), f"must be less than {MAX_AMOUNT:f}"))
-    elif _decimal_places(value) > MAX_DECIMAL_PLACES:
+    elif decimal_places(value) > MAX_DECIMAL_PLACES:
         problems.append(Problem((*field, "amount"), f"has more than {MAX_DECIMAL_PLACES} decimal places"))
     if not is_iso_currency(amount.currency_code):
         problems.append(

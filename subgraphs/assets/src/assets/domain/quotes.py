@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
-from kit.money import Amount
+from kit.money import RATIO, Amount
 
 MANUAL_SOURCE = "manual"
 SIMULATED_SOURCE = "simulated"
@@ -43,7 +43,7 @@ class Quote:
         change = self.change
         if change is None or self.previous_close is None or self.previous_close.value == 0:
             return None
-        return change.value / self.previous_close.value * 100
+        return RATIO.multiply(RATIO.divide(change.value, self.previous_close.value), 100)
 
     def as_stale(self) -> Quote:
         """This quote served after its source failed: same numbers, flagged stale."""

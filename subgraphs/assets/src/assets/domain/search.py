@@ -54,15 +54,12 @@ def search_instruments(instruments: Iterable[Instrument], query: str) -> list[In
 
 
 def encode_cursor(offset: int) -> str:
-    return paging.encode_cursor(f"{_CURSOR_PREFIX}{offset}")
+    return paging.encode_offset_cursor(_CURSOR_PREFIX, offset)
 
 
 def decode_cursor(cursor: str) -> int:
     """The offset a cursor stands for; a cursor this service did not make is a client error."""
-    key = paging.decode_cursor(
-        cursor, lambda text: text.startswith(_CURSOR_PREFIX) and text.removeprefix(_CURSOR_PREFIX).isdigit()
-    )
-    return int(key.removeprefix(_CURSOR_PREFIX))
+    return paging.decode_offset_cursor(cursor, _CURSOR_PREFIX)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """Portfolio valuation: holdings (from the portfolios subgraph) times quotes, in the base currency.
 
-Rules (Decimal throughout, full precision, nothing rounded here):
+Rules (Decimal throughout, full precision, nothing rounded here; sums and products in kit.money's
+EXACT, so that a value near 10^26 keeps its cents; the two ratios in RATIO):
 - A position is priced when it has a quote and a rate from the quote's currency to the base currency
   (`fx`: manual, feed, inverse or cross via USD; 1 for the same currency). Its market value is
   quantity x price x rate; its price stays in the quote's currency. Without a rate it is unpriced
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from kit.money import Amount
+from kit.money import EXACT, RATIO, Amount
 
 from assets.domain.fx import FxRates, IdentityFxRates
 from assets.domain.quotes import Quote
@@ -79,7 +80,7 @@ def _priced(quote: Quote | None, base_currency: str, fx: FxRates) -> _Priced | N
 
 
 def _in_base(value: Decimal, rate: Decimal) -> Decimal:
-    return value if rate == 1 else value * rate
+    return value if rate == 1 else EXACT.multiply(value, rate)
 
 
 def value_portfolio(
@@ -101,13 +102,13 @@ def value_portfolio(
         if pricing is None:
             continue
         quote = pricing.quote
-        value = _in_base(holding.quantity * quote.price.value, pricing.rate)
+        value = _in_base(EXACT.multiply(holding.quantity, quote.price.value), pricing.rate)
         values.append(value)
-        market_value += value
-        cost_basis += holding.cost_basis
+        market_value = EXACT.add(market_value, value)
+        cost_basis = EXACT.add(cost_basis, holding.cost_basis)
         if quote.previous_close is not None:
-            move = quote.price.value - quote.previous_close.value
-            day_change += _in_base(holding.quantity * move, pricing.rate)
+            move = EXACT.subtract(quote.price.value, quote.previous_close.value)
+            day_change = EXACT.add(day_change, _in_base(EXACT.multiply(holding.quantity, move), pricing.rate))
         if as_of is None or quote.as_of < as_of:
             as_of = quote.as_of
 
@@ -139,19 +140,21 @@ def value_portfolio(
                 price=quote.price,
                 market_value=Amount(value, base_currency),
                 cost_basis=cost,
-                unrealized_gain=Amount(value - holding.cost_basis, base_currency),
-                weight=value / market_value if market_value != 0 else None,
+                unrealized_gain=Amount(EXACT.subtract(value, holding.cost_basis), base_currency),
+                weight=RATIO.divide(value, market_value) if market_value != 0 else None,
                 stale=quote.stale,
                 quote=quote,
             )
         )
 
-    gain = market_value - cost_basis
+    gain = EXACT.subtract(market_value, cost_basis)
     return PortfolioValuation(
         market_value=Amount(market_value, base_currency),
         cost_basis=Amount(cost_basis, base_currency),
         unrealized_gain=Amount(gain, base_currency),
-        unrealized_gain_percent=gain / cost_basis * 100 if cost_basis != 0 else None,
+        unrealized_gain_percent=(
+            RATIO.multiply(RATIO.divide(gain, cost_basis), 100) if cost_basis != 0 else None
+        ),
         day_change=Amount(day_change, base_currency),
         as_of=as_of,
         complete=all(pricing is not None for pricing in priced),

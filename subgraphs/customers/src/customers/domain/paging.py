@@ -29,7 +29,8 @@ __all__ = [
 MAX_PAGE_SIZE = 100
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 # 2024-05-01T12:00:00.123456Z#01HXYZ... (the id: a ULID, or the UUID of a self-registered customer)
-_KEY = re.compile(rf"(\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{6}}Z)#({CUSTOMER_ID_PATTERN})")
+# ASCII digits only: \d alone also matches "١٢٣", which strptime reads as digits.
+_KEY = re.compile(rf"(\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{6}}Z)#({CUSTOMER_ID_PATTERN})", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,7 @@ def event_from_envelope(body: str) -> dict[str, Any]:
     """The event body the handler takes, from an EventBridge envelope's JSON text."""
     try:
         envelope = json.loads(body)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # also 4300+ digit integers and deep nesting
         raise MalformedMessage(f"the body is not JSON: {error}") from error
     if not isinstance(envelope, dict):
         raise MalformedMessage("the body is not a JSON object")

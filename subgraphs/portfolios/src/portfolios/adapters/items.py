@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from kit.money import Amount
+from kit.money import STORED_DECIMAL, Amount, parse_decimal
 
 from portfolios.domain.model import (
     Activity,
@@ -105,8 +105,14 @@ def _decimal(value: Decimal) -> str:
     return format(value, "f")
 
 
+def _number(value: Any) -> Decimal:
+    # Bounded like every Decimal made from text (kit.money): a broken or tampered item cannot
+    # make this service compute with 1E-999999999.
+    return parse_decimal(value, STORED_DECIMAL)
+
+
 def _optional_decimal(value: Any) -> Decimal | None:
-    return Decimal(value) if value is not None else None
+    return _number(value) if value is not None else None
 
 
 def portfolio_item(portfolio: Portfolio) -> dict[str, Any]:
@@ -181,19 +187,19 @@ def investment_item(lot: Lot, customer_id: str) -> dict[str, Any]:
 
 def lot_from(item: Mapping[str, Any]) -> Lot:
     fees_amount = item.get("feesAmount")
-    quantity = Decimal(item["quantity"])
+    quantity = _number(item["quantity"])
     lot = Lot(
         id=item["id"],
         portfolio_id=item["portfolioId"],
         symbol=item["symbol"],
         quantity=quantity,
-        purchase_price=Amount(Decimal(item["priceAmount"]), item["priceCurrency"]),
+        purchase_price=Amount(_number(item["priceAmount"]), item["priceCurrency"]),
         purchased_at=date.fromisoformat(item["purchasedAt"]),
-        fees=Amount(Decimal(fees_amount), item["feesCurrency"]) if fees_amount is not None else None,
+        fees=Amount(_number(fees_amount), item["feesCurrency"]) if fees_amount is not None else None,
         fx_rate=_optional_decimal(item.get("fxRate")),
         base_currency=item["baseCurrency"],
         created_at=datetime.fromisoformat(item["createdAt"]),
-        remaining_quantity=Decimal(item.get("remainingQuantity", quantity)),
+        remaining_quantity=_number(item.get("remainingQuantity", quantity)),
         remaining_cost=Decimal(0),
         # Lots written before sales existed have no version: 0, so that the first write expects none.
         version=int(item.get("version", 0)),
@@ -201,7 +207,7 @@ def lot_from(item: Mapping[str, Any]) -> Lot:
     )
     remaining_cost = item.get("remainingCost")
     return replace(
-        lot, remaining_cost=Decimal(remaining_cost) if remaining_cost is not None else lot.cost_basis.value
+        lot, remaining_cost=_number(remaining_cost) if remaining_cost is not None else lot.cost_basis.value
     )
 
 
@@ -224,8 +230,8 @@ def summary_from(item: Mapping[str, Any]) -> PositionSummary:
     return PositionSummary(
         portfolio_id=item["portfolioId"],
         symbol=item["symbol"],
-        realized_gain=Decimal(item["realizedGain"]),
-        sold_quantity=Decimal(item["soldQuantity"]),
+        realized_gain=_number(item["realizedGain"]),
+        sold_quantity=_number(item["soldQuantity"]),
         version=int(item["version"]),
     )
 
@@ -261,9 +267,9 @@ def activity_from(item: Mapping[str, Any]) -> Activity:
         portfolio_id=item["portfolioId"],
         type=ActivityType(item["activityType"]),
         symbol=item["symbol"],
-        quantity=Decimal(item["quantity"]),
-        price=Amount(Decimal(item["priceAmount"]), item["priceCurrency"]),
-        fees=Amount(Decimal(fees_amount), item["feesCurrency"]) if fees_amount is not None else None,
+        quantity=_number(item["quantity"]),
+        price=Amount(_number(item["priceAmount"]), item["priceCurrency"]),
+        fees=Amount(_number(fees_amount), item["feesCurrency"]) if fees_amount is not None else None,
         fx_rate=_optional_decimal(item.get("fxRate")),
         occurred_at=date.fromisoformat(item["occurredAt"]),
         recorded_at=datetime.fromisoformat(item["recordedAt"]),
@@ -271,7 +277,7 @@ def activity_from(item: Mapping[str, Any]) -> Activity:
         realized_gain=_optional_decimal(item.get("realizedGain")),
         lot_id=item.get("lotId"),
         takes=tuple(
-            LotTake(lot_id=t["lotId"], quantity=Decimal(t["quantity"])) for t in item.get("takes") or ()
+            LotTake(lot_id=t["lotId"], quantity=_number(t["quantity"])) for t in item.get("takes") or ()
         ),
     )
 

@@ -28,8 +28,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Context, Decimal
 
+from kit.money import EXACT
+
 from portfolios.domain.model import (
-    EXACT,
     QUANTITY_PLACES,
     ZERO,
     CostBasisMethod,

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from decimal import ROUND_HALF_EVEN, Context, Decimal
+from decimal import Decimal
 from enum import Enum
 
-from kit.money import Amount
+from kit.money import EXACT, Amount
 
-# Validated quantities have at most 20 digits, amounts 22, fx rates 24: a lot's cost needs at most
-# 20 + 22 + 24 digits, and summing even millions of lots adds fewer than 10. 120 leaves room to spare.
-EXACT = Context(prec=120, rounding=ROUND_HALF_EVEN)
+# EXACT (kit.money, 120 digits): validated quantities have at most 20 digits, amounts 22, fx rates
+# 24; a lot's cost needs at most 20 + 22 + 24 digits, and summing even millions of lots adds fewer
+# than 10.
 
 # An average cost keeps at most this many decimal places (rounded half-even when it has more).
 AVERAGE_COST_PLACES = 10

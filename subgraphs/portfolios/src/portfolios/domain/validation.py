@@ -15,7 +15,7 @@ from enum import Enum
 
 from kit.errors import InputProblems, Problem
 from kit.ids import is_customer_id, is_ulid
-from kit.money import Amount, is_iso_currency
+from kit.money import EXACT, Amount, decimal_places, is_iso_currency
 
 from portfolios.domain.costbasis import net_proceeds
 from portfolios.domain.model import (
@@ -36,7 +36,8 @@ FX_RATE_PLACES = 15
 MAX_FX_RATE = Decimal(10) ** 9
 IDEMPOTENCY_KEY_MAX_LENGTH = 128
 
-__all__ = ["QUANTITY_PLACES"]  # re-exported: validation is where callers look for the input bounds
+# Re-exported: validation is where callers look for the input bounds.
+__all__ = ["QUANTITY_PLACES", "decimal_places"]
 
 # The latest calendar date in effect anywhere is the one at UTC+14 (Line Islands): a purchase dated
 # then is not in the future for someone; a purchase dated later is in the future for everyone.
@@ -52,12 +53,6 @@ FX_RATE_REQUIRED = "FX_RATE_REQUIRED"
 IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
-def decimal_places(value: Decimal) -> int:
-    """Significant decimal places: 1.50 has 1, 100 has 0."""
-    exponent = value.normalize().as_tuple().exponent
-    return max(0, -exponent) if isinstance(exponent, int) else 0
-
-
 def latest_purchase_date(now: datetime) -> date:
     """The latest date a purchase (or sale) may carry at the (timezone-aware) instant `now`."""
     if now.tzinfo is None:
@@ -67,7 +62,7 @@ def latest_purchase_date(now: datetime) -> date:
 
 def canonical(value: Decimal) -> str:
     """One spelling per number (10, 10.0 and 1E+1 all give "10"), for fingerprints."""
-    return format(value.normalize(), "f")
+    return format(value.normalize(EXACT), "f")
 
 
 def _fingerprint(parts: list[str]) -> str:

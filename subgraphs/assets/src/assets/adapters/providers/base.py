@@ -13,11 +13,12 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Protocol
 
 import httpx
+from kit.money import FEED_DECIMAL, DecimalError, parse_decimal
 
 from assets.domain.instruments import AssetClass, Instrument
 from assets.domain.quotes import FeedResult
@@ -75,7 +76,7 @@ def retry_after_seconds(header: str | None, now: datetime) -> float | None:
     if not header:
         return None
     text = header.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) <= 9:  # not "²" or "١٢", which int() misreads
         return float(int(text))
     try:
         when = parsedate_to_datetime(text)
@@ -87,18 +88,22 @@ def retry_after_seconds(header: str | None, now: datetime) -> float | None:
 
 
 def to_decimal(value: object) -> Decimal | None:
-    """A Decimal from a JSON number (parsed as Decimal) or a numeric string; None otherwise."""
+    """A Decimal from a JSON number or a numeric string within kit.money's feed bounds; None
+    otherwise, so that a broken or hostile provider cannot inject 1E-999999999 or 10^5 digits."""
     if isinstance(value, bool) or value is None:
         return None
-    if isinstance(value, Decimal):
-        return value if value.is_finite() else None
-    if isinstance(value, int | str):
-        try:
-            result = Decimal(str(value).strip())
-        except InvalidOperation:
-            return None
-        return result if result.is_finite() else None
-    return None
+    if isinstance(value, str):
+        value = value.strip()
+    try:
+        return parse_decimal(value, FEED_DECIMAL)
+    except DecimalError:
+        return None
+
+
+def _json_number(text: str) -> Decimal | None:
+    # A JSON number with a point or an exponent, as the provider wrote it: bounded before it is
+    # read; outside the bounds it reads as null (absent), like a missing price.
+    return to_decimal(text)
 
 
 def from_timestamp(value: object) -> datetime | None:
@@ -139,8 +144,8 @@ class HttpAdapter:
 
     def _json(self, response: httpx.Response) -> Any:
         try:
-            return json.loads(response.content, parse_float=Decimal)
-        except ValueError as error:
+            return json.loads(response.content, parse_float=_json_number)
+        except (ValueError, RecursionError) as error:  # also integers of 4300+ digits, deep nesting
             raise ProviderError(f"{self.name}: malformed JSON body") from error
 
     async def fetch_quotes(self, instruments: Sequence[Instrument]) -> FeedResult:

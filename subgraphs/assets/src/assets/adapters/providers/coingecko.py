@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from kit.money import Amount
+from kit.money import EXACT, RATIO, Amount
 
 from assets.adapters.providers.base import (
     Capabilities,
@@ -54,7 +54,8 @@ def _previous(price: Decimal, change_percent: Decimal | None) -> Decimal | None:
     if change_percent is None or change_percent <= -100:
         return None
     places = min(price.as_tuple().exponent, -2)
-    return (price / (1 + change_percent / 100)).quantize(Decimal(1).scaleb(int(places)))
+    previous = RATIO.divide(price, RATIO.add(1, RATIO.divide(change_percent, 100)))
+    return previous.quantize(Decimal(1).scaleb(int(places)), context=EXACT)
 
 
 class CoinGeckoProvider(HttpAdapter):
