@@ -132,7 +132,7 @@ class Stack:
         data_dir = None if self.config.data_dir is None else self.config.data_dir / "dynamodb"
         if data_dir is not None:
             data_dir.mkdir(parents=True, exist_ok=True)
-        command = dynamodb_local.command(self.config.ports["dynamodb"], data_dir)
+        command = dynamodb_local.command(self.config.ports["dynamodb"], data_dir, self.config.host)
         self._spawn("dynamodb", command, {}, cwd=toolchain.dynamodb_local_dir())
         self._wait(lambda: wait_for_port(self.config.ports["dynamodb"], 60, self.config.host), "dynamodb")
 
