@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -139,3 +141,21 @@ def test_a_taken_port_is_one_line_and_a_non_zero_exit() -> None:
     assert f"dynamodb-local: cannot listen on 127.0.0.1: Failed to bind to /127.0.0.1:{port}" in output
     assert "Traceback" not in output
     assert "at org.eclipse" not in output
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_it_quietly(stop_signal: signal.Signals) -> None:
+    port = free_port()
+    process = dynamodb_local.start(port, None, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, timeout=60)
+        time.sleep(0.5)  # serving, and waiting in its main thread
+        process.send_signal(stop_signal)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 128 + stop_signal
+    assert b"Traceback" not in output
+    assert b"Exception" not in output

@@ -71,7 +71,9 @@ def serve(host: str, options: list[str]) -> int:
         print(f"dynamodb-local: cannot listen on {host}: {error.getMessage()}", file=sys.stderr, flush=True)
         # Jetty's threads would keep the JVM, and so this process, alive.
         os._exit(1)
-    with contextlib.suppress(jpype.JException):  # interrupted by a signal: the JVM is exiting
+    # A SIGTERM or SIGINT makes the JVM exit (143, 130); it interrupts this wait on its way out,
+    # which JPype raises as a RuntimeError: nothing to report.
+    with contextlib.suppress(jpype.JException, RuntimeError):
         server.join()
     return 0
 
