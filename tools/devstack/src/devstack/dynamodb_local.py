@@ -11,11 +11,13 @@ connector before the server opens its socket.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+from types import FrameType
 
 from devstack import toolchain
 
@@ -48,13 +50,22 @@ def serve(host: str, options: list[str]) -> int:
     """Runs DynamoDB Local with `options` on `host` until the process is signalled."""
     import jpype  # only the server process needs a JVM
 
+    def leave(signum: int, _: FrameType | None) -> None:  # nothing to stop yet
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, leave)
+    signal.signal(signal.SIGINT, leave)
     home = toolchain.dynamodb_local_dir()
     jpype.startJVM(
         str(toolchain.jvm_library()),
         *JVM_OPTIONS,
         f"-Djava.library.path={home / 'DynamoDBLocal_lib'}",
+        # -Xrs and interrupt=False: SIGTERM and SIGINT are this process's to handle (below), not the
+        # JVM's, whose exit under a thread still in a Java call makes JPype abort.
+        "-Xrs",
         classpath=[str(home / "DynamoDBLocal.jar")],  # its manifest brings DynamoDBLocal_lib/*.jar
         convertStrings=False,
+        interrupt=False,
     )
     runner = jpype.JClass("software.amazon.dynamodb.services.local.main.ServerRunner")
     server = runner.createServerFromCommandLineArgs(jpype.JArray(jpype.JString)(options))
@@ -71,11 +82,20 @@ def serve(host: str, options: list[str]) -> int:
         print(f"dynamodb-local: cannot listen on {host}: {error.getMessage()}", file=sys.stderr, flush=True)
         # Jetty's threads would keep the JVM, and so this process, alive.
         os._exit(1)
-    # A SIGTERM or SIGINT makes the JVM exit (143, 130); it interrupts this wait on its way out,
-    # which JPype raises as a RuntimeError: nothing to report.
-    with contextlib.suppress(jpype.JException, RuntimeError):
-        server.join()
-    return 0
+    jetty = field.get(server)
+
+    def stop(signum: int, _: FrameType | None) -> None:
+        try:
+            server.stop()
+        finally:
+            os._exit(128 + signum)  # as a process killed by the signal reports itself
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    # Waiting here, not inside Java (join): a signal is then handled between two sleeps.
+    while jetty.isRunning():
+        time.sleep(0.5)
+    return 1  # it stopped by itself
 
 
 def main(argv: list[str] | None = None) -> int:
