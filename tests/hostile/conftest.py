@@ -370,8 +370,12 @@ class Hostile:
 
 
 def _production_router(stack: Stack, port: int) -> ManagedProcess:
-    env = {**stack.router_env(), "ROUTER_PORT": str(port), "ROUTER_PROFILE": "production"}
-    env.pop("ROUTER_GRAPHIQL_TOKEN", None)
+    # Production refuses GraphiQL's development tokens and demo preloads: leave them all out.
+    env = {
+        **{k: v for k, v in stack.router_env().items() if not k.startswith(("ROUTER_GRAPHIQL", "ROUTER_DEMO"))},
+        "ROUTER_PORT": str(port),
+        "ROUTER_PROFILE": "production",
+    }
     command = [str(toolchain.node_executable()), str(toolchain.router_bin("hive-gateway")), "supergraph"]
     return ManagedProcess(
         "router-production", command, env=toolchain.env_with_node(env), cwd=toolchain.ROUTER_DIR, echo=False

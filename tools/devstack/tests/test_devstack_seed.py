@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import respx
 from devstack import seed, toolchain
-from devstack.config import StackConfig
+from devstack.client import bearer
+from devstack.stack import Stack
 from kit.money import is_iso_currency, parse_decimal
+from ulid import ULID
 
 CATALOG = toolchain.REPO_ROOT / "subgraphs" / "assets" / "src" / "assets" / "data" / "instruments.json"
 
@@ -90,123 +92,209 @@ def test_operations_exist(name: str) -> None:
     assert f"mutation {name}(" in seed.operation(name)
 
 
-# --- seeding over HTTP, against fake subgraphs ---------------------------------------------------
-
-TOKEN = "admin-token"
-
-CONFIG = StackConfig(
-    ports={"router": 14000, "customers": 14001, "portfolios": 14002, "assets": 14003, "dynamodb": 18000},
-    host="seed.test",
-)
+# --- seeding a real stack, interrupted at every step -----------------------------------------------
 
 
-class FakeSubgraphs:
-    """Answers the seed's GraphQL calls like the three subgraphs would, recording every call."""
+class LoseAnswer(httpx.BaseTransport):
+    """Sends every request; the answer to the `lose_at`-th one is lost after the server acted on it
+    (the strictest interruption: the write happened, the seed never learnt of it)."""
 
-    def __init__(self, known_customer: bool = True) -> None:
-        self.calls: list[tuple[str, str, dict[str, Any]]] = []
-        self.authorizations: set[str | None] = set()
-        self.known_customer = known_customer
-        self.portfolios = 0
+    def __init__(self, lose_at: int | None = None) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.lose_at = lose_at
+        self.sent: list[dict[str, Any]] = []
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content)
-        query, variables = body["query"], body["variables"]
-        self.authorizations.add(request.headers.get("authorization"))
-        port = request.url.port
-        service = {14001: "customers", 14002: "portfolios", 14003: "assets"}[port]
-        self.calls.append((service, query, variables))
-        if "mutation RegisterCustomer" in query:
-            data: dict[str, Any] = {"registerCustomer": {"customer": {"id": "CUST1"}, "userErrors": []}}
-        elif "customer(id:" in query:
-            data = {"customer": {"id": variables["id"]} if self.known_customer else None}
-        elif "mutation SetManualPrice" in query:
-            data = {
-                "setManualPrice": {"instrument": {"symbol": variables["input"]["symbol"]}, "userErrors": []}
-            }
-        elif "mutation CreatePortfolio" in query:
-            self.portfolios += 1
-            data = {"createPortfolio": {"portfolio": {"id": f"P{self.portfolios}"}, "userErrors": []}}
-        elif "mutation AddInvestment" in query:
-            data = {"addInvestment": {"investment": {"id": "L"}, "userErrors": []}}
-        else:
-            return httpx.Response(400, json={"errors": [{"message": "unexpected"}]})
-        return httpx.Response(200, json={"data": data})
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append(
+            {"authorization": request.headers.get("authorization"), **json.loads(request.content)}
+        )
+        response = self.inner.handle_request(request)
+        if len(self.sent) == self.lose_at:
+            response.read()
+            response.close()
+            raise httpx.ReadError("the answer was lost", request=request)
+        return response
 
-    def named(self, mutation: str) -> list[dict[str, Any]]:
-        return [v["input"] for _, q, v in self.calls if f"mutation {mutation}" in q]
+    def mutations(self) -> list[str]:
+        named = (re.search(r"^mutation (\w+)", body["query"], re.M) for body in self.sent)
+        return [match.group(1) for match in named if match]
 
 
-@pytest.fixture
-def subgraphs() -> Any:
-    fake = FakeSubgraphs()
-    with respx.mock(assert_all_called=False) as router:
-        router.post(url__regex=r"http://seed\.test:1400[123]/graphql").mock(side_effect=fake)
-        yield fake
-
-
-def test_seed_demo_creates_everything_through_the_operations(
-    subgraphs: FakeSubgraphs, tmp_path: Path
-) -> None:
-    state = tmp_path / "demo.json"
-    demo = seed.seed_demo(CONFIG, state, token=TOKEN)
-    assert demo == seed.DemoData(customer_id="CUST1", portfolio_ids=["P1", "P2", "P3"])
-    assert json.loads(state.read_text()) == {"customer_id": "CUST1", "portfolio_ids": ["P1", "P2", "P3"]}
-
-    services = {service for service, _, _ in subgraphs.calls}
-    assert services == {"customers", "portfolios", "assets"}
-    assert subgraphs.authorizations == {f"Bearer {TOKEN}"}  # every call authenticated
-    [customer] = subgraphs.named("RegisterCustomer")
-    assert customer["email"] == seed.DEMO_EMAIL
-    assert len(subgraphs.named("SetManualPrice")) == len(seed.DEMO_MANUAL_PRICES)
-
-    created = subgraphs.named("CreatePortfolio")
-    assert [p["kind"] for p in created] == [kind for _, kind, _, _, _ in seed.DEMO_PORTFOLIOS]
-    assert all(p["customerId"] == "CUST1" for p in created)
-
-    lots = subgraphs.named("AddInvestment")
-    assert len(lots) == sum(len(p[4]) for p in seed.DEMO_PORTFOLIOS)
-    base = {f"P{i + 1}": p[2] for i, p in enumerate(seed.DEMO_PORTFOLIOS)}
-    for lot in lots:
-        assert lot["purchasePrice"]["currencyCode"] == base[lot["portfolioId"]]
-        if "fees" in lot:
-            assert lot["fees"]["currencyCode"] == base[lot["portfolioId"]]
-        assert isinstance(lot["quantity"], str)  # decimals travel as strings, never floats
-        assert isinstance(lot["purchasePrice"]["amount"], str)
-    assert len({lot["idempotencyKey"] for lot in lots}) == len(lots)
-    assert sum("fees" in lot for lot in lots) == sum(
-        fees is not None for p in seed.DEMO_PORTFOLIOS for *_, fees in p[4]
+def fresh_demo(label: str) -> seed.Demo:
+    customer_id = str(ULID())
+    return seed.Demo(
+        customer_id=customer_id,
+        email=f"seed-{label}-{customer_id.lower()}@example.com",
+        manual_prices=((f"ZZSEED{customer_id[-8:]}", "12.40", "12.10"),),
     )
-    quantities = sum(Decimal(lot["quantity"]) for lot in lots)
-    assert quantities == sum(Decimal(q) for p in seed.DEMO_PORTFOLIOS for _, q, *_ in p[4])
 
 
-def test_seed_demo_is_idempotent_with_a_state_file(subgraphs: FakeSubgraphs, tmp_path: Path) -> None:
-    state = tmp_path / "demo.json"
-    first = seed.seed_demo(CONFIG, state, token=TOKEN)
-    subgraphs.calls.clear()
-    again = seed.seed_demo(CONFIG, state, token=TOKEN)
-    assert again == first
-    assert [service for service, _, _ in subgraphs.calls] == ["customers"]  # one lookup, no writes
-    assert subgraphs.calls[0][2] == {"id": "CUST1"}
+def admin_query(stack: Stack, subgraph: str, document: str, variables: dict[str, Any]) -> dict[str, Any]:
+    response = httpx.post(
+        stack.config.url(subgraph, "/graphql"),
+        json={"query": document, "variables": variables},
+        headers=bearer(stack.issuer.admin()),
+        timeout=15,
+    )
+    body = response.json()
+    assert not body.get("errors"), body
+    data: dict[str, Any] = body["data"]
+    return data
 
 
-def test_seed_demo_recreates_when_the_saved_customer_is_gone(
-    subgraphs: FakeSubgraphs, tmp_path: Path
+def customers_with_email(stack: Stack, email: str) -> list[str]:
+    found, after = [], None
+    while True:
+        page = admin_query(
+            stack,
+            "customers",
+            "query($after: String) { customers(first: 100, after: $after) {"
+            " edges { node { id email } } pageInfo { hasNextPage endCursor } } }",
+            {"after": after},
+        )["customers"]
+        found += [e["node"]["id"] for e in page["edges"] if e["node"]["email"].casefold() == email.casefold()]
+        if not page["pageInfo"]["hasNextPage"]:
+            return found
+        after = page["pageInfo"]["endCursor"]
+
+
+def assert_complete(stack: Stack, demo: seed.Demo, data: seed.DemoData) -> None:
+    """Exactly one demo customer, its three portfolios once each, each lot once, the manual price."""
+    assert customers_with_email(stack, demo.email) == [data.customer_id]
+    portfolios = admin_query(
+        stack,
+        "portfolios",
+        "query($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { portfolios {"
+        " id name kind baseCurrency costBasisMethod investments { instrument { symbol } quantity"
+        " purchasePrice { amount currencyCode } purchasedAt fees { amount } } } } } }",
+        {"r": [{"__typename": "Customer", "id": data.customer_id}]},
+    )["_entities"][0]["portfolios"]
+    assert [p["name"] for p in portfolios] == [name for name, *_ in seed.DEMO_PORTFOLIOS]
+    assert [p["id"] for p in portfolios] == data.portfolio_ids
+    for portfolio, (_, kind, currency, method, lots) in zip(portfolios, seed.DEMO_PORTFOLIOS, strict=True):
+        assert (portfolio["kind"], portfolio["baseCurrency"], portfolio["costBasisMethod"]) == (
+            kind,
+            currency,
+            method,
+        )
+        held = Counter(
+            (
+                i["instrument"]["symbol"],
+                Decimal(i["quantity"]),
+                Decimal(i["purchasePrice"]["amount"]),
+                i["purchasePrice"]["currencyCode"],
+                i["purchasedAt"],
+                None if i["fees"] is None else Decimal(i["fees"]["amount"]),
+            )
+            for i in portfolio["investments"]
+        )
+        wanted = Counter(
+            (symbol, Decimal(q), Decimal(price), currency, at, None if fees is None else Decimal(fees))
+            for symbol, q, price, at, fees in lots
+        )
+        assert held == wanted, portfolio["name"]
+    for symbol, price, _ in demo.manual_prices:
+        quote = admin_query(
+            stack,
+            "assets",
+            "query($s: String!) { instrument(symbol: $s) { quote { source price { amount } } } }",
+            {"s": symbol},
+        )["instrument"]["quote"]
+        assert quote["source"] == "manual"
+        assert Decimal(quote["price"]["amount"]) == Decimal(price)
+
+
+def test_a_seed_writes_everything_through_the_operations_and_a_second_one_only_reads(
+    bare_stack: Stack,
 ) -> None:
-    state = tmp_path / "demo.json"
-    state.write_text(json.dumps({"customer_id": "OLD", "portfolio_ids": ["X"]}))
-    subgraphs.known_customer = False
-    demo = seed.seed_demo(CONFIG, state, token=TOKEN)
-    assert demo.customer_id == "CUST1"
-    assert len(subgraphs.named("RegisterCustomer")) == 1
-    assert json.loads(state.read_text())["customer_id"] == "CUST1"
+    demo = fresh_demo("wire")
+    first = LoseAnswer()
+    token = bare_stack.issuer.admin()
+    data = seed.seed_demo(bare_stack.config, token, demo, transport=first)
+    assert data.customer_id == demo.customer_id  # the fixed id, on fresh data
+    assert_complete(bare_stack, demo, data)
+    lots = sum(len(p[4]) for p in seed.DEMO_PORTFOLIOS)
+    assert first.mutations() == ["RegisterCustomer", "SetManualPrice"] + [
+        mutation
+        for *_, portfolio_lots in seed.DEMO_PORTFOLIOS
+        for mutation in ["CreatePortfolio"] + ["AddInvestment"] * len(portfolio_lots)
+    ]
+    assert {body["authorization"] for body in first.sent} == {f"Bearer {token}"}  # every call
+    added = [body["variables"]["input"] for body in first.sent if "mutation AddInvestment" in body["query"]]
+    assert all(isinstance(lot["quantity"], str) for lot in added)  # decimals travel as strings
+    assert all(isinstance(lot["purchasePrice"]["amount"], str) for lot in added)
+    assert len({lot["idempotencyKey"] for lot in added}) == lots
+
+    again = LoseAnswer()
+    assert seed.seed_demo(bare_stack.config, bare_stack.issuer.admin(), demo, transport=again) == data
+    assert again.mutations() == []  # complete data: nothing is written
+    assert len(again.sent) <= 4  # the customer, the price, the portfolios with their lots
 
 
-def test_seed_demo_without_state_file_writes_none(subgraphs: FakeSubgraphs, tmp_path: Path) -> None:
-    demo = seed.seed_demo(CONFIG, None, token=TOKEN)
-    assert len(demo.portfolio_ids) == 3
-    assert list(tmp_path.iterdir()) == []
+def test_a_seed_interrupted_at_any_step_is_completed_by_the_next_one(bare_stack: Stack) -> None:
+    steps = len(_full_seed_requests(bare_stack))
+    assert steps >= 20
+    for lose_at in range(1, steps + 1):
+        demo = fresh_demo(f"lost{lose_at}")
+        interrupted = LoseAnswer(lose_at)
+        with pytest.raises(httpx.ReadError):
+            seed.seed_demo(bare_stack.config, bare_stack.issuer.admin(), demo, transport=interrupted)
+        assert len(interrupted.sent) == lose_at
+        data = seed.seed_demo(bare_stack.config, bare_stack.issuer.admin(), demo)
+        assert data.customer_id == demo.customer_id
+        assert_complete(bare_stack, demo, data)
+
+
+def _full_seed_requests(stack: Stack) -> list[dict[str, Any]]:
+    counting = LoseAnswer()
+    seed.seed_demo(stack.config, stack.issuer.admin(), fresh_demo("count"), transport=counting)
+    return counting.sent
+
+
+def test_data_seeded_before_the_id_was_fixed_is_found_by_its_email(bare_stack: Stack) -> None:
+    """The reported failure: the email is registered (under a generated id) and demo.json is gone."""
+    demo = fresh_demo("legacy")
+    registered = admin_query(
+        bare_stack,
+        "customers",
+        seed.operation("RegisterCustomer"),
+        {"input": {"email": demo.email.upper(), "name": "Ada Investor"}},
+    )["registerCustomer"]
+    assert registered["userErrors"] == []
+    legacy_id = registered["customer"]["id"]
+    assert legacy_id != demo.customer_id
+
+    data = seed.seed_demo(bare_stack.config, bare_stack.issuer.admin(), demo)
+    assert data.customer_id == legacy_id
+    assert_complete(bare_stack, demo, data)
+
+
+def test_a_demo_lot_someone_removed_stays_removed(bare_stack: Stack) -> None:
+    demo = fresh_demo("removed")
+    data = seed.seed_demo(bare_stack.config, bare_stack.issuer.admin(), demo)
+    lots = admin_query(
+        bare_stack,
+        "portfolios",
+        "query($id: ID!) { portfolio(id: $id) { investments { id } } }",
+        {"id": data.portfolio_ids[1]},
+    )["portfolio"]["investments"]
+    removed = admin_query(
+        bare_stack,
+        "portfolios",
+        "mutation($input: RemoveInvestmentInput!) { removeInvestment(input: $input) {"
+        " removedInvestmentId userErrors { code } } }",
+        {"input": {"id": lots[0]["id"]}},
+    )["removeInvestment"]
+    assert removed == {"removedInvestmentId": lots[0]["id"], "userErrors": []}
+
+    assert seed.seed_demo(bare_stack.config, bare_stack.issuer.admin(), demo) == data
+    left = admin_query(
+        bare_stack,
+        "portfolios",
+        "query($id: ID!) { portfolio(id: $id) { investments { id } } }",
+        {"id": data.portfolio_ids[1]},
+    )["portfolio"]["investments"]
+    assert [lot["id"] for lot in left] == [lot["id"] for lot in lots[1:]]
 
 
 def test_call_raises_seed_error_on_graphql_errors() -> None:

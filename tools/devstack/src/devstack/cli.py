@@ -13,7 +13,7 @@ from types import FrameType
 from devstack import schema_export, schema_gate, toolchain
 from devstack.config import StackConfig
 from devstack.dev_issuer import DevIssuer
-from devstack.stack import GRAPHIQL_TOKEN_TTL_SECONDS, Stack, StackError
+from devstack.stack import GRAPHIQL_TOKEN_TTL_SECONDS, Stack, StackError, StackInterrupted
 
 
 def _banner(stack: Stack) -> str:
@@ -51,25 +51,34 @@ def _banner(stack: Stack) -> str:
 def up() -> int:
     config = StackConfig.from_env(data_dir=toolchain.DATA_DIR)
     stopping = threading.Event()
+    stack = Stack(config)
 
     def on_signal(signum: int, _: FrameType | None) -> None:
         stopping.set()
+        stack.stop_requested()  # a start-up under way gives up at its next wait
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    stack = Stack(config)
+    code = 0
     try:
         stack.start()
         print(_banner(stack), flush=True)
-        while not stopping.wait(1.0):
-            stack.check_alive()
+        while not stopping.wait(0.5):
+            stack.check_alive()  # raises once the supervisor gave up on a child
+    except StackInterrupted:
+        pass  # Ctrl-C during the start-up
     except StackError as error:
-        print(f"devstack: {error}", file=sys.stderr)
-        return 1
+        # Expected failures are one message; each child's own log is already on screen.
+        print(f"devstack: {error}", file=sys.stderr, flush=True)
+        code = 1
     finally:
+        # A second Ctrl-C must not cut the stop short and leave processes behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         print("devstack: stopping...", flush=True)
         stack.stop()
-    return 0
+        print("devstack: stopped", flush=True)
+    return code
 
 
 def _dev_issuer() -> DevIssuer:

@@ -41,6 +41,14 @@ def wait_for_port(port: int, timeout: float, host: str = "127.0.0.1") -> None:
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout:.0f}s")
 
 
+def http_ok(url: str, timeout: float = 1.0) -> bool:
+    """One probe: does `url` answer HTTP 200 within `timeout` seconds?"""
+    try:
+        return httpx.get(url, timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
 def wait_for_http_ok(url: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     last = "no answer"

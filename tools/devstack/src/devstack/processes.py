@@ -65,6 +65,9 @@ class ManagedProcess:
             os.killpg(self.process.pid, signal.SIGTERM)
         except ProcessLookupError:
             return
+        # A stopped process (SIGSTOP, as an outage test does) acts on SIGTERM only once resumed.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGCONT)
         try:
             self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:

@@ -1,6 +1,8 @@
 """The whole local system in order: DynamoDB Local, tables, subgraphs, demo data, router.
 
-`make dev`, the end-to-end tests and the benchmarks all start it through `Stack`.
+`make dev`, the end-to-end tests and the benchmarks all start it through `Stack`. Every child process
+is supervised once it is ready (devstack.supervisor): one that exits is restarted with backoff, and
+the stack fails (`check_alive` raises) only when a child keeps crashing.
 """
 
 from __future__ import annotations
@@ -9,21 +11,25 @@ import asyncio
 import importlib
 import secrets
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
+import httpx
 from kit.dynamo import ensure_table
 from kit.settings import ServiceSettings
 
 from devstack import dynamodb_local, toolchain
 from devstack.config import SUBGRAPHS, StackConfig
 from devstack.dev_issuer import DevIssuer, IssuerServer
-from devstack.net import port_is_open, wait_for_http_ok, wait_for_port
+from devstack.net import http_ok, port_is_open
 from devstack.processes import ManagedProcess
-from devstack.seed import DemoData, seed_demo
+from devstack.seed import DemoData, SeedError, seed_demo
+from devstack.supervisor import Child, Interrupted, RestartPolicy, StartFailed, Supervisor
 
 STARTUP_TIMEOUT = 90.0
 # The operator token preloaded in GraphiQL outlives a working day; a restart mints a new one.
@@ -34,12 +40,25 @@ class StackError(RuntimeError):
     pass
 
 
+class StackInterrupted(StackError):
+    """stop_requested() was called while the stack was starting."""
+
+
 class Stack:
-    def __init__(self, config: StackConfig, *, echo: bool = True, seed: bool = True) -> None:
+    def __init__(
+        self,
+        config: StackConfig,
+        *,
+        echo: bool = True,
+        seed: bool = True,
+        supervise: bool = True,
+        restart_policy: RestartPolicy | None = None,
+    ) -> None:
         self.config = config
         self.echo = echo
         self.seed = seed
-        self.processes: list[ManagedProcess] = []
+        self.supervise = supervise
+        self.supervisor = Supervisor(restart_policy, echo=echo, ready_timeout=STARTUP_TIMEOUT)
         self.demo: DemoData | None = None
         # Keys persist with the data (.data/auth/keys); an in-memory stack gets throwaway ones.
         self._scratch: Path | None = None
@@ -72,18 +91,16 @@ class Stack:
         for name in ("portfolios", "assets", "customers"):
             self._start_subgraph(name)
         for name in SUBGRAPHS:
-            self._wait_ready(name, self.config.url(name, "/ready"))
+            self._ready(name)
         if self.seed:
-            self.demo = seed_demo(self.config, self._demo_file(), token=self.issuer.admin())
+            self.demo = self._seed()
         self._start_router()
-        self._wait_ready("router", self.config.url("router", "/readiness"))
+        self._ready("router")
         self.startup_seconds = time.monotonic() - started
 
     def stop(self) -> None:
-        # Reverse order: the router first, DynamoDB Local last.
-        for process in reversed(self.processes):
-            process.stop()
-        self.processes.clear()
+        # Reverse order: the router first, DynamoDB Local last; a pending restart is cancelled.
+        self.supervisor.stop()
         if self._issuer_server is not None:
             self._issuer_server.stop()
             self._issuer_server = None
@@ -91,12 +108,52 @@ class Stack:
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
 
+    def stop_requested(self) -> None:
+        """Safe in a signal handler: a start() under way raises StackInterrupted at its next wait,
+        and nothing is restarted any more. stop() still stops everything."""
+        self.supervisor.interrupt()
+
     def check_alive(self) -> None:
-        for process in self.processes:
-            if not process.alive():
-                raise StackError(
-                    f"{process.name} exited with {process.process.returncode}:\n{process.tail()}"
-                )
+        """Raises StackError once the stack is broken: a child the supervisor gave up on, or, without
+        supervision, any child that exited."""
+        if self.supervisor.failure is not None:
+            raise StackError(self.supervisor.failure)
+        if self.supervise:
+            return
+        for child in self.supervisor.children.values():
+            code = child.process.poll()
+            if code is not None:
+                raise StackError(f"{child.name} exited with {code}:\n{child.tail()}")
+
+    # -- the children, for operators and outage tests --------------------------------------------
+    @property
+    def processes(self) -> list[ManagedProcess]:
+        """The current process of every child, in start order."""
+        return [child.managed for child in self.supervisor.children.values() if child.managed is not None]
+
+    def process(self, name: str) -> subprocess.Popen[bytes]:
+        """The running process of one child: "dynamodb", "customers", "portfolios", "assets" or "router".
+
+        Use its `pid` and `send_signal()`: SIGKILL it and the supervisor restarts it (ask again for
+        the new process); SIGSTOP it and it hangs, and stays hung, since a stopped process has not
+        exited, until SIGCONT. Each child leads a process group of its own, so
+        `os.killpg(stack.process(name).pid, signal.SIGSTOP)` reaches anything it started too.
+        """
+        return self.supervisor.children[name].process
+
+    def restarts(self, name: str) -> int:
+        """How many times the supervisor has restarted this child."""
+        return self.supervisor.children[name].restarts
+
+    def wait_ready(self, name: str, timeout: float = STARTUP_TIMEOUT) -> float:
+        """Waits until the child is running and ready (after a restart, say); the seconds it took."""
+        child = self.supervisor.children[name]
+        started = time.monotonic()
+        while not (child.state == "ready" and child.alive() and child.ready()):
+            if child.state == "failed" or time.monotonic() - started > timeout:
+                raise StackError(f"{name} is not ready ({child.state}) after {timeout:.0f} s")
+            time.sleep(0.1)
+        return time.monotonic() - started
 
     def child(self, name: str) -> ManagedProcess:
         """The running child called `name` ("customers", "router", ...), e.g. for a test to signal."""
@@ -133,16 +190,41 @@ class Stack:
                 + " (another `make dev`? set e.g. ROUTER_PORT to move)"
             )
 
-    def _spawn(self, name: str, command: list[str], env: dict[str, str], cwd: Path | None = None) -> None:
-        self.processes.append(
-            ManagedProcess(
-                name,
-                command,
-                env=toolchain.env_with_node({**env, **self.config.extra_env}),
-                cwd=cwd,
-                echo=self.echo,
-            )
+    def _spawn(
+        self,
+        name: str,
+        command: list[str],
+        env: dict[str, str],
+        *,
+        ready: Callable[[], bool],
+        cwd: Path | None = None,
+        after_restart: Callable[[], None] | None = None,
+    ) -> None:
+        child = Child(
+            name,
+            command,
+            env=toolchain.env_with_node({**env, **self.config.extra_env}),
+            cwd=cwd,
+            ready=ready,
+            after_restart=after_restart,
         )
+        try:
+            self.supervisor.add(child)
+        except Interrupted as error:
+            raise StackInterrupted(str(error)) from error
+
+    def _ready(self, name: str) -> None:
+        """Waits for a starting child; from then on the supervisor restarts it when it exits."""
+        try:
+            self.supervisor.wait_ready(name)
+        except Interrupted as error:
+            raise StackInterrupted(str(error)) from error
+        except StartFailed as error:
+            # With echo its log is on screen already; otherwise the end of it says why.
+            tail = "" if self.echo else f"\n{self.supervisor.children[name].tail()}"
+            raise StackError(f"{error}{tail}") from error
+        if self.supervise:
+            self.supervisor.watch(name)
 
     def _start_issuer(self) -> None:
         self.issuer.keys.ensure()
@@ -153,9 +235,22 @@ class Stack:
         data_dir = None if self.config.data_dir is None else self.config.data_dir / "dynamodb"
         if data_dir is not None:
             data_dir.mkdir(parents=True, exist_ok=True)
-        command = dynamodb_local.command(self.config.ports["dynamodb"], data_dir)
-        self._spawn("dynamodb", command, {}, cwd=toolchain.dynamodb_local_dir())
-        self._wait(lambda: wait_for_port(self.config.ports["dynamodb"], 60, self.config.host), "dynamodb")
+        command = dynamodb_local.command(self.config.ports["dynamodb"], data_dir, self.config.host)
+        self._spawn(
+            "dynamodb",
+            command,
+            {},
+            cwd=toolchain.dynamodb_local_dir(),
+            ready=lambda: port_is_open(self.config.ports["dynamodb"], self.config.host),
+            after_restart=self._after_dynamodb_restart,
+        )
+        self._ready("dynamodb")
+
+    def _after_dynamodb_restart(self) -> None:
+        # In memory, a restarted DynamoDB Local is empty: the tables again, and the demo data.
+        asyncio.run(self._create_tables())
+        if self.seed:
+            self._seed()
 
     async def _create_tables(self) -> None:
         from kit.dynamo import dynamodb_client
@@ -189,7 +284,8 @@ class Stack:
 
     def _start_subgraph(self, name: str) -> None:
         script = Path(sys.executable).parent / f"{name}-subgraph"
-        self._spawn(name, [str(script)], self.subgraph_env(name))
+        ready_url = self.config.url(name, "/ready")
+        self._spawn(name, [str(script)], self.subgraph_env(name), ready=lambda: http_ok(ready_url))
 
     def router_env(self) -> dict[str, str]:
         env = {
@@ -214,17 +310,13 @@ class Stack:
 
     def _start_router(self) -> None:
         command = [str(toolchain.node_executable()), str(toolchain.router_bin("hive-gateway")), "supergraph"]
-        self._spawn("router", command, self.router_env(), cwd=toolchain.ROUTER_DIR)
+        ready_url = self.config.url("router", "/readiness")
+        self._spawn(
+            "router", command, self.router_env(), cwd=toolchain.ROUTER_DIR, ready=lambda: http_ok(ready_url)
+        )
 
-    def _wait_ready(self, name: str, url: str) -> None:
-        self._wait(lambda: wait_for_http_ok(url, STARTUP_TIMEOUT), name)
-
-    def _wait(self, wait: object, name: str) -> None:
+    def _seed(self) -> DemoData:
         try:
-            wait()  # type: ignore[operator]
-        except TimeoutError as error:
-            tail = next((p.tail() for p in self.processes if p.name == name), "")
-            raise StackError(f"{name} did not become ready: {error}\n{tail}") from error
-
-    def _demo_file(self) -> Path | None:
-        return None if self.config.data_dir is None else self.config.data_dir / "demo.json"
+            return seed_demo(self.config, token=self.issuer.admin())
+        except (SeedError, httpx.HTTPError) as error:
+            raise StackError(f"seeding the demo data failed: {error}") from error

