@@ -175,7 +175,7 @@ def take_down(stack: Stack, name: str, how: str) -> None:
 
 def bring_back(stack: Stack, name: str, how: str) -> None:
     if how == "killed":
-        stack.restart(name)
+        stack.wait_ready(name)  # the launcher's supervisor starts it again by itself
     else:
         os.killpg(stack.child(name).process.pid, signal.SIGCONT)
 

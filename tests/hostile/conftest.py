@@ -27,7 +27,6 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -212,10 +211,8 @@ _CAP = (
 class CappedStack(Stack):
     """The launcher's stack, each subgraph under an address-space cap (see SUBGRAPH_ADDRESS_SPACE)."""
 
-    def _start_subgraph(self, name: str) -> None:
-        script = Path(sys.executable).parent / f"{name}-subgraph"
-        command = [sys.executable, "-c", _CAP, str(SUBGRAPH_ADDRESS_SPACE), str(script)]
-        self._spawn(name, command, self.subgraph_env(name))
+    def subgraph_command(self, name: str) -> list[str]:
+        return [sys.executable, "-c", _CAP, str(SUBGRAPH_ADDRESS_SPACE), *super().subgraph_command(name)]
 
 
 @dataclass
@@ -372,7 +369,11 @@ class Hostile:
 def _production_router(stack: Stack, port: int) -> ManagedProcess:
     # Production refuses GraphiQL's development tokens and demo preloads: leave them all out.
     env = {
-        **{k: v for k, v in stack.router_env().items() if not k.startswith(("ROUTER_GRAPHIQL", "ROUTER_DEMO"))},
+        **{
+            k: v
+            for k, v in stack.router_env().items()
+            if not k.startswith(("ROUTER_GRAPHIQL", "ROUTER_DEMO"))
+        },
         "ROUTER_PORT": str(port),
         "ROUTER_PROFILE": "production",
     }

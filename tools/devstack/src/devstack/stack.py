@@ -162,20 +162,6 @@ class Stack:
                 return process
         raise StackError(f"no child process called {name!r}")
 
-    def restart(self, name: str) -> None:
-        """Stop one subgraph or the router, whatever its state, and start it again until ready."""
-        if name != "router" and name not in SUBGRAPHS:
-            raise StackError(f"only a subgraph or the router restarts, not {name!r}")
-        old = self.child(name)
-        old.stop()
-        self.processes.remove(old)
-        if name == "router":
-            self._start_router()
-            self._wait_ready(name, self.config.url(name, "/readiness"))
-        else:
-            self._start_subgraph(name)
-            self._wait_ready(name, self.config.url(name, "/ready"))
-
     # -- steps -----------------------------------------------------------------------------------
     def _refuse_busy_ports(self) -> None:
         busy = [
@@ -282,10 +268,15 @@ class Stack:
             env[f"{prefix}_EVENTS_PUSH_SECRET"] = self.events_push_secret
         return env
 
+    def subgraph_command(self, name: str) -> list[str]:
+        """The command that runs one subgraph (a test may wrap it, e.g. under resource limits)."""
+        return [str(Path(sys.executable).parent / f"{name}-subgraph")]
+
     def _start_subgraph(self, name: str) -> None:
-        script = Path(sys.executable).parent / f"{name}-subgraph"
         ready_url = self.config.url(name, "/ready")
-        self._spawn(name, [str(script)], self.subgraph_env(name), ready=lambda: http_ok(ready_url))
+        self._spawn(
+            name, self.subgraph_command(name), self.subgraph_env(name), ready=lambda: http_ok(ready_url)
+        )
 
     def router_env(self) -> dict[str, str]:
         env = {
