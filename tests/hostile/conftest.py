@@ -371,7 +371,9 @@ class Hostile:
 
 def _production_router(stack: Stack, port: int) -> ManagedProcess:
     env = {**stack.router_env(), "ROUTER_PORT": str(port), "ROUTER_PROFILE": "production"}
+    # GraphiQL tokens are for the development profile only: production refuses to start with them.
     env.pop("ROUTER_GRAPHIQL_TOKEN", None)
+    env.pop("ROUTER_GRAPHIQL_CUSTOMER_TOKEN", None)
     command = [str(toolchain.node_executable()), str(toolchain.router_bin("hive-gateway")), "supergraph"]
     return ManagedProcess(
         "router-production", command, env=toolchain.env_with_node(env), cwd=toolchain.ROUTER_DIR, echo=False
