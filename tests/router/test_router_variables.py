@@ -152,6 +152,7 @@ def test_a_variable_that_does_not_coerce_is_bad_user_input_before_any_subgraph_c
         send(production_open, token, {"query": document, "variables": variables}), "BAD_USER_INPUT", count=1
     )
     assert message in text
+    assert "Did you mean" not in text  # production hides suggestions (enum values too)
 
 
 def test_an_application_json_client_gets_200_for_the_same_refusal(
