@@ -104,7 +104,9 @@ import {
   useKnownOperationTypes,
 } from './src/plugins/graphql-edges.js';
 import { refuseMalformedHttp } from './src/plugins/http-hygiene.js';
+import { useNumberLiterals } from './src/plugins/number-literals.js';
 import { parseDefaultRole, useTokenClaims } from './src/plugins/token-claims.js';
+import { useVariableValues } from './src/plugins/variable-values.js';
 import { contractTabs, renderGraphiQL, useGraphiQLAssets } from './src/graphiql.js';
 import { INVESTOR_DATA_LOG_PATHS, upstreamGuard } from './src/plugins/upstream.js';
 
@@ -488,6 +490,12 @@ export const gatewayConfig = defineConfig({
     useCanonicalStringEscapes(limits.maxTokens),
     ...useDocumentLimits(limits),
     useKnownOperationTypes(),
+    // Number literals the query planner would change or fail on (src/plugins/number-literals.ts).
+    useNumberLiterals(),
+    // Variables checked against their definitions before the cost estimate reads them and before
+    // planning: coercion failures as 400 BAD_USER_INPUT, and a Decimal given as a JSON number
+    // (which JSON.parse has already rounded) refused with its path (src/plugins/variable-values.ts).
+    useVariableValues(),
     // Cost of the whole operation from the supergraph's @listSize/@cost (src/plugins/cost.ts), after
     // validation and before planning: a refusal comes before any subgraph call. extensions.cost
     // {estimated, max} on every response in development.

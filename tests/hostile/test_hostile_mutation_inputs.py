@@ -64,8 +64,9 @@ DATE_EXTREMES = [
 ]
 INT_EXTREMES: list[Any] = [2**31, -(2**31) - 1, 2**53 + 1, "1", 1.5, True]
 ENUM_EXTREMES: list[Any] = ["NOT_A_VALUE", "", "brokerage", 0]
-# JSON that is not a string where a Decimal is expected: raw numbers (1E+1000100 parses as a float
-# infinity in many JSON readers), booleans, containers.
+# JSON that is not a string where a Decimal is expected: raw numbers (JavaScript's JSON.parse reads
+# 1E+1000100 as Infinity, 1E-1000100 as 0, and rounds 123456789012345678901234567890), booleans,
+# containers. The router refuses each with BAD_USER_INPUT before any subgraph sees it.
 RAW_JSON_DECIMALS = ["1E+1000100", "1E-1000100", "123456789012345678901234567890", "0.1", "true", "[]", "{}"]
 
 
@@ -355,6 +356,12 @@ def test_every_input_leaf_refuses_its_extremes_and_writes_nothing(
                 "development", body_with(document, replaced(valid, path, extreme)), token=hostile.admin
             )
             problems = refusal_problems(answer, mutation)
+            if isinstance(extreme, RawJson) and not problems:
+                raw_codes = {
+                    (e.get("extensions") or {}).get("code") for e in answer.json().get("errors") or []
+                }
+                if raw_codes != {"BAD_USER_INPUT"}:
+                    problems.append(f"not refused by the router as BAD_USER_INPUT: {raw_codes}")
             if problems:
                 shown = (
                     repr(extreme)

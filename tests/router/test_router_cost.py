@@ -115,11 +115,19 @@ def test_the_kept_operations_cost_at_most_a_third_of_the_limit() -> None:
     assert max(costs.values()) * 3 <= DEFAULT_MAX_COST, costs
 
 
-def test_the_router_estimates_as_measure_operations_counts(development: Gateway, issuer: Issuer) -> None:
+LARGEST_FIRST = {"Customers": {"first": 100}, "SearchInstruments": {"first": 50}}
+
+
+def test_the_router_estimates_as_measure_operations_counts(
+    development: Gateway, issuer: Issuer, examples: Any
+) -> None:
     """The development gateway (ROUTER_MAX_COST=5) reports its estimate, refused or not."""
     costs = measured_costs()
     for path in sorted((toolchain.SCHEMA_DIR / "operations").glob("*.graphql")):
-        # Only Instrument (5) runs: it gets its variable; the others are refused before theirs count.
-        body = development.query(path.read_text(), issuer.token(), {"symbol": "AAPL"}).json()
+        # Only Instrument (5) runs; the others are refused at their cost. Valid variables, as the
+        # variables are checked first; a page at its largest `first`, as measure-operations counts it.
+        document = path.read_text()
+        variables = examples.variables(document, **LARGEST_FIRST.get(path.stem, {}))
+        body = development.query(document, issuer.token(), variables).json()
         cost = body["errors"][0]["extensions"]["cost"] if costs[path.stem] > 5 else body["extensions"]["cost"]
         assert cost == {"estimated": costs[path.stem], "max": 5}, (path.stem, body)
