@@ -106,6 +106,17 @@ def clean_text(value: str, kind: TextKind) -> str:
     return normalised
 
 
+def trimmed(value: str, kind: TextKind) -> str:
+    """An id, a code or a symbol as the services match it: `value` in NFC without surrounding
+    spaces, or "" (which no id, code or symbol matches) when the policy refuses it. A control
+    character must not vanish under str.strip() (NEL, U+0085, is whitespace to Python) and turn
+    hostile text into a valid code."""
+    try:
+        return clean_text(value, kind).strip()
+    except TextError:
+        return ""
+
+
 def _sentence(field: tuple[str, ...], error: TextError) -> str:
     return f"{field[-1] if field else 'The text'} {error}."
 
