@@ -106,10 +106,21 @@ async def test_staff_read_every_customer_and_null_for_none(api, token):
 
 async def test_a_malformed_id_is_null_without_a_read(api):
     body, calls = await reads_and_writes(
-        api, lambda: execute(api.http, READ, {"id": "x" * 3000}, token=OPERATOR)
+        api, lambda: execute(api.http, READ, {"id": "not-a-customer-id"}, token=OPERATOR)
     )
     assert body == {"data": {"customer": None}}
-    assert calls == {}  # a key DynamoDB would refuse (too long) never reaches it
+    assert calls == {}
+
+
+@pytest.mark.parametrize("text", ["x" * 3000, "x" * 65, "01ARZ3NDEKTSV4RRFFQ69G5FAV\u0000", "\ud800"])
+async def test_text_no_id_can_be_is_bad_user_input_without_a_read(api, text):
+    body, calls = await reads_and_writes(api, lambda: execute(api.http, READ, {"id": text}, token=OPERATOR))
+    assert body["data"] == {"customer": None}
+    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [
+        (["customer"], "BAD_USER_INPUT")
+    ]
+    assert body["errors"][0]["message"].startswith("id must ")
+    assert calls == {}  # a key DynamoDB would refuse (too long, not UTF-8) never reaches it
 
 
 # -- _entities ---------------------------------------------------------------------------------------

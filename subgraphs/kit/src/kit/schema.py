@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from functools import cached_property
+from typing import Any, cast
 
 import strawberry
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import Info
+from strawberry.types.base import StrawberryObjectDefinition
 
 from kit.cost import CostLimiter
+from kit.entities import EntityShape, checked, entity_shapes
 from kit.graphql_types import SCALAR_MAP
 from kit.masking import MaskInternalErrors
 
@@ -24,9 +29,32 @@ MAX_ALIASES = 100
 MAX_COST = 100_000
 
 
+class FederatedSchema(strawberry.federation.Schema):
+    """Strawberry's federated schema whose `_entities` refuses a malformed representation on its
+    own (null and BAD_USER_INPUT at its index, `kit.entities`) instead of failing internally."""
+
+    @cached_property
+    def entity_shapes(self) -> dict[str, EntityShape]:
+        definitions = {
+            name: concrete.definition
+            for name, concrete in self.schema_converter.type_map.items()
+            if isinstance(concrete.definition, StrawberryObjectDefinition)
+        }
+        return entity_shapes(self._schema, definitions)
+
+    def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
+        results: list[object] = []
+        for _, item in checked(representations, self.entity_shapes):
+            if isinstance(item, dict):
+                results.extend(super().entities_resolver(info, [cast(FederationAny, item)]))
+            else:
+                results.append(item)
+        return cast(list[FederationAny], results)
+
+
 def federated_schema(
     *, query: type, mutation: type | None = None, types: Iterable[type] = ()
-) -> strawberry.federation.Schema:
+) -> FederatedSchema:
     # Federation 2.9: @theguild/federation-composition accepts v2.0-2.9 only (DESIGN.md decision 2).
     extensions: list[Any] = [
         MaskInternalErrors,
@@ -34,7 +62,7 @@ def federated_schema(
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: CostLimiter(max_cost=MAX_COST),
     ]
-    return strawberry.federation.Schema(
+    return FederatedSchema(
         query=query,
         mutation=mutation,
         types=list(types),

@@ -308,10 +308,11 @@ async def execute(
 ) -> dict[str, Any]:
     """POST a GraphQL document to /graphql and return the JSON body (data and errors).
 
-    `token` replaces the client's default bearer token for this one request."""
-    headers = bearer(token) if token is not None else None
-    response = await client.post(
-        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
-    )
+    `token` replaces the client's default bearer token for this one request. The body is ASCII
+    JSON (as json.dumps writes it), so that a test can send what UTF-8 cannot carry: a lone
+    surrogate travels as the escape "\\ud800", as a hostile client writes it."""
+    headers = {"content-type": "application/json", **(bearer(token) if token is not None else {})}
+    sent = json.dumps({"query": query, "variables": variables or {}})
+    response = await client.post("/graphql", content=sent.encode("ascii"), headers=headers)
     body: dict[str, Any] = response.json()
     return body

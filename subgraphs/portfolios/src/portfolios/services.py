@@ -28,6 +28,7 @@ from typing import TypeVar
 from kit.errors import InputProblems, Problem
 from kit.ids import is_customer_id, is_ulid
 from kit.principal import Forbidden, Principal, forbidden_to_see
+from kit.text import TextKind, trimmed
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 from ulid import ULID
 
@@ -52,7 +53,6 @@ from portfolios.domain.ports import (
     WriteConflict,
 )
 from portfolios.domain.validation import (
-    IDEMPOTENCY_KEY_MAX_LENGTH,
     INVALID,
     NOT_FOUND,
     CorrectionRequest,
@@ -72,6 +72,7 @@ from portfolios.domain.validation import (
     lot_consumed,
     portfolio_closed,
     portfolio_gone,
+    usable_idempotency_key,
     validate_lot,
     validate_name,
     validate_portfolio,
@@ -199,13 +200,13 @@ class PortfolioService:
 
     async def create_portfolio(self, caller: Principal, request: PortfolioRequest) -> Portfolio:
         """Opens a portfolio for `request.customer_id`: the customer itself, or an admin, may."""
-        customer_id = request.customer_id.strip()
+        customer_id = trimmed(request.customer_id, TextKind.ID)
         if not caller.can_change(customer_id):  # before anything else: nothing is read or checked
             raise Forbidden(f"You may not open a portfolio for customer {customer_id}.")
         return await self._retrying(lambda: self._create_portfolio(request))
 
     async def _create_portfolio(self, request: PortfolioRequest) -> Portfolio:
-        customer_id = request.customer_id.strip()
+        customer_id = trimmed(request.customer_id, TextKind.ID)
         status = await self._directory.status(customer_id) if is_customer_id(customer_id) else None
         new = validate_portfolio(
             request,
@@ -222,7 +223,7 @@ class PortfolioService:
 
         The owner condition is part of the one conditional write, so a refusal costs no extra read."""
         require_changer(caller)
-        portfolio_id = portfolio_id.strip()
+        portfolio_id = trimmed(portfolio_id, TextKind.ID)
         problems: list[Problem] = []
         if not is_ulid(portfolio_id):
             problems.append(_invalid_id())
@@ -244,7 +245,7 @@ class PortfolioService:
         """Closes a portfolio: it then takes no new lots, sales, corrections or removals; its lots,
         positions and activities stay readable. Closing a closed portfolio changes nothing."""
         require_changer(caller)
-        portfolio_id = portfolio_id.strip()
+        portfolio_id = trimmed(portfolio_id, TextKind.ID)
         if not is_ulid(portfolio_id):
             raise InputProblems([_invalid_id()])
         owner = None if caller.is_admin else caller.customer_id
@@ -264,7 +265,7 @@ class PortfolioService:
 
     async def _add_investment(self, caller: Principal, request: LotRequest) -> AddedInvestment:
         portfolio, record = await self._portfolio_and_record(request.portfolio_id, request.idempotency_key)
-        check_change(caller, portfolio, "portfolio", request.portfolio_id.strip())
+        check_change(caller, portfolio, "portfolio", trimmed(request.portfolio_id, TextKind.ID))
         now = self._clock()
         new = validate_lot(request, portfolio=portfolio, latest_date=latest_purchase_date(now))
         if portfolio is None:  # validate_lot reports a missing portfolio; this narrows the type
@@ -286,11 +287,10 @@ class PortfolioService:
     async def _portfolio_and_record(
         self, portfolio_id: str, key: str | None
     ) -> tuple[Portfolio | None, IdempotencyRecord | None]:
-        portfolio_id = portfolio_id.strip()
+        portfolio_id = trimmed(portfolio_id, TextKind.ID)
         if not is_ulid(portfolio_id):
             return None, None
-        usable_key = key if key and len(key) <= IDEMPOTENCY_KEY_MAX_LENGTH else None
-        return await self._repository.portfolio_and_idempotency(portfolio_id, usable_key)
+        return await self._repository.portfolio_and_idempotency(portfolio_id, usable_idempotency_key(key))
 
     async def _replay_lot(
         self, portfolio: Portfolio, new: NewLot, record: IdempotencyRecord
@@ -307,7 +307,7 @@ class PortfolioService:
         return AddedInvestment(lot=lot, portfolio=portfolio, replayed=True)
 
     async def _lot_and_portfolio(self, caller: Principal, lot_id: str) -> tuple[Lot, Portfolio]:
-        lot_id = lot_id.strip()
+        lot_id = trimmed(lot_id, TextKind.ID)
         if not is_ulid(lot_id):
             raise InputProblems([_invalid_id()])
         lot = (await self._repository.lots_by_id([lot_id])).get(lot_id)
@@ -372,7 +372,7 @@ class PortfolioService:
 
     async def _sell(self, caller: Principal, request: SaleRequest) -> Sold:
         portfolio, record = await self._portfolio_and_record(request.portfolio_id, request.idempotency_key)
-        check_change(caller, portfolio, "portfolio", request.portfolio_id.strip())
+        check_change(caller, portfolio, "portfolio", trimmed(request.portfolio_id, TextKind.ID))
         now = self._clock()
         sale = validate_sale(request, portfolio=portfolio, latest_date=latest_purchase_date(now))
         portfolio = sale.portfolio

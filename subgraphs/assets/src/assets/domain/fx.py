@@ -16,6 +16,7 @@ from typing import Protocol
 
 from kit.errors import InputProblems, Problem
 from kit.money import RATIO, decimal_places, is_iso_currency
+from kit.text import TextKind, trimmed
 
 PIVOT = "USD"
 MANUAL_FX_SOURCE = "manual"
@@ -196,14 +197,13 @@ def validate_manual_fx_rate(
 ) -> FxRate:
     """Check a manual rate (codes trimmed and upper-cased); every problem is reported at once."""
     problems: list[Problem] = []
-    source = from_currency.strip().upper()
-    target = to_currency.strip().upper()
+    source = trimmed(from_currency, TextKind.CODE).upper()
+    target = trimmed(to_currency, TextKind.CODE).upper()
+    # The messages do not echo what was sent: it may be kilobytes of anything.
     if not is_iso_currency(source):
-        problems.append(
-            Problem(("input", "fromCurrency"), f"{from_currency!r} is not an ISO 4217 currency code")
-        )
+        problems.append(Problem(("input", "fromCurrency"), "must be an ISO 4217 currency code, e.g. USD"))
     if not is_iso_currency(target):
-        problems.append(Problem(("input", "toCurrency"), f"{to_currency!r} is not an ISO 4217 currency code"))
+        problems.append(Problem(("input", "toCurrency"), "must be an ISO 4217 currency code, e.g. USD"))
     if source == target and is_iso_currency(source):
         problems.append(Problem(("input", "toCurrency"), "must differ from fromCurrency"))
     if not rate.is_finite() or rate <= 0:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from kit.money import Amount, MoneyError, is_iso_currency, parse_decimal
+from kit.text import TextKind, trimmed
 
 SYMBOL_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9.\-]{0,19}")
 
@@ -24,7 +25,7 @@ class AssetClass(enum.Enum):
 
 def normalize_symbol(raw: str) -> str | None:
     """The canonical form of a ticker symbol (trimmed, upper case), or None when it is malformed."""
-    symbol = raw.strip().upper()
+    symbol = trimmed(raw, TextKind.CODE).upper()
     return symbol if SYMBOL_PATTERN.fullmatch(symbol) else None
 
 

@@ -54,9 +54,7 @@ def _amount_problems(amount: Amount, field: tuple[str, ...]) -> list[Problem]:
     elif decimal_places(value) > MAX_DECIMAL_PLACES:
         problems.append(Problem((*field, "amount"), f"has more than {MAX_DECIMAL_PLACES} decimal places"))
     if not is_iso_currency(amount.currency_code):
-        problems.append(
-            Problem((*field, "currencyCode"), f"{amount.currency_code!r} is not an ISO 4217 currency code")
-        )
+        problems.append(Problem((*field, "currencyCode"), "must be an ISO 4217 currency code, e.g. USD"))
     return problems
 
 

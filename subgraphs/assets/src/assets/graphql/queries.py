@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from kit.cost import paged
+from kit.text import TextKind, text_argument
 
 from assets.domain.instruments import normalize_symbol
 from assets.domain.search import MAX_PAGE
@@ -13,7 +14,9 @@ from assets.graphql.types import Instrument
 
 
 async def _instrument(info: strawberry.Info[AssetsContext, None], symbol: str) -> Instrument | None:
-    key = normalize_symbol(symbol)
+    # Text no symbol can be (a control character, a kilobyte) is the client's error; any other
+    # text that is no symbol names no instrument (null).
+    key = normalize_symbol(text_argument(symbol, TextKind.CODE, "symbol"))
     if key is None:
         return None
     view = await info.context.instruments.load(key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import strawberry
 from kit.graphql_types import PageInfo
+from kit.text import TextKind, text_argument
 
 from assets.graphql.context import AssetsContext
 from assets.graphql.types import Instrument
@@ -29,7 +30,8 @@ async def search_instruments(
     first: int,
     after: str | None = None,
 ) -> InstrumentConnection:
-    page = await info.context.services.search.search(query, first, after)
+    text = text_argument(query, TextKind.SEARCH, "query")  # what a search box can send, no more
+    page = await info.context.services.search.search(text, first, after)
     edges = [
         InstrumentEdge(cursor=cursor, node=Instrument.from_view(InstrumentView(item, None, known=True)))
         for cursor, item in page.items

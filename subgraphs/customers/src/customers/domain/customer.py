@@ -12,6 +12,7 @@ import phonenumbers
 import pycountry
 from email_validator import EmailNotValidError, validate_email
 from kit.errors import InputProblems, Problem
+from kit.text import TextKind, check_text
 
 NAME_MAX_LENGTH = 200
 
@@ -70,15 +71,16 @@ def email_key(email: str) -> str:
 
 
 def normalise_email(raw: str, field: tuple[str, ...]) -> str:
+    text = check_text(raw, TextKind.EMAIL, field)
     try:
         # No DNS: validation must not depend on the network and must be quick.
-        return validate_email(raw.strip(), check_deliverability=False).normalized
+        return validate_email(text.strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
         raise InputProblems.single(field, f"Invalid email address: {error}") from error
 
 
 def normalise_name(raw: str, field: tuple[str, ...]) -> str:
-    name = " ".join(raw.split())
+    name = " ".join(check_text(raw, TextKind.NAME, field).split())
     if not 1 <= len(name) <= NAME_MAX_LENGTH:
         raise InputProblems.single(field, f"Name must be 1 to {NAME_MAX_LENGTH} characters.")
     return name
@@ -86,8 +88,9 @@ def normalise_name(raw: str, field: tuple[str, ...]) -> str:
 
 def normalise_phone(raw: str, field: tuple[str, ...]) -> str:
     """E.164: a leading + and the country code; formatted back to canonical E.164."""
+    text = check_text(raw, TextKind.PHONE, field)
     try:
-        number = phonenumbers.parse(raw.strip(), None)
+        number = phonenumbers.parse(text.strip(), None)
     except phonenumbers.NumberParseException as error:
         raise InputProblems.single(field, "Phone must be in E.164 form, e.g. +14155550123.") from error
     if not phonenumbers.is_valid_number(number):
@@ -98,26 +101,37 @@ def normalise_phone(raw: str, field: tuple[str, ...]) -> str:
 def normalise_address(address: Address, field: tuple[str, ...]) -> Address:
     problems: list[Problem] = []
 
+    def text(value: str, name: str, kind: TextKind = TextKind.ADDRESS) -> str | None:
+        """The policy every client string obeys (kit.text), then the whitespace collapsed; None
+        (and the problem noted) when the policy refuses it."""
+        try:
+            return " ".join(check_text(value, kind, (*field, name)).split())
+        except InputProblems as error:
+            problems.extend(error.problems)
+            return None
+
     def required(value: str, name: str) -> str:
-        cleaned = " ".join(value.split())
+        cleaned = text(value, name)
+        if cleaned is None:
+            return ""
         if not cleaned or len(cleaned) > NAME_MAX_LENGTH:
             problems.append(Problem((*field, name), f"{name} must be 1 to {NAME_MAX_LENGTH} characters."))
         return cleaned
 
-    def optional(value: str | None) -> str | None:
-        cleaned = " ".join((value or "").split())
-        return cleaned or None
+    def optional(value: str | None, name: str) -> str | None:
+        return (text(value, name) or None) if value is not None else None
 
-    country = address.country.strip().upper()
-    if len(country) != 2 or pycountry.countries.get(alpha_2=country) is None:
+    given_country = text(address.country, "country", TextKind.CODE)
+    country = (given_country or "").upper()
+    if given_country is not None and (len(country) != 2 or pycountry.countries.get(alpha_2=country) is None):
         problems.append(Problem((*field, "country"), "Country must be an ISO 3166-1 alpha-2 code, e.g. US."))
     cleaned = replace(
         address,
         line1=required(address.line1, "line1"),
         city=required(address.city, "city"),
         postal_code=required(address.postal_code, "postalCode"),
-        line2=optional(address.line2),
-        region=optional(address.region),
+        line2=optional(address.line2, "line2"),
+        region=optional(address.region, "region"),
         country=country,
     )
     if problems:

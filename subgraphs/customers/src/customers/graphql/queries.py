@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from kit.cost import paged
 from kit.graphql_types import PageInfo
+from kit.text import TextKind, text_argument
 from strawberry.types import Info
 
 from customers.domain.paging import MAX_PAGE_SIZE
@@ -22,7 +23,9 @@ class Query:
         "any other id (existing or not) is null with an error whose extensions.code is FORBIDDEN."
     )
     async def customer(self, info: Info[CustomersContext, Any], id: strawberry.ID) -> Customer | None:
-        found = await info.context.customers.load(str(id))
+        # Text no id can be (a control character, a kilobyte) is the client's error; any other id
+        # that is not a customer id is simply no one's (null, and never read).
+        found = await info.context.customers.load(text_argument(str(id), TextKind.ID, "id"))
         return None if found is None else Customer.from_domain(found)
 
     @strawberry.field(

@@ -16,6 +16,7 @@ from enum import Enum
 from kit.errors import InputProblems, Problem
 from kit.ids import is_customer_id, is_ulid
 from kit.money import EXACT, Amount, decimal_places, is_iso_currency
+from kit.text import TextError, TextKind, clean_text, text_problem, trimmed
 
 from portfolios.domain.costbasis import net_proceeds
 from portfolios.domain.model import (
@@ -112,9 +113,17 @@ class CustomerStatus(Enum):
 
 
 def _name_problems(name: str) -> list[Problem]:
-    if 1 <= len(name.strip()) <= NAME_MAX_LENGTH:
+    problem = text_problem(name, TextKind.NAME, ("input", "name"))
+    if problem is not None:
+        return [problem]
+    if 1 <= len(_clean_name(name)) <= NAME_MAX_LENGTH:
         return []
     return [Problem(("input", "name"), f"name must be 1 to {NAME_MAX_LENGTH} characters long", INVALID)]
+
+
+def _clean_name(name: str) -> str:
+    """A name the text policy accepted, in NFC and trimmed."""
+    return clean_text(name, TextKind.NAME).strip()
 
 
 def validate_name(name: str) -> str:
@@ -122,7 +131,7 @@ def validate_name(name: str) -> str:
     problems = _name_problems(name)
     if problems:
         raise InputProblems(problems)
-    return name.strip()
+    return _clean_name(name)
 
 
 def validate_portfolio(
@@ -134,7 +143,7 @@ def validate_portfolio(
     `customer_closed` whether it knows the customer closed their account.
     """
     problems: list[Problem] = []
-    customer_id = request.customer_id.strip()
+    customer_id = trimmed(request.customer_id, TextKind.ID)
     if not is_customer_id(customer_id):
         problems.append(Problem(("input", "customerId"), "customerId is not a valid id", INVALID))
     elif customer_closed:
@@ -142,7 +151,7 @@ def validate_portfolio(
     elif not customer_registered:
         problems.extend(customer_not_found().problems)
     problems.extend(_name_problems(request.name))
-    base_currency = request.base_currency.strip()
+    base_currency = trimmed(request.base_currency, TextKind.CODE)
     if not is_iso_currency(base_currency):
         problems.append(
             Problem(("input", "baseCurrency"), "baseCurrency must be an ISO 4217 code such as USD", INVALID)
@@ -151,7 +160,7 @@ def validate_portfolio(
         raise InputProblems(problems)
     return NewPortfolio(
         customer_id=customer_id,
-        name=request.name.strip(),
+        name=_clean_name(request.name),
         kind=request.kind,
         base_currency=base_currency,
         cost_basis_method=request.cost_basis_method,
@@ -232,14 +241,14 @@ def _validate_trade(
     fees_amount, fees_currency = request.fees_amount, request.fees_currency
     fx_rate, idempotency_key = request.fx_rate, request.idempotency_key
 
-    portfolio_id = portfolio_id.strip()
+    portfolio_id = trimmed(portfolio_id, TextKind.ID)
     if not is_ulid(portfolio_id):
         problems.append(Problem(("input", "portfolioId"), "portfolioId is not a valid id", INVALID))
     elif portfolio is None or portfolio.id != portfolio_id:
         problems.append(Problem(("input", "portfolioId"), "no portfolio has this id", NOT_FOUND))
         portfolio = None
 
-    symbol = symbol.strip().upper()
+    symbol = trimmed(symbol, TextKind.CODE).upper()
     if not SYMBOL_PATTERN.fullmatch(symbol):
         problems.append(
             Problem(
@@ -253,7 +262,7 @@ def _validate_trade(
 
     price_label = _LABELS[price_field]
     _check_amount(price_amount, ("input", price_field, "amount"), price_field, problems)
-    price_currency = price_currency.strip()
+    price_currency = trimmed(price_currency, TextKind.CODE)
     price_currency_ok = is_iso_currency(price_currency)
     if not price_currency_ok:
         problems.append(
@@ -270,7 +279,7 @@ def _validate_trade(
     fees: Amount | None = None
     if fees_amount is not None or fees_currency is not None:
         amount = fees_amount if fees_amount is not None else Decimal(0)
-        currency = (fees_currency or "").strip()
+        currency = trimmed(fees_currency or "", TextKind.CODE)
         _check_amount(amount, ("input", "fees", "amount"), "fees", problems)
         if currency != price_currency:
             problems.append(
@@ -316,14 +325,18 @@ def _validate_trade(
                 )
             )
 
-    if idempotency_key is not None and not 1 <= len(idempotency_key) <= IDEMPOTENCY_KEY_MAX_LENGTH:
-        problems.append(
-            Problem(
-                ("input", "idempotencyKey"),
-                f"idempotencyKey must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters long",
-                INVALID,
+    if idempotency_key is not None:
+        key_problem = text_problem(idempotency_key, TextKind.KEY, ("input", "idempotencyKey"))
+        if key_problem is not None:
+            problems.append(key_problem)
+        elif usable_idempotency_key(idempotency_key) is None:
+            problems.append(
+                Problem(
+                    ("input", "idempotencyKey"),
+                    f"idempotencyKey must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters long",
+                    INVALID,
+                )
             )
-        )
 
     if problems or portfolio is None:
         raise InputProblems(problems)
@@ -337,6 +350,18 @@ def _validate_trade(
         fx_rate=fx_rate,
         idempotency_key=idempotency_key,
     )
+
+
+def usable_idempotency_key(key: str | None) -> str | None:
+    """The key as stored and looked up, or None when it is none or one the rules refuse, so that a
+    malformed key is never looked up. An opaque key is compared as sent: not normalised."""
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        return None
+    try:
+        clean_text(key, TextKind.KEY)
+    except TextError:
+        return None
+    return key
 
 
 # --- lots -------------------------------------------------------------------------------------

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import strawberry
+from kit.text import TextKind, text_argument
 
 from portfolios.graphql.types import Info, Portfolio, readable_portfolio
 
 
 async def _portfolio(info: Info, id: strawberry.ID) -> Portfolio | None:
-    found = readable_portfolio(info, await info.context.portfolios.load(str(id)), str(id))
+    # Text no id can be (a control character, a kilobyte) is the client's error; any other id
+    # that is not a ULID is never read (services.portfolios) and answered as a missing one.
+    identifier = text_argument(str(id), TextKind.ID, "id")
+    found = readable_portfolio(info, await info.context.portfolios.load(identifier), identifier)
     return Portfolio.of(found) if found else None
 
 
