@@ -441,6 +441,10 @@ directive @requires(fields: federation__FieldSet!) on FIELD_DEFINITION
 directive @provides(fields: federation__FieldSet!) on FIELD_DEFINITION
 directive @external on OBJECT | FIELD_DEFINITION
 directive @shareable repeatable on OBJECT | FIELD_DEFINITION
+directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+  | OBJECT | SCALAR
+directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!],
+  requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION
 directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR
   | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION
 """

@@ -50,6 +50,8 @@ CODE_LEAVES = {
     "phone",
 }
 
+OPTIONAL_EMPTY_IS_NONE = {"phone"}
+
 DATE_EXTREMES = [
     "",
     "2024-02-30",
@@ -182,8 +184,12 @@ def extremes_for(path: tuple[str, ...], type_: GraphQLInputType, extremes: Extre
     if named.name == "ID" or path[-1] in CODE_LEAVES:
         # Letters and digits alone may well be a ticker or an id (a well-formed ULID is a valid id
         # for a new customer): left out.
+        # An empty phone is no phone (the field is optional; on update it removes the number).
+        allowed_empty = path[-1] in OPTIONAL_EMPTY_IS_NONE
         return refused + [
-            text for text in extremes.string_oddities if not re.fullmatch(r"[A-Za-z0-9]+", text)
+            text
+            for text in extremes.string_oddities
+            if not re.fullmatch(r"[A-Za-z0-9]+", text) and not (allowed_empty and text == "")
         ]
     return refused
 

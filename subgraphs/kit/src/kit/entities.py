@@ -34,6 +34,7 @@ from strawberry.federation.schema_directives import Key, Requires
 from strawberry.types.base import StrawberryObjectDefinition
 
 from kit.errors import PublicError
+from kit.money import STORED_DECIMAL, DecimalError, parse_decimal
 from kit.text import BAD_USER_INPUT, TextError, TextKind, clean_text
 
 __all__ = ["EntityShape", "entity_shapes", "representation_problem"]
@@ -118,6 +119,14 @@ def _scalar_conforms(value: object, type_: GraphQLScalarType) -> bool:
         return isinstance(value, int | float) and not isinstance(value, bool)
     if type_.name == "Boolean":
         return isinstance(value, bool)
+    if type_.name == "Decimal":
+        # What a peer subgraph computed (a cost basis is quantity x price x rate): the stored
+        # bounds, wider than a client's input.
+        try:
+            parse_decimal(value, STORED_DECIMAL)
+        except DecimalError:
+            return False
+        return True
     try:  # a custom scalar (Decimal, Date...) parses as a variable would
         type_.parse_value(value)
     except Exception:  # any refusal of the scalar's parser is a malformed value
