@@ -212,3 +212,23 @@ async def test_public_error_code_is_not_overwritten_by_a_standard_code() -> None
     result = await SCHEMA.execute("{ nope }")
     assert result.errors is not None
     assert [e.extensions for e in result.errors] == [{"code": "FORBIDDEN"}]
+
+
+async def test_a_refused_variable_is_logged_by_its_code_without_its_value(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    document = 'query($n: Int!) { repeat(text: "a", times: $n) }'
+    result = await SCHEMA.execute(document, variable_values={"n": "secret-holding-42"})
+    assert result.errors is not None
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert "secret-holding-42" not in caplog.text
+    assert [r.getMessage() for r in caplog.records if r.name == "kit.refusals"] == [
+        "refused BAD_USER_INPUT at "
+    ]
+
+
+async def test_an_unexpected_error_is_still_logged_in_full(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.ERROR)
+    await SCHEMA.execute("{ boom }")
+    assert any(r.levelno == logging.ERROR and r.exc_info for r in caplog.records if r.name != "kit.refusals")

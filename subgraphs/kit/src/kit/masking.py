@@ -22,7 +22,8 @@ log = logging.getLogger("kit.errors")
 INTERNAL_ERROR_CODE = "INTERNAL_SERVER_ERROR"
 
 
-def _is_expected(error: GraphQLError) -> bool:
+def is_expected(error: GraphQLError) -> bool:
+    """A refusal of the client's request (its code says why), not a failure of ours."""
     original = error.original_error
     if original is None or isinstance(original, GraphQLError | PublicError):
         return True
@@ -38,7 +39,7 @@ _BAD_VARIABLE_VALUE = re.compile(
 )
 
 
-def _standard_code(error: GraphQLError) -> str:
+def standard_code(error: GraphQLError) -> str:
     """Apollo's codes for errors raised by GraphQL itself, so clients can tell them apart."""
     if error.message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"
@@ -50,13 +51,13 @@ def _standard_code(error: GraphQLError) -> str:
 
 class MaskInternalErrors(MaskErrors):
     def __init__(self) -> None:
-        super().__init__(should_mask_error=lambda error: not _is_expected(error))
+        super().__init__(should_mask_error=lambda error: not is_expected(error))
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
         processed = super()._process_errors(errors)
         for error in processed:
             if not (error.extensions or {}).get("code"):
-                error.extensions = {**(error.extensions or {}), "code": _standard_code(error)}
+                error.extensions = {**(error.extensions or {}), "code": standard_code(error)}
         return processed
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:

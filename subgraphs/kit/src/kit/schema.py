@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from functools import cached_property
 from typing import Any, cast
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import Info
+from strawberry.types import ExecutionContext, Info
 from strawberry.types.base import StrawberryObjectDefinition
 
 from kit.cost import CostLimiter
 from kit.entities import EntityShape, checked, entity_shapes
 from kit.graphql_types import SCALAR_MAP
-from kit.masking import MaskInternalErrors
+from kit.masking import MaskInternalErrors, is_expected, standard_code
 
 # Generous limits of our own: the router enforces the tight ones, these stop a request that
 # bypasses it from exhausting a subgraph.
@@ -27,6 +29,8 @@ MAX_ALIASES = 100
 # is lower, and the 1 MiB body limit caps the representations; a fan-out of nested lists called
 # straight at a subgraph is refused before anything resolves.
 MAX_COST = 100_000
+
+refusals = logging.getLogger("kit.refusals")
 
 
 class FederatedSchema(strawberry.federation.Schema):
@@ -41,6 +45,18 @@ class FederatedSchema(strawberry.federation.Schema):
             if isinstance(concrete.definition, StrawberryObjectDefinition)
         }
         return entity_shapes(self._schema, definitions)
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # A refusal of the client's input is logged by its code and path alone: its message and
+        # traceback echo what was sent (investor data, or a flood under hostile load). Failures of
+        # ours keep Strawberry's full log line.
+        for error in errors:
+            if is_expected(error):
+                code = (error.extensions or {}).get("code") or standard_code(error)
+                refusals.info("refused %s at %s", code, ".".join(map(str, error.path or ())))
+        super().process_errors([error for error in errors if not is_expected(error)], execution_context)
 
     def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
         results: list[object] = []
