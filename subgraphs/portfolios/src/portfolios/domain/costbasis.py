@@ -1,25 +1,14 @@
-"""The cost-basis engine: which lots a sale consumes, and the cost basis it takes with it.
+"""Which open lots a disposal (a sale, a transfer out) takes, and the cost basis it takes with them.
 
-Pure Python and Decimal; every function returns new lot states and never rounds a sum. The only
-inexact step is a division (a pro rata share): its quotient is kept exactly when it has at most
-`COST_PLACES` (costs) or `QUANTITY_PLACES` (quantities) decimal places, else truncated toward zero,
-and whatever the truncation left over is allocated deterministically, so that totals are conserved
-exactly:
+Pure Python and Decimal, never rounding a sum. The only inexact step is a division (a pro rata
+share): kept exactly when it has at most `COST_PLACES` (costs) or `QUANTITY_PLACES` (quantities)
+decimal places, else truncated toward zero, with the remainder allocated deterministically, so that
 
-    cost basis of the lots before = cost consumed by the sale + cost basis of the lots after
-    quantity of the lots before   = quantity sold               + quantity of the lots after
+    cost of the lots before = cost taken + cost of the lots after   (and the same for quantities)
 
-FIFO: open lots in purchase order (oldest `purchased_at` first, ties in recording order, i.e. by
-lot id); each lot is taken whole until the last one, which may be taken in part. A lot taken whole
-gives up all its remaining cost; a lot taken in part gives up `remaining cost * taken / remaining
-quantity` (truncated), so its unit cost is kept.
-
-AVERAGE: every open lot gives up the same fraction `sold / held` of its remaining quantity
-(truncated to 8 places; the remainder is taken from the newest lots first, never more than a lot
-holds). The sale consumes `sold * average cost = total cost * sold / held` (truncated), and the
-cost basis left is spread over the lots in proportion to what each still holds (truncated; the
-remainder goes to the newest lot still holding some): after the sale every lot carries the
-position's average cost, as the average-cost method pools them.
+holds exactly. FIFO, LIFO and HIFO take whole lots in their order until the last, which may be
+taken in part at its unit cost. AVERAGE takes the same fraction of every open lot and leaves every
+lot at the position's average cost. Specific lots take exactly what the client named.
 """
 
 from __future__ import annotations
@@ -30,15 +19,7 @@ from decimal import ROUND_DOWN, Context, Decimal
 
 from kit.money import EXACT
 
-from portfolios.domain.model import (
-    QUANTITY_PLACES,
-    ZERO,
-    CostBasisMethod,
-    Lot,
-    LotTake,
-    lot_order,
-    to_base_currency,
-)
+from portfolios.domain.model import QUANTITY_PLACES, ZERO, CostBasisMethod, LotPick
 
 # A pro rata cost share keeps at most this many decimal places (truncated when it has more).
 COST_PLACES = 10
@@ -47,22 +28,46 @@ COST_PLACES = 10
 _DOWN = Context(prec=EXACT.prec, rounding=ROUND_DOWN)
 
 
-class InsufficientQuantity(ValueError):
-    """The lots hold less than the sale asks for."""
+@dataclass(slots=True)
+class OpenLot:
+    """A lot during the replay (mutable: the replay changes it in place as activities apply)."""
+
+    id: str
+    symbol: str
+    acquired_on: object  # datetime.date; kept loose so the replay's hot loop stays cheap
+    remaining_quantity: Decimal
+    remaining_cost: Decimal
+
+    def unit_cost(self) -> Decimal:
+        if self.remaining_quantity == 0:
+            return ZERO
+        return EXACT.divide(self.remaining_cost, self.remaining_quantity)
 
 
 @dataclass(frozen=True, slots=True)
-class Consumption:
-    """What a sale takes: the quantity, the cost basis (base currency), and the lots it changes.
+class Take:
+    """What a disposal took from one lot: a quantity and its exact cost basis."""
 
-    `lots` are the new states of every lot the sale writes (in purchase order, each one version
-    up); `takes` says how much of each lot was sold (lots the sale takes nothing from are left out).
-    """
-
+    lot: OpenLot
     quantity: Decimal
     cost: Decimal
-    lots: tuple[Lot, ...]
-    takes: tuple[LotTake, ...]
+
+
+class NotEnoughHeld(ValueError):
+    """The open lots hold less than the disposal asks for; `held` is what they hold."""
+
+    def __init__(self, held: Decimal) -> None:
+        super().__init__(f"held only {held}")
+        self.held = held
+
+
+class UnknownPick(ValueError):
+    """A specific lot that is not open (or not of this instrument) at the disposal's date."""
+
+    def __init__(self, pick: LotPick, held: Decimal) -> None:
+        super().__init__(f"lot {pick.lot_id} holds {held}")
+        self.pick = pick
+        self.held = held
 
 
 def truncate(value: Decimal, places: int) -> Decimal:
@@ -88,9 +93,8 @@ def prorate(amount: Decimal, part: Decimal, whole: Decimal, places: int) -> Deci
 def allocate(total: Decimal, weights: Sequence[Decimal], places: int, *, capped: bool) -> list[Decimal]:
     """Splits `total` (>= 0) in proportion to `weights` (>= 0), the shares summing to `total` exactly.
 
-    Each share is first `prorate`d (truncated); the remainder then goes to the last shares first
-    (the newest lots, as callers pass them in purchase order), skipping zero weights. With `capped`,
-    no share exceeds its weight (which needs total <= sum of weights).
+    Each share is first `prorate`d (truncated); the remainder then goes to the last shares first,
+    skipping zero weights. With `capped`, no share exceeds its weight (needs total <= sum of weights).
     """
     if total < 0 or any(w < 0 for w in weights):
         raise ValueError("cannot allocate negative amounts")
@@ -120,86 +124,88 @@ def allocate(total: Decimal, weights: Sequence[Decimal], places: int, *, capped:
     return shares
 
 
-def open_lots(lots: Sequence[Lot]) -> list[Lot]:
-    """The lots still holding some quantity, in purchase order; all must be of one symbol."""
-    if len({lot.symbol for lot in lots}) > 1:
-        raise ValueError("a sale consumes lots of one symbol")
-    return sorted((lot for lot in lots if lot.is_open), key=lot_order)
-
-
-def held(lots: Sequence[Lot]) -> Decimal:
+def held(lots: Sequence[OpenLot]) -> Decimal:
     total = ZERO
     for lot in lots:
         total = EXACT.add(total, lot.remaining_quantity)
     return total
 
 
-def _check(quantity: Decimal, available: Decimal) -> None:
-    if quantity <= 0:
-        raise ValueError("a sale must sell a positive quantity")
+def _by_method(method: CostBasisMethod, lots: Sequence[OpenLot]) -> list[OpenLot]:
+    if method is CostBasisMethod.LIFO:
+        return sorted(lots, key=lambda lot: (lot.acquired_on, lot.id), reverse=True)
+    if method is CostBasisMethod.HIFO:
+        ordered = sorted(lots, key=lambda lot: (lot.acquired_on, lot.id))
+        return sorted(ordered, key=OpenLot.unit_cost, reverse=True)  # stable: ties oldest first
+    return sorted(lots, key=lambda lot: (lot.acquired_on, lot.id))
+
+
+def _take(lot: OpenLot, quantity: Decimal) -> Take:
+    cost = prorate(lot.remaining_cost, quantity, lot.remaining_quantity, COST_PLACES)
+    lot.remaining_quantity = EXACT.subtract(lot.remaining_quantity, quantity)
+    lot.remaining_cost = EXACT.subtract(lot.remaining_cost, cost)
+    return Take(lot=lot, quantity=quantity, cost=cost)
+
+
+def take_in_order(method: CostBasisMethod, lots: Sequence[OpenLot], quantity: Decimal) -> list[Take]:
+    """FIFO, LIFO or HIFO: whole lots in the method's order, the last one maybe in part."""
+    available = held(lots)
     if quantity > available:
-        raise InsufficientQuantity(f"selling {quantity} of {available} held")
-
-
-def consume_fifo(lots: Sequence[Lot], quantity: Decimal) -> Consumption:
-    candidates = open_lots(lots)
-    _check(quantity, held(candidates))
-    left, cost = quantity, ZERO
-    after: list[Lot] = []
-    takes: list[LotTake] = []
-    for lot in candidates:
+        raise NotEnoughHeld(available)
+    takes = []
+    left = quantity
+    for lot in _by_method(method, lots):
         if left == 0:
             break
-        take = min(left, lot.remaining_quantity)
-        taken_cost = prorate(lot.remaining_cost, take, lot.remaining_quantity, COST_PLACES)
-        after.append(
-            lot.consumed(
-                EXACT.subtract(lot.remaining_quantity, take), EXACT.subtract(lot.remaining_cost, taken_cost)
-            )
-        )
-        takes.append(LotTake(lot_id=lot.id, quantity=take))
-        left = EXACT.subtract(left, take)
-        cost = EXACT.add(cost, taken_cost)
-    return Consumption(quantity=quantity, cost=cost, lots=tuple(after), takes=tuple(takes))
+        part = min(left, lot.remaining_quantity)
+        takes.append(_take(lot, part))
+        left = EXACT.subtract(left, part)
+    return takes
 
 
-def consume_average(lots: Sequence[Lot], quantity: Decimal) -> Consumption:
-    candidates = open_lots(lots)
-    total_quantity = held(candidates)
-    _check(quantity, total_quantity)
+def take_average(lots: Sequence[OpenLot], quantity: Decimal) -> list[Take]:
+    """The same fraction of every open lot; afterwards every lot carries the average cost."""
+    ordered = _by_method(CostBasisMethod.FIFO, lots)
+    total_quantity = held(ordered)
+    if quantity > total_quantity:
+        raise NotEnoughHeld(total_quantity)
     total_cost = ZERO
-    for lot in candidates:
+    for lot in ordered:
         total_cost = EXACT.add(total_cost, lot.remaining_cost)
-
-    quantities = [lot.remaining_quantity for lot in candidates]
+    quantities = [lot.remaining_quantity for lot in ordered]
     taken = allocate(quantity, quantities, QUANTITY_PLACES, capped=True)
     left = [EXACT.subtract(q, t) for q, t in zip(quantities, taken, strict=True)]
     cost = prorate(total_cost, quantity, total_quantity, COST_PLACES)
-    cost_left = EXACT.subtract(total_cost, cost)
-    costs = allocate(cost_left, left, COST_PLACES, capped=False)
-
-    after = tuple(lot.consumed(q, c) for lot, q, c in zip(candidates, left, costs, strict=True))
-    takes = tuple(
-        LotTake(lot_id=lot.id, quantity=t) for lot, t in zip(candidates, taken, strict=True) if t > 0
-    )
-    return Consumption(quantity=quantity, cost=cost, lots=after, takes=takes)
-
-
-def consume(method: CostBasisMethod, lots: Sequence[Lot], quantity: Decimal) -> Consumption:
-    """The lots after selling `quantity` of them by `method`; InsufficientQuantity if they hold less."""
-    if method is CostBasisMethod.FIFO:
-        return consume_fifo(lots, quantity)
-    return consume_average(lots, quantity)
+    costs_left = allocate(EXACT.subtract(total_cost, cost), left, COST_PLACES, capped=False)
+    # Pooled: each row takes its quantity at the average cost (shares summing to `cost` exactly),
+    # and every lot is left at the average cost.
+    shares = allocate(cost, taken, COST_PLACES, capped=False) if cost > 0 else [ZERO for _ in taken]
+    takes = []
+    for lot, part, share, quantity_left, cost_left in zip(ordered, taken, shares, left, costs_left, strict=True):
+        lot.remaining_quantity = quantity_left
+        lot.remaining_cost = cost_left
+        if part > 0:
+            takes.append(Take(lot=lot, quantity=part, cost=share))
+    return takes
 
 
-def net_proceeds(quantity: Decimal, price: Decimal, fees: Decimal | None, fx_rate: Decimal | None) -> Decimal:
-    """What a sale brings in, in base currency: (quantity * price - fees) * fxRate."""
-    value = EXACT.multiply(quantity, price)
-    if fees is not None:
-        value = EXACT.subtract(value, fees)
-    return to_base_currency(value, fx_rate)
+def take_picked(lots: Sequence[OpenLot], picks: Sequence[LotPick]) -> list[Take]:
+    """Exactly the named lots and quantities (each lot named at most once)."""
+    by_id = {lot.id: lot for lot in lots}
+    for pick in picks:
+        lot = by_id.get(pick.lot_id)
+        available = lot.remaining_quantity if lot is not None else ZERO
+        if lot is None or pick.quantity > available:
+            raise UnknownPick(pick, available)
+    return [_take(by_id[pick.lot_id], pick.quantity) for pick in picks]
 
 
-def realized_gain(proceeds: Decimal, consumed_cost: Decimal) -> Decimal:
-    """Net proceeds minus the cost basis the sale consumed (negative for a loss)."""
-    return EXACT.subtract(proceeds, consumed_cost)
+def take(
+    method: CostBasisMethod, lots: Sequence[OpenLot], quantity: Decimal, picks: Sequence[LotPick] = ()
+) -> list[Take]:
+    """Takes `quantity` from the open `lots` (one instrument), changing them in place."""
+    if picks:
+        return take_picked(lots, picks)
+    if method is CostBasisMethod.AVERAGE:
+        return take_average(lots, quantity)
+    return take_in_order(method, lots, quantity)

@@ -1,32 +1,30 @@
-"""Portfolios, lots (investments), position summaries, activities and the positions summed from them.
+"""A portfolio, its activity ledger and the books the ledger's replay gives (DESIGN.md decision 11).
 
-Pure Python and Decimal. All arithmetic runs in `EXACT`, a decimal context wide enough that sums and
-products of validated inputs are exact (see `validation` for the bounds that guarantee it). The only
-inexact operations are divisions: the average cost shown on a position (rounded half-even to
-`AVERAGE_COST_PLACES`) and the pro rata shares of `costbasis` (truncated, remainders kept exact).
+Pure Python and Decimal. Activities are the truth; `ledger.replay` turns them into `Books`: every
+lot with what sales left of it, the cash balance, realized gains sale by sale and lot by lot, and
+income. Inside, sums and products are exact (`EXACT`); money is rounded to its currency's minor
+unit only where a statement line is made (decision 6), and totals are sums of those lines.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
-from kit.money import EXACT, Amount
-
-# EXACT (kit.money, 120 digits): validated quantities have at most 20 digits, amounts 22, fx rates
-# 24; a lot's cost needs at most 20 + 22 + 24 digits, and summing even millions of lots adds fewer
-# than 10.
+from kit.money import EXACT, Amount, round_to_minor_unit
 
 # An average cost keeps at most this many decimal places (rounded half-even when it has more).
 AVERAGE_COST_PLACES = 10
 
-# Quantities have at most this many decimal places (validated on input, kept by the cost-basis engine).
+# Quantities have at most this many decimal places (validated on input; a split's result is rounded
+# half-even to it).
 QUANTITY_PLACES = 8
 
 ZERO = Decimal(0)
+ONE = Decimal(1)
 
 
 class PortfolioKind(Enum):
@@ -42,10 +40,12 @@ class PortfolioKind(Enum):
 
 
 class CostBasisMethod(Enum):
-    """How sales consume lots: first in first out, or pro rata at the position's average cost."""
+    """Which lots a sale (or a transfer out) takes when it names none."""
 
-    FIFO = "FIFO"
-    AVERAGE = "AVERAGE"
+    FIFO = "FIFO"  # oldest acquisition first
+    LIFO = "LIFO"  # newest acquisition first
+    HIFO = "HIFO"  # highest unit cost first
+    AVERAGE = "AVERAGE"  # every open lot pro rata, at the position's average cost
 
 
 class PortfolioStatus(Enum):
@@ -55,9 +55,61 @@ class PortfolioStatus(Enum):
 
 class ActivityType(Enum):
     BUY = "BUY"
-    CORRECTION = "CORRECTION"
     SELL = "SELL"
-    REMOVAL = "REMOVAL"
+    DIVIDEND = "DIVIDEND"
+    INTEREST = "INTEREST"
+    DEPOSIT = "DEPOSIT"
+    WITHDRAWAL = "WITHDRAWAL"
+    FEE = "FEE"
+    TAX = "TAX"
+    SPLIT = "SPLIT"
+    TRANSFER_IN = "TRANSFER_IN"
+    TRANSFER_OUT = "TRANSFER_OUT"
+
+    @property
+    def trades(self) -> bool:
+        """Has a symbol, a quantity and a unit price."""
+        return self in (ActivityType.BUY, ActivityType.SELL)
+
+    @property
+    def moves_cash_only(self) -> bool:
+        """Has an amount of cash and no quantity."""
+        return self in _CASH_TYPES
+
+    @property
+    def disposes(self) -> bool:
+        """Takes lots out of the portfolio."""
+        return self in (ActivityType.SELL, ActivityType.TRANSFER_OUT)
+
+
+_CASH_TYPES = frozenset(
+    {
+        ActivityType.DIVIDEND,
+        ActivityType.INTEREST,
+        ActivityType.DEPOSIT,
+        ActivityType.WITHDRAWAL,
+        ActivityType.FEE,
+        ActivityType.TAX,
+    }
+)
+
+# Within one trade date the replay applies a split first (it concerns what was held when the day
+# began), then what brings cash or shares in, then what takes shares out, then what takes cash out;
+# recording order breaks the remaining ties. The same activities then give the same books whatever
+# order they were typed in, and a same-day buy and sell never fail for being entered "sell first".
+DAY_ORDER: Mapping[ActivityType, int] = {
+    ActivityType.SPLIT: 0,
+    ActivityType.DEPOSIT: 1,
+    ActivityType.INTEREST: 1,
+    ActivityType.DIVIDEND: 1,
+    ActivityType.TRANSFER_IN: 2,
+    ActivityType.BUY: 2,
+    ActivityType.SELL: 3,
+    ActivityType.TRANSFER_OUT: 3,
+    ActivityType.WITHDRAWAL: 4,
+    ActivityType.FEE: 4,
+    ActivityType.TAX: 4,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,129 +130,231 @@ class Portfolio:
 
 
 @dataclass(frozen=True, slots=True)
-class Lot:
-    """One purchase of one instrument (exposed as `Investment`), and what sales left of it.
+class SplitRatio:
+    """`to` shares for every `from_` share (both positive)."""
 
-    `fx_rate` converts the purchase currency into `base_currency` (the portfolio's, at the time of
-    the purchase); it is None when both are the same currency. `remaining_quantity` and
-    `remaining_cost` (base currency) start as the lot's quantity and cost basis and shrink as sales
-    consume the lot; `version` grows with every write, and every write is conditioned on it.
-    `customer_id` is the portfolio's owner, kept with the lot so that a reference to it is checked
-    without reading its portfolio; None for a lot stored before lots recorded it.
+    from_: Decimal
+    to: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class LotPick:
+    """A quantity of one lot, named by the client for a sale or transfer by specific lots."""
+
+    lot_id: str
+    quantity: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class MovedLot:
+    """One lot (or part of one) a transfer carried: out of `source_lot_id` in the sending portfolio,
+    into a new lot `lot_id` of the receiving one, with its acquisition date and cost (base currency)."""
+
+    lot_id: str
+    source_lot_id: str
+    acquired_on: date
+    quantity: Decimal
+    cost: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """One entry of the ledger, as recorded. Which fields a type carries:
+
+    BUY, SELL: symbol, quantity, price (per unit), fees?; SELL may name `picks`.
+    DIVIDEND: symbol, amount, fees?.  INTEREST, DEPOSIT, WITHDRAWAL, FEE, TAX: amount, fees?.
+    SPLIT: symbol, split.  TRANSFER_OUT: symbol, quantity, counterpart, picks?, moved (what it carried).
+    TRANSFER_IN: symbol, quantity, counterpart, moved (the lots that arrive).
+    `fx_rate` converts the activity's currency into the portfolio's base currency (1 when the same).
+    The id is a ULID: recording order.
     """
 
     id: str
     portfolio_id: str
+    type: ActivityType
+    occurred_on: date
+    recorded_at: datetime
+    symbol: str | None = None
+    quantity: Decimal | None = None
+    price: Amount | None = None
+    amount: Amount | None = None
+    fees: Amount | None = None
+    fx_rate: Decimal = ONE
+    split: SplitRatio | None = None
+    counterpart_portfolio_id: str | None = None
+    counterpart_activity_id: str | None = None
+    picks: tuple[LotPick, ...] = ()
+    moved: tuple[MovedLot, ...] = ()
+    note: str | None = None
+
+    @property
+    def currency_code(self) -> str | None:
+        """The currency the activity's price, amount and fees are in."""
+        if self.price is not None:
+            return self.price.currency_code
+        if self.amount is not None:
+            return self.amount.currency_code
+        return self.fees.currency_code if self.fees is not None else None
+
+    @property
+    def replay_order(self) -> tuple[date, int, str]:
+        return (self.occurred_on, DAY_ORDER[self.type], self.id)
+
+    @property
+    def cash_effect(self) -> Decimal:
+        """What the activity does to cash, exact, in its own currency (positive: cash comes in)."""
+        fees = self.fees.value if self.fees is not None else ZERO
+        if self.type.trades:
+            assert self.quantity is not None and self.price is not None
+            gross = EXACT.multiply(self.quantity, self.price.value)
+            if self.type is ActivityType.BUY:
+                return EXACT.minus(EXACT.add(gross, fees))
+            return EXACT.subtract(gross, fees)
+        if self.type.moves_cash_only:
+            assert self.amount is not None
+            if self.type in (ActivityType.DIVIDEND, ActivityType.INTEREST, ActivityType.DEPOSIT):
+                return EXACT.subtract(self.amount.value, fees)
+            return EXACT.minus(EXACT.add(self.amount.value, fees))
+        return EXACT.minus(fees)
+
+    def in_base(self, value: Decimal) -> Decimal:
+        return EXACT.multiply(value, self.fx_rate)
+
+
+@dataclass(frozen=True, slots=True)
+class Lot:
+    """Shares of one instrument acquired together (exposed as `Investment`), and what is left of them.
+
+    A BUY makes one lot whose id is the BUY's id; a TRANSFER_IN makes one lot per moved lot.
+    `quantity`, `unit_price`, `fees` and `fx_rate` are as acquired (a transferred lot's unit price
+    is its cost per share in base currency); `cost` is the exact cost basis in base currency.
+    `remaining_quantity` and `remaining_cost` are what sales, transfers and splits left.
+    """
+
+    id: str
+    portfolio_id: str
+    activity_id: str
     symbol: str
+    acquired_on: date
     quantity: Decimal
-    purchase_price: Amount
-    purchased_at: date
+    unit_price: Amount
     fees: Amount | None
     fx_rate: Decimal | None
-    base_currency: str
-    created_at: datetime
+    cost: Decimal
     remaining_quantity: Decimal
     remaining_cost: Decimal
-    version: int = 1
-    customer_id: str | None = None
-
-    @property
-    def cost(self) -> Amount:
-        """What was paid, in the purchase currency: quantity * price + fees."""
-        value = EXACT.multiply(self.quantity, self.purchase_price.value)
-        if self.fees is not None:
-            value = EXACT.add(value, self.fees.value)
-        return Amount(value, self.purchase_price.currency_code)
-
-    @property
-    def cost_basis(self) -> Amount:
-        """What was paid, in the base currency: (quantity * price + fees) * fxRate."""
-        return Amount(to_base_currency(self.cost.value, self.fx_rate), self.base_currency)
-
-    @property
-    def remaining_cost_basis(self) -> Amount:
-        return Amount(self.remaining_cost, self.base_currency)
+    base_currency: str
+    created_at: datetime
 
     @property
     def is_open(self) -> bool:
         return self.remaining_quantity > 0
 
     @property
-    def is_consumed(self) -> bool:
-        """True once any sale has taken from the lot (in part or in full)."""
-        return self.remaining_quantity != self.quantity
+    def unit_cost(self) -> Decimal:
+        """Remaining cost per remaining share (HIFO's key); zero for an empty lot."""
+        if self.remaining_quantity == 0:
+            return ZERO
+        return EXACT.divide(self.remaining_cost, self.remaining_quantity)
 
-    def consumed(self, remaining_quantity: Decimal, remaining_cost: Decimal) -> Lot:
-        """The lot after a sale left it `remaining_quantity` and `remaining_cost` (next version)."""
-        return replace(
-            self,
-            remaining_quantity=remaining_quantity,
-            remaining_cost=remaining_cost,
-            version=self.version + 1,
-        )
+    @property
+    def cost_basis(self) -> Amount:
+        return Amount(self.cost, self.base_currency)
+
+    @property
+    def remaining_cost_basis(self) -> Amount:
+        """Rounded to the minor unit: a line of a statement."""
+        return Amount(round_to_minor_unit(self.remaining_cost, self.base_currency), self.base_currency)
 
 
-def to_base_currency(value: Decimal, fx_rate: Decimal | None) -> Decimal:
-    """An amount of a trade's currency in the portfolio's base currency (no rate: the same currency)."""
-    return EXACT.multiply(value, fx_rate) if fx_rate is not None else value
+class Term(Enum):
+    SHORT = "SHORT"
+    LONG = "LONG"
+
+
+def one_year_after(day: date) -> date:
+    """The same day a year later; Feb 29 gives Feb 28."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
 
 
 @dataclass(frozen=True, slots=True)
-class PositionSummary:
-    """What sales of one instrument in one portfolio realized to date (base currency)."""
+class SaleRow:
+    """What one sale took from one lot: a line of the realized-gains report (rounded money)."""
 
-    portfolio_id: str
+    sale_id: str
     symbol: str
-    realized_gain: Decimal = ZERO
-    sold_quantity: Decimal = ZERO
-    version: int = 0  # 0: not stored yet
+    lot_id: str
+    acquired_on: date
+    sold_on: date
+    quantity: Decimal
+    proceeds: Decimal
+    cost: Decimal
 
-    def after_sale(self, quantity: Decimal, gain: Decimal) -> PositionSummary:
-        return replace(
-            self,
-            realized_gain=EXACT.add(self.realized_gain, gain),
-            sold_quantity=EXACT.add(self.sold_quantity, quantity),
-            version=self.version + 1,
-        )
+    @property
+    def gain(self) -> Decimal:
+        return EXACT.subtract(self.proceeds, self.cost)
+
+    @property
+    def term(self) -> Term:
+        return Term.LONG if self.sold_on > one_year_after(self.acquired_on) else Term.SHORT
 
 
 @dataclass(frozen=True, slots=True)
-class Ledger:
-    """A portfolio's lots (every one, open or consumed) and its position summaries."""
+class SaleResult:
+    """One SELL as the replay matched it: rounded proceeds (net of fees) and cost, split over rows
+    that add up to them exactly; `exact_cost` is the cost basis consumed before rounding."""
 
-    lots: tuple[Lot, ...] = ()
-    summaries: tuple[PositionSummary, ...] = ()
+    sale_id: str
+    symbol: str
+    sold_on: date
+    quantity: Decimal
+    proceeds: Decimal
+    cost: Decimal
+    exact_cost: Decimal
+    rows: tuple[SaleRow, ...]
 
-    def lots_of(self, symbol: str) -> list[Lot]:
-        return sorted((lot for lot in self.lots if lot.symbol == symbol), key=lot_order)
-
-    def summary_of(self, portfolio_id: str, symbol: str) -> PositionSummary:
-        found = next((s for s in self.summaries if s.symbol == symbol), None)
-        return found or PositionSummary(portfolio_id=portfolio_id, symbol=symbol)
-
-    def lot(self, lot_id: str) -> Lot | None:
-        return next((lot for lot in self.lots if lot.id == lot_id), None)
-
+    @property
     def realized_gain(self) -> Decimal:
-        total = ZERO
-        for summary in self.summaries:
-            total = EXACT.add(total, summary.realized_gain)
-        return total
+        return EXACT.subtract(self.proceeds, self.cost)
+
+
+@dataclass(frozen=True, slots=True)
+class TransferResult:
+    """One TRANSFER_OUT as the replay matched it: the lots it carried."""
+
+    transfer_id: str
+    symbol: str
+    moved_on: date
+    moved: tuple[MovedLot, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class IncomeLine:
+    """A DIVIDEND or INTEREST in base currency, rounded (gross: its fees are a cash line of their own)."""
+
+    activity_id: str
+    type: ActivityType
+    received_on: date
+    amount: Decimal
 
 
 @dataclass(frozen=True, slots=True)
 class Position:
-    """The open lots of one instrument in one portfolio, summed."""
+    """The open lots of one instrument, summed (cost basis: the sum of the lots' rounded costs)."""
 
     symbol: str
     lots: tuple[Lot, ...]
     quantity: Decimal
     cost_basis: Amount
+    exact_cost: Decimal
     realized_gain: Amount
 
     @property
     def average_cost(self) -> Amount:
-        return Amount(average(self.cost_basis.value, self.quantity), self.cost_basis.currency_code)
+        return Amount(average(self.exact_cost, self.quantity), self.cost_basis.currency_code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,88 +367,153 @@ class Holding:
 
 
 @dataclass(frozen=True, slots=True)
-class LotTake:
-    """How much of one lot a sale took."""
+class Holdings:
+    """The part of a portfolio's books the Dashboard reads: open lots, cash, realized gain by symbol.
 
-    lot_id: str
-    quantity: Decimal
+    Stored as the projection beside the portfolio (written with every change), so reads never replay
+    and never grow with history. `version` counts the ledger's changes; every write is conditioned
+    on it. `cash` and `realized` are sums of rounded lines.
+    """
+
+    portfolio_id: str
+    base_currency: str
+    open_lots: tuple[Lot, ...] = ()
+    cash: Decimal = ZERO
+    realized: Mapping[str, Decimal] = field(default_factory=dict)
+    activity_count: int = 0
+    version: int = 0
+
+    def positions(self) -> list[Position]:
+        """One per symbol still held, ordered by symbol, each with its open lots in acquisition order."""
+        by_symbol: dict[str, list[Lot]] = {}
+        for lot in self.open_lots:
+            by_symbol.setdefault(lot.symbol, []).append(lot)
+        positions = []
+        for symbol in sorted(by_symbol):
+            lots = sorted(by_symbol[symbol], key=lot_order)
+            quantity = cost = exact = ZERO
+            for lot in lots:
+                quantity = EXACT.add(quantity, lot.remaining_quantity)
+                cost = EXACT.add(cost, lot.remaining_cost_basis.value)
+                exact = EXACT.add(exact, lot.remaining_cost)
+            positions.append(
+                Position(
+                    symbol=symbol,
+                    lots=tuple(lots),
+                    quantity=quantity,
+                    cost_basis=Amount(cost, self.base_currency),
+                    exact_cost=exact,
+                    realized_gain=Amount(self.realized.get(symbol, ZERO), self.base_currency),
+                )
+            )
+        return positions
+
+    def holdings(self) -> list[Holding]:
+        return [Holding(p.symbol, p.quantity, p.cost_basis.value) for p in self.positions()]
+
+    @property
+    def realized_gain(self) -> Amount:
+        total = ZERO
+        for gain in self.realized.values():
+            total = EXACT.add(total, gain)
+        return Amount(total, self.base_currency)
+
+    @property
+    def cash_balance(self) -> Amount:
+        return Amount(self.cash, self.base_currency)
 
 
 @dataclass(frozen=True, slots=True)
-class Activity:
-    """One entry of a portfolio's activity ledger, written with the change it records.
+class History:
+    """The rest of the books, read by reports: lots used up, every sale, transfer and income line."""
 
-    BUY: a lot recorded (its quantity, price, fees, fx rate; occurred_at = purchase date).
-    CORRECTION: a lot corrected (its new values). REMOVAL: a lot removed (its last values).
-    SELL: a sale (sold quantity, sale price, fees, fx rate, realized gain, the lots it took from).
-    `recorded_at` is when it was written; the id (a ULID) sorts in that order.
-    """
+    closed_lots: tuple[Lot, ...] = ()
+    sales: tuple[SaleResult, ...] = ()
+    transfers: tuple[TransferResult, ...] = ()
+    income: tuple[IncomeLine, ...] = ()
+
+    def sale(self, sale_id: str) -> SaleResult | None:
+        return next((s for s in self.sales if s.sale_id == sale_id), None)
+
+    def transfer(self, transfer_id: str) -> TransferResult | None:
+        return next((t for t in self.transfers if t.transfer_id == transfer_id), None)
+
+    def realized_rows(self, start: date | None, end: date | None) -> list[SaleRow]:
+        """Rows of the sales with a trade date in [start, end] (None: unbounded), in trade-date order."""
+        return [row for sale in self.sales if within(sale.sold_on, start, end) for row in sale.rows]
+
+    def income_lines(self, start: date | None, end: date | None) -> list[IncomeLine]:
+        return [line for line in self.income if within(line.received_on, start, end)]
+
+
+@dataclass(frozen=True, slots=True)
+class Books:
+    """What the replay of a portfolio's ledger gives."""
+
+    holdings: Holdings
+    history: History
+
+    def lots(self) -> list[Lot]:
+        """Every lot, open or used up, in acquisition order."""
+        return sorted((*self.holdings.open_lots, *self.history.closed_lots), key=lot_order)
+
+
+class AuditAction(Enum):
+    RECORDED = "RECORDED"
+    CORRECTED = "CORRECTED"
+    REMOVED = "REMOVED"
+    MIGRATED = "MIGRATED"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One change of the ledger: who made it, when, and the activity before and after (None when it
+    did not exist before, or no longer does). It moves nothing; it is what happened to the ledger."""
 
     id: str
     portfolio_id: str
-    type: ActivityType
-    symbol: str
-    quantity: Decimal
-    price: Amount
-    fees: Amount | None
-    fx_rate: Decimal | None
-    occurred_at: date
-    recorded_at: datetime
-    base_currency: str
-    realized_gain: Decimal | None = None
-    lot_id: str | None = None
-    takes: tuple[LotTake, ...] = ()
-
-    @property
-    def realized_gain_amount(self) -> Amount | None:
-        return Amount(self.realized_gain, self.base_currency) if self.realized_gain is not None else None
-
-
-def lot_activity(activity_id: str, kind: ActivityType, lot: Lot, recorded_at: datetime) -> Activity:
-    """The BUY, CORRECTION or REMOVAL entry for `lot`."""
-    return Activity(
-        id=activity_id,
-        portfolio_id=lot.portfolio_id,
-        type=kind,
-        symbol=lot.symbol,
-        quantity=lot.quantity,
-        price=lot.purchase_price,
-        fees=lot.fees,
-        fx_rate=lot.fx_rate,
-        occurred_at=lot.purchased_at,
-        recorded_at=recorded_at,
-        base_currency=lot.base_currency,
-        lot_id=lot.id,
-    )
+    action: AuditAction
+    actor: str
+    at: datetime
+    activity_id: str
+    before: Activity | None
+    after: Activity | None
 
 
 @dataclass(frozen=True, slots=True)
 class ActivityPage:
-    """Activities newest first; `has_next` when older ones follow the last."""
+    """Activities, newest trade date first; `has_next` when older ones follow the last."""
 
     activities: tuple[Activity, ...]
     has_next: bool
 
 
 @dataclass(frozen=True, slots=True)
+class AuditPage:
+    entries: tuple[AuditEntry, ...]
+    has_next: bool
+
+
+@dataclass(frozen=True, slots=True)
 class CustomerBook:
-    """Everything a customer holds: their portfolios (oldest first) and each one's ledger."""
+    """Everything a customer holds: their portfolios (oldest first) and each one's holdings."""
 
     customer_id: str
     portfolios: tuple[Portfolio, ...] = ()
-    ledgers: Mapping[str, Ledger] = field(default_factory=dict)
+    holdings: Mapping[str, Holdings] = field(default_factory=dict)
 
-    def ledger_of(self, portfolio_id: str) -> Ledger:
-        return self.ledgers.get(portfolio_id) or Ledger()
+    def holdings_of(self, portfolio: Portfolio) -> Holdings:
+        return self.holdings.get(portfolio.id) or Holdings(portfolio.id, portfolio.base_currency)
 
-    def lots_of(self, portfolio_id: str) -> tuple[Lot, ...]:
-        return self.ledger_of(portfolio_id).lots
+
+def within(day: date, start: date | None, end: date | None) -> bool:
+    return (start is None or day >= start) and (end is None or day <= end)
 
 
 def average(total: Decimal, quantity: Decimal) -> Decimal:
     """total / quantity, exact when it has at most AVERAGE_COST_PLACES decimals, else rounded half-even."""
     if quantity == 0:
-        return Decimal(0)
+        return ZERO
     quotient = EXACT.divide(total, quantity)
     exponent = quotient.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -AVERAGE_COST_PLACES:
@@ -303,52 +522,8 @@ def average(total: Decimal, quantity: Decimal) -> Decimal:
 
 
 def lot_order(lot: Lot) -> tuple[date, str]:
-    """Lots in purchase order; ULIDs break ties in the order they were recorded."""
-    return (lot.purchased_at, lot.id)
-
-
-def positions_of(
-    lots: Iterable[Lot], base_currency: str, summaries: Iterable[PositionSummary] = ()
-) -> list[Position]:
-    """One position per symbol still held, ordered by symbol; each position's open lots in purchase order.
-
-    Quantity and cost basis are what remains of the lots; `realized_gain` is what sales of the
-    symbol realized to date (from its summary).
-    """
-    by_symbol: dict[str, list[Lot]] = {}
-    for lot in lots:
-        if lot.base_currency != base_currency:
-            raise ValueError(f"lot {lot.id} is in {lot.base_currency}, its portfolio in {base_currency}")
-        if lot.is_open:
-            by_symbol.setdefault(lot.symbol, []).append(lot)
-    realized = {s.symbol: s.realized_gain for s in summaries}
-    positions = []
-    for symbol in sorted(by_symbol):
-        group = sorted(by_symbol[symbol], key=lot_order)
-        quantity = ZERO
-        cost_basis = ZERO
-        for lot in group:
-            quantity = EXACT.add(quantity, lot.remaining_quantity)
-            cost_basis = EXACT.add(cost_basis, lot.remaining_cost)
-        positions.append(
-            Position(
-                symbol=symbol,
-                lots=tuple(group),
-                quantity=quantity,
-                cost_basis=Amount(cost_basis, base_currency),
-                realized_gain=Amount(realized.get(symbol, ZERO), base_currency),
-            )
-        )
-    return positions
-
-
-def holdings_of(positions: Sequence[Position]) -> list[Holding]:
-    return [Holding(symbol=p.symbol, quantity=p.quantity, cost_basis=p.cost_basis.value) for p in positions]
-
-
-def investments_of(lots: Iterable[Lot]) -> list[Lot]:
-    """A portfolio's lots in purchase order (consumed ones too)."""
-    return sorted(lots, key=lot_order)
+    """Lots in acquisition order; ids (ULIDs) break ties in recording order."""
+    return (lot.acquired_on, lot.id)
 
 
 def portfolio_order(portfolio: Portfolio) -> tuple[datetime, str]:
@@ -356,29 +531,20 @@ def portfolio_order(portfolio: Portfolio) -> tuple[datetime, str]:
 
 
 def book_of(
-    customer_id: str,
-    portfolios: Iterable[Portfolio],
-    lots: Iterable[Lot],
-    summaries: Iterable[PositionSummary] = (),
+    customer_id: str, portfolios: Iterable[Portfolio], holdings: Iterable[Holdings] = ()
 ) -> CustomerBook:
-    """A customer's book from unordered items; items whose portfolio is not among `portfolios` are dropped."""
+    """A customer's book from unordered items; holdings of a portfolio not among `portfolios` are dropped."""
     ordered = tuple(sorted(portfolios, key=portfolio_order))
-    grouped: dict[str, list[Lot]] = {p.id: [] for p in ordered}
-    grouped_summaries: dict[str, list[PositionSummary]] = {p.id: [] for p in ordered}
-    for lot in lots:
-        if lot.portfolio_id in grouped:
-            grouped[lot.portfolio_id].append(lot)
-    for summary in summaries:
-        if summary.portfolio_id in grouped_summaries:
-            grouped_summaries[summary.portfolio_id].append(summary)
+    known = {p.id for p in ordered}
     return CustomerBook(
         customer_id=customer_id,
         portfolios=ordered,
-        ledgers={
-            pid: Ledger(
-                lots=tuple(sorted(group, key=lot_order)),
-                summaries=tuple(sorted(grouped_summaries[pid], key=lambda s: s.symbol)),
-            )
-            for pid, group in grouped.items()
-        },
+        holdings={h.portfolio_id: h for h in holdings if h.portfolio_id in known},
     )
+
+
+def sum_of(values: Sequence[Decimal]) -> Decimal:
+    total = ZERO
+    for value in values:
+        total = EXACT.add(total, value)
+    return total

@@ -1,10 +1,12 @@
 """What the use cases need from storage, as protocols the adapters implement.
 
-Every write that must be all or nothing is one transaction whose conditions re-check, at write
-time, what the use case read (the portfolio is open, the customer active, each lot still at the
-version read, an idempotency key still free). When any condition fails, or a concurrent transaction
-interferes, the adapter raises `WriteConflict` and has written nothing; the use case then reads
-again and decides again (a bounded number of times).
+A change of the ledger is read (the portfolio, every activity, the projection's version), decided by
+the domain (`ledger.Ledger`), and written once: `PortfolioRepository.write` stores the activities put
+or deleted, the new projection, audit entries and an idempotency record of one or two portfolios
+(a transfer) atomically, conditioned on each projection still being at the version read. When a
+condition fails, or a concurrent transaction interferes, the adapter raises `WriteConflict` having
+written nothing; the use case then reads again and decides again (a bounded number of times).
+How many items that takes is the adapter's business: the domain never sees a transaction limit.
 """
 
 from __future__ import annotations
@@ -17,28 +19,63 @@ from typing import Protocol
 from portfolios.domain.model import (
     Activity,
     ActivityPage,
+    AuditEntry,
+    AuditPage,
+    Books,
     CustomerBook,
-    Ledger,
-    Lot,
+    History,
+    Holdings,
     Portfolio,
-    PositionSummary,
 )
 from portfolios.domain.validation import CustomerStatus
 
 
 @dataclass(frozen=True, slots=True)
 class IdempotencyRecord:
-    """What an idempotency key recorded (the lot of a purchase, the activity of a purchase or a
-    sale), and the fingerprint of the input that recorded it."""
+    """What an idempotency key recorded (the activity), and the fingerprint of the input."""
 
     key: str
-    lot_id: str | None
+    activity_id: str
     fingerprint: str
-    activity_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredLedger:
+    """A portfolio with every activity of its ledger (any order) and its projection's version."""
+
+    portfolio: Portfolio
+    activities: tuple[Activity, ...]
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """Which portfolio an activity or a lot belongs to, and whose it is (a reference's lookup)."""
+
+    id: str
+    portfolio_id: str
+    customer_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerChange:
+    """One portfolio's part of a write: written only if its projection is still at `expected_version`
+    (and, with `require_active_customer`, its customer is not closed); `books` is the new projection,
+    stored at `expected_version + 1`. `deleted` are the activities as they were stored (a corrected
+    activity whose trade date moved is deleted and put again)."""
+
+    portfolio: Portfolio
+    expected_version: int
+    books: Books
+    put: tuple[Activity, ...] = ()
+    deleted: tuple[Activity, ...] = ()
+    audit: tuple[AuditEntry, ...] = ()
+    idempotency: IdempotencyRecord | None = None
+    require_active_customer: bool = False
 
 
 class WriteConflict(Exception):
-    """A condition of the transaction failed or a concurrent one interfered; nothing was written."""
+    """A condition of the write failed or a concurrent one interfered; nothing was written."""
 
 
 class CustomerDirectory(Protocol):
@@ -53,61 +90,45 @@ class CustomerDirectory(Protocol):
     async def status(self, customer_id: str) -> CustomerStatus: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Sale:
-    """What one sale writes: the lots it changes (new states, each one version up), the position
-    summary (one version up), the SELL activity and maybe an idempotency record."""
-
-    portfolio: Portfolio
-    lots: tuple[Lot, ...]
-    summary: PositionSummary
-    activity: Activity
-    idempotency: IdempotencyRecord | None
-
-
 class PortfolioRepository(Protocol):
     async def create_portfolio(self, portfolio: Portfolio) -> None:
-        """Records the portfolio if its customer is registered and active (else WriteConflict)."""
+        """Records the portfolio (with empty books at version 0) if its customer is registered and
+        active (else WriteConflict)."""
 
     async def portfolios(self, ids: Sequence[str]) -> Mapping[str, Portfolio]:
         """The portfolios found among `ids` (one batched read)."""
 
-    async def ledger(self, portfolio_id: str) -> Ledger:
-        """A portfolio's lots and position summaries (one query, consistent)."""
-
-    async def lots_by_id(self, ids: Sequence[str]) -> Mapping[str, Lot]:
-        """The lots found among `ids` (one batched read)."""
-
-    async def book(self, customer_id: str) -> CustomerBook:
-        """A customer's portfolios with their ledgers (one query, however many portfolios and lots)."""
+    async def ledger(self, portfolio_id: str) -> StoredLedger | None:
+        """The portfolio, every activity and the projection's version, read consistently."""
 
     async def portfolio_and_idempotency(
         self, portfolio_id: str, idempotency_key: str | None
     ) -> tuple[Portfolio | None, IdempotencyRecord | None]:
         """The portfolio and what `idempotency_key` recorded in it, in one batched read."""
 
+    async def owners(self, ids: Sequence[str]) -> Mapping[str, Owner]:
+        """For activity or lot ids: the portfolio each belongs to (one batched read)."""
+
+    async def write(self, changes: Sequence[LedgerChange]) -> None:
+        """All of `changes` (one or two portfolios) or nothing; WriteConflict when a condition fails."""
+
+    async def holdings(self, portfolio_ids: Sequence[str]) -> Mapping[str, Holdings]:
+        """The stored projections' holdings (what the Dashboard reads), batched."""
+
+    async def history(self, portfolio_id: str) -> History:
+        """The stored projection's history part (lots used up, sales, transfers, income)."""
+
+    async def book(self, customer_id: str) -> CustomerBook:
+        """A customer's portfolios with their holdings: one query, however many activities."""
+
     async def activity(self, portfolio_id: str, activity_id: str) -> Activity | None: ...
 
     async def activities(self, portfolio_id: str, first: int, after: str | None) -> ActivityPage:
-        """Up to `first` activities older than the activity `after` (newest first), one query."""
+        """Up to `first` activities after the activity `after` in ledger order (newest trade date
+        first, then newest recorded first), one query."""
 
-    async def add_lot(
-        self, portfolio: Portfolio, lot: Lot, activity: Activity, idempotency: IdempotencyRecord | None
-    ) -> None:
-        """Records the lot (both copies), its BUY activity and the idempotency record atomically, if
-        the portfolio is open and its customer active."""
-
-    async def update_lot(self, portfolio: Portfolio, lot: Lot, activity: Activity) -> None:
-        """Replaces both copies of the lot, if the portfolio is open and the stored lot is at version
-        lot.version - 1, with the CORRECTION activity, atomically."""
-
-    async def remove_lot(self, portfolio: Portfolio, lot: Lot, activity: Activity) -> None:
-        """Deletes both copies of the lot, if the portfolio is open and the stored lot is at
-        lot.version, with the REMOVAL activity, atomically."""
-
-    async def record_sale(self, sale: Sale) -> None:
-        """Writes a sale atomically, if the portfolio is open, every lot and the summary are still at
-        the versions read, and the idempotency key is free."""
+    async def audit_trail(self, portfolio_id: str, first: int, after: str | None) -> AuditPage:
+        """Up to `first` audit entries older than the entry `after`, newest first."""
 
     async def rename_portfolio(
         self, portfolio_id: str, name: str, owner: str | None = None
@@ -120,3 +141,7 @@ class PortfolioRepository(Protocol):
     ) -> Portfolio | None:
         """The portfolio, closed at `closed_at` unless it was closed already; None when there is none.
         With `owner` given, a portfolio of someone else is returned unchanged (the caller refuses)."""
+
+
+def books_version(change: LedgerChange) -> int:
+    return change.expected_version + 1

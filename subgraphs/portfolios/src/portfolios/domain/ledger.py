@@ -1,0 +1,358 @@
+"""The replay: a portfolio's activities, in trade-date order, give its books (DESIGN.md decision 11).
+
+`Ledger` holds a portfolio and its activities; its methods are the rules a change must keep: the
+replay must stay possible (no day sells more than it holds, no sale names a lot it cannot have,
+no transfer carries other lots than it carried when recorded). When it does not, `ImpossibleHistory`
+names the activity, the date and why; nothing is written.
+
+Statement lines are rounded to the base currency's minor unit where they are made (decision 6):
+a sale's proceeds and cost, each cash movement, each income line; a sale's rounded proceeds are
+split over its rows in proportion to quantity and its rounded cost in proportion to each row's
+exact cost, the last row taking the remainder, so that rows add up exactly to their sale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from kit.money import EXACT, RATIO, Amount, round_to_minor_unit
+
+from portfolios.domain.costbasis import NotEnoughHeld, OpenLot, Take, UnknownPick, held, take
+from portfolios.domain.model import (
+    QUANTITY_PLACES,
+    ZERO,
+    Activity,
+    ActivityType,
+    Books,
+    CostBasisMethod,
+    History,
+    Holdings,
+    IncomeLine,
+    Lot,
+    LotPick,
+    MovedLot,
+    Portfolio,
+    SaleResult,
+    SaleRow,
+    TransferResult,
+    lot_order,
+)
+
+INSUFFICIENT_QUANTITY = "INSUFFICIENT_QUANTITY"
+LOT_UNAVAILABLE = "LOT_UNAVAILABLE"
+TRANSFER_CHANGED = "TRANSFER_CHANGED"
+
+_QUANTUM = Decimal(1).scaleb(-QUANTITY_PLACES)
+
+
+class ImpossibleHistory(Exception):
+    """The replay cannot go on at `activity` (dated `on`): `message` says why, naming the date."""
+
+    def __init__(self, activity: Activity, code: str, message: str) -> None:
+        super().__init__(message)
+        self.activity = activity
+        self.on = activity.occurred_on
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class _Acquired:
+    """How a lot came in, kept beside its mutable replay state."""
+
+    activity: Activity
+    quantity: Decimal
+    unit_price: Amount
+    fees: Amount | None
+    fx_rate: Decimal | None
+    cost: Decimal
+
+
+class Ledger:
+    """A portfolio's activities, and the rules a change of them must keep."""
+
+    def __init__(self, portfolio: Portfolio, activities: Iterable[Activity]) -> None:
+        self.portfolio = portfolio
+        self.activities = {a.id: a for a in activities}
+
+    # --- changes (each returns the ledger after it; the caller replays it before writing) --------
+
+    def with_activity(self, activity: Activity) -> Ledger:
+        return Ledger(self.portfolio, [*self.activities.values(), activity])
+
+    def without(self, activity_id: str) -> Ledger:
+        return Ledger(self.portfolio, [a for a in self.activities.values() if a.id != activity_id])
+
+    def replacing(self, activity: Activity) -> Ledger:
+        return Ledger(self.portfolio, [activity if a.id == activity.id else a for a in self.activities.values()])
+
+    def get(self, activity_id: str) -> Activity | None:
+        return self.activities.get(activity_id)
+
+    def ordered(self) -> list[Activity]:
+        return sorted(self.activities.values(), key=lambda a: a.replay_order)
+
+    # --- the replay -----------------------------------------------------------------------------
+
+    def replay(self, *, version: int = 0) -> Books:
+        """The books after every activity, in trade-date order; ImpossibleHistory if some day fails."""
+        return _Replay(self.portfolio).run(self.ordered(), version)
+
+    def holdings_on(self, symbol: str, day: date) -> Decimal:
+        """What the portfolio held of `symbol` at the end of `day` (for messages; replays a prefix)."""
+        state = _Replay(self.portfolio)
+        state.run([a for a in self.ordered() if a.occurred_on <= day], 0, strict=False)
+        return held(state.open_of(symbol))
+
+
+class _Replay:
+    def __init__(self, portfolio: Portfolio) -> None:
+        self.portfolio = portfolio
+        self.currency = portfolio.base_currency
+        self.open: dict[str, list[OpenLot]] = {}
+        self.acquired: dict[str, _Acquired] = {}
+        self.lots: dict[str, OpenLot] = {}
+        self.cash = ZERO
+        self.realized: dict[str, Decimal] = {}
+        self.sales: list[SaleResult] = []
+        self.transfers: list[TransferResult] = []
+        self.income: list[IncomeLine] = []
+
+    def round(self, value: Decimal) -> Decimal:
+        return round_to_minor_unit(value, self.currency)
+
+    def open_of(self, symbol: str) -> list[OpenLot]:
+        lots = [lot for lot in self.open.get(symbol, []) if lot.remaining_quantity > 0]
+        self.open[symbol] = lots  # used-up lots leave the working set
+        return lots
+
+    def run(self, activities: Sequence[Activity], version: int, *, strict: bool = True) -> Books:
+        for activity in activities:
+            try:
+                self.apply(activity)
+            except ImpossibleHistory:
+                if strict:
+                    raise
+                break
+        return self.books(len(activities), version)
+
+    def apply(self, activity: Activity) -> None:
+        self.cash = EXACT.add(self.cash, self.round(activity.in_base(activity.cash_effect)))
+        kind = activity.type
+        if kind is ActivityType.BUY:
+            self.buy(activity)
+        elif kind is ActivityType.SELL:
+            self.sell(activity)
+        elif kind is ActivityType.SPLIT:
+            self.split(activity)
+        elif kind is ActivityType.TRANSFER_OUT:
+            self.transfer_out(activity)
+        elif kind is ActivityType.TRANSFER_IN:
+            self.transfer_in(activity)
+        elif kind in (ActivityType.DIVIDEND, ActivityType.INTEREST):
+            assert activity.amount is not None
+            amount = self.round(activity.in_base(activity.amount.value))
+            self.income.append(IncomeLine(activity.id, kind, activity.occurred_on, amount))
+
+    def add_lot(self, lot: OpenLot, acquired: _Acquired) -> None:
+        self.open.setdefault(lot.symbol, []).append(lot)
+        self.lots[lot.id] = lot
+        self.acquired[lot.id] = acquired
+
+    def buy(self, activity: Activity) -> None:
+        assert activity.symbol is not None and activity.quantity is not None and activity.price is not None
+        paid = EXACT.multiply(activity.quantity, activity.price.value)
+        if activity.fees is not None:
+            paid = EXACT.add(paid, activity.fees.value)
+        cost = activity.in_base(paid)
+        same_currency = activity.price.currency_code == self.currency
+        self.add_lot(
+            OpenLot(activity.id, activity.symbol, activity.occurred_on, activity.quantity, cost),
+            _Acquired(
+                activity=activity,
+                quantity=activity.quantity,
+                unit_price=activity.price,
+                fees=activity.fees,
+                fx_rate=None if same_currency and activity.fx_rate == 1 else activity.fx_rate,
+                cost=cost,
+            ),
+        )
+
+    def transfer_in(self, activity: Activity) -> None:
+        assert activity.symbol is not None
+        for moved in activity.moved:
+            unit = RATIO.divide(moved.cost, moved.quantity) if moved.quantity else ZERO
+            self.add_lot(
+                OpenLot(moved.lot_id, activity.symbol, moved.acquired_on, moved.quantity, moved.cost),
+                _Acquired(
+                    activity=activity,
+                    quantity=moved.quantity,
+                    unit_price=Amount(unit, self.currency),
+                    fees=None,
+                    fx_rate=None,
+                    cost=moved.cost,
+                ),
+            )
+
+    def dispose(self, activity: Activity, picks: Sequence[LotPick]) -> list[Take]:
+        assert activity.symbol is not None and activity.quantity is not None
+        lots = self.open_of(activity.symbol)
+        day = activity.occurred_on.isoformat()
+        try:
+            return take(self.portfolio.cost_basis_method, lots, activity.quantity, picks)
+        except NotEnoughHeld as error:
+            raise ImpossibleHistory(
+                activity,
+                INSUFFICIENT_QUANTITY,
+                f"On {day} the portfolio would hold only {error.held} {activity.symbol}, "
+                f"less than the {activity.quantity} the {_label(activity)} of that day takes.",
+            ) from None
+        except UnknownPick as error:
+            raise ImpossibleHistory(
+                activity,
+                LOT_UNAVAILABLE,
+                f"On {day} lot {error.pick.lot_id} would hold {error.held} {activity.symbol}, "
+                f"less than the {error.pick.quantity} the {_label(activity)} of that day takes from it.",
+            ) from None
+
+    def sell(self, activity: Activity) -> None:
+        assert activity.symbol is not None and activity.quantity is not None and activity.price is not None
+        takes = self.dispose(activity, activity.picks)
+        net = EXACT.multiply(activity.quantity, activity.price.value)
+        if activity.fees is not None:
+            net = EXACT.subtract(net, activity.fees.value)
+        proceeds = self.round(activity.in_base(net))
+        exact_cost = ZERO
+        for part in takes:
+            exact_cost = EXACT.add(exact_cost, part.cost)
+        cost = self.round(exact_cost)
+        rows = self.rows(activity, takes, proceeds, cost)
+        result = SaleResult(
+            sale_id=activity.id,
+            symbol=activity.symbol,
+            sold_on=activity.occurred_on,
+            quantity=activity.quantity,
+            proceeds=proceeds,
+            cost=cost,
+            exact_cost=exact_cost,
+            rows=rows,
+        )
+        self.sales.append(result)
+        self.realized[activity.symbol] = EXACT.add(self.realized.get(activity.symbol, ZERO), result.realized_gain)
+
+    def rows(self, activity: Activity, takes: Sequence[Take], proceeds: Decimal, cost: Decimal) -> tuple[SaleRow, ...]:
+        assert activity.symbol is not None and activity.quantity is not None
+        rows = []
+        proceeds_left, cost_left = proceeds, cost
+        for index, part in enumerate(takes):
+            if index == len(takes) - 1:
+                row_proceeds, row_cost = proceeds_left, cost_left
+            else:
+                row_proceeds = self.round(RATIO.divide(RATIO.multiply(proceeds, part.quantity), activity.quantity))
+                row_cost = self.round(part.cost)
+            proceeds_left = EXACT.subtract(proceeds_left, row_proceeds)
+            cost_left = EXACT.subtract(cost_left, row_cost)
+            rows.append(
+                SaleRow(
+                    sale_id=activity.id,
+                    symbol=activity.symbol,
+                    lot_id=part.lot.id,
+                    acquired_on=part.lot.acquired_on,  # type: ignore[arg-type]
+                    sold_on=activity.occurred_on,
+                    quantity=part.quantity,
+                    proceeds=row_proceeds,
+                    cost=row_cost,
+                )
+            )
+        return tuple(rows)
+
+    def transfer_out(self, activity: Activity) -> None:
+        assert activity.symbol is not None
+        if activity.moved:  # recorded before: it must carry exactly what it carried then
+            picks = [LotPick(m.source_lot_id, m.quantity) for m in activity.moved]
+            takes = self.dispose(activity, picks)
+            for part, recorded in zip(takes, activity.moved, strict=True):
+                if part.cost != recorded.cost or part.lot.acquired_on != recorded.acquired_on:
+                    raise ImpossibleHistory(
+                        activity,
+                        TRANSFER_CHANGED,
+                        f"This change would alter the cost of the lots transferred out on "
+                        f"{activity.occurred_on.isoformat()}; remove that transfer first, then record it again.",
+                    )
+            moved = activity.moved
+        else:
+            takes = self.dispose(activity, activity.picks)
+            moved = tuple(
+                MovedLot(
+                    lot_id="",
+                    source_lot_id=part.lot.id,
+                    acquired_on=part.lot.acquired_on,  # type: ignore[arg-type]
+                    quantity=part.quantity,
+                    cost=part.cost,
+                )
+                for part in takes
+            )
+        self.transfers.append(TransferResult(activity.id, activity.symbol, activity.occurred_on, moved))
+
+    def split(self, activity: Activity) -> None:
+        assert activity.symbol is not None and activity.split is not None
+        ratio = activity.split
+        for lot in self.open_of(activity.symbol):
+            scaled = RATIO.divide(RATIO.multiply(lot.remaining_quantity, ratio.to), ratio.from_)
+            quantity = scaled.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN, context=EXACT)
+            lot.remaining_quantity = max(quantity, _QUANTUM)  # a held lot never vanishes with its cost
+
+    def books(self, count: int, version: int) -> Books:
+        open_lots: list[Lot] = []
+        closed: list[Lot] = []
+        for lot_id, state in self.lots.items():
+            acquired = self.acquired[lot_id]
+            lot = Lot(
+                id=lot_id,
+                portfolio_id=self.portfolio.id,
+                activity_id=acquired.activity.id,
+                symbol=state.symbol,
+                acquired_on=state.acquired_on,  # type: ignore[arg-type]
+                quantity=acquired.quantity,
+                unit_price=acquired.unit_price,
+                fees=acquired.fees,
+                fx_rate=acquired.fx_rate,
+                cost=acquired.cost,
+                remaining_quantity=state.remaining_quantity,
+                remaining_cost=state.remaining_cost,
+                base_currency=self.currency,
+                created_at=acquired.activity.recorded_at,
+            )
+            (open_lots if lot.is_open else closed).append(lot)
+        holdings = Holdings(
+            portfolio_id=self.portfolio.id,
+            base_currency=self.currency,
+            open_lots=tuple(sorted(open_lots, key=lot_order)),
+            cash=self.cash,
+            realized=dict(self.realized),
+            activity_count=count,
+            version=version,
+        )
+        history = History(
+            closed_lots=tuple(sorted(closed, key=lot_order)),
+            sales=tuple(self.sales),
+            transfers=tuple(self.transfers),
+            income=tuple(self.income),
+        )
+        return Books(holdings=holdings, history=history)
+
+
+def _label(activity: Activity) -> str:
+    return "sale" if activity.type is ActivityType.SELL else "transfer"
+
+
+def with_moved_lots(transfer_out: Activity, moved: Sequence[MovedLot]) -> Activity:
+    """The TRANSFER_OUT recording what it carried (each moved lot with its id in the receiver)."""
+    return replace(transfer_out, moved=tuple(moved))
+
+
+def uses_specific_lots(method: CostBasisMethod, picks: Sequence[LotPick]) -> bool:
+    return bool(picks) and method is not CostBasisMethod.AVERAGE
