@@ -87,7 +87,9 @@ class Ledger:
         return Ledger(self.portfolio, [a for a in self.activities.values() if a.id != activity_id])
 
     def replacing(self, activity: Activity) -> Ledger:
-        return Ledger(self.portfolio, [activity if a.id == activity.id else a for a in self.activities.values()])
+        return Ledger(
+            self.portfolio, [activity if a.id == activity.id else a for a in self.activities.values()]
+        )
 
     def get(self, activity_id: str) -> Activity | None:
         return self.activities.get(activity_id)
@@ -241,9 +243,13 @@ class _Replay:
             rows=rows,
         )
         self.sales.append(result)
-        self.realized[activity.symbol] = EXACT.add(self.realized.get(activity.symbol, ZERO), result.realized_gain)
+        self.realized[activity.symbol] = EXACT.add(
+            self.realized.get(activity.symbol, ZERO), result.realized_gain
+        )
 
-    def rows(self, activity: Activity, takes: Sequence[Take], proceeds: Decimal, cost: Decimal) -> tuple[SaleRow, ...]:
+    def rows(
+        self, activity: Activity, takes: Sequence[Take], proceeds: Decimal, cost: Decimal
+    ) -> tuple[SaleRow, ...]:
         assert activity.symbol is not None and activity.quantity is not None
         rows = []
         proceeds_left, cost_left = proceeds, cost
@@ -251,7 +257,9 @@ class _Replay:
             if index == len(takes) - 1:
                 row_proceeds, row_cost = proceeds_left, cost_left
             else:
-                row_proceeds = self.round(RATIO.divide(RATIO.multiply(proceeds, part.quantity), activity.quantity))
+                row_proceeds = self.round(
+                    RATIO.divide(RATIO.multiply(proceeds, part.quantity), activity.quantity)
+                )
                 row_cost = self.round(part.cost)
             proceeds_left = EXACT.subtract(proceeds_left, row_proceeds)
             cost_left = EXACT.subtract(cost_left, row_cost)
@@ -280,7 +288,8 @@ class _Replay:
                         activity,
                         TRANSFER_CHANGED,
                         f"This change would alter the cost of the lots transferred out on "
-                        f"{activity.occurred_on.isoformat()}; remove that transfer first, then record it again.",
+                        f"{activity.occurred_on.isoformat()}; remove that transfer first, "
+                        "then record it again.",
                     )
             moved = activity.moved
         else:

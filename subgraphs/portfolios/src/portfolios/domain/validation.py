@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -18,13 +18,32 @@ from kit.ids import is_customer_id, is_ulid
 from kit.money import EXACT, Amount, decimal_places, is_iso_currency
 from kit.text import TextError, TextKind, clean_text, text_problem, trimmed
 
-from portfolios.domain.costbasis import net_proceeds
+from portfolios.domain.commands import (
+    KEEP,
+    ActivityRequest,
+    CorrectionRequest,
+    Keep,
+    MoneyRequest,
+    PickRequest,
+    PortfolioRequest,
+)
 from portfolios.domain.model import (
+    ONE,
     QUANTITY_PLACES,
+    Activity,
+    ActivityType,
     CostBasisMethod,
-    Lot,
+    LotPick,
     Portfolio,
     PortfolioKind,
+    SplitRatio,
+)
+from portfolios.domain.problems import (
+    FX_RATE_REQUIRED,
+    INVALID,
+    customer_closed_problem,
+    customer_not_found,
+    invalid_id,
 )
 
 SYMBOL_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9.\-]{0,19}")
@@ -35,23 +54,16 @@ AMOUNT_PLACES = 10
 MAX_AMOUNT = Decimal(10) ** 12
 FX_RATE_PLACES = 15
 MAX_FX_RATE = Decimal(10) ** 9
+MAX_SPLIT_TERM = Decimal(10) ** 6
+MAX_PICKS = 10_000
 IDEMPOTENCY_KEY_MAX_LENGTH = 128
 
 # Re-exported: validation is where callers look for the input bounds.
-__all__ = ["QUANTITY_PLACES", "decimal_places"]
+__all__ = ["QUANTITY_PLACES", "PortfolioRequest", "decimal_places"]
 
 # The latest calendar date in effect anywhere is the one at UTC+14 (Line Islands): a purchase dated
 # then is not in the future for someone; a purchase dated later is in the future for everyone.
 _LATEST_OFFSET = timedelta(hours=14)
-
-INVALID = "INVALID"
-NOT_FOUND = "NOT_FOUND"
-CONFLICT = "CONFLICT"
-CUSTOMER_CLOSED = "CUSTOMER_CLOSED"
-PORTFOLIO_CLOSED = "PORTFOLIO_CLOSED"
-INSUFFICIENT_QUANTITY = "INSUFFICIENT_QUANTITY"
-FX_RATE_REQUIRED = "FX_RATE_REQUIRED"
-IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
 def latest_purchase_date(now: datetime) -> date:
@@ -71,17 +83,6 @@ def _fingerprint(parts: list[str]) -> str:
 
 
 # --- portfolios -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PortfolioRequest:
-    """createPortfolio's input, as the client sent it."""
-
-    customer_id: str
-    name: str
-    kind: PortfolioKind
-    base_currency: str
-    cost_basis_method: CostBasisMethod = CostBasisMethod.FIFO
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,188 +168,358 @@ def validate_portfolio(
     )
 
 
-# --- trades (purchases and sales) -------------------------------------------------------------
+# --- activities -------------------------------------------------------------------------------
+
+# Which parts each type takes; any other part given is refused (a ledger entry says one thing).
+_SYMBOL = frozenset(
+    {
+        ActivityType.BUY,
+        ActivityType.SELL,
+        ActivityType.DIVIDEND,
+        ActivityType.SPLIT,
+        ActivityType.TRANSFER_OUT,
+    }
+)
+_QUANTITY = frozenset({ActivityType.BUY, ActivityType.SELL, ActivityType.TRANSFER_OUT})
+_PRICE = frozenset({ActivityType.BUY, ActivityType.SELL})
+_AMOUNT = frozenset(
+    {
+        ActivityType.DIVIDEND,
+        ActivityType.INTEREST,
+        ActivityType.DEPOSIT,
+        ActivityType.WITHDRAWAL,
+        ActivityType.FEE,
+        ActivityType.TAX,
+    }
+)
+_FEES = _PRICE | _AMOUNT
+_PICKS = frozenset({ActivityType.SELL, ActivityType.TRANSFER_OUT})
+# Symbols may also label a FEE or TAX (e.g. tax withheld on one instrument's dividend).
+_OPTIONAL_SYMBOL = frozenset({ActivityType.FEE, ActivityType.TAX})
 
 
 @dataclass(frozen=True, slots=True)
-class _Trade:
-    """The parts purchases and sales share, validated and normalised."""
+class NewActivity:
+    """A valid activity for an existing portfolio, not yet recorded (nor replayed)."""
 
     portfolio: Portfolio
-    symbol: str
-    quantity: Decimal
-    price: Amount
-    traded_at: date
+    type: ActivityType
+    occurred_on: date
+    symbol: str | None
+    quantity: Decimal | None
+    price: Amount | None
+    amount: Amount | None
     fees: Amount | None
-    fx_rate: Decimal | None
+    fx_rate: Decimal
+    split: SplitRatio | None
+    counterpart_portfolio_id: str | None
+    picks: tuple[LotPick, ...]
+    note: str | None
     idempotency_key: str | None
 
+    def fingerprint(self) -> str:
+        """A hash of what the activity records: the same request sent again has the same one."""
 
-_LABELS = {
-    "purchasePrice": "purchase price",
-    "price": "sale price",
-    "purchasedAt": "purchase date",
-    "soldAt": "sale date",
-}
+        def money(value: Amount | None) -> list[str]:
+            return [canonical(value.value), value.currency_code] if value else ["", ""]
 
-
-def _check_amount(value: Decimal, path: tuple[str, ...], label: str, problems: list[Problem]) -> None:
-    if value < 0:
-        problems.append(Problem(path, f"{label} must not be negative", INVALID))
-    elif value > MAX_AMOUNT:
-        problems.append(Problem(path, f"{label} must not exceed {MAX_AMOUNT}", INVALID))
-    elif decimal_places(value) > AMOUNT_PLACES:
-        problems.append(Problem(path, f"{label} has more than {AMOUNT_PLACES} decimal places", INVALID))
-
-
-def quantity_problems(quantity: Decimal, path: tuple[str, ...] = ("input", "quantity")) -> list[Problem]:
-    if quantity <= 0:
-        return [Problem(path, "quantity must be greater than zero", INVALID)]
-    if quantity > MAX_QUANTITY:
-        return [Problem(path, f"quantity must not exceed {MAX_QUANTITY}", INVALID)]
-    if decimal_places(quantity) > QUANTITY_PLACES:
-        return [Problem(path, f"quantity has more than {QUANTITY_PLACES} decimal places", INVALID)]
-    return []
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TradeRequest:
-    """What a buy (addInvestment) and a sell (sellInvestment) input share, as the client sent it."""
-
-    portfolio_id: str
-    symbol: str
-    quantity: Decimal
-    price_amount: Decimal
-    price_currency: str
-    fees_amount: Decimal | None = None
-    fees_currency: str | None = None
-    fx_rate: Decimal | None = None
-    idempotency_key: str | None = None
-
-
-def _validate_trade(
-    request: TradeRequest,
-    *,
-    portfolio: Portfolio | None,
-    traded_at: date,
-    latest_date: date,
-    price_field: str,
-    date_field: str,
-) -> _Trade:
-    problems: list[Problem] = []
-    portfolio_id, symbol, quantity = request.portfolio_id, request.symbol, request.quantity
-    price_amount, price_currency = request.price_amount, request.price_currency
-    fees_amount, fees_currency = request.fees_amount, request.fees_currency
-    fx_rate, idempotency_key = request.fx_rate, request.idempotency_key
-
-    portfolio_id = trimmed(portfolio_id, TextKind.ID)
-    if not is_ulid(portfolio_id):
-        problems.append(Problem(("input", "portfolioId"), "portfolioId is not a valid id", INVALID))
-    elif portfolio is None or portfolio.id != portfolio_id:
-        problems.append(Problem(("input", "portfolioId"), "no portfolio has this id", NOT_FOUND))
-        portfolio = None
-
-    symbol = trimmed(symbol, TextKind.CODE).upper()
-    if not SYMBOL_PATTERN.fullmatch(symbol):
-        problems.append(
-            Problem(
-                ("input", "symbol"),
-                "symbol must be 1 to 20 letters, digits, '.' or '-', starting with a letter or digit",
-                INVALID,
-            )
+        return _fingerprint(
+            [
+                self.portfolio.id,
+                self.type.value,
+                self.occurred_on.isoformat(),
+                self.symbol or "",
+                canonical(self.quantity) if self.quantity is not None else "",
+                *money(self.price),
+                *money(self.amount),
+                *money(self.fees),
+                canonical(self.fx_rate),
+                canonical(self.split.from_) if self.split else "",
+                canonical(self.split.to) if self.split else "",
+                self.counterpart_portfolio_id or "",
+                *(f"{p.lot_id}:{canonical(p.quantity)}" for p in self.picks),
+                self.note or "",
+            ]
         )
 
-    problems.extend(quantity_problems(quantity))
+    def create(self, activity_id: str, recorded_at: datetime) -> Activity:
+        return self.as_activity(activity_id, recorded_at)
 
-    price_label = _LABELS[price_field]
-    _check_amount(price_amount, ("input", price_field, "amount"), price_field, problems)
-    price_currency = trimmed(price_currency, TextKind.CODE)
-    price_currency_ok = is_iso_currency(price_currency)
-    if not price_currency_ok:
-        problems.append(
-            Problem(
-                ("input", price_field, "currencyCode"),
-                "currencyCode must be an ISO 4217 code such as USD",
-                INVALID,
-            )
+    def as_activity(self, activity_id: str, recorded_at: datetime) -> Activity:
+        return Activity(
+            id=activity_id,
+            portfolio_id=self.portfolio.id,
+            type=self.type,
+            occurred_on=self.occurred_on,
+            recorded_at=recorded_at,
+            symbol=self.symbol,
+            quantity=self.quantity,
+            price=self.price,
+            amount=self.amount,
+            fees=self.fees,
+            fx_rate=self.fx_rate,
+            split=self.split,
+            counterpart_portfolio_id=self.counterpart_portfolio_id,
+            picks=self.picks,
+            note=self.note,
         )
 
-    if traded_at > latest_date:
-        problems.append(Problem(("input", date_field), f"{date_field} must not be in the future", INVALID))
 
-    fees: Amount | None = None
-    if fees_amount is not None or fees_currency is not None:
-        amount = fees_amount if fees_amount is not None else Decimal(0)
-        currency = trimmed(fees_currency or "", TextKind.CODE)
-        _check_amount(amount, ("input", "fees", "amount"), "fees", problems)
-        if currency != price_currency:
-            problems.append(
-                Problem(
-                    ("input", "fees", "currencyCode"),
-                    f"fees must be in the {price_label}'s currency",
-                    INVALID,
-                )
+class _Check:
+    """Collects the problems of one activity input, each at the path of the field the client sent."""
+
+    def __init__(self, request: ActivityRequest) -> None:
+        self.request = request
+        self.problems: list[Problem] = []
+
+    def add(self, field: str | tuple[str, ...], message: str, code: str = INVALID) -> None:
+        path = (field,) if isinstance(field, str) else field
+        self.problems.append(Problem(("input", *path), message, code))
+
+    def amount(self, value: Decimal, field: tuple[str, ...], label: str, *, positive: bool) -> None:
+        if value < 0 or (positive and value == 0):
+            self.add(
+                field, f"{label} must be greater than zero" if positive else f"{label} must not be negative"
             )
-        fees = Amount(amount, currency)
+        elif value > MAX_AMOUNT:
+            self.add(field, f"{label} must not exceed {MAX_AMOUNT}")
+        elif decimal_places(value) > AMOUNT_PLACES:
+            self.add(field, f"{label} has more than {AMOUNT_PLACES} decimal places")
 
+    def money(self, money: MoneyRequest, field: str, label: str, *, positive: bool) -> Amount | None:
+        self.amount(money.amount, (field, "amount"), label, positive=positive)
+        currency = trimmed(money.currency_code, TextKind.CODE)
+        if not is_iso_currency(currency):
+            self.add((field, "currencyCode"), "currencyCode must be an ISO 4217 code such as USD")
+            return None
+        return Amount(money.amount, currency)
+
+    def quantity(self, value: Decimal, field: tuple[str, ...]) -> None:
+        self.problems.extend(quantity_problems(value, ("input", *field)))
+
+    def unused(self, name: str, given: object, kind: ActivityType) -> None:
+        if given is not None:
+            self.add(name, f"{name} is not part of a {kind.value} activity")
+
+    def required(self, name: str, given: object, kind: ActivityType) -> bool:
+        if given is None:
+            self.add(name, f"a {kind.value} activity needs {name}")
+            return False
+        return True
+
+
+def _split_term(check: _Check, value: Decimal, field: str) -> None:
+    if value <= 0:
+        check.add(("splitRatio", field), f"splitRatio.{field} must be greater than zero")
+    elif value > MAX_SPLIT_TERM or decimal_places(value) > QUANTITY_PLACES:
+        check.add(
+            ("splitRatio", field),
+            f"splitRatio.{field} must not exceed {MAX_SPLIT_TERM} "
+            f"nor have more than {QUANTITY_PLACES} decimal places",
+        )
+
+
+def _picks(check: _Check, request: ActivityRequest, portfolio: Portfolio | None) -> tuple[LotPick, ...]:
+    if not request.lots:
+        if request.lots is not None:
+            check.add("lots", "lots must name at least one investment, or be omitted")
+        return ()
+    if portfolio is not None and portfolio.cost_basis_method is CostBasisMethod.AVERAGE:
+        check.add(
+            "lots", "an AVERAGE portfolio sells from every lot pro rata: specific lots cannot be chosen"
+        )
+        return ()
+    if len(request.lots) > MAX_PICKS:
+        check.add("lots", f"lots may name at most {MAX_PICKS} investments")
+        return ()
+    picks: list[LotPick] = []
+    seen: set[str] = set()
+    total = Decimal(0)
+    for index, pick in enumerate(request.lots):
+        lot_id = trimmed(pick.investment_id, TextKind.ID)
+        if not is_ulid(lot_id):
+            check.problems.append(invalid_id(("input", "lots", str(index), "investmentId")))
+        elif lot_id in seen:
+            check.add(("lots", str(index), "investmentId"), "each investment may be named once")
+        seen.add(lot_id)
+        check.quantity(pick.quantity, ("lots", str(index), "quantity"))
+        total = EXACT.add(total, pick.quantity)
+        picks.append(LotPick(lot_id, pick.quantity))
+    if request.quantity is not None and total != request.quantity:
+        check.add("lots", f"the lots' quantities add up to {total}, not to the quantity {request.quantity}")
+    return tuple(picks)
+
+
+def _fx_rate(
+    check: _Check, request: ActivityRequest, currency: str | None, portfolio: Portfolio | None
+) -> Decimal:
+    fx_rate = request.fx_rate
     if fx_rate is not None:
         if fx_rate <= 0:
-            problems.append(Problem(("input", "fxRate"), "fxRate must be greater than zero", INVALID))
-        elif fx_rate > MAX_FX_RATE or decimal_places(fx_rate) > FX_RATE_PLACES:
-            problems.append(
-                Problem(
-                    ("input", "fxRate"),
-                    f"fxRate must not exceed {MAX_FX_RATE} "
-                    f"nor have more than {FX_RATE_PLACES} decimal places",
-                    INVALID,
-                )
+            check.add("fxRate", "fxRate must be greater than zero")
+            return ONE
+        if fx_rate > MAX_FX_RATE or decimal_places(fx_rate) > FX_RATE_PLACES:
+            check.add(
+                "fxRate",
+                f"fxRate must not exceed {MAX_FX_RATE} nor have more than {FX_RATE_PLACES} decimal places",
             )
-    if portfolio is not None and price_currency_ok:
-        if price_currency == portfolio.base_currency:
-            if fx_rate is not None and fx_rate > 0 and fx_rate != 1:
-                problems.append(
-                    Problem(
-                        ("input", "fxRate"),
-                        f"fxRate must be 1 or omitted when the {price_label} "
-                        "is in the portfolio's base currency",
-                        INVALID,
-                    )
-                )
-            fx_rate = None
-        elif fx_rate is None:
-            problems.append(
-                Problem(
-                    ("input", "fxRate"),
-                    f"the {price_label} is in {price_currency}, the portfolio in {portfolio.base_currency}: "
-                    f"give the fxRate of the {_LABELS[date_field]}",
-                    FX_RATE_REQUIRED,
-                )
+            return ONE
+    if currency is None:
+        if fx_rate is not None and fx_rate != 1:
+            check.add("fxRate", f"a {request.type.value} activity moves no money: it takes no fxRate")
+        return ONE
+    if portfolio is None:
+        return fx_rate or ONE
+    if currency == portfolio.base_currency:
+        if fx_rate is not None and fx_rate != 1:
+            check.add(
+                "fxRate", "fxRate must be 1 or omitted when the activity is in the portfolio's base currency"
+            )
+        return ONE
+    if fx_rate is None:
+        check.add(
+            "fxRate",
+            f"the activity is in {currency}, the portfolio in {portfolio.base_currency}: "
+            f"give the fxRate of {request.occurred_at.isoformat()}",
+            FX_RATE_REQUIRED,
+        )
+        return ONE
+    return fx_rate
+
+
+def validate_activity(
+    request: ActivityRequest, *, portfolio: Portfolio | None, latest_date: date
+) -> NewActivity:
+    """The normalised activity, or InputProblems listing everything wrong with the request.
+
+    `portfolio` is the portfolio `request.portfolio_id` names (None when there is none). Whether
+    the ledger can take it (enough held on its date, the lots it names) is the replay's to say.
+    """
+    check = _Check(request)
+    kind, names = request.type, request.fields
+    portfolio_id = trimmed(request.portfolio_id, TextKind.ID)
+    if not is_ulid(portfolio_id):
+        check.problems.append(invalid_id(("input", "portfolioId")))
+    elif portfolio is None or portfolio.id != portfolio_id:
+        check.add("portfolioId", "no portfolio has this id", "NOT_FOUND")
+        portfolio = None
+    if kind is ActivityType.TRANSFER_IN:
+        check.add("type", "a TRANSFER_IN is recorded by its TRANSFER_OUT, in the sending portfolio")
+    if request.occurred_at > latest_date:
+        check.add(names.occurred, f"{names.occurred} must not be in the future")
+
+    symbol: str | None = None
+    if kind in _SYMBOL:
+        wanted = check.required("symbol", request.symbol, kind)
+    else:
+        wanted = kind in _OPTIONAL_SYMBOL and request.symbol is not None
+        if kind not in _OPTIONAL_SYMBOL:
+            check.unused("symbol", request.symbol, kind)
+    if wanted:
+        symbol = trimmed(request.symbol or "", TextKind.CODE).upper()
+        if not SYMBOL_PATTERN.fullmatch(symbol):
+            check.add(
+                "symbol",
+                "symbol must be 1 to 20 letters, digits, '.' or '-', starting with a letter or digit",
             )
 
-    if idempotency_key is not None:
-        key_problem = text_problem(idempotency_key, TextKind.KEY, ("input", "idempotencyKey"))
+    quantity = request.quantity
+    if kind in _QUANTITY:
+        if check.required("quantity", quantity, kind):
+            assert quantity is not None
+            check.quantity(quantity, ("quantity",))
+    else:
+        check.unused("quantity", quantity, kind)
+
+    price = amount = fees = None
+    currency: str | None = None
+    if kind in _PRICE:
+        if check.required(names.price, request.price, kind):
+            assert request.price is not None
+            label = "purchase price" if names.price == "purchasePrice" else "price"
+            price = check.money(request.price, names.price, label, positive=False)
+            currency = price.currency_code if price else None
+    else:
+        check.unused("price", request.price, kind)
+    if kind in _AMOUNT:
+        if check.required("amount", request.amount, kind):
+            assert request.amount is not None
+            amount = check.money(request.amount, "amount", "amount", positive=True)
+            currency = amount.currency_code if amount else None
+    else:
+        check.unused("amount", request.amount, kind)
+    if request.fees is not None:
+        if kind not in _FEES:
+            check.add("fees", f"a {kind.value} activity takes no fees: record a FEE activity")
+        else:
+            fees = check.money(request.fees, "fees", "fees", positive=False)
+            if fees is not None and currency is not None and fees.currency_code != currency:
+                what = names.price if kind in _PRICE else "amount"
+                check.add(("fees", "currencyCode"), f"fees must be in the {what}'s currency")
+    fx_rate = _fx_rate(check, request, currency, portfolio)
+
+    split = None
+    if kind is ActivityType.SPLIT:
+        if check.required("splitRatio", request.split_from, kind) and request.split_to is not None:
+            _split_term(check, request.split_from, "from")  # type: ignore[arg-type]
+            _split_term(check, request.split_to, "to")
+            if request.split_from == request.split_to:
+                check.add("splitRatio", "a split of 1 for 1 changes nothing")
+            split = SplitRatio(request.split_from, request.split_to)  # type: ignore[arg-type]
+    elif request.split_from is not None or request.split_to is not None:
+        check.add("splitRatio", f"splitRatio is not part of a {kind.value} activity")
+
+    counterpart = None
+    if kind is ActivityType.TRANSFER_OUT:
+        if check.required("counterpartPortfolioId", request.counterpart_portfolio_id, kind):
+            counterpart = trimmed(request.counterpart_portfolio_id or "", TextKind.ID)
+            if not is_ulid(counterpart):
+                check.problems.append(invalid_id(("input", "counterpartPortfolioId")))
+            elif counterpart == portfolio_id:
+                check.add("counterpartPortfolioId", "a transfer goes to another portfolio")
+    else:
+        check.unused("counterpartPortfolioId", request.counterpart_portfolio_id, kind)
+
+    picks: tuple[LotPick, ...] = ()
+    if kind in _PICKS:
+        picks = _picks(check, request, portfolio)
+    elif request.lots is not None:
+        check.add("lots", f"lots are not part of a {kind.value} activity")
+
+    note = None
+    if request.note is not None:
+        problem = text_problem(request.note, TextKind.NOTE, ("input", "note"))
+        if problem is not None:
+            check.problems.append(problem)
+        else:
+            note = clean_text(request.note, TextKind.NOTE).strip() or None
+
+    if request.idempotency_key is not None:
+        key_problem = text_problem(request.idempotency_key, TextKind.KEY, ("input", "idempotencyKey"))
         if key_problem is not None:
-            problems.append(key_problem)
-        elif usable_idempotency_key(idempotency_key) is None:
-            problems.append(
-                Problem(
-                    ("input", "idempotencyKey"),
-                    f"idempotencyKey must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters long",
-                    INVALID,
-                )
+            check.problems.append(key_problem)
+        elif usable_idempotency_key(request.idempotency_key) is None:
+            check.add(
+                "idempotencyKey", f"idempotencyKey must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters long"
             )
 
-    if problems or portfolio is None:
-        raise InputProblems(problems)
-    return _Trade(
+    if check.problems or portfolio is None:
+        raise InputProblems(check.problems)
+    return NewActivity(
         portfolio=portfolio,
+        type=kind,
+        occurred_on=request.occurred_at,
         symbol=symbol,
         quantity=quantity,
-        price=Amount(price_amount, price_currency),
-        traded_at=traded_at,
+        price=price,
+        amount=amount,
         fees=fees,
         fx_rate=fx_rate,
-        idempotency_key=idempotency_key,
+        split=split,
+        counterpart_portfolio_id=counterpart,
+        picks=picks,
+        note=note,
+        idempotency_key=request.idempotency_key,
     )
 
 
@@ -364,285 +535,53 @@ def usable_idempotency_key(key: str | None) -> str | None:
     return key
 
 
-# --- lots -------------------------------------------------------------------------------------
+def quantity_problems(quantity: Decimal, path: tuple[str, ...] = ("input", "quantity")) -> list[Problem]:
+    if quantity <= 0:
+        return [Problem(path, "quantity must be greater than zero", INVALID)]
+    if quantity > MAX_QUANTITY:
+        return [Problem(path, f"quantity must not exceed {MAX_QUANTITY}", INVALID)]
+    if decimal_places(quantity) > QUANTITY_PLACES:
+        return [Problem(path, f"quantity has more than {QUANTITY_PLACES} decimal places", INVALID)]
+    return []
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LotRequest(TradeRequest):
-    """addInvestment's input, as the client sent it."""
-
-    purchased_at: date
+def _kept(value: object, current: object) -> object:
+    return current if isinstance(value, Keep) else value
 
 
-@dataclass(frozen=True, slots=True)
-class NewLot:
-    """A valid lot for an existing portfolio, not yet recorded."""
-
-    portfolio_id: str
-    symbol: str
-    quantity: Decimal
-    purchase_price: Amount
-    purchased_at: date
-    fees: Amount | None
-    fx_rate: Decimal | None
-    base_currency: str
-    idempotency_key: str | None
-    customer_id: str
-
-    def fingerprint(self) -> str:
-        """A hash of what the lot records: the same request sent again has the same fingerprint."""
-        return _fingerprint(
-            [
-                self.portfolio_id,
-                self.symbol,
-                canonical(self.quantity),
-                canonical(self.purchase_price.value),
-                self.purchase_price.currency_code,
-                self.purchased_at.isoformat(),
-                canonical(self.fees.value) if self.fees else "",
-                self.fees.currency_code if self.fees else "",
-                canonical(self.fx_rate) if self.fx_rate is not None else "",
-            ]
-        )
-
-    def create(self, lot_id: str, created_at: datetime) -> Lot:
-        lot = Lot(
-            id=lot_id,
-            portfolio_id=self.portfolio_id,
-            symbol=self.symbol,
-            quantity=self.quantity,
-            purchase_price=self.purchase_price,
-            purchased_at=self.purchased_at,
-            fees=self.fees,
-            fx_rate=self.fx_rate,
-            base_currency=self.base_currency,
-            created_at=created_at,
-            remaining_quantity=self.quantity,
-            remaining_cost=Decimal(0),
-            version=1,
-            customer_id=self.customer_id,
-        )
-        return replace(lot, remaining_cost=lot.cost_basis.value)
-
-    def applied_to(self, lot: Lot) -> Lot:
-        """`lot` corrected to this lot's values (quantity, price, date, fees, fx rate), one version up.
-
-        Only for a lot no sale took from: what remains is then the whole corrected lot.
-        """
-        corrected = replace(
-            lot,
-            quantity=self.quantity,
-            purchase_price=self.purchase_price,
-            purchased_at=self.purchased_at,
-            fees=self.fees,
-            fx_rate=self.fx_rate,
-            remaining_quantity=self.quantity,
-            version=lot.version + 1,
-        )
-        return replace(corrected, remaining_cost=corrected.cost_basis.value)
+def _money_request(value: Amount | None) -> MoneyRequest | None:
+    return MoneyRequest(value.value, value.currency_code) if value is not None else None
 
 
-def validate_lot(request: LotRequest, *, portfolio: Portfolio | None, latest_date: date) -> NewLot:
-    """The normalised lot, or InputProblems listing everything wrong with the request.
-
-    `portfolio` is the portfolio `request.portfolio_id` names, None when there is none;
-    `latest_date` the latest purchase date that is not in the future (`latest_purchase_date`).
-    """
-    trade = _validate_trade(
-        request,
-        portfolio=portfolio,
-        traded_at=request.purchased_at,
-        latest_date=latest_date,
-        price_field="purchasePrice",
-        date_field="purchasedAt",
-    )
-    return NewLot(
-        portfolio_id=trade.portfolio.id,
-        symbol=trade.symbol,
-        quantity=trade.quantity,
-        purchase_price=trade.price,
-        purchased_at=trade.traded_at,
-        fees=trade.fees,
-        fx_rate=trade.fx_rate,
-        base_currency=trade.portfolio.base_currency,
-        idempotency_key=trade.idempotency_key,
-        customer_id=trade.portfolio.customer_id,
-    )
-
-
-class Keep(Enum):
-    """A correction's field that was not given: the lot keeps its value."""
-
-    KEEP = "KEEP"
-
-
-KEEP = Keep.KEEP
-
-
-@dataclass(frozen=True, slots=True)
-class CorrectionRequest:
-    """updateInvestment's input: the fields given replace the lot's; `None` clears fees or fxRate.
-
-    Amounts are as the client sent them (not yet validated).
-    """
-
-    id: str
-    quantity: Decimal | Keep = KEEP
-    purchase_price: Amount | Keep = KEEP
-    purchased_at: date | Keep = KEEP
-    fees: Amount | Keep | None = KEEP
-    fx_rate: Decimal | Keep | None = KEEP
-
-
-def corrected_request(lot: Lot, correction: CorrectionRequest) -> LotRequest:
-    """The addInvestment input that would record `lot` as corrected, to validate it the same way.
-
-    A new purchase currency drops the lot's fx rate (a rate belongs to one currency pair) unless
-    the correction gives one.
-    """
-    price = lot.purchase_price if isinstance(correction.purchase_price, Keep) else correction.purchase_price
-    fx_rate = lot.fx_rate if price.currency_code == lot.purchase_price.currency_code else None
+def corrected_request(activity: Activity, correction: CorrectionRequest) -> ActivityRequest:
+    """The recordActivity input that would record `activity` as corrected, to validate it the same
+    way. A new currency drops the activity's fxRate (a rate belongs to one currency pair) unless the
+    correction gives one."""
+    price = _kept(correction.price, _money_request(activity.price))
+    amount = _kept(correction.amount, _money_request(activity.amount))
+    new_currency = next((m.currency_code for m in (price, amount) if isinstance(m, MoneyRequest)), None)
+    keeps_currency = new_currency == activity.currency_code
+    fx_rate: object = activity.fx_rate if keeps_currency and activity.fx_rate != 1 else None
     if not isinstance(correction.fx_rate, Keep):
         fx_rate = correction.fx_rate
-    fees = lot.fees if isinstance(correction.fees, Keep) else correction.fees
-    return LotRequest(
-        portfolio_id=lot.portfolio_id,
-        symbol=lot.symbol,
-        quantity=lot.quantity if isinstance(correction.quantity, Keep) else correction.quantity,
-        price_amount=price.value,
-        price_currency=price.currency_code,
-        purchased_at=lot.purchased_at
-        if isinstance(correction.purchased_at, Keep)
-        else correction.purchased_at,
-        fees_amount=fees.value if fees else None,
-        fees_currency=fees.currency_code if fees else None,
-        fx_rate=fx_rate,
+    picks = tuple(PickRequest(p.lot_id, p.quantity) for p in activity.picks) or None
+    return ActivityRequest(
+        portfolio_id=activity.portfolio_id,
+        type=activity.type,
+        occurred_at=_kept(correction.occurred_at, activity.occurred_on),  # type: ignore[arg-type]
+        symbol=_kept(correction.symbol, activity.symbol),  # type: ignore[arg-type]
+        quantity=_kept(correction.quantity, activity.quantity),  # type: ignore[arg-type]
+        price=price,  # type: ignore[arg-type]
+        amount=amount,  # type: ignore[arg-type]
+        fees=_kept(correction.fees, _money_request(activity.fees)),  # type: ignore[arg-type]
+        fx_rate=fx_rate,  # type: ignore[arg-type]
+        split_from=_kept(correction.split_from, activity.split.from_ if activity.split else None),  # type: ignore[arg-type]
+        split_to=_kept(correction.split_to, activity.split.to if activity.split else None),  # type: ignore[arg-type]
+        counterpart_portfolio_id=activity.counterpart_portfolio_id,
+        lots=_kept(correction.lots, picks),  # type: ignore[arg-type]
+        note=_kept(correction.note, activity.note),  # type: ignore[arg-type]
+        fields=correction.fields,
     )
 
 
-# --- sales ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SaleRequest(TradeRequest):
-    """sellInvestment's input, as the client sent it."""
-
-    sold_at: date
-
-
-@dataclass(frozen=True, slots=True)
-class NewSale:
-    """A valid sale from an existing portfolio, not yet matched against its lots."""
-
-    portfolio: Portfolio
-    symbol: str
-    quantity: Decimal
-    price: Amount
-    sold_at: date
-    fees: Amount | None
-    fx_rate: Decimal | None
-    idempotency_key: str | None
-
-    def fingerprint(self) -> str:
-        return _fingerprint(
-            [
-                "SELL",
-                self.portfolio.id,
-                self.symbol,
-                canonical(self.quantity),
-                canonical(self.price.value),
-                self.price.currency_code,
-                self.sold_at.isoformat(),
-                canonical(self.fees.value) if self.fees else "",
-                self.fees.currency_code if self.fees else "",
-                canonical(self.fx_rate) if self.fx_rate is not None else "",
-            ]
-        )
-
-    @property
-    def net_proceeds(self) -> Decimal:
-        """(quantity * price - fees) * fxRate, in the portfolio's base currency."""
-        return net_proceeds(
-            self.quantity, self.price.value, self.fees.value if self.fees else None, self.fx_rate
-        )
-
-
-def validate_sale(request: SaleRequest, *, portfolio: Portfolio | None, latest_date: date) -> NewSale:
-    """The normalised sale, or InputProblems: the same rules as a purchase (price, fees in the
-    price's currency, fxRate required when the price is not in the base currency, soldAt not in
-    the future). Whether the portfolio holds enough is for the service to check against its lots."""
-    trade = _validate_trade(
-        request,
-        portfolio=portfolio,
-        traded_at=request.sold_at,
-        latest_date=latest_date,
-        price_field="price",
-        date_field="soldAt",
-    )
-    return NewSale(
-        portfolio=trade.portfolio,
-        symbol=trade.symbol,
-        quantity=trade.quantity,
-        price=trade.price,
-        sold_at=trade.traded_at,
-        fees=trade.fees,
-        fx_rate=trade.fx_rate,
-        idempotency_key=trade.idempotency_key,
-    )
-
-
-# --- problems the use cases report --------------------------------------------------------------
-
-
-def key_reused() -> InputProblems:
-    return InputProblems.single(
-        ("input", "idempotencyKey"),
-        "this idempotencyKey was already used with a different input",
-        IDEMPOTENCY_KEY_REUSED,
-    )
-
-
-def portfolio_gone(field: tuple[str, ...] = ("input", "portfolioId")) -> InputProblems:
-    return InputProblems.single(field, "no portfolio has this id", NOT_FOUND)
-
-
-def investment_gone() -> InputProblems:
-    return InputProblems.single(("input", "id"), "no investment has this id", NOT_FOUND)
-
-
-def customer_not_found() -> InputProblems:
-    return InputProblems.single(("input", "customerId"), "no customer has this id", NOT_FOUND)
-
-
-def customer_closed_problem(field: tuple[str, ...]) -> InputProblems:
-    return InputProblems.single(
-        field, "the customer closed their account: no new portfolios or investments", CUSTOMER_CLOSED
-    )
-
-
-def portfolio_closed(field: tuple[str, ...]) -> InputProblems:
-    return InputProblems.single(
-        field, "the portfolio is closed: it accepts no new investments, sales or changes", PORTFOLIO_CLOSED
-    )
-
-
-def lot_consumed() -> InputProblems:
-    return InputProblems.single(
-        ("input", "id"),
-        "a sale already took from this investment: it can no longer be corrected or removed",
-        INVALID,
-    )
-
-
-def insufficient_quantity(held: Decimal) -> InputProblems:
-    return InputProblems.single(
-        ("input", "quantity"), f"the portfolio holds only {held} of this instrument", INSUFFICIENT_QUANTITY
-    )
-
-
-def conflict() -> InputProblems:
-    return InputProblems.single(
-        ("input",),
-        "other changes to the same records kept interfering; nothing was written, try again",
-        CONFLICT,
-    )
+__all__ += ["KEEP"]
