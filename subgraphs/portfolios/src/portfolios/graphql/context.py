@@ -1,16 +1,13 @@
 """The per-request context: the DataLoaders every resolver reads through (DESIGN.md decision 9).
 
-- `books`: customer id -> CustomerBook, one GSI Query per customer, the batch's queries concurrent.
-  Loading a book primes the portfolio, ledger and investment loaders with its portfolios, lots and
-  position summaries, so the dashboard (Customer.portfolios { positions holdings investments })
-  reads nothing more.
+- `books`: customer id -> CustomerBook (portfolios and their holdings), one GSI Query per customer;
+  loading a book primes `portfolios` and `holdings`, so the Dashboard reads nothing more.
 - `portfolios`: portfolio id -> Portfolio, one BatchGetItem per batch.
-- `ledgers`: portfolio id -> its lots and position summaries, one Query per portfolio, concurrent;
-  only when asked for.
-- `investments`: lot id -> Lot, one BatchGetItem per batch.
-- `activities`: (portfolio id, first, after) -> a page of its activity ledger, one Query per key,
-  concurrent (activities live under each portfolio's own key, so N portfolios cost N Queries in
-  one round trip; they are kept out of the book's index so that the book never grows with history).
+- `holdings`: portfolio id -> the stored projection's holdings (open lots, cash, realized), batched.
+- `histories`: portfolio id -> the projection's history (sales, income, used-up lots), for reports.
+- `activities`, `audit_trails`: (portfolio id, first, after) -> one page, one Query per key.
+- `investments`: lot id -> the lot and its owner (owner lookup batched, then holdings).
+No loader replays a ledger: writes store what reads need.
 """
 
 from __future__ import annotations
@@ -22,7 +19,7 @@ from typing import TYPE_CHECKING
 from kit.context import RequestContext
 from kit.loaders import mapping_loader
 
-from portfolios.domain.model import CustomerBook
+from portfolios.domain.model import Books, CustomerBook
 from portfolios.services import PortfolioService
 
 if TYPE_CHECKING:
@@ -33,25 +30,32 @@ class PortfoliosContext(RequestContext):
     def __init__(self, service: PortfolioService) -> None:
         super().__init__()
         self.service = service
-        self.portfolios = mapping_loader(service.portfolios)
-        self.investments = mapping_loader(service.investments)
-        self.ledgers = mapping_loader(service.ledgers)
-        self.activities = mapping_loader(service.activities)
+        reads = service.reads
+        self.portfolios = mapping_loader(reads.portfolios)
+        self.holdings = mapping_loader(reads.holdings)
+        self.histories = mapping_loader(reads.histories)
+        self.activities = mapping_loader(reads.activities)
+        self.audit_trails = mapping_loader(reads.audit_trails)
+        self.investments = mapping_loader(reads.investments)
         self.books = mapping_loader(self._load_books)
 
-    def forget_ledger(self, portfolio_id: str) -> None:
-        """After a write to a portfolio's lots: the next read of its ledger goes to the table."""
-        with suppress(KeyError):  # not loaded in this request
-            self.ledgers.clear(portfolio_id)
+    def changed(self, portfolio_id: str, books: Books | None) -> None:
+        """After a write to a portfolio's ledger: what this request reads next is the new state."""
+        for loader in (self.holdings, self.histories):
+            with suppress(KeyError):  # not loaded in this request
+                loader.clear(portfolio_id)
+        if books is not None:
+            self.holdings.prime(portfolio_id, books.holdings)
+            self.histories.prime(portfolio_id, books.history)
+        self.activities.clear_all()
+        self.audit_trails.clear_all()
 
     async def _load_books(self, customer_ids: Sequence[str]) -> Mapping[str, CustomerBook]:
-        books = await self.service.books(customer_ids)
+        books = await self.service.reads.books(customer_ids)
         for book in books.values():
             for portfolio in book.portfolios:
-                ledger = book.ledger_of(portfolio.id)
                 self.portfolios.prime(portfolio.id, portfolio)
-                self.ledgers.prime(portfolio.id, ledger)
-                self.investments.prime_many({lot.id: lot for lot in ledger.lots})
+                self.holdings.prime(portfolio.id, book.holdings_of(portfolio))
         return books
 
 

@@ -1,6 +1,6 @@
 """Mutations: one `input`, a payload with the changed object and `userErrors` (DESIGN.md decision 7).
 
-Every rule lives in the service and the domain; these resolvers only translate input and payload.
+Every rule lives in the services and the domain; these resolvers only translate input and payload.
 Each passes the caller on: a refusal (`kit.principal.Forbidden`) is a GraphQL error with
 extensions.code FORBIDDEN, the payload null, nothing written.
 """
@@ -9,26 +9,33 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import strawberry
-from kit.cost import user_errors_field
+from kit.cost import assumed, user_errors_field
 from kit.errors import InputProblems
 from kit.graphql_types import Money, MoneyInput, UserError
 from kit.money import Amount
 
 from portfolios.domain import model
-from portfolios.domain.validation import (
+from portfolios.domain.commands import (
     KEEP,
+    PURCHASE_FIELDS,
+    SALE_FIELDS,
+    ActivityRequest,
     CorrectionRequest,
     Keep,
-    LotRequest,
+    MoneyRequest,
+    PickRequest,
     PortfolioRequest,
-    SaleRequest,
 )
+from portfolios.graphql.present import amount_of
 from portfolios.graphql.types import Activity, Info, Investment, Portfolio
 
 T = TypeVar("T")
+
+# Lots one specific-lot sale may name, for the cost estimate (the service takes up to 10,000).
+PICKS_PER_SALE = 100
 
 
 @strawberry.input
@@ -71,6 +78,106 @@ class ClosePortfolioPayload:
     user_errors: list[UserError] = user_errors_field()
 
 
+@strawberry.input(description="`to` shares for every `from` share; positive, at most 8 decimal places.")
+class SplitRatioInput:
+    from_: Decimal = strawberry.field(name="from")
+    to: Decimal
+
+
+@strawberry.input(description="A quantity of one lot (an id from Position.lots).")
+class LotPickInput:
+    investment_id: strawberry.ID
+    quantity: Decimal
+
+
+@strawberry.input(
+    description="One activity; which fields each type takes: see the README and recordActivity."
+)
+class RecordActivityInput:
+    portfolio_id: strawberry.ID
+    type: model.ActivityType
+    occurred_at: date = strawberry.field(description="The trade date; not in the future. Back-dated is fine.")
+    symbol: str | None = strawberry.field(
+        default=None, description="BUY, SELL, DIVIDEND, SPLIT, TRANSFER_OUT."
+    )
+    quantity: Decimal | None = strawberry.field(
+        default=None, description="BUY, SELL, TRANSFER_OUT: > 0, at most 8 decimal places."
+    )
+    price: MoneyInput | None = strawberry.field(default=None, description="BUY, SELL: per unit.")
+    amount: MoneyInput | None = strawberry.field(
+        default=None,
+        description="DIVIDEND, INTEREST, DEPOSIT, WITHDRAWAL, FEE, TAX: the cash that moved, > 0.",
+    )
+    fees: MoneyInput | None = strawberry.field(
+        default=None, description="In the price's or amount's currency (not for SPLIT or transfers)."
+    )
+    fx_rate: Decimal | None = strawberry.field(
+        default=None,
+        description="The activity's currency -> the base currency on occurredAt; required when they differ.",
+    )
+    split_ratio: SplitRatioInput | None = strawberry.field(default=None, description="SPLIT only.")
+    counterpart_portfolio_id: strawberry.ID | None = strawberry.field(
+        default=None, description="TRANSFER_OUT: another portfolio of the same customer and base currency."
+    )
+    lots: list[LotPickInput] | None = strawberry.field(
+        default=None,
+        description="SELL or TRANSFER_OUT by specific lots (quantities adding up to quantity); "
+        "refused in an AVERAGE portfolio.",
+        directives=[assumed(PICKS_PER_SALE)],
+    )
+    note: str | None = strawberry.field(default=None, description="Free text, up to 2000 characters.")
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Sending the same key again returns the first result and records nothing new.",
+    )
+
+
+@strawberry.type
+class RecordActivityPayload:
+    activity: Activity | None
+    portfolio: Portfolio | None
+    user_errors: list[UserError] = user_errors_field()
+
+
+@strawberry.input(
+    description="Corrects one activity: omitted fields keep their value, null clears fees, fxRate or "
+    "note. The type and portfolio stay; a transfer is removed and recorded again instead."
+)
+class CorrectActivityInput:
+    activity_id: strawberry.ID
+    occurred_at: date | None = strawberry.UNSET
+    symbol: str | None = strawberry.UNSET
+    quantity: Decimal | None = strawberry.UNSET
+    price: MoneyInput | None = strawberry.UNSET
+    amount: MoneyInput | None = strawberry.UNSET
+    fees: MoneyInput | None = strawberry.UNSET
+    fx_rate: Decimal | None = strawberry.UNSET
+    split_ratio: SplitRatioInput | None = strawberry.UNSET
+    lots: list[LotPickInput] | None = strawberry.field(
+        default=strawberry.UNSET, directives=[assumed(PICKS_PER_SALE)]
+    )
+    note: str | None = strawberry.UNSET
+
+
+@strawberry.type
+class CorrectActivityPayload:
+    activity: Activity | None
+    portfolio: Portfolio | None
+    user_errors: list[UserError] = user_errors_field()
+
+
+@strawberry.input
+class RemoveActivityInput:
+    activity_id: strawberry.ID
+
+
+@strawberry.type
+class RemoveActivityPayload:
+    removed_activity_id: strawberry.ID | None
+    portfolio: Portfolio | None
+    user_errors: list[UserError] = user_errors_field()
+
+
 @strawberry.input
 class AddInvestmentInput:
     portfolio_id: strawberry.ID
@@ -96,8 +203,7 @@ class AddInvestmentPayload:
 
 
 @strawberry.input(
-    description="Corrects a lot no sale has taken from. Omitted fields keep their value; "
-    "the result is validated as addInvestment validates a new lot."
+    description="Corrects a lot's BUY. Omitted fields keep their value; the ledger is replayed."
 )
 class UpdateInvestmentInput:
     id: strawberry.ID
@@ -143,9 +249,7 @@ class SellInvestmentInput:
     symbol: str
     quantity: Decimal = strawberry.field(description="Greater than zero, at most 8 decimal places.")
     price: MoneyInput = strawberry.field(description="Sale price per unit.")
-    sold_at: date = strawberry.field(
-        description="Not in the future; only lots bought on or before it can be sold."
-    )
+    sold_at: date = strawberry.field(description="The trade date; not in the future. Back-dated is fine.")
     fees: MoneyInput | None = strawberry.field(default=None, description="In the sale price's currency.")
     fx_rate: Decimal | None = strawberry.field(
         default=None, description="Sale currency -> base currency on soldAt; required when they differ."
@@ -159,15 +263,21 @@ class SellInvestmentInput:
 @strawberry.type
 class SellInvestmentPayload:
     realized_gain: Money | None = strawberry.field(
-        description="(quantity * price - fees) * fxRate - cost basis consumed, in base currency."
+        description="Rounded net proceeds - rounded cost basis consumed, in base currency."
     )
     activity: Activity | None
     portfolio: Portfolio | None
     user_errors: list[UserError] = user_errors_field()
 
 
-def _amount(value: MoneyInput) -> Amount:
-    return Amount(value.amount, value.currency_code)
+def _money(value: MoneyInput | None) -> MoneyRequest | None:
+    return MoneyRequest(value.amount, value.currency_code) if value is not None else None
+
+
+def _picks(lots: list[LotPickInput] | None) -> tuple[PickRequest, ...] | None:
+    if lots is None:
+        return None
+    return tuple(PickRequest(str(p.investment_id), p.quantity) for p in lots)
 
 
 def _keep_if_absent(value: T | None) -> T | Keep:
@@ -176,6 +286,10 @@ def _keep_if_absent(value: T | None) -> T | Keep:
 
 def _clear_if_null(value: T | None) -> T | Keep | None:
     return KEEP if value is strawberry.UNSET else value
+
+
+def _errors(error: InputProblems) -> list[UserError]:
+    return UserError.from_problems(error)
 
 
 async def _create_portfolio(info: Info, input: CreatePortfolioInput) -> CreatePortfolioPayload:
@@ -187,114 +301,209 @@ async def _create_portfolio(info: Info, input: CreatePortfolioInput) -> CreatePo
         cost_basis_method=input.cost_basis_method or model.CostBasisMethod.FIFO,
     )
     try:
-        portfolio = await info.context.service.create_portfolio(info.context.caller, request)
+        portfolio = await info.context.service.portfolios.create_portfolio(info.context.caller, request)
     except InputProblems as error:
-        return CreatePortfolioPayload(portfolio=None, user_errors=UserError.from_problems(error))
+        return CreatePortfolioPayload(portfolio=None, user_errors=_errors(error))
     info.context.portfolios.prime(portfolio.id, portfolio)
-    info.context.ledgers.prime(portfolio.id, model.Ledger())
-    return CreatePortfolioPayload(portfolio=Portfolio.of(portfolio), user_errors=[])
+    info.context.holdings.prime(portfolio.id, model.Holdings(portfolio.id, portfolio.base_currency))
+    return CreatePortfolioPayload(portfolio=Portfolio.from_domain(portfolio), user_errors=[])
 
 
 async def _rename_portfolio(info: Info, input: RenamePortfolioInput) -> RenamePortfolioPayload:
     try:
-        portfolio = await info.context.service.rename_portfolio(
+        portfolio = await info.context.service.portfolios.rename_portfolio(
             info.context.caller, str(input.id), input.name
         )
     except InputProblems as error:
-        return RenamePortfolioPayload(portfolio=None, user_errors=UserError.from_problems(error))
+        return RenamePortfolioPayload(portfolio=None, user_errors=_errors(error))
     info.context.portfolios.prime(portfolio.id, portfolio, force=True)
-    return RenamePortfolioPayload(portfolio=Portfolio.of(portfolio), user_errors=[])
+    return RenamePortfolioPayload(portfolio=Portfolio.from_domain(portfolio), user_errors=[])
 
 
 async def _close_portfolio(info: Info, input: ClosePortfolioInput) -> ClosePortfolioPayload:
     try:
-        portfolio = await info.context.service.close_portfolio(info.context.caller, str(input.id))
+        portfolio = await info.context.service.portfolios.close_portfolio(info.context.caller, str(input.id))
     except InputProblems as error:
-        return ClosePortfolioPayload(portfolio=None, user_errors=UserError.from_problems(error))
+        return ClosePortfolioPayload(portfolio=None, user_errors=_errors(error))
     info.context.portfolios.prime(portfolio.id, portfolio, force=True)
-    return ClosePortfolioPayload(portfolio=Portfolio.of(portfolio), user_errors=[])
+    return ClosePortfolioPayload(portfolio=Portfolio.from_domain(portfolio), user_errors=[])
 
 
-def _trade_fields(input: AddInvestmentInput | SellInvestmentInput, price: MoneyInput) -> dict[str, Any]:
-    """The TradeRequest fields a buy and a sell input share."""
-    return {
-        "portfolio_id": str(input.portfolio_id),
-        "symbol": input.symbol,
-        "quantity": input.quantity,
-        "price_amount": price.amount,
-        "price_currency": price.currency_code,
-        "fees_amount": input.fees.amount if input.fees else None,
-        "fees_currency": input.fees.currency_code if input.fees else None,
-        "fx_rate": input.fx_rate,
-        "idempotency_key": input.idempotency_key,
-    }
+def _record_request(input: RecordActivityInput) -> ActivityRequest:
+    return ActivityRequest(
+        portfolio_id=str(input.portfolio_id),
+        type=input.type,
+        occurred_at=input.occurred_at,
+        symbol=input.symbol,
+        quantity=input.quantity,
+        price=_money(input.price),
+        amount=_money(input.amount),
+        fees=_money(input.fees),
+        fx_rate=input.fx_rate,
+        split_from=input.split_ratio.from_ if input.split_ratio else None,
+        split_to=input.split_ratio.to if input.split_ratio else None,
+        counterpart_portfolio_id=str(input.counterpart_portfolio_id)
+        if input.counterpart_portfolio_id is not None
+        else None,
+        lots=_picks(input.lots),
+        note=input.note,
+        idempotency_key=input.idempotency_key,
+    )
+
+
+async def _record_activity(info: Info, input: RecordActivityInput) -> RecordActivityPayload:
+    try:
+        recorded = await info.context.service.ledger.record_activity(
+            info.context.caller, _record_request(input)
+        )
+    except InputProblems as error:
+        return RecordActivityPayload(activity=None, portfolio=None, user_errors=_errors(error))
+    info.context.changed(recorded.portfolio.id, recorded.books)
+    return RecordActivityPayload(
+        activity=Activity.from_domain(recorded.activity, recorded.portfolio.base_currency),
+        portfolio=Portfolio.from_domain(recorded.portfolio),
+        user_errors=[],
+    )
+
+
+async def _correct_activity(info: Info, input: CorrectActivityInput) -> CorrectActivityPayload:
+    ratio = input.split_ratio
+    correction = CorrectionRequest(
+        activity_id=str(input.activity_id),
+        occurred_at=_keep_if_absent(input.occurred_at),
+        symbol=_keep_if_absent(input.symbol),
+        quantity=_keep_if_absent(input.quantity),
+        price=KEEP if input.price in (None, strawberry.UNSET) else _money(input.price),  # type: ignore[arg-type]
+        amount=KEEP if input.amount in (None, strawberry.UNSET) else _money(input.amount),  # type: ignore[arg-type]
+        fees=KEEP if input.fees is strawberry.UNSET else _money(input.fees),
+        fx_rate=_clear_if_null(input.fx_rate),
+        split_from=KEEP if ratio in (None, strawberry.UNSET) else ratio.from_,
+        split_to=KEEP if ratio in (None, strawberry.UNSET) else ratio.to,
+        lots=KEEP if input.lots is strawberry.UNSET else _picks(input.lots),
+        note=_clear_if_null(input.note),
+    )
+    try:
+        changed = await info.context.service.ledger.correct_activity(info.context.caller, correction)
+    except InputProblems as error:
+        return CorrectActivityPayload(activity=None, portfolio=None, user_errors=_errors(error))
+    info.context.changed(changed.portfolio.id, changed.books)
+    return CorrectActivityPayload(
+        activity=Activity.from_domain(changed.activity, changed.portfolio.base_currency),
+        portfolio=Portfolio.from_domain(changed.portfolio),
+        user_errors=[],
+    )
+
+
+async def _remove_activity(info: Info, input: RemoveActivityInput) -> RemoveActivityPayload:
+    try:
+        removed = await info.context.service.ledger.remove_activity(
+            info.context.caller, str(input.activity_id)
+        )
+    except InputProblems as error:
+        return RemoveActivityPayload(removed_activity_id=None, portfolio=None, user_errors=_errors(error))
+    info.context.changed(removed.portfolio.id, removed.books)
+    return RemoveActivityPayload(
+        removed_activity_id=strawberry.ID(removed.activity.id),
+        portfolio=Portfolio.from_domain(removed.portfolio),
+        user_errors=[],
+    )
 
 
 async def _add_investment(info: Info, input: AddInvestmentInput) -> AddInvestmentPayload:
-    request = LotRequest(**_trade_fields(input, input.purchase_price), purchased_at=input.purchased_at)
+    request = ActivityRequest(
+        portfolio_id=str(input.portfolio_id),
+        type=model.ActivityType.BUY,
+        occurred_at=input.purchased_at,
+        symbol=input.symbol,
+        quantity=input.quantity,
+        price=_money(input.purchase_price),
+        fees=_money(input.fees),
+        fx_rate=input.fx_rate,
+        idempotency_key=input.idempotency_key,
+        fields=PURCHASE_FIELDS,
+    )
     try:
-        added = await info.context.service.add_investment(info.context.caller, request)
+        recorded = await info.context.service.ledger.record_activity(info.context.caller, request)
     except InputProblems as error:
-        return AddInvestmentPayload(investment=None, user_errors=UserError.from_problems(error))
-    info.context.portfolios.prime(added.portfolio.id, added.portfolio)
-    info.context.investments.prime(added.lot.id, added.lot)
-    info.context.forget_ledger(added.portfolio.id)
-    return AddInvestmentPayload(investment=Investment.of(added.lot), user_errors=[])
+        return AddInvestmentPayload(investment=None, user_errors=_errors(error))
+    info.context.changed(recorded.portfolio.id, recorded.books)
+    info.context.portfolios.prime(recorded.portfolio.id, recorded.portfolio)
+    lot = recorded.lot() or await _stored_lot(info, recorded.activity.id)
+    return AddInvestmentPayload(investment=Investment.from_domain(lot), user_errors=[])
+
+
+async def _stored_lot(info: Info, lot_id: str) -> model.Lot:
+    """A lot as stored (an idempotent replay, or a correction that changed nothing)."""
+    found = await info.context.investments.load(lot_id)
+    if found is None:
+        raise LookupError(f"lot {lot_id} is in neither its portfolio's holdings nor its history")
+    return found.lot
 
 
 async def _update_investment(info: Info, input: UpdateInvestmentInput) -> UpdateInvestmentPayload:
-    price = _keep_if_absent(input.purchase_price)
-    fees = _clear_if_null(input.fees)
     correction = CorrectionRequest(
-        id=str(input.id),
+        activity_id=str(input.id),
         quantity=_keep_if_absent(input.quantity),
-        purchase_price=price if isinstance(price, Keep) else _amount(price),
-        purchased_at=_keep_if_absent(input.purchased_at),
-        fees=fees if fees is None or isinstance(fees, Keep) else _amount(fees),
+        price=KEEP if input.purchase_price in (None, strawberry.UNSET) else _money(input.purchase_price),  # type: ignore[arg-type]
+        occurred_at=_keep_if_absent(input.purchased_at),
+        fees=KEEP if input.fees is strawberry.UNSET else _money(input.fees),
         fx_rate=_clear_if_null(input.fx_rate),
+        fields=PURCHASE_FIELDS,
+        id_field="id",
     )
     try:
-        changed = await info.context.service.update_investment(info.context.caller, correction)
+        changed = await info.context.service.ledger.correct_investment(info.context.caller, correction)
     except InputProblems as error:
-        return UpdateInvestmentPayload(investment=None, user_errors=UserError.from_problems(error))
-    info.context.portfolios.prime(changed.portfolio.id, changed.portfolio)
-    info.context.investments.prime(changed.lot.id, changed.lot, force=True)
-    info.context.forget_ledger(changed.portfolio.id)
-    return UpdateInvestmentPayload(investment=Investment.of(changed.lot), user_errors=[])
+        return UpdateInvestmentPayload(investment=None, user_errors=_errors(error))
+    info.context.changed(changed.portfolio.id, changed.books)
+    lot = changed.lot() or await _stored_lot(info, changed.activity.id)
+    return UpdateInvestmentPayload(investment=Investment.from_domain(lot), user_errors=[])
 
 
 async def _remove_investment(info: Info, input: RemoveInvestmentInput) -> RemoveInvestmentPayload:
     try:
-        removed = await info.context.service.remove_investment(info.context.caller, str(input.id))
-    except InputProblems as error:
-        return RemoveInvestmentPayload(
-            removed_investment_id=None, portfolio=None, user_errors=UserError.from_problems(error)
+        removed = await info.context.service.ledger.remove_activity(
+            info.context.caller, str(input.id), field=("input", "id"), only=model.ActivityType.BUY
         )
-    info.context.portfolios.prime(removed.portfolio.id, removed.portfolio)
-    info.context.forget_ledger(removed.portfolio.id)
+    except InputProblems as error:
+        return RemoveInvestmentPayload(removed_investment_id=None, portfolio=None, user_errors=_errors(error))
+    info.context.changed(removed.portfolio.id, removed.books)
     return RemoveInvestmentPayload(
-        removed_investment_id=strawberry.ID(removed.lot.id),
-        portfolio=Portfolio.of(removed.portfolio),
+        removed_investment_id=strawberry.ID(removed.activity.id),
+        portfolio=Portfolio.from_domain(removed.portfolio),
         user_errors=[],
     )
 
 
 async def _sell_investment(info: Info, input: SellInvestmentInput) -> SellInvestmentPayload:
-    request = SaleRequest(**_trade_fields(input, input.price), sold_at=input.sold_at)
+    request = ActivityRequest(
+        portfolio_id=str(input.portfolio_id),
+        type=model.ActivityType.SELL,
+        occurred_at=input.sold_at,
+        symbol=input.symbol,
+        quantity=input.quantity,
+        price=_money(input.price),
+        fees=_money(input.fees),
+        fx_rate=input.fx_rate,
+        idempotency_key=input.idempotency_key,
+        fields=SALE_FIELDS,
+    )
     try:
-        sold = await info.context.service.sell_investment(info.context.caller, request)
+        recorded = await info.context.service.ledger.record_activity(info.context.caller, request)
     except InputProblems as error:
         return SellInvestmentPayload(
-            realized_gain=None, activity=None, portfolio=None, user_errors=UserError.from_problems(error)
+            realized_gain=None, activity=None, portfolio=None, user_errors=_errors(error)
         )
-    info.context.portfolios.prime(sold.portfolio.id, sold.portfolio)
-    if sold.ledger is not None:
-        info.context.ledgers.prime(sold.portfolio.id, sold.ledger, force=True)
-    gain = sold.activity.realized_gain_amount
+    info.context.changed(recorded.portfolio.id, recorded.books)
+    history = (
+        recorded.books.history if recorded.books else await info.context.histories.load(recorded.portfolio.id)
+    )
+    sale = history.sale(recorded.activity.id) if history else None
+    currency = recorded.portfolio.base_currency
     return SellInvestmentPayload(
-        realized_gain=Money.of(gain),
-        activity=Activity.of(sold.activity),
-        portfolio=Portfolio.of(sold.portfolio),
+        realized_gain=amount_of(Amount(sale.realized_gain, currency)) if sale else None,
+        activity=Activity.from_domain(recorded.activity, currency),
+        portfolio=Portfolio.from_domain(recorded.portfolio),
         user_errors=[],
     )
 
@@ -310,22 +519,38 @@ class Mutation:
     )
     close_portfolio: ClosePortfolioPayload = strawberry.mutation(
         resolver=_close_portfolio,
-        description="Closes a portfolio: no new lots, sales, corrections or removals; its data is kept. "
+        description="Closes a portfolio: its ledger then takes no change; its data is kept. "
         "Closing a closed portfolio changes nothing.",
     )
+    record_activity: RecordActivityPayload = strawberry.mutation(
+        resolver=_record_activity,
+        description="Records one activity of any type, back-dated or not; the ledger is replayed in "
+        "trade-date order. Refused (nothing written) only when that history becomes impossible: "
+        "the message names the date.",
+    )
+    correct_activity: CorrectActivityPayload = strawberry.mutation(
+        resolver=_correct_activity,
+        description="Corrects one activity (a sale included) and replays the ledger; "
+        "refused as recordActivity is.",
+    )
+    remove_activity: RemoveActivityPayload = strawberry.mutation(
+        resolver=_remove_activity,
+        description="Removes one activity (a sale included) and replays the ledger without it; a "
+        "TRANSFER_OUT takes its TRANSFER_IN with it. The audit trail keeps it.",
+    )
     add_investment: AddInvestmentPayload = strawberry.mutation(
-        resolver=_add_investment, description="Records one lot (purchase) in a portfolio."
+        resolver=_add_investment, description="Records a BUY: one lot, back-dated or not."
     )
     update_investment: UpdateInvestmentPayload = strawberry.mutation(
         resolver=_update_investment,
-        description="Corrects a lot no sale has taken from (INVALID on input.id otherwise).",
+        description="Corrects a lot's BUY (sold lots too); the ledger is replayed.",
     )
     remove_investment: RemoveInvestmentPayload = strawberry.mutation(
         resolver=_remove_investment,
-        description="Removes a lot no sale has taken from (INVALID on input.id otherwise).",
+        description="Removes a lot's BUY; refused when a later sale needed it (the message names the date).",
     )
     sell_investment: SellInvestmentPayload = strawberry.mutation(
         resolver=_sell_investment,
-        description="Sells from a portfolio's lots of one instrument by its cost-basis method. "
-        "INSUFFICIENT_QUANTITY when it holds less; nothing is written then.",
+        description="Records a SELL by the portfolio's cost-basis method, back-dated or not. "
+        "INSUFFICIENT_QUANTITY (nothing written) when some day would hold less than is sold.",
     )

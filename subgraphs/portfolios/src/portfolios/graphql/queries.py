@@ -11,7 +11,7 @@ async def _portfolio(info: Info, id: strawberry.ID) -> Portfolio | None:
     # that is not a ULID is never read (services.portfolios) and answered as a missing one.
     identifier = text_argument(str(id), TextKind.ID, "id")
     found = readable_portfolio(info, await info.context.portfolios.load(identifier), identifier)
-    return Portfolio.of(found) if found else None
+    return Portfolio.from_domain(found) if found else None
 
 
 @strawberry.type

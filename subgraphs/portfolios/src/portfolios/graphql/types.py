@@ -1,19 +1,20 @@
-"""The portfolios subgraph's GraphQL types (the federation shape every subgraph agrees on).
+"""The portfolios subgraph's GraphQL types; `from_domain` builds each from the domain model.
 
-Resolvers are module functions attached with `strawberry.field(resolver=...)`: that form keeps its
-types under mypy (the decorator form with arguments is typed as returning Any). Every resolver reads
-through the request's DataLoaders (`graphql.context`), never the table directly.
+Resolvers are module functions attached with `strawberry.field(resolver=...)` and read through the
+request's DataLoaders (`graphql.context`), never the table directly. Money is shown as a statement
+shows it (DESIGN.md decision 6): amounts rounded to the currency's minor unit, unit prices and
+rates precise (`present`).
 
 Access: every way into a customer's data starts at a checked root (`Query.portfolio`, or an entity
-reference to a Portfolio, Investment or Customer), checked by `services.readable` right after the
-batched load; everything below a root (positions, lots, activities, holdings) is the same owner's.
+reference to a Portfolio, Investment or Customer), checked by `access.readable` right after the
+batched load; everything below a root is the same owner's.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from kit.cost import (
@@ -31,40 +32,43 @@ from kit.principal import forbidden_to_see
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
 
+from portfolios.access import readable
 from portfolios.domain import model
 from portfolios.domain.paging import MAX_PAGE_SIZE, decode_cursor, encode_cursor, page_size
 from portfolios.graphql.context import PortfoliosContext
-from portfolios.services import readable
+from portfolios.graphql.present import amount_of, price_of, rate_of, sum_of_lines
 
 Info = strawberry.Info[PortfoliosContext, Any]
+
+# Sales in a realized-gains report (rows: a sale's lots), for the cost estimate.
+ROWS_PER_REPORT = 200
 
 strawberry.enum(model.PortfolioKind, name="PortfolioKind", description="The kind of account.")
 strawberry.enum(
     model.CostBasisMethod,
     name="CostBasisMethod",
-    description="How sales consume lots: first in first out, or pro rata at average cost.",
+    description="Which lots a sale takes when it names none: FIFO oldest first, LIFO newest first, "
+    "HIFO highest unit cost first, AVERAGE every lot pro rata at the average cost.",
 )
 strawberry.enum(
     model.PortfolioStatus,
     name="PortfolioStatus",
-    description="A CLOSED portfolio takes no new investments, sales, corrections or removals.",
+    description="A CLOSED portfolio's ledger takes no change; its data stays readable.",
 )
 strawberry.enum(
     model.ActivityType,
     name="ActivityType",
-    description="BUY: a lot recorded; CORRECTION: a lot corrected; SELL: a sale; REMOVAL: a lot removed.",
+    description="What an activity of the ledger records (README: what each does to holdings and cash).",
 )
-
-
-def _money(amount: Amount) -> Money:
-    return Money(amount=amount.value, currency_code=amount.currency_code)
+strawberry.enum(model.Term, name="Term", description="SHORT: held one year or less; LONG: longer.")
+strawberry.enum(model.AuditAction, name="AuditAction")
 
 
 # --- access -----------------------------------------------------------------------------------
 
 
 def readable_portfolio(info: Info, found: model.Portfolio | None, identifier: str) -> model.Portfolio | None:
-    """`found` (loaded) if the caller may read it; FORBIDDEN otherwise (`services.readable`)."""
+    """`found` (loaded) if the caller may read it; FORBIDDEN otherwise (`access.readable`)."""
     owner = found.customer_id if found else None
     return readable(info.context.caller, found, owner, "portfolio", identifier)
 
@@ -81,59 +85,106 @@ def _check_customer(info: Info, customer_id: str) -> None:
 async def _customer_portfolios(root: Customer, info: Info) -> list[Portfolio] | None:
     _check_customer(info, str(root.id))  # guards every way to a Customer, not only references
     book = await info.context.books.load(str(root.id))
-    return [Portfolio.of(p) for p in book.portfolios] if book else []
+    return [Portfolio.from_domain(p) for p in book.portfolios] if book else []
 
 
 def _owner(root: Portfolio) -> Customer | None:
     return Customer(id=strawberry.ID(root.customer_id))
 
 
-async def _ledger(root: Portfolio, info: Info) -> model.Ledger:
-    return await info.context.ledgers.load(str(root.id)) or model.Ledger()
+async def _holdings_of(root: Portfolio, info: Info) -> model.Holdings:
+    found = await info.context.holdings.load(str(root.id))
+    return found or model.Holdings(str(root.id), root.base_currency)
 
 
-async def _positions_of(root: Portfolio, info: Info) -> list[model.Position]:
-    ledger = await _ledger(root, info)
-    return model.positions_of(ledger.lots, root.base_currency, ledger.summaries)
+async def _history_of(root: Portfolio, info: Info) -> model.History:
+    return await info.context.histories.load(str(root.id)) or model.History()
 
 
 async def _positions(root: Portfolio, info: Info) -> list[Position]:
-    return [Position.of(p) for p in await _positions_of(root, info)]
+    return [Position.from_domain(p) for p in (await _holdings_of(root, info)).positions()]
+
+
+async def _cash(root: Portfolio, info: Info) -> Money:
+    return amount_of((await _holdings_of(root, info)).cash_balance)
 
 
 async def _investments(root: Portfolio, info: Info) -> list[Investment]:
-    ledger = await _ledger(root, info)
-    return [Investment.of(lot) for lot in model.investments_of(ledger.lots)]
+    holdings = await _holdings_of(root, info)
+    history = await _history_of(root, info)
+    books = model.Books(holdings=holdings, history=history)
+    return [Investment.from_domain(lot) for lot in books.lots()]
 
 
 async def _holdings(root: Portfolio, info: Info) -> list[Holding]:
-    return [Holding.of(h) for h in model.holdings_of(await _positions_of(root, info))]
+    return [Holding.from_domain(h) for h in (await _holdings_of(root, info)).holdings()]
 
 
 async def _realized_gain(root: Portfolio, info: Info) -> Money:
-    ledger = await _ledger(root, info)
-    return Money(amount=ledger.realized_gain(), currency_code=root.base_currency)
+    return amount_of((await _holdings_of(root, info)).realized_gain)
 
 
 async def _activities(
-    root: Portfolio,
-    info: Info,
-    first: int,
-    after: str | None = None,
+    root: Portfolio, info: Info, first: int, after: str | None = None
 ) -> ActivityConnection:
     size = page_size(first)
     after_id = decode_cursor(after) if after is not None else None
     page = await info.context.activities.load((str(root.id), size, after_id))
     activities = page.activities if page else ()
-    edges = [ActivityEdge(cursor=encode_cursor(a.id), node=Activity.of(a)) for a in activities]
+    edges = [
+        ActivityEdge(cursor=encode_cursor(a.id), node=Activity.from_domain(a, root.base_currency))
+        for a in activities
+    ]
     return ActivityConnection(
-        edges=edges,
-        page_info=PageInfo(
-            has_next_page=bool(page and page.has_next),
-            has_previous_page=after_id is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+        edges=edges, page_info=_page_info(edges, bool(page and page.has_next), after_id)
+    )
+
+
+def _page_info(edges: list[Any], has_next: bool, after: str | None) -> PageInfo:
+    return PageInfo(
+        has_next_page=has_next,
+        has_previous_page=after is not None,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+
+
+async def _audit_trail(root: Portfolio, info: Info, first: int, after: str | None = None) -> AuditConnection:
+    size = page_size(first)
+    after_id = decode_cursor(after) if after is not None else None
+    page = await info.context.audit_trails.load((str(root.id), size, after_id))
+    entries = page.entries if page else ()
+    edges = [
+        AuditEdge(cursor=encode_cursor(e.id), node=AuditEntry.from_domain(e, root.base_currency))
+        for e in entries
+    ]
+    return AuditConnection(edges=edges, page_info=_page_info(edges, bool(page and page.has_next), after_id))
+
+
+async def _realized_gains(
+    root: Portfolio,
+    info: Info,
+    from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+    to: date | None = None,
+) -> RealizedGains:
+    rows = (await _history_of(root, info)).realized_rows(from_, to)
+    lots = [RealizedLot.from_domain(row, root.base_currency) for row in rows]
+    return RealizedGains(total=sum_of_lines([row.gain for row in rows], root.base_currency), lots=lots)
+
+
+async def _income(
+    root: Portfolio,
+    info: Info,
+    from_: Annotated[date | None, strawberry.argument(name="from")] = None,
+    to: date | None = None,
+) -> Income:
+    lines = (await _history_of(root, info)).income_lines(from_, to)
+    dividends = [line.amount for line in lines if line.type is model.ActivityType.DIVIDEND]
+    interest = [line.amount for line in lines if line.type is model.ActivityType.INTEREST]
+    return Income(
+        total=sum_of_lines(dividends + interest, root.base_currency),
+        dividends=sum_of_lines(dividends, root.base_currency),
+        interest=sum_of_lines(interest, root.base_currency),
     )
 
 
@@ -141,7 +192,28 @@ async def _investment_portfolio(root: Investment, info: Info) -> Portfolio:
     portfolio = await info.context.portfolios.load(root.portfolio_id)
     if portfolio is None:
         raise LookupError(f"investment {root.id} belongs to missing portfolio {root.portfolio_id}")
-    return Portfolio.of(portfolio)
+    return Portfolio.from_domain(portfolio)
+
+
+async def _activity_history(root: Activity, info: Info) -> model.History:
+    return await info.context.histories.load(root.portfolio_id) or model.History()
+
+
+async def _activity_realized_gain(root: Activity, info: Info) -> Money | None:
+    if root.type is not model.ActivityType.SELL:
+        return None
+    sale = (await _activity_history(root, info)).sale(str(root.id))
+    return amount_of(Amount(sale.realized_gain, root.base_currency)) if sale else None
+
+
+async def _activity_lots(root: Activity, info: Info) -> list[ActivityLot]:
+    if root.type is model.ActivityType.SELL:
+        sale = (await _activity_history(root, info)).sale(str(root.id))
+        rows = sale.rows if sale else ()
+        return [ActivityLot(investment_id=strawberry.ID(r.lot_id), quantity=r.quantity) for r in rows]
+    return [
+        ActivityLot(investment_id=strawberry.ID(m.source_lot_id), quantity=m.quantity) for m in root.moved
+    ]
 
 
 # --- types ------------------------------------------------------------------------------------
@@ -159,11 +231,13 @@ class Instrument:
     symbol: str
 
 
+def _instrument(symbol: str | None) -> Instrument | None:
+    return Instrument(symbol=symbol) if symbol else None
+
+
 @strawberry.federation.type(keys=["id"], description="A customer (owned by the customers subgraph).")
 class Customer:
     id: strawberry.ID
-    # Nullable, as every field that crosses to another subgraph: the router answers the customer
-    # without it (null, with a SUBGRAPH_UNAVAILABLE error) when this subgraph is down.
     portfolios: list[Portfolio] | None = strawberry.field(
         resolver=_customer_portfolios,
         description="The customer's portfolios, oldest first; null only when they cannot be read now "
@@ -187,11 +261,16 @@ class Portfolio:
     )
     name: str
     kind: model.PortfolioKind
-    base_currency: str = strawberry.field(description="ISO 4217 code; costs are reported in it.")
+    base_currency: str = strawberry.field(description="ISO 4217 code; costs, cash and gains are in it.")
     cost_basis_method: model.CostBasisMethod
     created_at: datetime
     status: model.PortfolioStatus
     closed_at: datetime | None = strawberry.field(description="When it was closed; null while open.")
+    cash: Money = strawberry.field(
+        resolver=_cash,
+        description="The cash balance in base currency: every activity's cash effect at its fxRate, "
+        "each rounded, summed. Below zero when purchases were recorded without deposits.",
+    )
     positions: list[Position] = strawberry.field(
         resolver=_positions,
         description="What is still held of each instrument (open lots summed), ordered by symbol.",
@@ -199,17 +278,32 @@ class Portfolio:
     )
     investments: list[Investment] = strawberry.field(
         resolver=_investments,
-        description="Every lot, in purchase order, including lots sold in full.",
+        description="Every lot, in acquisition order, including lots used up.",
         directives=[assumed(LOTS_PER_PORTFOLIO)],
     )
     realized_gain: Money = strawberry.field(
         resolver=_realized_gain,
-        description="What every sale realized to date (instruments no longer held included), base currency.",
+        description="What every sale realized to date (the sum of the sales' rounded gains), base currency.",
     )
     activities: ActivityConnection = strawberry.field(
         resolver=_activities,
-        description="The activity ledger, newest first: every purchase, correction, sale and removal. "
+        description="The activity ledger, newest trade date first, then newest recorded first. "
         "first: 1 to 100; after: a cursor from a previous page.",
+        directives=[paged(MAX_PAGE_SIZE)],
+    )
+    realized_gains: RealizedGains = strawberry.field(
+        resolver=_realized_gains,
+        description="Realized gains lot by lot for the sales with a trade date in [from, to] "
+        "(null: unbounded); total is the sum of the rows.",
+    )
+    income: Income = strawberry.field(
+        resolver=_income,
+        description="Dividends and interest received with a trade date in [from, to] (null: unbounded).",
+    )
+    audit_trail: AuditConnection = strawberry.field(
+        resolver=_audit_trail,
+        description="Every change of the ledger (recorded, corrected, removed), newest first: who, when, "
+        "the activity before and after. first: 1 to 100.",
         directives=[paged(MAX_PAGE_SIZE)],
     )
     holdings: list[Holding] = strawberry.federation.field(
@@ -221,7 +315,7 @@ class Portfolio:
     customer_id: strawberry.Private[str]
 
     @classmethod
-    def of(cls, portfolio: model.Portfolio) -> Portfolio:
+    def from_domain(cls, portfolio: model.Portfolio) -> Portfolio:
         return cls(
             id=strawberry.ID(portfolio.id),
             name=portfolio.name,
@@ -238,17 +332,20 @@ class Portfolio:
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Portfolio | None:
         """N references: one batched read, then each checked against the caller."""
         portfolio = readable_portfolio(info, await info.context.portfolios.load(str(id)), str(id))
-        return cls.of(portfolio) if portfolio else None
+        return cls.from_domain(portfolio) if portfolio else None
 
 
-@strawberry.federation.type(keys=["id"], description="One purchase (lot) of an instrument.")
+@strawberry.federation.type(keys=["id"], description="One lot: shares of an instrument acquired together.")
 class Investment:
     id: strawberry.ID
     portfolio: Portfolio = strawberry.field(resolver=_investment_portfolio)
     instrument: Instrument | None = strawberry.field(description=_INSTRUMENT)
-    quantity: Decimal = strawberry.field(description="As bought.")
-    purchase_price: Money
-    purchased_at: date
+    quantity: Decimal = strawberry.field(description="As acquired.")
+    purchase_price: Money = strawberry.field(
+        description="Per unit, as bought; for a lot that arrived by transfer, "
+        "its cost per unit in base currency."
+    )
+    purchased_at: date = strawberry.field(description="The acquisition date (kept across transfers).")
     fees: Money | None = strawberry.field(description="In the purchase price's currency.")
     fx_rate: Decimal | None = strawberry.field(
         description="Purchase currency -> base currency; null when they are the same."
@@ -256,7 +353,7 @@ class Investment:
     cost_basis: Money = strawberry.field(
         description="(quantity * purchasePrice + fees) * fxRate, in the portfolio's base currency."
     )
-    remaining_quantity: Decimal = strawberry.field(description="What sales left of the lot.")
+    remaining_quantity: Decimal = strawberry.field(description="What sales, transfers and splits left.")
     remaining_cost_basis: Money = strawberry.field(
         description="The cost basis of the remaining quantity, in base currency."
     )
@@ -264,34 +361,30 @@ class Investment:
     portfolio_id: strawberry.Private[str]
 
     @classmethod
-    def of(cls, lot: model.Lot) -> Investment:
+    def from_domain(cls, lot: model.Lot) -> Investment:
         return cls(
             id=strawberry.ID(lot.id),
-            instrument=Instrument(symbol=lot.symbol),
+            instrument=_instrument(lot.symbol),
             quantity=lot.quantity,
-            purchase_price=_money(lot.purchase_price),
-            purchased_at=lot.purchased_at,
-            fees=_money(lot.fees) if lot.fees else None,
-            fx_rate=lot.fx_rate,
-            cost_basis=_money(lot.cost_basis),
+            purchase_price=price_of(lot.unit_price),
+            purchased_at=lot.acquired_on,
+            fees=amount_of(lot.fees) if lot.fees else None,
+            fx_rate=rate_of(lot.fx_rate) if lot.fx_rate is not None else None,
+            cost_basis=amount_of(lot.cost_basis),
             remaining_quantity=lot.remaining_quantity,
-            remaining_cost_basis=_money(lot.remaining_cost_basis),
+            remaining_cost_basis=amount_of(lot.remaining_cost_basis),
             created_at=lot.created_at,
             portfolio_id=lot.portfolio_id,
         )
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Investment | None:
-        """N references: one batched read (a lot carries its owner), then each checked against the
-        caller. A lot stored before lots recorded their owner takes its portfolio's, read through
-        the portfolio loader: one more batched read for all such lots together."""
-        lot = await info.context.investments.load(str(id))
-        owner = lot.customer_id if lot else None
-        if lot is not None and owner is None and not info.context.caller.is_staff:
-            portfolio = await info.context.portfolios.load(lot.portfolio_id)
-            owner = portfolio.customer_id if portfolio else None
-        lot = readable(info.context.caller, lot, owner, "investment", str(id))
-        return cls.of(lot) if lot else None
+        """N references: one batched lookup of their portfolios, then each checked against the caller."""
+        found = await info.context.investments.load(str(id))
+        lot = readable(
+            info.context.caller, found, found.customer_id if found else None, "investment", str(id)
+        )
+        return cls.from_domain(lot.lot) if lot else None
 
 
 @strawberry.type(description="What is still held of one instrument in one portfolio: its open lots, summed.")
@@ -299,28 +392,28 @@ class Position:
     instrument: Instrument | None = strawberry.field(description=_INSTRUMENT)
     quantity: Decimal
     cost_basis: Money = strawberry.field(
-        description="Sum of the open lots' remaining cost bases, in base currency."
+        description="The sum of the open lots' rounded remaining cost bases, in base currency."
     )
     average_cost: Money = strawberry.field(
-        description="costBasis / quantity (at most 10 decimal places, rounded half-even)."
+        description="Remaining cost / quantity, a unit price (at most 10 decimal places)."
     )
     realized_gain: Money = strawberry.field(
         description="What sales of this instrument realized to date, in base currency."
     )
     lots: list[Investment] = strawberry.field(
-        description="The open lots (remainingQuantity > 0), in purchase order.",
+        description="The open lots (remainingQuantity > 0), in acquisition order.",
         directives=[assumed(OPEN_LOTS_PER_POSITION)],
     )
 
     @classmethod
-    def of(cls, position: model.Position) -> Position:
+    def from_domain(cls, position: model.Position) -> Position:
         return cls(
-            instrument=Instrument(symbol=position.symbol),
+            instrument=_instrument(position.symbol),
             quantity=position.quantity,
-            cost_basis=_money(position.cost_basis),
-            average_cost=_money(position.average_cost),
-            realized_gain=_money(position.realized_gain),
-            lots=[Investment.of(lot) for lot in position.lots],
+            cost_basis=amount_of(position.cost_basis),
+            average_cost=price_of(position.average_cost),
+            realized_gain=amount_of(position.realized_gain),
+            lots=[Investment.from_domain(lot) for lot in position.lots],
         )
 
 
@@ -330,67 +423,94 @@ class Position:
 class Holding:
     symbol: str
     quantity: Decimal
-    cost_basis: Decimal = strawberry.field(description="In the portfolio's base currency.")
+    cost_basis: Decimal = strawberry.field(description="In the portfolio's base currency, rounded.")
 
     @classmethod
-    def of(cls, holding: model.Holding) -> Holding:
+    def from_domain(cls, holding: model.Holding) -> Holding:
         return cls(symbol=holding.symbol, quantity=holding.quantity, cost_basis=holding.cost_basis)
 
 
-@strawberry.type(description="How much of one lot a sale took.")
+@strawberry.type(description="How much of one lot a sale or transfer took.")
 class ActivityLot:
     investment_id: strawberry.ID
     quantity: Decimal
+
+
+@strawberry.type(description="`to` shares for every `from` share.")
+class SplitRatio:
+    from_: Decimal = strawberry.field(name="from")
+    to: Decimal
 
 
 @strawberry.type(description="One entry of a portfolio's activity ledger.")
 class Activity:
     id: strawberry.ID
     type: model.ActivityType
-    symbol: str
-    instrument: Instrument | None = strawberry.field(description=_INSTRUMENT)
-    quantity: Decimal = strawberry.field(
-        description="BUY: bought; CORRECTION: the lot's corrected quantity; SELL: sold; REMOVAL: removed."
+    occurred_at: date = strawberry.field(description="The trade date; the ledger is replayed in its order.")
+    recorded_at: datetime = strawberry.field(description="When the activity was recorded.")
+    symbol: str | None = strawberry.field(
+        description="BUY, SELL, DIVIDEND, SPLIT, transfers; FEE and TAX maybe."
     )
-    price: Money = strawberry.field(
-        description="The purchase price (BUY, CORRECTION, REMOVAL) or sale price."
+    instrument: Instrument | None = strawberry.field(
+        description="The instrument of `symbol`; null without one, "
+        "or when the assets subgraph cannot answer now."
+    )
+    quantity: Decimal | None = strawberry.field(description="BUY, SELL and transfers: the shares.")
+    price: Money | None = strawberry.field(description="BUY, SELL: per unit, in the trade currency.")
+    amount: Money | None = strawberry.field(
+        description="DIVIDEND, INTEREST, DEPOSIT, WITHDRAWAL, FEE, TAX: the cash that moved (positive)."
     )
     fees: Money | None
-    fx_rate: Decimal | None = strawberry.field(description="Price currency -> base currency.")
-    occurred_at: date = strawberry.field(
-        description="The trade date: purchasedAt of the lot (BUY, CORRECTION, REMOVAL) or soldAt (SELL)."
+    fx_rate: Decimal | None = strawberry.field(
+        description="The activity's currency -> base currency (1 when the same); null when no money moves."
     )
-    recorded_at: datetime = strawberry.field(description="When the activity was recorded.")
+    split_ratio: SplitRatio | None = strawberry.field(description="SPLIT only.")
+    counterpart_portfolio_id: strawberry.ID | None = strawberry.field(
+        description="Transfers: the portfolio on the other side."
+    )
+    note: str | None
     realized_gain: Money | None = strawberry.field(
-        description="SELL only: (quantity * price - fees) * fxRate - cost basis consumed, base currency."
+        resolver=_activity_realized_gain,
+        description="SELL only: the sum of its rows in realizedGains (rounded proceeds - rounded cost).",
     )
     investment_id: strawberry.ID | None = strawberry.field(
-        description="The lot bought, corrected or removed (BUY, CORRECTION, REMOVAL)."
+        description="BUY: the lot it made (the same id as the activity)."
     )
     lots: list[ActivityLot] = strawberry.field(
-        description="SELL only: what the sale took from each lot.", directives=[assumed(LOTS_PER_SALE)]
+        resolver=_activity_lots,
+        description="SELL and TRANSFER_OUT: what it took from each lot, as the replay matched it.",
+        directives=[assumed(LOTS_PER_SALE)],
     )
+    portfolio_id: strawberry.Private[str]
+    base_currency: strawberry.Private[str]
+    moved: strawberry.Private[tuple[model.MovedLot, ...]]
 
     @classmethod
-    def of(cls, activity: model.Activity) -> Activity:
-        gain = activity.realized_gain_amount
+    def from_domain(cls, activity: model.Activity, base_currency: str) -> Activity:
+        moves_money = activity.currency_code is not None
         return cls(
             id=strawberry.ID(activity.id),
             type=activity.type,
-            symbol=activity.symbol,
-            instrument=Instrument(symbol=activity.symbol),
-            quantity=activity.quantity,
-            price=_money(activity.price),
-            fees=_money(activity.fees) if activity.fees else None,
-            fx_rate=activity.fx_rate,
-            occurred_at=activity.occurred_at,
+            occurred_at=activity.occurred_on,
             recorded_at=activity.recorded_at,
-            realized_gain=_money(gain) if gain else None,
-            investment_id=strawberry.ID(activity.lot_id) if activity.lot_id else None,
-            lots=[
-                ActivityLot(investment_id=strawberry.ID(t.lot_id), quantity=t.quantity)
-                for t in activity.takes
-            ],
+            symbol=activity.symbol,
+            instrument=_instrument(activity.symbol),
+            quantity=activity.quantity,
+            price=price_of(activity.price) if activity.price else None,
+            amount=amount_of(activity.amount) if activity.amount else None,
+            fees=amount_of(activity.fees) if activity.fees else None,
+            fx_rate=rate_of(activity.fx_rate) if moves_money else None,
+            split_ratio=SplitRatio(from_=activity.split.from_, to=activity.split.to)
+            if activity.split
+            else None,
+            counterpart_portfolio_id=strawberry.ID(activity.counterpart_portfolio_id)
+            if activity.counterpart_portfolio_id
+            else None,
+            note=activity.note,
+            investment_id=strawberry.ID(activity.id) if activity.type is model.ActivityType.BUY else None,
+            portfolio_id=activity.portfolio_id,
+            base_currency=base_currency,
+            moved=activity.moved,
         )
 
 
@@ -400,7 +520,90 @@ class ActivityEdge:
     node: Activity
 
 
-@strawberry.type(description="A page of activities, newest first.")
+@strawberry.type(description="A page of the activity ledger.")
 class ActivityConnection:
     edges: list[ActivityEdge]
+    page_info: PageInfo
+
+
+@strawberry.type(description="One lot (or part of one) a sale consumed: a line of the realized-gains report.")
+class RealizedLot:
+    instrument: Instrument | None = strawberry.field(description=_INSTRUMENT)
+    symbol: str
+    sale_id: strawberry.ID = strawberry.field(description="The SELL activity.")
+    investment_id: strawberry.ID = strawberry.field(description="The lot it took from.")
+    quantity: Decimal
+    acquired_on: date
+    sold_on: date
+    proceeds: Money = strawberry.field(description="This row's share of the sale's rounded net proceeds.")
+    cost_basis: Money = strawberry.field(description="This row's share of the sale's rounded cost.")
+    gain: Money = strawberry.field(description="proceeds - costBasis.")
+    term: model.Term
+
+    @classmethod
+    def from_domain(cls, row: model.SaleRow, currency: str) -> RealizedLot:
+        return cls(
+            instrument=_instrument(row.symbol),
+            symbol=row.symbol,
+            sale_id=strawberry.ID(row.sale_id),
+            investment_id=strawberry.ID(row.lot_id),
+            quantity=row.quantity,
+            acquired_on=row.acquired_on,
+            sold_on=row.sold_on,
+            proceeds=amount_of(Amount(row.proceeds, currency)),
+            cost_basis=amount_of(Amount(row.cost, currency)),
+            gain=amount_of(Amount(row.gain, currency)),
+            term=row.term,
+        )
+
+
+@strawberry.type(description="Realized gains of a period, lot by lot; total is the sum of the rows' gains.")
+class RealizedGains:
+    total: Money
+    lots: list[RealizedLot] = strawberry.field(directives=[assumed(ROWS_PER_REPORT)])
+
+
+@strawberry.type(
+    description="Dividends and interest of a period (gross; FEE and TAX are activities of their own)."
+)
+class Income:
+    total: Money = strawberry.field(description="dividends + interest.")
+    dividends: Money
+    interest: Money
+
+
+@strawberry.type(
+    description="One change of the ledger. It moves nothing: it records what happened to the ledger."
+)
+class AuditEntry:
+    id: strawberry.ID
+    action: model.AuditAction
+    actor: str = strawberry.field(description="Who made the change: role and subject of the token.")
+    at: datetime
+    activity_id: strawberry.ID
+    before: Activity | None = strawberry.field(description="The activity before; null when it was recorded.")
+    after: Activity | None = strawberry.field(description="The activity after; null when it was removed.")
+
+    @classmethod
+    def from_domain(cls, entry: model.AuditEntry, base_currency: str) -> AuditEntry:
+        return cls(
+            id=strawberry.ID(entry.id),
+            action=entry.action,
+            actor=entry.actor,
+            at=entry.at,
+            activity_id=strawberry.ID(entry.activity_id),
+            before=Activity.from_domain(entry.before, base_currency) if entry.before else None,
+            after=Activity.from_domain(entry.after, base_currency) if entry.after else None,
+        )
+
+
+@strawberry.type
+class AuditEdge:
+    cursor: str
+    node: AuditEntry
+
+
+@strawberry.type(description="A page of the audit trail, newest first.")
+class AuditConnection:
+    edges: list[AuditEdge]
     page_info: PageInfo
