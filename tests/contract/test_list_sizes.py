@@ -46,7 +46,7 @@ def test_every_list_of_objects_in_the_supergraph_has_a_list_size() -> None:
         if of_objects and list_size(field) is None and (type_name, field_name) not in sized:
             unsized.append(f"{type_name}.{field_name}")
     assert unsized == []
-    assert len(sized) == 3  # customers, searchInstruments, Portfolio.activities
+    assert len(sized) == 4  # customers, searchInstruments, Portfolio.activities, Portfolio.auditTrail
 
 
 def test_the_supergraph_links_the_cost_spec() -> None:

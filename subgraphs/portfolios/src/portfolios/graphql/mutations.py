@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 import strawberry
-from kit.cost import assumed, user_errors_field
+from kit.cost import user_errors_field
 from kit.errors import InputProblems
 from kit.graphql_types import Money, MoneyInput, UserError
 from kit.money import Amount
@@ -33,10 +33,6 @@ from portfolios.graphql.present import amount_of
 from portfolios.graphql.types import Activity, Info, Investment, Portfolio
 
 T = TypeVar("T")
-
-# Lots one specific-lot sale may name, for the cost estimate (the service takes up to 10,000).
-PICKS_PER_SALE = 100
-
 
 @strawberry.input
 class CreatePortfolioInput:
@@ -123,7 +119,6 @@ class RecordActivityInput:
         default=None,
         description="SELL or TRANSFER_OUT by specific lots (quantities adding up to quantity); "
         "refused in an AVERAGE portfolio.",
-        directives=[assumed(PICKS_PER_SALE)],
     )
     note: str | None = strawberry.field(default=None, description="Free text, up to 2000 characters.")
     idempotency_key: str | None = strawberry.field(
@@ -153,9 +148,7 @@ class CorrectActivityInput:
     fees: MoneyInput | None = strawberry.UNSET
     fx_rate: Decimal | None = strawberry.UNSET
     split_ratio: SplitRatioInput | None = strawberry.UNSET
-    lots: list[LotPickInput] | None = strawberry.field(
-        default=strawberry.UNSET, directives=[assumed(PICKS_PER_SALE)]
-    )
+    lots: list[LotPickInput] | None = strawberry.UNSET
     note: str | None = strawberry.UNSET
 
 
