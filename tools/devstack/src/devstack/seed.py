@@ -70,6 +70,55 @@ DEMO_PORTFOLIOS: list[tuple[str, str, str, str, list[DemoLot]]] = [
     ),
 ]
 
+# Ledger entries besides purchases (recordActivity inputs without portfolioId), by portfolio name.
+DEMO_ACTIVITIES: dict[str, list[dict[str, Any]]] = {
+    "Taxable brokerage": [
+        {
+            "type": "DEPOSIT",
+            "occurredAt": "2022-03-01",
+            "amount": {"amount": "40000.00", "currencyCode": "USD"},
+        },
+        {
+            "type": "DIVIDEND",
+            "occurredAt": "2023-11-16",
+            "symbol": "AAPL",
+            "amount": {"amount": "13.20", "currencyCode": "USD"},
+        },
+        {
+            "type": "SELL",
+            "occurredAt": "2024-01-16",
+            "symbol": "AAPL",
+            "quantity": "10",
+            "price": {"amount": "183.63", "currencyCode": "USD"},
+            "fees": {"amount": "1.00", "currencyCode": "USD"},
+        },
+        {
+            "type": "SPLIT",
+            "occurredAt": "2024-06-10",
+            "symbol": "NVDA",
+            "splitRatio": {"from": "1", "to": "10"},
+        },
+        {
+            "type": "INTEREST",
+            "occurredAt": "2024-06-30",
+            "amount": {"amount": "42.17", "currencyCode": "USD"},
+        },
+    ],
+    "Roth IRA": [
+        {
+            "type": "DEPOSIT",
+            "occurredAt": "2021-05-28",
+            "amount": {"amount": "48000.00", "currencyCode": "USD"},
+        },
+        {
+            "type": "DIVIDEND",
+            "occurredAt": "2024-03-27",
+            "symbol": "SCHD",
+            "amount": {"amount": "146.88", "currencyCode": "USD"},
+        },
+    ],
+}
+
 # An unlisted fund has no market feed: its price is set by hand.
 DEMO_MANUAL_PRICES = [("ACME-PRIVATE", "12.40", "12.10")]
 
@@ -264,7 +313,27 @@ class _Seed:
             ids.append(portfolio["id"])
             if portfolio["status"] == "OPEN" and not _holds_every_lot(portfolio, lots):
                 self._lots(portfolio["id"], currency, lots)
+            if portfolio["status"] == "OPEN":
+                self._activities(portfolio["id"], DEMO_ACTIVITIES.get(name, []))
         return ids
+
+    def _activities(self, portfolio_id: str, activities: list[dict[str, Any]]) -> None:
+        for index, activity in enumerate(activities):
+            # The same key on every run: an activity recorded before is replayed, not recorded again.
+            variables = {
+                "input": {
+                    **activity,
+                    "portfolioId": portfolio_id,
+                    "idempotencyKey": f"demo-{portfolio_id}-a{index}",
+                }
+            }
+            payload = call(self.client, self.portfolios, operation("RecordActivity"), variables)[
+                "recordActivity"
+            ]
+            codes = {error["code"] for error in payload["userErrors"]}
+            # NOT_FOUND on the key: the activity it recorded was removed since; it stays removed.
+            if payload["userErrors"] and codes != {"NOT_FOUND"}:
+                raise SeedError(f"recordActivity: {payload['userErrors']}")
 
     def _lots(self, portfolio_id: str, currency: str, lots: list[DemoLot]) -> None:
         for index, (symbol, quantity, price, purchased_at, fees) in enumerate(lots):
