@@ -25,7 +25,12 @@ class Store:
         """Another empty table on the same client (a test that needs the table to itself)."""
         table = unique_table_name("portfolios")
         await ensure_table(self.client, table_definition(table))
-        return Store(self.client, table, DynamoPortfolioRepository(self.client, table), DynamoCustomerDirectory(self.client, table))
+        return Store(
+            self.client,
+            table,
+            DynamoPortfolioRepository(self.client, table),
+            DynamoCustomerDirectory(self.client, table),
+        )
 
 
 @pytest.fixture(scope="module")
@@ -34,4 +39,6 @@ async def store(dynamodb_endpoint: str) -> AsyncIterator[Store]:
     table = unique_table_name("portfolios")
     async with dynamodb_client(settings) as client:
         await ensure_table(client, table_definition(table))
-        yield Store(client, table, DynamoPortfolioRepository(client, table), DynamoCustomerDirectory(client, table))
+        yield Store(
+            client, table, DynamoPortfolioRepository(client, table), DynamoCustomerDirectory(client, table)
+        )

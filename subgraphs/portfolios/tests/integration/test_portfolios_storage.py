@@ -53,17 +53,27 @@ def new_portfolio(customer_id: str, method: CostBasisMethod = CostBasisMethod.FI
 
 
 def activity(portfolio: Portfolio, kind: ActivityType, on: date, **fields: Any) -> Activity:
-    return Activity(id=str(ULID()), portfolio_id=portfolio.id, type=kind, occurred_on=on, recorded_at=NOW, **fields)
+    return Activity(
+        id=str(ULID()), portfolio_id=portfolio.id, type=kind, occurred_on=on, recorded_at=NOW, **fields
+    )
 
 
-def buy(portfolio: Portfolio, on: date, symbol: str = "AAPL", quantity: str = "10", price: str = "150.00") -> Activity:
+def buy(
+    portfolio: Portfolio, on: date, symbol: str = "AAPL", quantity: str = "10", price: str = "150.00"
+) -> Activity:
     return activity(portfolio, ActivityType.BUY, on, symbol=symbol, quantity=D(quantity), price=usd(price))
 
 
 def audit(portfolio: Portfolio, after: Activity | None, before: Activity | None = None) -> AuditEntry:
     subject = after or before
     assert subject is not None
-    action = AuditAction.RECORDED if before is None else AuditAction.REMOVED if after is None else AuditAction.CORRECTED
+    action = (
+        AuditAction.RECORDED
+        if before is None
+        else AuditAction.REMOVED
+        if after is None
+        else AuditAction.CORRECTED
+    )
     return AuditEntry(str(ULID()), portfolio.id, action, "tester", NOW, subject.id, before, after)
 
 
@@ -126,9 +136,16 @@ async def test_every_activity_type_and_the_books_round_trip_exactly_with_a_two_p
     await store.repository.create_portfolio(target)
     day = date(2023, 1, 2)
     eur_buy = activity(
-        source, ActivityType.BUY, day, symbol="SAP", quantity=D("4.50000000"), price=Amount(D("120.50"), "EUR"),
-        fees=Amount(D("2.50"), "EUR"), fx_rate=D("1.0825"), note="bought in Frankfurt",
-    )  # fmt: skip
+        source,
+        ActivityType.BUY,
+        day,
+        symbol="SAP",
+        quantity=D("4.50000000"),
+        price=Amount(D("120.50"), "EUR"),
+        fees=Amount(D("2.50"), "EUR"),
+        fx_rate=D("1.0825"),
+        note="bought in Frankfurt",
+    )
     first_buy = activity(
         source, ActivityType.BUY, day, symbol="AAPL", quantity=D("10"), price=usd("150.00"), fees=usd("1.50")
     )
@@ -138,38 +155,70 @@ async def test_every_activity_type_and_the_books_round_trip_exactly_with_a_two_p
         first_buy,
         second_buy,
         eur_buy,
-        activity(source, ActivityType.DIVIDEND, date(2023, 4, 1), symbol="AAPL", amount=usd("5.25"), fees=usd("0.75")),
+        activity(
+            source,
+            ActivityType.DIVIDEND,
+            date(2023, 4, 1),
+            symbol="AAPL",
+            amount=usd("5.25"),
+            fees=usd("0.75"),
+        ),
         activity(source, ActivityType.INTEREST, date(2023, 4, 2), amount=usd("1.10")),
         activity(source, ActivityType.WITHDRAWAL, date(2023, 4, 3), amount=usd("100.00")),
         activity(source, ActivityType.FEE, date(2023, 4, 4), amount=usd("3.00")),
         activity(source, ActivityType.TAX, date(2023, 4, 5), amount=usd("0.79")),
-        activity(source, ActivityType.SPLIT, date(2023, 5, 1), symbol="AAPL", split=SplitRatio(D("1"), D("2"))),
         activity(
-            source, ActivityType.SELL, date(2023, 6, 1), symbol="AAPL", quantity=D("5"), price=usd("99.999"),
-            fees=usd("1.00"), picks=(LotPick(second_buy.id, D("5")),),
-        ),  # fmt: skip
+            source, ActivityType.SPLIT, date(2023, 5, 1), symbol="AAPL", split=SplitRatio(D("1"), D("2"))
+        ),
+        activity(
+            source,
+            ActivityType.SELL,
+            date(2023, 6, 1),
+            symbol="AAPL",
+            quantity=D("5"),
+            price=usd("99.999"),
+            fees=usd("1.00"),
+            picks=(LotPick(second_buy.id, D("5")),),
+        ),
     ]
     out = activity(
-        source, ActivityType.TRANSFER_OUT, date(2023, 7, 1), symbol="AAPL", quantity=D("3"),
+        source,
+        ActivityType.TRANSFER_OUT,
+        date(2023, 7, 1),
+        symbol="AAPL",
+        quantity=D("3"),
         counterpart_portfolio_id=target.id,
-    )  # fmt: skip
+    )
     carried = Ledger(source, [*recorded, out]).replay().history.transfer(out.id)
     assert carried is not None
     moved = tuple(replace(m, lot_id=str(ULID())) for m in carried.moved)
     transfer_in = activity(
-        target, ActivityType.TRANSFER_IN, out.occurred_on, symbol="AAPL", quantity=D("3"), moved=moved,
-        counterpart_portfolio_id=source.id, counterpart_activity_id=out.id,
-    )  # fmt: skip
+        target,
+        ActivityType.TRANSFER_IN,
+        out.occurred_on,
+        symbol="AAPL",
+        quantity=D("3"),
+        moved=moved,
+        counterpart_portfolio_id=source.id,
+        counterpart_activity_id=out.id,
+    )
     out = replace(with_moved_lots(out, moved), counterpart_activity_id=transfer_in.id)
     source_books = Ledger(source, [*recorded, out]).replay(version=1)
     target_books = Ledger(target, [transfer_in]).replay(version=1)
     await store.repository.write(
         [
-            LedgerChange(source, 0, source_books, put=(*recorded, out), audit=(audit(source, out),),
-                         idempotency=IdempotencyRecord("transfer-1", out.id, "f" * 64), require_active_customer=True),
+            LedgerChange(
+                source,
+                0,
+                source_books,
+                put=(*recorded, out),
+                audit=(audit(source, out),),
+                idempotency=IdempotencyRecord("transfer-1", out.id, "f" * 64),
+                require_active_customer=True,
+            ),
             LedgerChange(target, 0, target_books, put=(transfer_in,), audit=(audit(target, transfer_in),)),
         ]
-    )  # fmt: skip
+    )
 
     stored = await store.repository.ledger(source.id)
     assert stored is not None and stored.version == 1
@@ -186,7 +235,9 @@ async def test_every_activity_type_and_the_books_round_trip_exactly_with_a_two_p
     assert await store.repository.history(target.id) == History()  # a transfer in has no history
     assert {str(lot.remaining_cost) for lot in holdings[target.id].open_lots} == {str(m.cost) for m in moved}
 
-    owners = await store.repository.owners([first_buy.id, out.id, transfer_in.id, *(m.lot_id for m in moved), "x"])
+    owners = await store.repository.owners(
+        [first_buy.id, out.id, transfer_in.id, *(m.lot_id for m in moved), "x"]
+    )
     assert {i: o.portfolio_id for i, o in owners.items()} == {
         first_buy.id: source.id,
         out.id: source.id,
@@ -207,14 +258,21 @@ async def test_of_two_writers_at_one_version_one_wins_and_the_other_writes_nothi
     await record(store.repository, portfolio, buy(portfolio, date(2024, 1, 2)))
     stored = await store.repository.ledger(portfolio.id)
     assert stored is not None
-    mine, theirs = buy(portfolio, date(2024, 2, 1), quantity="1"), buy(portfolio, date(2024, 2, 2), quantity="2")
+    mine, theirs = (
+        buy(portfolio, date(2024, 2, 1), quantity="1"),
+        buy(portfolio, date(2024, 2, 2), quantity="2"),
+    )
 
     def change(added: Activity, key: str) -> LedgerChange:
         books = Ledger(portfolio, [*stored.activities, added]).replay(version=stored.version + 1)
         return LedgerChange(
-            portfolio, stored.version, books, put=(added,), audit=(audit(portfolio, added),),
+            portfolio,
+            stored.version,
+            books,
+            put=(added,),
+            audit=(audit(portfolio, added),),
             idempotency=IdempotencyRecord(key, added.id, key),
-        )  # fmt: skip
+        )
 
     outcomes = await asyncio.gather(
         store.repository.write([change(mine, "k-mine")]),
@@ -246,7 +304,9 @@ async def test_a_closed_portfolio_or_customer_takes_no_change(store):
     portfolio = await open_portfolio(store)
     await store.directory.close(portfolio.customer_id, NOW)
     with pytest.raises(WriteConflict):
-        await record(store.repository, portfolio, buy(portfolio, date(2024, 1, 2)), require_active_customer=True)
+        await record(
+            store.repository, portfolio, buy(portfolio, date(2024, 1, 2)), require_active_customer=True
+        )
     await record(store.repository, portfolio, buy(portfolio, date(2024, 1, 2)))  # not required: accepted
     closed = await store.repository.close_portfolio(portfolio.id, NOW)
     assert closed is not None and closed.is_closed
@@ -268,7 +328,11 @@ async def test_correcting_a_date_moves_the_item_and_removing_deletes_item_and_re
     moved = replace(first, occurred_on=date(2023, 12, 29), price=usd("149.50"))
     books = Ledger(portfolio, [moved, second]).replay(version=2)
     await store.repository.write(
-        [LedgerChange(portfolio, 1, books, put=(moved,), deleted=(first,), audit=(audit(portfolio, moved, first),))]
+        [
+            LedgerChange(
+                portfolio, 1, books, put=(moved,), deleted=(first,), audit=(audit(portfolio, moved, first),)
+            )
+        ]
     )
     assert await raw_item(store, items.activity_key(portfolio.id, first.occurred_on, first.id)) is None
     assert await store.repository.activity(portfolio.id, first.id) == moved
@@ -298,11 +362,21 @@ def random_lots(portfolio: Portfolio, count: int, rng: random.Random) -> tuple[L
         cost = quantity * price
         lots.append(
             Lot(
-                id=str(ULID()), portfolio_id=portfolio.id, activity_id=str(ULID()), symbol=f"S{n % 20}",
-                acquired_on=date(2015, 1, 1) + timedelta(days=n % 3650), quantity=quantity,
-                unit_price=usd(str(price)), fees=usd("1.00") if n % 3 else None, fx_rate=None, cost=cost,
-                remaining_quantity=quantity, remaining_cost=cost, base_currency="USD", created_at=NOW,
-            )  # fmt: skip
+                id=str(ULID()),
+                portfolio_id=portfolio.id,
+                activity_id=str(ULID()),
+                symbol=f"S{n % 20}",
+                acquired_on=date(2015, 1, 1) + timedelta(days=n % 3650),
+                quantity=quantity,
+                unit_price=usd(str(price)),
+                fees=usd("1.00") if n % 3 else None,
+                fx_rate=None,
+                cost=cost,
+                remaining_quantity=quantity,
+                remaining_cost=cost,
+                base_currency="USD",
+                created_at=NOW,
+            )
         )
     return tuple(lots)
 
@@ -310,8 +384,15 @@ def random_lots(portfolio: Portfolio, count: int, rng: random.Random) -> tuple[L
 async def test_books_larger_than_a_chunk_round_trip_and_shrinking_deletes_the_surplus(store):
     portfolio = await open_portfolio(store)
     rng = random.Random(13)
-    big = Holdings(portfolio.id, "USD", open_lots=random_lots(portfolio, 10000, rng), cash=D("-12.34"),
-                   realized={"S1": D("10.00")}, activity_count=10000, version=1)  # fmt: skip
+    big = Holdings(
+        portfolio.id,
+        "USD",
+        open_lots=random_lots(portfolio, 10000, rng),
+        cash=D("-12.34"),
+        realized={"S1": D("10.00")},
+        activity_count=10000,
+        version=1,
+    )
     await store.repository.write([LedgerChange(portfolio, 0, Books(big, History()))])
     meta = await raw_item(store, items.portfolio_key(portfolio.id))
     assert meta is not None and meta["holdingsChunks"] >= 2 and meta["historyChunks"] == 0
@@ -391,13 +472,22 @@ async def test_the_book_is_one_index_query_and_a_torn_read_falls_back_to_the_tab
 
 async def test_activities_page_newest_trade_date_first_then_newest_recorded(store):
     portfolio = await open_portfolio(store)
-    days = [date(2024, 3, 1), date(2024, 1, 1), date(2024, 3, 1), date(2024, 2, 1), date(2024, 3, 1), date(2023, 12, 31)]
+    days = [
+        date(2024, 3, 1),
+        date(2024, 1, 1),
+        date(2024, 3, 1),
+        date(2024, 2, 1),
+        date(2024, 3, 1),
+        date(2023, 12, 31),
+    ]
     recorded = [buy(portfolio, day) for day in days]  # ULIDs: recording order
     await record(store.repository, portfolio, *recorded)
     # An entry of the layout before the ledger, not yet migrated, is not an activity of it.
     await store.client.put_item(
         TableName=store.table,
-        Item=to_item({"pk": items.portfolio_pk(portfolio.id), "sk": f"ACTIVITY#{ULID()}", "activityType": "BUY"}),
+        Item=to_item(
+            {"pk": items.portfolio_pk(portfolio.id), "sk": f"ACTIVITY#{ULID()}", "activityType": "BUY"}
+        ),
     )
     expected = sorted(recorded, key=lambda a: (a.occurred_on, a.id), reverse=True)
     seen: list[Activity] = []
@@ -428,7 +518,9 @@ async def test_the_audit_trail_pages_newest_first(store):
         stored = await store.repository.ledger(portfolio.id)
         assert stored is not None
         books = Ledger(portfolio, [*stored.activities, added]).replay(version=stored.version + 1)
-        await store.repository.write([LedgerChange(portfolio, stored.version, books, put=(added,), audit=(entry,))])
+        await store.repository.write(
+            [LedgerChange(portfolio, stored.version, books, put=(added,), audit=(entry,))]
+        )
         entries.append(entry)
     page = await store.repository.audit_trail(portfolio.id, 2, None)
     assert page.entries == tuple(reversed(entries[3:])) and page.has_next

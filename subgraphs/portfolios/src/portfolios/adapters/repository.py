@@ -138,6 +138,7 @@ class DynamoPortfolioRepository:
         *,
         extra_set: Mapping[str, Any] | None = None,
         extra_condition: str | None = None,
+        require_open: bool = True,
     ) -> dict[str, Any]:
         """META moved to `expected_version + 1` with the new chunk counts, if it is at
         `expected_version` and the portfolio exists and is open."""
@@ -147,7 +148,6 @@ class DynamoPortfolioRepository:
             ":next": expected_version + 1,
             ":holdings": holdings_count,
             ":history": history_count,
-            ":closed": PortfolioStatus.CLOSED.value,
             **(extra_set or {}),
         }
         assignments = [
@@ -156,10 +156,12 @@ class DynamoPortfolioRepository:
             f"{items.HISTORY_CHUNKS} = :history",
             *(f"{name.removeprefix(':')} = {name}" for name in (extra_set or {})),
         ]
-        condition = (
-            f"attribute_exists(pk) AND {version_condition} AND "
-            "(attribute_not_exists(#status) OR #status <> :closed)"
-        )
+        condition = f"attribute_exists(pk) AND {version_condition}"
+        names = {"#version": items.VERSION}
+        if require_open:
+            condition += " AND (attribute_not_exists(#status) OR #status <> :closed)"
+            names["#status"] = "status"
+            values[":closed"] = PortfolioStatus.CLOSED.value
         if extra_condition:
             condition = f"{condition} AND {extra_condition}"
         return {
@@ -168,7 +170,7 @@ class DynamoPortfolioRepository:
                 "Key": to_item(items.portfolio_key(portfolio.id)),
                 "UpdateExpression": "SET " + ", ".join(assignments),
                 "ConditionExpression": condition,
-                "ExpressionAttributeNames": {"#version": items.VERSION, "#status": "status"},
+                "ExpressionAttributeNames": names,
                 "ExpressionAttributeValues": to_item(values),
             }
         }
