@@ -208,13 +208,18 @@ def activity_data(activity: Activity) -> dict[str, Any]:
     )
 
 
-def activity_from_data(data: Mapping[str, Any]) -> Activity:
+def activity_from_data(data: Mapping[str, Any], portfolio_id: str | None = None) -> Activity:
+    """An activity from its JSON; `portfolio_id` when the JSON leaves it out (an activity item's
+    JSON does: its key names the portfolio)."""
+    owner = data.get("p", portfolio_id)
+    if owner is None:
+        raise ValueError("an activity's JSON must name its portfolio")
     quantity = data.get("q")
     split = data.get("sp")
     fx = data.get("fx")
     return Activity(
         id=data["id"],
-        portfolio_id=data["p"],
+        portfolio_id=owner,
         type=ActivityType(data["t"]),
         occurred_on=date.fromisoformat(data["d"]),
         recorded_at=datetime.fromisoformat(data["r"]),
@@ -239,14 +244,13 @@ def _dumps(data: Any) -> str:
 
 def activity_item(activity: Activity) -> dict[str, Any]:
     """One ledger entry under its portfolio (not in gsi1: the book must not grow with history)."""
-    return {
-        **activity_key(activity.portfolio_id, activity.occurred_on, activity.id),
-        DATA: _dumps(activity_data(activity)),
-    }
+    data = activity_data(activity)
+    del data["p"]  # in the key already
+    return {**activity_key(activity.portfolio_id, activity.occurred_on, activity.id), DATA: _dumps(data)}
 
 
 def activity_from(item: Mapping[str, Any]) -> Activity:
-    return activity_from_data(json.loads(item[DATA]))
+    return activity_from_data(json.loads(item[DATA]), str(item["pk"]).removeprefix("PORTFOLIO#"))
 
 
 def lot_ids_of(activity: Activity) -> list[str]:

@@ -366,7 +366,11 @@ class DynamoPortfolioRepository:
         while True:
             response = await self._client.query(**query)
             # Entries of the layout before the ledger have no `a`: the migration converts them.
-            found.extend(items.activity_from_data(_raw_data(raw)) for raw in response.get("Items", []) if raw)
+            found.extend(
+                items.activity_from_data(_raw_data(raw), portfolio_id)
+                for raw in response.get("Items", [])
+                if raw
+            )
             start = response.get("LastEvaluatedKey")
             if not start:
                 return found
@@ -522,7 +526,9 @@ class DynamoPortfolioRepository:
             ConsistentRead=True,
         )
         item = response.get("Item")
-        return items.activity_from_data(_raw_data(item)) if item and items.DATA in item else None
+        return (
+            items.activity_from_data(_raw_data(item), portfolio_id) if item and items.DATA in item else None
+        )
 
     async def _page(
         self, portfolio_id: str, first_sk: str, last_sk: str, first: int, skip_sk: str | None
@@ -566,7 +572,8 @@ class DynamoPortfolioRepository:
             return ActivityPage(activities=(), has_next=False)
         found, more = await self._page(portfolio_id, items.ACTIVITY_PREFIX, last, first, skip)
         return ActivityPage(
-            activities=tuple(items.activity_from_data(_raw_data(raw)) for raw in found), has_next=more
+            activities=tuple(items.activity_from_data(_raw_data(raw), portfolio_id) for raw in found),
+            has_next=more,
         )
 
     async def audit_trail(self, portfolio_id: str, first: int, after: str | None) -> AuditPage:
