@@ -16,6 +16,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from portfolios.adapters.event_queue import MAX_WAIT_SECONDS, EventQueueConsumer, sqs_client
+from portfolios.adapters.migration import migrate_at_startup
 from portfolios.adapters.repository import DynamoCustomerDirectory, DynamoPortfolioRepository
 from portfolios.domain.events import InvalidEvent
 from portfolios.graphql.context import context_for
@@ -44,6 +45,12 @@ class PortfoliosSettings(ServiceSettings):
         description="Verifies the signature of events pushed to POST /events (local transport; the "
         "customers service signs with the same secret). Empty: /events is not served (AWS uses SQS).",
     )
+    migration_wait_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="How long startup waits for the migration of legacy portfolios before serving; "
+        "it then goes on in the background",
+    )
 
 
 class PortfoliosRuntime(Runtime):
@@ -59,8 +66,24 @@ class PortfoliosRuntime(Runtime):
             DynamoPortfolioRepository(self.dynamodb, table),
             DynamoCustomerDirectory(self.dynamodb, table),
         )
+        await self._migrate_legacy(stack)
         if self.settings.events_queue_url:
             await self._consume_events(stack)
+
+    async def _migrate_legacy(self, stack: AsyncExitStack) -> None:
+        """Carries portfolios stored before the ledger into it (idempotent; logs its counts). Startup
+        waits for it a bounded time, then serves while it goes on; it is cancelled at shutdown and
+        a later start finishes what it left."""
+        task = asyncio.create_task(
+            migrate_at_startup(self.dynamodb, self.settings.table_name), name="portfolios-ledger-migration"
+        )
+
+        async def stop() -> None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+        stack.push_async_callback(stop)
+        await asyncio.wait({task}, timeout=self.settings.migration_wait_seconds)
 
     async def _consume_events(self, stack: AsyncExitStack) -> None:
         """Polls the event queue in the background while the app runs; cancelled at shutdown

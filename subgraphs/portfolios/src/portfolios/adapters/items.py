@@ -1,14 +1,19 @@
-"""Domain objects to DynamoDB items and back.
+"""Domain objects to DynamoDB items and back (see `table` for the layout).
 
-Decimals are stored as strings, not as DynamoDB numbers: a number attribute loses its scale
-("150.00" comes back as "150"), and what a client recorded should read back exactly as sent.
-Versions (optimistic locking) are DynamoDB numbers.
+Decimals are stored as text (`str(value)`), never as DynamoDB numbers or floats: a number attribute
+loses its scale ("150.00" comes back as "150"), and what a client recorded reads back exactly as
+sent. Text is parsed back by `kit.money.parse_decimal` with the stored bounds.
+
+An activity is one compact JSON string attribute (`a`): reading 10,000 of them is one paginated
+Query and a JSON parse each, not a hundred thousand typed attributes. The projection (`Holdings`,
+`History`) is JSON, zlib-compressed, split into Binary chunks of at most `CHUNK_BYTES`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
+import json
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -16,93 +21,130 @@ from typing import Any
 from kit.money import STORED_DECIMAL, Amount, parse_decimal
 
 from portfolios.domain.model import (
+    ONE,
     Activity,
     ActivityType,
+    AuditAction,
+    AuditEntry,
     CostBasisMethod,
+    History,
+    Holdings,
+    IncomeLine,
     Lot,
-    LotTake,
+    LotPick,
+    MovedLot,
     Portfolio,
     PortfolioKind,
     PortfolioStatus,
-    PositionSummary,
+    SaleResult,
+    SaleRow,
+    SplitRatio,
+    TransferResult,
 )
-from portfolios.domain.ports import IdempotencyRecord
+from portfolios.domain.ports import IdempotencyRecord, Owner
 
 META = "META"
 PORTFOLIO_TYPE = "Portfolio"
-LOT_TYPE = "Investment"
-SUMMARY_TYPE = "PositionSummary"
-ACTIVITY_TYPE = "Activity"
 IDEMPOTENCY_TYPE = "Idempotency"
 DIRECTORY_TYPE = "CustomerDirectoryEntry"
+REF_TYPE = "Ref"
 
-LOT_PREFIX = "LOT#"
-SUMMARY_PREFIX = "POSITION#"
 ACTIVITY_PREFIX = "ACTIVITY#"
-# Under a portfolio's key, sort keys run ACTIVITY#... < IDEMPOTENCY#... < LOT#... < META < POSITION#...:
-# one Query from LOT# to LEDGER_END returns the lots, the portfolio and its position summaries,
-# and never the activities (which grow without bound).
-LEDGER_END = "POSITION$"  # "$" sorts right after "#"
+AUDIT_PREFIX = "AUDIT#"
+HOLDINGS_PREFIX = "HOLDINGS#"
+HISTORY_PREFIX = "HISTORY#"
+IDEMPOTENCY_PREFIX = "IDEMPOTENCY#"
+REF_SK = "REF"
+# "$" sorts right after "#": `sk BETWEEN X# AND X$` is every item of kind X under a portfolio.
+ACTIVITY_END = "ACTIVITY$"
+AUDIT_END = "AUDIT$"
+
+# META's attributes that describe the stored projection.
+VERSION = "version"
+HOLDINGS_CHUNKS = "holdingsChunks"
+HISTORY_CHUNKS = "historyChunks"
+MIGRATED_AT = "migratedAt"
+
+# The attribute holding an activity's or an audit entry's JSON, and a chunk's bytes.
+DATA = "a"
+CHUNK = "z"
+
+# A chunk of a compressed projection: well under DynamoDB's 400 KB item limit, keys included.
+CHUNK_BYTES = 350 * 1024
+
+HOLDINGS_PART = "holdings"
+HISTORY_PART = "history"
+PART_PREFIX = {HOLDINGS_PART: HOLDINGS_PREFIX, HISTORY_PART: HISTORY_PREFIX}
+PART_COUNT = {HOLDINGS_PART: HOLDINGS_CHUNKS, HISTORY_PART: HISTORY_CHUNKS}
+
+
+# --- keys ---------------------------------------------------------------------------------------
 
 
 def portfolio_pk(portfolio_id: str) -> str:
     return f"PORTFOLIO#{portfolio_id}"
 
 
-def lot_sk(lot_id: str) -> str:
-    return f"{LOT_PREFIX}{lot_id}"
-
-
-def summary_sk(symbol: str) -> str:
-    return f"{SUMMARY_PREFIX}{symbol}"
-
-
-def activity_sk(activity_id: str) -> str:
-    return f"{ACTIVITY_PREFIX}{activity_id}"
-
-
 def customer_pk(customer_id: str) -> str:
     return f"CUSTOMER#{customer_id}"
 
 
-def investment_pk(lot_id: str) -> str:
-    return f"INVESTMENT#{lot_id}"
+def ref_pk(id_: str) -> str:
+    return f"REF#{id_}"
 
 
-def idempotency_sk(key: str) -> str:
-    return f"IDEMPOTENCY#{key}"
+def activity_sk(occurred_on: date, activity_id: str) -> str:
+    """Trade date, then the ULID (recording order): the ledger order, read backwards for paging."""
+    return f"{ACTIVITY_PREFIX}{occurred_on.isoformat()}#{activity_id}"
+
+
+def audit_sk(entry_id: str) -> str:
+    return f"{AUDIT_PREFIX}{entry_id}"
+
+
+def chunk_sk(part: str, index: int) -> str:
+    return f"{PART_PREFIX[part]}{index}"
 
 
 def portfolio_key(portfolio_id: str) -> dict[str, str]:
     return {"pk": portfolio_pk(portfolio_id), "sk": META}
 
 
-def lot_key(portfolio_id: str, lot_id: str) -> dict[str, str]:
-    return {"pk": portfolio_pk(portfolio_id), "sk": lot_sk(lot_id)}
+def activity_key(portfolio_id: str, occurred_on: date, activity_id: str) -> dict[str, str]:
+    return {"pk": portfolio_pk(portfolio_id), "sk": activity_sk(occurred_on, activity_id)}
 
 
-def investment_key(lot_id: str) -> dict[str, str]:
-    return {"pk": investment_pk(lot_id), "sk": "LOT"}
+def audit_key(portfolio_id: str, entry_id: str) -> dict[str, str]:
+    return {"pk": portfolio_pk(portfolio_id), "sk": audit_sk(entry_id)}
 
 
-def summary_key(portfolio_id: str, symbol: str) -> dict[str, str]:
-    return {"pk": portfolio_pk(portfolio_id), "sk": summary_sk(symbol)}
-
-
-def activity_key(portfolio_id: str, activity_id: str) -> dict[str, str]:
-    return {"pk": portfolio_pk(portfolio_id), "sk": activity_sk(activity_id)}
+def chunk_key(portfolio_id: str, part: str, index: int) -> dict[str, str]:
+    return {"pk": portfolio_pk(portfolio_id), "sk": chunk_sk(part, index)}
 
 
 def idempotency_key(portfolio_id: str, key: str) -> dict[str, str]:
-    return {"pk": portfolio_pk(portfolio_id), "sk": idempotency_sk(key)}
+    return {"pk": portfolio_pk(portfolio_id), "sk": f"{IDEMPOTENCY_PREFIX}{key}"}
+
+
+def ref_key(id_: str) -> dict[str, str]:
+    return {"pk": ref_pk(id_), "sk": REF_SK}
 
 
 def directory_key(customer_id: str) -> dict[str, str]:
     return {"pk": customer_pk(customer_id), "sk": "DIRECTORY"}
 
 
-def _decimal(value: Decimal) -> str:
-    return format(value, "f")
+def is_ledger_activity(item: Mapping[str, Any]) -> bool:
+    """An activity of the ledger (not an item of the layout before it, which has no `a`)."""
+    return str(item.get("sk", "")).startswith(ACTIVITY_PREFIX) and DATA in item
+
+
+# --- scalars ------------------------------------------------------------------------------------
+
+
+def _text(value: Decimal) -> str:
+    # str() keeps value and scale exactly ("150.00", "0E-8"); parse_decimal reads it back.
+    return str(value)
 
 
 def _number(value: Any) -> Decimal:
@@ -111,13 +153,373 @@ def _number(value: Any) -> Decimal:
     return parse_decimal(value, STORED_DECIMAL)
 
 
-def _optional_decimal(value: Any) -> Decimal | None:
-    return _number(value) if value is not None else None
+def _amount(value: Amount | None) -> list[str] | None:
+    return None if value is None else [_text(value.value), value.currency_code]
 
 
-def portfolio_item(portfolio: Portfolio) -> dict[str, Any]:
+def _amount_from(value: Sequence[str] | None) -> Amount | None:
+    return None if value is None else Amount(_number(value[0]), value[1])
+
+
+def _compact(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None and value != []}
+
+
+# --- activities ---------------------------------------------------------------------------------
+
+
+def _moved(lot: MovedLot) -> list[str]:
+    return [lot.lot_id, lot.source_lot_id, lot.acquired_on.isoformat(), _text(lot.quantity), _text(lot.cost)]
+
+
+def _moved_from(raw: Sequence[str]) -> MovedLot:
+    return MovedLot(
+        lot_id=raw[0],
+        source_lot_id=raw[1],
+        acquired_on=date.fromisoformat(raw[2]),
+        quantity=_number(raw[3]),
+        cost=_number(raw[4]),
+    )
+
+
+def activity_data(activity: Activity) -> dict[str, Any]:
+    # fx_rate defaults to exactly Decimal(1); any other text ("1.0") is kept as written.
+    fx = None if str(activity.fx_rate) == "1" else _text(activity.fx_rate)
+    return _compact(
+        {
+            "id": activity.id,
+            "p": activity.portfolio_id,
+            "t": activity.type.value,
+            "d": activity.occurred_on.isoformat(),
+            "r": activity.recorded_at.isoformat(),
+            "s": activity.symbol,
+            "q": _text(activity.quantity) if activity.quantity is not None else None,
+            "pr": _amount(activity.price),
+            "am": _amount(activity.amount),
+            "f": _amount(activity.fees),
+            "fx": fx,
+            "sp": [_text(activity.split.from_), _text(activity.split.to)] if activity.split else None,
+            "cp": activity.counterpart_portfolio_id,
+            "ca": activity.counterpart_activity_id,
+            "pk": [[pick.lot_id, _text(pick.quantity)] for pick in activity.picks],
+            "mv": [_moved(lot) for lot in activity.moved],
+            "n": activity.note,
+        }
+    )
+
+
+def activity_from_data(data: Mapping[str, Any], portfolio_id: str | None = None) -> Activity:
+    """An activity from its JSON; `portfolio_id` when the JSON leaves it out (an activity item's
+    JSON does: its key names the portfolio)."""
+    owner = data.get("p", portfolio_id)
+    if owner is None:
+        raise ValueError("an activity's JSON must name its portfolio")
+    quantity = data.get("q")
+    split = data.get("sp")
+    fx = data.get("fx")
+    return Activity(
+        id=data["id"],
+        portfolio_id=owner,
+        type=ActivityType(data["t"]),
+        occurred_on=date.fromisoformat(data["d"]),
+        recorded_at=datetime.fromisoformat(data["r"]),
+        symbol=data.get("s"),
+        quantity=_number(quantity) if quantity is not None else None,
+        price=_amount_from(data.get("pr")),
+        amount=_amount_from(data.get("am")),
+        fees=_amount_from(data.get("f")),
+        fx_rate=_number(fx) if fx is not None else ONE,
+        split=SplitRatio(_number(split[0]), _number(split[1])) if split else None,
+        counterpart_portfolio_id=data.get("cp"),
+        counterpart_activity_id=data.get("ca"),
+        picks=tuple(LotPick(lot_id, _number(q)) for lot_id, q in data.get("pk", ())),
+        moved=tuple(_moved_from(raw) for raw in data.get("mv", ())),
+        note=data.get("n"),
+    )
+
+
+def _dumps(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+def activity_item(activity: Activity) -> dict[str, Any]:
+    """One ledger entry under its portfolio (not in gsi1: the book must not grow with history)."""
+    data = activity_data(activity)
+    del data["p"]  # in the key already
+    return {**activity_key(activity.portfolio_id, activity.occurred_on, activity.id), DATA: _dumps(data)}
+
+
+def activity_from(item: Mapping[str, Any]) -> Activity:
+    return activity_from_data(json.loads(item[DATA]), str(item["pk"]).removeprefix("PORTFOLIO#"))
+
+
+def lot_ids_of(activity: Activity) -> list[str]:
+    """The lots an activity brings into its portfolio under ids of their own (a TRANSFER_IN's)."""
+    if activity.type is not ActivityType.TRANSFER_IN:
+        return []
+    return [lot.lot_id for lot in activity.moved if lot.lot_id and lot.lot_id != activity.id]
+
+
+def ref_item(id_: str, portfolio: Portfolio, occurred_on: date | None = None) -> dict[str, Any]:
+    """Which portfolio (and customer) an activity or lot id belongs to; an activity's trade date
+    too, which is part of its sort key."""
     return {
-        **portfolio_key(portfolio.id),
+        **ref_key(id_),
+        "type": REF_TYPE,
+        "portfolioId": portfolio.id,
+        "customerId": portfolio.customer_id,
+        "occurredOn": occurred_on.isoformat() if occurred_on else None,
+    }
+
+
+def owner_from(item: Mapping[str, Any]) -> Owner:
+    return Owner(
+        id=str(item["pk"]).removeprefix("REF#"),
+        portfolio_id=item["portfolioId"],
+        customer_id=item["customerId"],
+    )
+
+
+# --- the projection -----------------------------------------------------------------------------
+
+
+def _lot(lot: Lot, portfolio_id: str, base_currency: str) -> dict[str, Any]:
+    return _compact(
+        {
+            "id": lot.id,
+            "p": lot.portfolio_id if lot.portfolio_id != portfolio_id else None,
+            "a": lot.activity_id if lot.activity_id != lot.id else None,
+            "s": lot.symbol,
+            "d": lot.acquired_on.isoformat(),
+            "q": _text(lot.quantity),
+            "pr": _amount(lot.unit_price),
+            "f": _amount(lot.fees),
+            "fx": _text(lot.fx_rate) if lot.fx_rate is not None else None,
+            "c": _text(lot.cost),
+            "rq": _text(lot.remaining_quantity),
+            "rc": _text(lot.remaining_cost),
+            "b": lot.base_currency if lot.base_currency != base_currency else None,
+            "r": lot.created_at.isoformat(),
+        }
+    )
+
+
+def _lot_from(data: Mapping[str, Any], portfolio_id: str, base_currency: str) -> Lot:
+    fx = data.get("fx")
+    price = _amount_from(data["pr"])
+    assert price is not None
+    return Lot(
+        id=data["id"],
+        portfolio_id=data.get("p", portfolio_id),
+        activity_id=data.get("a", data["id"]),
+        symbol=data["s"],
+        acquired_on=date.fromisoformat(data["d"]),
+        quantity=_number(data["q"]),
+        unit_price=price,
+        fees=_amount_from(data.get("f")),
+        fx_rate=_number(fx) if fx is not None else None,
+        cost=_number(data["c"]),
+        remaining_quantity=_number(data["rq"]),
+        remaining_cost=_number(data["rc"]),
+        base_currency=data.get("b", base_currency),
+        created_at=datetime.fromisoformat(data["r"]),
+    )
+
+
+def holdings_data(holdings: Holdings) -> dict[str, Any]:
+    pid, currency = holdings.portfolio_id, holdings.base_currency
+    return {
+        "p": pid,
+        "b": currency,
+        "lots": [_lot(lot, pid, currency) for lot in holdings.open_lots],
+        "cash": _text(holdings.cash),
+        "realized": {symbol: _text(gain) for symbol, gain in holdings.realized.items()},
+        "n": holdings.activity_count,
+        "v": holdings.version,
+    }
+
+
+def holdings_from_data(data: Mapping[str, Any]) -> Holdings:
+    pid, currency = data["p"], data["b"]
+    return Holdings(
+        portfolio_id=pid,
+        base_currency=currency,
+        open_lots=tuple(_lot_from(lot, pid, currency) for lot in data["lots"]),
+        cash=_number(data["cash"]),
+        realized={symbol: _number(gain) for symbol, gain in data["realized"].items()},
+        activity_count=int(data["n"]),
+        version=int(data["v"]),
+    )
+
+
+def _sale(sale: SaleResult) -> dict[str, Any]:
+    return {
+        "id": sale.sale_id,
+        "s": sale.symbol,
+        "d": sale.sold_on.isoformat(),
+        "q": _text(sale.quantity),
+        "pr": _text(sale.proceeds),
+        "c": _text(sale.cost),
+        "xc": _text(sale.exact_cost),
+        # A row repeats its sale's id, symbol and date only when they differ (they never do today).
+        "rows": [
+            [
+                row.lot_id,
+                row.acquired_on.isoformat(),
+                _text(row.quantity),
+                _text(row.proceeds),
+                _text(row.cost),
+                *(
+                    [row.sale_id, row.symbol, row.sold_on.isoformat()]
+                    if (row.sale_id, row.symbol, row.sold_on) != (sale.sale_id, sale.symbol, sale.sold_on)
+                    else []
+                ),
+            ]
+            for row in sale.rows
+        ],
+    }
+
+
+def _sale_from(data: Mapping[str, Any]) -> SaleResult:
+    sale_id, symbol, sold_on = data["id"], data["s"], date.fromisoformat(data["d"])
+    rows = []
+    for raw in data["rows"]:
+        own = (raw[5], raw[6], date.fromisoformat(raw[7])) if len(raw) > 5 else (sale_id, symbol, sold_on)
+        rows.append(
+            SaleRow(
+                sale_id=own[0],
+                symbol=own[1],
+                lot_id=raw[0],
+                acquired_on=date.fromisoformat(raw[1]),
+                sold_on=own[2],
+                quantity=_number(raw[2]),
+                proceeds=_number(raw[3]),
+                cost=_number(raw[4]),
+            )
+        )
+    return SaleResult(
+        sale_id=sale_id,
+        symbol=symbol,
+        sold_on=sold_on,
+        quantity=_number(data["q"]),
+        proceeds=_number(data["pr"]),
+        cost=_number(data["c"]),
+        exact_cost=_number(data["xc"]),
+        rows=tuple(rows),
+    )
+
+
+def history_data(history: History, portfolio_id: str, base_currency: str) -> dict[str, Any]:
+    return {
+        "p": portfolio_id,
+        "b": base_currency,
+        "closed": [_lot(lot, portfolio_id, base_currency) for lot in history.closed_lots],
+        "sales": [_sale(sale) for sale in history.sales],
+        "transfers": [
+            {
+                "id": t.transfer_id,
+                "s": t.symbol,
+                "d": t.moved_on.isoformat(),
+                "mv": [_moved(m) for m in t.moved],
+            }
+            for t in history.transfers
+        ],
+        "income": [
+            [line.activity_id, line.type.value, line.received_on.isoformat(), _text(line.amount)]
+            for line in history.income
+        ],
+    }
+
+
+def history_from_data(data: Mapping[str, Any]) -> History:
+    pid, currency = data["p"], data["b"]
+    return History(
+        closed_lots=tuple(_lot_from(lot, pid, currency) for lot in data["closed"]),
+        sales=tuple(_sale_from(sale) for sale in data["sales"]),
+        transfers=tuple(
+            TransferResult(
+                transfer_id=t["id"],
+                symbol=t["s"],
+                moved_on=date.fromisoformat(t["d"]),
+                moved=tuple(_moved_from(m) for m in t["mv"]),
+            )
+            for t in data["transfers"]
+        ),
+        income=tuple(
+            IncomeLine(activity_id, ActivityType(kind), date.fromisoformat(on), _number(amount))
+            for activity_id, kind, on, amount in data["income"]
+        ),
+    )
+
+
+def pack(data: Any) -> list[bytes]:
+    """JSON, compressed, cut into chunks of at most CHUNK_BYTES; nothing at all for `None`."""
+    if data is None:
+        return []
+    blob = zlib.compress(_dumps(data).encode(), 6)
+    return [blob[i : i + CHUNK_BYTES] for i in range(0, len(blob), CHUNK_BYTES)]
+
+
+def unpack(chunks: Sequence[bytes]) -> Any:
+    return json.loads(zlib.decompress(b"".join(chunks)))
+
+
+def holdings_chunks(holdings: Holdings) -> list[bytes]:
+    """Empty holdings (a new portfolio) need no chunk: readers take no chunk as empty holdings."""
+    empty = (
+        not holdings.open_lots
+        and not holdings.realized
+        and holdings.cash == 0
+        and holdings.activity_count == 0
+    )
+    return [] if empty else pack(holdings_data(holdings))
+
+
+def history_chunks(history: History, portfolio_id: str, base_currency: str) -> list[bytes]:
+    if history == History():
+        return []
+    return pack(history_data(history, portfolio_id, base_currency))
+
+
+def chunk_item(
+    portfolio: Portfolio, part: str, index: int, count: int, version: int, blob: bytes
+) -> dict[str, Any]:
+    """One chunk of a projection part at `version`. Holdings chunks are in gsi1 beside META, so one
+    Query per customer returns every portfolio with its holdings; history chunks are not."""
+    item: dict[str, Any] = {
+        **chunk_key(portfolio.id, part, index),
+        "type": part,
+        "portfolioId": portfolio.id,
+        VERSION: version,
+        "index": index,
+        "count": count,
+        CHUNK: blob,
+    }
+    if part == HOLDINGS_PART:
+        item["gsi1pk"] = customer_pk(portfolio.customer_id)
+        item["gsi1sk"] = f"{portfolio_pk(portfolio.id)}#{chunk_sk(part, index)}"
+    return item
+
+
+def chunk_bytes(item: Mapping[str, Any]) -> bytes:
+    value = item[CHUNK]
+    return bytes(value.value if hasattr(value, "value") else value)  # boto3 Binary or bytes
+
+
+def assemble(chunk_items: Iterable[Mapping[str, Any]], version: int, count: int) -> list[bytes] | None:
+    """The `count` chunks at `version`, in order; None when one is missing or at another version
+    (a read that overlapped a write, or a lagging index)."""
+    found = {int(item["index"]): item for item in chunk_items if int(item[VERSION]) == version}
+    if any(index not in found for index in range(count)):
+        return None
+    return [chunk_bytes(found[index]) for index in range(count)]
+
+
+# --- the portfolio ------------------------------------------------------------------------------
+
+
+def portfolio_attributes(portfolio: Portfolio) -> dict[str, Any]:
+    return {
         "type": PORTFOLIO_TYPE,
         "gsi1pk": customer_pk(portfolio.customer_id),
         "gsi1sk": f"{portfolio_pk(portfolio.id)}#{META}",
@@ -130,6 +532,17 @@ def portfolio_item(portfolio: Portfolio) -> dict[str, Any]:
         "createdAt": portfolio.created_at.isoformat(),
         "status": portfolio.status.value,
         "closedAt": portfolio.closed_at.isoformat() if portfolio.closed_at else None,
+    }
+
+
+def portfolio_item(portfolio: Portfolio) -> dict[str, Any]:
+    """A new portfolio: its projection at version 0, empty (no chunks)."""
+    return {
+        **portfolio_key(portfolio.id),
+        **portfolio_attributes(portfolio),
+        VERSION: 0,
+        HOLDINGS_CHUNKS: 0,
+        HISTORY_CHUNKS: 0,
     }
 
 
@@ -147,138 +560,43 @@ def portfolio_from(item: Mapping[str, Any]) -> Portfolio:
     )
 
 
-def _lot_attributes(lot: Lot, customer_id: str) -> dict[str, Any]:
-    return {
-        "type": LOT_TYPE,
-        "id": lot.id,
-        "portfolioId": lot.portfolio_id,
-        "customerId": customer_id,
-        "symbol": lot.symbol,
-        "quantity": _decimal(lot.quantity),
-        "priceAmount": _decimal(lot.purchase_price.value),
-        "priceCurrency": lot.purchase_price.currency_code,
-        "purchasedAt": lot.purchased_at.isoformat(),
-        "feesAmount": _decimal(lot.fees.value) if lot.fees else None,
-        "feesCurrency": lot.fees.currency_code if lot.fees else None,
-        "fxRate": _decimal(lot.fx_rate) if lot.fx_rate is not None else None,
-        "baseCurrency": lot.base_currency,
-        "createdAt": lot.created_at.isoformat(),
-        "remainingQuantity": _decimal(lot.remaining_quantity),
-        "remainingCost": _decimal(lot.remaining_cost),
-        "version": lot.version,
+def version_of(meta: Mapping[str, Any]) -> int:
+    """The projection's version; a portfolio stored before the ledger has none: 0."""
+    return int(meta.get(VERSION, 0))
+
+
+def chunk_count(meta: Mapping[str, Any], part: str) -> int:
+    return int(meta.get(PART_COUNT[part], 0))
+
+
+# --- audit, idempotency -------------------------------------------------------------------------
+
+
+def audit_item(entry: AuditEntry) -> dict[str, Any]:
+    data = {
+        "id": entry.id,
+        "p": entry.portfolio_id,
+        "ac": entry.action.value,
+        "u": entry.actor,
+        "at": entry.at.isoformat(),
+        "aid": entry.activity_id,
+        "b": activity_data(entry.before) if entry.before is not None else None,
+        "af": activity_data(entry.after) if entry.after is not None else None,
     }
+    return {**audit_key(entry.portfolio_id, entry.id), DATA: _dumps(data)}
 
 
-def lot_item(lot: Lot, customer_id: str) -> dict[str, Any]:
-    """The lot under its portfolio, in the customer's book (gsi1)."""
-    return {
-        **lot_key(lot.portfolio_id, lot.id),
-        "gsi1pk": customer_pk(customer_id),
-        "gsi1sk": f"{portfolio_pk(lot.portfolio_id)}#{lot_sk(lot.id)}",
-        **_lot_attributes(lot, customer_id),
-    }
-
-
-def investment_item(lot: Lot, customer_id: str) -> dict[str, Any]:
-    """The copy of the lot addressable by its id alone (Investment entity references); its
-    `customerId` lets a reference be checked against the caller without reading the portfolio."""
-    return {**investment_key(lot.id), **_lot_attributes(lot, customer_id)}
-
-
-def lot_from(item: Mapping[str, Any]) -> Lot:
-    fees_amount = item.get("feesAmount")
-    quantity = _number(item["quantity"])
-    lot = Lot(
-        id=item["id"],
-        portfolio_id=item["portfolioId"],
-        symbol=item["symbol"],
-        quantity=quantity,
-        purchase_price=Amount(_number(item["priceAmount"]), item["priceCurrency"]),
-        purchased_at=date.fromisoformat(item["purchasedAt"]),
-        fees=Amount(_number(fees_amount), item["feesCurrency"]) if fees_amount is not None else None,
-        fx_rate=_optional_decimal(item.get("fxRate")),
-        base_currency=item["baseCurrency"],
-        created_at=datetime.fromisoformat(item["createdAt"]),
-        remaining_quantity=_number(item.get("remainingQuantity", quantity)),
-        remaining_cost=Decimal(0),
-        # Lots written before sales existed have no version: 0, so that the first write expects none.
-        version=int(item.get("version", 0)),
-        customer_id=item.get("customerId"),  # absent from lots stored before it was recorded
-    )
-    remaining_cost = item.get("remainingCost")
-    return replace(
-        lot, remaining_cost=_number(remaining_cost) if remaining_cost is not None else lot.cost_basis.value
-    )
-
-
-def summary_item(summary: PositionSummary, customer_id: str) -> dict[str, Any]:
-    """A position's realized total, in the customer's book (gsi1) beside the lots."""
-    return {
-        **summary_key(summary.portfolio_id, summary.symbol),
-        "gsi1pk": customer_pk(customer_id),
-        "gsi1sk": f"{portfolio_pk(summary.portfolio_id)}#{summary_sk(summary.symbol)}",
-        "type": SUMMARY_TYPE,
-        "portfolioId": summary.portfolio_id,
-        "symbol": summary.symbol,
-        "realizedGain": _decimal(summary.realized_gain),
-        "soldQuantity": _decimal(summary.sold_quantity),
-        "version": summary.version,
-    }
-
-
-def summary_from(item: Mapping[str, Any]) -> PositionSummary:
-    return PositionSummary(
-        portfolio_id=item["portfolioId"],
-        symbol=item["symbol"],
-        realized_gain=_number(item["realizedGain"]),
-        sold_quantity=_number(item["soldQuantity"]),
-        version=int(item["version"]),
-    )
-
-
-def activity_item(activity: Activity) -> dict[str, Any]:
-    """One ledger entry, under its portfolio only (not in gsi1: the book must not grow with it)."""
-    return {
-        **activity_key(activity.portfolio_id, activity.id),
-        "type": ACTIVITY_TYPE,
-        "id": activity.id,
-        "portfolioId": activity.portfolio_id,
-        "activityType": activity.type.value,
-        "symbol": activity.symbol,
-        "quantity": _decimal(activity.quantity),
-        "priceAmount": _decimal(activity.price.value),
-        "priceCurrency": activity.price.currency_code,
-        "feesAmount": _decimal(activity.fees.value) if activity.fees else None,
-        "feesCurrency": activity.fees.currency_code if activity.fees else None,
-        "fxRate": _decimal(activity.fx_rate) if activity.fx_rate is not None else None,
-        "occurredAt": activity.occurred_at.isoformat(),
-        "recordedAt": activity.recorded_at.isoformat(),
-        "baseCurrency": activity.base_currency,
-        "realizedGain": _decimal(activity.realized_gain) if activity.realized_gain is not None else None,
-        "lotId": activity.lot_id,
-        "takes": [{"lotId": t.lot_id, "quantity": _decimal(t.quantity)} for t in activity.takes] or None,
-    }
-
-
-def activity_from(item: Mapping[str, Any]) -> Activity:
-    fees_amount = item.get("feesAmount")
-    return Activity(
-        id=item["id"],
-        portfolio_id=item["portfolioId"],
-        type=ActivityType(item["activityType"]),
-        symbol=item["symbol"],
-        quantity=_number(item["quantity"]),
-        price=Amount(_number(item["priceAmount"]), item["priceCurrency"]),
-        fees=Amount(_number(fees_amount), item["feesCurrency"]) if fees_amount is not None else None,
-        fx_rate=_optional_decimal(item.get("fxRate")),
-        occurred_at=date.fromisoformat(item["occurredAt"]),
-        recorded_at=datetime.fromisoformat(item["recordedAt"]),
-        base_currency=item["baseCurrency"],
-        realized_gain=_optional_decimal(item.get("realizedGain")),
-        lot_id=item.get("lotId"),
-        takes=tuple(
-            LotTake(lot_id=t["lotId"], quantity=_number(t["quantity"])) for t in item.get("takes") or ()
-        ),
+def audit_from(item: Mapping[str, Any]) -> AuditEntry:
+    data = json.loads(item[DATA])
+    return AuditEntry(
+        id=data["id"],
+        portfolio_id=data["p"],
+        action=AuditAction(data["ac"]),
+        actor=data["u"],
+        at=datetime.fromisoformat(data["at"]),
+        activity_id=data["aid"],
+        before=activity_from_data(data["b"]) if data.get("b") else None,
+        after=activity_from_data(data["af"]) if data.get("af") else None,
     )
 
 
@@ -287,7 +605,6 @@ def idempotency_item(portfolio_id: str, record: IdempotencyRecord, created_at: d
         **idempotency_key(portfolio_id, record.key),
         "type": IDEMPOTENCY_TYPE,
         "key": record.key,
-        "lotId": record.lot_id,
         "activityId": record.activity_id,
         "fingerprint": record.fingerprint,
         "createdAt": created_at.isoformat(),
@@ -295,9 +612,10 @@ def idempotency_item(portfolio_id: str, record: IdempotencyRecord, created_at: d
 
 
 def idempotency_from(item: Mapping[str, Any]) -> IdempotencyRecord:
+    # A record of an addInvestment before the ledger names the lot (`lotId`) and the old BUY entry;
+    # the migration makes the lot's id the BUY activity's id, so the lot id is what it recorded.
     return IdempotencyRecord(
         key=item["key"],
-        lot_id=item.get("lotId"),
+        activity_id=item.get("lotId") or item["activityId"],
         fingerprint=item["fingerprint"],
-        activity_id=item.get("activityId"),
     )

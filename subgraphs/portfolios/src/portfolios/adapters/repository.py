@@ -7,8 +7,11 @@ transaction (a condition failed, or a concurrent transaction interfered) raises 
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any, cast
 
 from botocore.exceptions import ClientError
@@ -19,21 +22,30 @@ from portfolios.adapters.table import GSI1
 from portfolios.domain.model import (
     Activity,
     ActivityPage,
+    AuditPage,
     CustomerBook,
-    Ledger,
-    Lot,
+    History,
+    Holdings,
     Portfolio,
     PortfolioStatus,
     book_of,
 )
-from portfolios.domain.ports import IdempotencyRecord, Sale, WriteConflict
+from portfolios.domain.ports import IdempotencyRecord, LedgerChange, Owner, StoredLedger, WriteConflict
 from portfolios.domain.validation import CustomerStatus
 
 _NOT_EXISTS = "attribute_not_exists(pk)"
 _EXISTS = "attribute_exists(pk)"
 
-# DynamoDB's limit on the items of one TransactWriteItems.
+# DynamoDB's limits on one TransactWriteItems: 100 items, 4 MB in all. A write is checked against
+# them before it is sent (with a margin for keys and attribute names), so that it fails clearly.
 MAX_TRANSACTION_ITEMS = 100
+MAX_TRANSACTION_BYTES = 4_000_000
+
+# Reads of a projection that overlap writes are retried this many times before giving up.
+_CONSISTENT_READ_ATTEMPTS = 8
+
+# An activity page asks for a few more than it needs: the `after` item itself may come back.
+_PAGE_MARGIN = 2
 
 
 def _cancellation_codes(error: ClientError) -> list[str] | None:
@@ -48,25 +60,55 @@ def _error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
+def _at_version(expected: int) -> tuple[str, dict[str, Any]]:
+    """Condition (and its values) that META's projection is at `expected`; a portfolio stored before
+    the ledger has no version, which is version 0."""
+    if expected == 0:
+        return "(attribute_not_exists(#version) OR #version = :expected)", {":expected": 0}
+    return "#version = :expected", {":expected": expected}
+
+
+def _approximate_size(entry: Mapping[str, Any]) -> int:
+    """Bytes an item of a transaction takes, roughly (DynamoDB counts names and values)."""
+    total = 0
+    for value in entry.values():
+        if isinstance(value, Mapping):
+            total += _approximate_size(value)
+        elif isinstance(value, bytes | bytearray):
+            total += len(value)
+        elif isinstance(value, list):
+            total += sum(_approximate_size(v) if isinstance(v, Mapping) else len(str(v)) for v in value)
+        else:
+            total += len(str(value))
+    return total + 16 * len(entry)
+
+
+def check_transaction_limits(transaction: Sequence[Mapping[str, Any]]) -> None:
+    """ValueError when `transaction` exceeds what one TransactWriteItems takes."""
+    if len(transaction) > MAX_TRANSACTION_ITEMS:
+        raise ValueError(
+            f"This ledger change needs {len(transaction)} items in one transaction; "
+            f"DynamoDB takes at most {MAX_TRANSACTION_ITEMS}."
+        )
+    size = sum(_approximate_size(entry) for entry in transaction)
+    if size > MAX_TRANSACTION_BYTES:
+        raise ValueError(
+            f"This ledger change writes about {size} bytes in one transaction; DynamoDB takes at most 4 MB."
+        )
+
+
+def _raw_data(raw: Mapping[str, Any]) -> Any:
+    """The JSON of an activity or audit item, straight from the wire format (no deserializer: the
+    ledger read parses thousands of them)."""
+    return json.loads(raw[items.DATA]["S"])
+
+
 class DynamoPortfolioRepository:
     def __init__(self, client: Any, table: str) -> None:
         self._client = client
         self._table = table
 
     # --- transaction parts --------------------------------------------------------------------
-
-    def _check_open(self, portfolio_id: str) -> dict[str, Any]:
-        """The portfolio exists and is not closed."""
-        return {
-            "ConditionCheck": {
-                "TableName": self._table,
-                "Key": to_item(items.portfolio_key(portfolio_id)),
-                "ConditionExpression": "attribute_exists(pk) AND "
-                "(attribute_not_exists(#status) OR #status <> :closed)",
-                "ExpressionAttributeNames": {"#status": "status"},
-                "ExpressionAttributeValues": to_item({":closed": PortfolioStatus.CLOSED.value}),
-            }
-        }
 
     def _check_active(self, customer_id: str) -> dict[str, Any]:
         """The customer directory knows the customer, and not as closed."""
@@ -78,32 +120,118 @@ class DynamoPortfolioRepository:
             }
         }
 
+    def _put(self, item: Mapping[str, Any]) -> dict[str, Any]:
+        return {"Put": {"TableName": self._table, "Item": to_item(item)}}
+
     def _put_new(self, item: Mapping[str, Any]) -> dict[str, Any]:
         return {"Put": {"TableName": self._table, "Item": to_item(item), "ConditionExpression": _NOT_EXISTS}}
 
-    @staticmethod
-    def _at_version(expected: int) -> dict[str, Any]:
-        """Condition: the stored lot is at `expected` (0: a lot stored before lots had versions)."""
-        if expected == 0:
-            return {
-                "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(#version)",
-                "ExpressionAttributeNames": {"#version": "version"},
-            }
+    def _delete(self, key: Mapping[str, Any]) -> dict[str, Any]:
+        return {"Delete": {"TableName": self._table, "Key": to_item(key)}}
+
+    def flip_meta(
+        self,
+        portfolio: Portfolio,
+        expected_version: int,
+        holdings_count: int,
+        history_count: int,
+        *,
+        extra_set: Mapping[str, Any] | None = None,
+        extra_condition: str | None = None,
+        require_open: bool = True,
+    ) -> dict[str, Any]:
+        """META moved to `expected_version + 1` with the new chunk counts, if it is at
+        `expected_version` and the portfolio exists and is open."""
+        version_condition, values = _at_version(expected_version)
+        values = {
+            **values,
+            ":next": expected_version + 1,
+            ":holdings": holdings_count,
+            ":history": history_count,
+            **(extra_set or {}),
+        }
+        assignments = [
+            "#version = :next",
+            f"{items.HOLDINGS_CHUNKS} = :holdings",
+            f"{items.HISTORY_CHUNKS} = :history",
+            *(f"{name.removeprefix(':')} = {name}" for name in (extra_set or {})),
+        ]
+        condition = f"attribute_exists(pk) AND {version_condition}"
+        names = {"#version": items.VERSION}
+        if require_open:
+            condition += " AND (attribute_not_exists(#status) OR #status <> :closed)"
+            names["#status"] = "status"
+            values[":closed"] = PortfolioStatus.CLOSED.value
+        if extra_condition:
+            condition = f"{condition} AND {extra_condition}"
         return {
-            "ConditionExpression": "attribute_exists(pk) AND #version = :version",
-            "ExpressionAttributeNames": {"#version": "version"},
-            "ExpressionAttributeValues": to_item({":version": expected}),
+            "Update": {
+                "TableName": self._table,
+                "Key": to_item(items.portfolio_key(portfolio.id)),
+                "UpdateExpression": "SET " + ", ".join(assignments),
+                "ConditionExpression": condition,
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": to_item(values),
+            }
         }
 
-    def _put_lot(self, lot: Lot, customer_id: str) -> list[dict[str, Any]]:
-        """Both copies of `lot`, replacing the stored ones if they are at lot.version - 1."""
-        condition = self._at_version(lot.version - 1)
-        return [
-            {"Put": {"TableName": self._table, "Item": to_item(item), **condition}}
-            for item in (items.lot_item(lot, customer_id), items.investment_item(lot, customer_id))
-        ]
+    def projection_parts(
+        self,
+        portfolio: Portfolio,
+        version: int,
+        holdings: Holdings,
+        history: History,
+        old_meta: Mapping[str, Any],
+    ) -> tuple[list[dict[str, Any]], int, int]:
+        """Puts of the projection's chunks at `version`, deletes of the surplus chunks of the
+        projection `old_meta` describes; and the new chunk counts."""
+        parts: list[dict[str, Any]] = []
+        counts = []
+        for part, blobs in (
+            (items.HOLDINGS_PART, items.holdings_chunks(holdings)),
+            (items.HISTORY_PART, items.history_chunks(history, portfolio.id, portfolio.base_currency)),
+        ):
+            for index, blob in enumerate(blobs):
+                parts.append(self._put(items.chunk_item(portfolio, part, index, len(blobs), version, blob)))
+            for index in range(len(blobs), items.chunk_count(old_meta, part)):
+                parts.append(self._delete(items.chunk_key(portfolio.id, part, index)))
+            counts.append(len(blobs))
+        return parts, counts[0], counts[1]
 
-    async def _transact(self, transaction: list[dict[str, Any]]) -> None:
+    def _change_parts(self, change: LedgerChange, old_meta: Mapping[str, Any]) -> list[dict[str, Any]]:
+        portfolio = change.portfolio
+        version = change.expected_version + 1
+        chunks, holdings_count, history_count = self.projection_parts(
+            portfolio, version, change.books.holdings, change.books.history, old_meta
+        )
+        parts = [self.flip_meta(portfolio, change.expected_version, holdings_count, history_count), *chunks]
+
+        put_keys = {items.activity_sk(a.occurred_on, a.id) for a in change.put}
+        put_refs = {ref for a in change.put for ref in (a.id, *items.lot_ids_of(a))}
+        for activity in change.deleted:
+            # A corrected activity on the same date is one Put (a transaction touches an item once).
+            if items.activity_sk(activity.occurred_on, activity.id) not in put_keys:
+                parts.append(
+                    self._delete(items.activity_key(portfolio.id, activity.occurred_on, activity.id))
+                )
+            for ref in (activity.id, *items.lot_ids_of(activity)):
+                if ref not in put_refs:
+                    parts.append(self._delete(items.ref_key(ref)))
+        for activity in change.put:
+            parts.append(self._put(items.activity_item(activity)))
+            parts.append(self._put(items.ref_item(activity.id, portfolio, activity.occurred_on)))
+            parts.extend(
+                self._put(items.ref_item(lot_id, portfolio)) for lot_id in items.lot_ids_of(activity)
+            )
+        for entry in change.audit:
+            parts.append(self._put_new(items.audit_item(entry)))
+        if change.idempotency is not None:
+            at = change.audit[0].at if change.audit else datetime.now(UTC)
+            parts.append(self._put_new(items.idempotency_item(portfolio.id, change.idempotency, at)))
+        return parts
+
+    async def transact(self, transaction: list[dict[str, Any]]) -> None:
+        check_transaction_limits(transaction)
         try:
             await self._client.transact_write_items(TransactItems=transaction)
         except ClientError as error:
@@ -112,84 +240,34 @@ class DynamoPortfolioRepository:
                 raise WriteConflict(codes) from error
             raise
 
+    async def _metas(self, portfolio_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        found = await batch_get(self._client, self._table, [items.portfolio_key(i) for i in portfolio_ids])
+        return {item["id"]: item for item in found if item.get("sk") == items.META}
+
     # --- writes -------------------------------------------------------------------------------
 
     async def create_portfolio(self, portfolio: Portfolio) -> None:
-        await self._transact(
+        await self.transact(
             [self._check_active(portfolio.customer_id), self._put_new(items.portfolio_item(portfolio))]
         )
 
-    async def add_lot(
-        self, portfolio: Portfolio, lot: Lot, activity: Activity, idempotency: IdempotencyRecord | None
-    ) -> None:
-        transaction = [
-            self._check_open(portfolio.id),
-            self._check_active(portfolio.customer_id),
-            self._put_new(items.lot_item(lot, portfolio.customer_id)),
-            self._put_new(items.investment_item(lot, portfolio.customer_id)),
-            self._put_new(items.activity_item(activity)),
-        ]
-        if idempotency is not None:
-            transaction.append(
-                self._put_new(items.idempotency_item(portfolio.id, idempotency, lot.created_at))
-            )
-        await self._transact(transaction)
-
-    async def update_lot(self, portfolio: Portfolio, lot: Lot, activity: Activity) -> None:
-        await self._transact(
-            [
-                self._check_open(portfolio.id),
-                *self._put_lot(lot, portfolio.customer_id),
-                self._put_new(items.activity_item(activity)),
-            ]
-        )
-
-    async def remove_lot(self, portfolio: Portfolio, lot: Lot, activity: Activity) -> None:
-        condition = self._at_version(lot.version)
-        await self._transact(
-            [
-                self._check_open(portfolio.id),
-                *(
-                    {"Delete": {"TableName": self._table, "Key": to_item(key), **condition}}
-                    for key in (items.lot_key(lot.portfolio_id, lot.id), items.investment_key(lot.id))
-                ),
-                self._put_new(items.activity_item(activity)),
-            ]
-        )
-
-    async def record_sale(self, sale: Sale) -> None:
-        customer_id = sale.portfolio.customer_id
-        expected = sale.summary.version - 1
-        summary_condition: dict[str, Any] = (
-            {"ConditionExpression": _NOT_EXISTS}
-            if expected == 0
-            else {
-                "ConditionExpression": "#version = :version",
-                "ExpressionAttributeNames": {"#version": "version"},
-                "ExpressionAttributeValues": to_item({":version": expected}),
-            }
-        )
-        transaction: list[dict[str, Any]] = [
-            self._check_open(sale.portfolio.id),
-            *(part for lot in sale.lots for part in self._put_lot(lot, customer_id)),
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": to_item(items.summary_item(sale.summary, customer_id)),
-                    **summary_condition,
-                }
-            },
-            self._put_new(items.activity_item(sale.activity)),
-        ]
-        if sale.idempotency is not None:
-            transaction.append(
-                self._put_new(
-                    items.idempotency_item(sale.portfolio.id, sale.idempotency, sale.activity.recorded_at)
+    async def write(self, changes: Sequence[LedgerChange]) -> None:
+        if not changes:
+            return
+        # The surplus chunks to delete are those of the version the change expects: read its counts
+        # (a META at another version already means the write cannot succeed).
+        metas = await self._metas([change.portfolio.id for change in changes])
+        transaction: list[dict[str, Any]] = []
+        for change in changes:
+            meta = metas.get(change.portfolio.id)
+            if meta is None or items.version_of(meta) != change.expected_version:
+                raise WriteConflict(
+                    f"portfolio {change.portfolio.id} is not at version {change.expected_version}"
                 )
-            )
-        if len(transaction) > MAX_TRANSACTION_ITEMS:
-            raise ValueError(f"a sale of {len(sale.lots)} lots does not fit one transaction")
-        await self._transact(transaction)
+            transaction.extend(self._change_parts(change, meta))
+        customers = {c.portfolio.customer_id for c in changes if c.require_active_customer}
+        transaction.extend(self._check_active(customer_id) for customer_id in sorted(customers))
+        await self.transact(transaction)
 
     @staticmethod
     def _owned_by(owner: str | None, condition: str, values: dict[str, Any]) -> str:
@@ -250,42 +328,130 @@ class DynamoPortfolioRepository:
     async def portfolios(self, ids: Sequence[str]) -> Mapping[str, Portfolio]:
         if not ids:
             return {}
-        found = await batch_get(self._client, self._table, [items.portfolio_key(i) for i in ids])
-        return {
-            portfolio.id: portfolio
-            for portfolio in (items.portfolio_from(item) for item in found if item.get("sk") == items.META)
-        }
+        return {pid: items.portfolio_from(meta) for pid, meta in (await self._metas(ids)).items()}
 
-    async def ledger(self, portfolio_id: str) -> Ledger:
-        found = await query_all(
-            self._client,
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk AND sk BETWEEN :first AND :last",
-            ExpressionAttributeValues=to_item(
+    async def _meta(self, portfolio_id: str) -> dict[str, Any] | None:
+        response = await self._client.get_item(
+            TableName=self._table, Key=to_item(items.portfolio_key(portfolio_id)), ConsistentRead=True
+        )
+        item = response.get("Item")
+        return from_item(item) if item else None
+
+    async def ledger(self, portfolio_id: str) -> StoredLedger | None:
+        # META first, then the activities: a write landing in between moves META past the version
+        # returned here, so the caller's write (conditioned on it) fails instead of losing it.
+        meta = await self._meta(portfolio_id)
+        if meta is None:
+            return None
+        activities = await self.ledger_activities(portfolio_id)
+        return StoredLedger(items.portfolio_from(meta), tuple(activities), items.version_of(meta))
+
+    async def ledger_activities(self, portfolio_id: str) -> list[Activity]:
+        """Every activity of the ledger, in ledger order: one paginated Query of their JSON alone."""
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :first AND :last",
+            "ExpressionAttributeValues": to_item(
                 {
                     ":pk": items.portfolio_pk(portfolio_id),
-                    ":first": items.LOT_PREFIX,
-                    ":last": items.LEDGER_END,
+                    ":first": items.ACTIVITY_PREFIX,
+                    ":last": items.ACTIVITY_END,
                 }
             ),
-            ConsistentRead=True,
-        )
-        book = book_of(
-            "",
-            [items.portfolio_from(i) for i in found if i.get("type") == items.PORTFOLIO_TYPE],
-            [items.lot_from(i) for i in found if i.get("type") == items.LOT_TYPE],
-            [items.summary_from(i) for i in found if i.get("type") == items.SUMMARY_TYPE],
-        )
-        return book.ledger_of(portfolio_id)
+            "ProjectionExpression": "#data",
+            "ExpressionAttributeNames": {"#data": items.DATA},
+            "ConsistentRead": True,
+        }
+        found: list[Activity] = []
+        while True:
+            response = await self._client.query(**query)
+            # Entries of the layout before the ledger have no `a`: the migration converts them.
+            found.extend(
+                items.activity_from_data(_raw_data(raw), portfolio_id)
+                for raw in response.get("Items", [])
+                if raw
+            )
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return found
+            query["ExclusiveStartKey"] = start
 
-    async def lots_by_id(self, ids: Sequence[str]) -> Mapping[str, Lot]:
-        if not ids:
+    async def consistent_part(
+        self, portfolio_id: str
+    ) -> tuple[dict[str, Any], dict[str, list[bytes]]] | None:
+        """META and the chunks of both projection parts at its version, read so that they match:
+        chunks read after META that all carry META's version are that version's (a write in
+        between overwrites or deletes some of them; then the read is made again)."""
+        for _ in range(_CONSISTENT_READ_ATTEMPTS):
+            meta = await self._meta(portfolio_id)
+            if meta is None:
+                return None
+            parts = await self._chunks_of({portfolio_id: meta}, (items.HOLDINGS_PART, items.HISTORY_PART))
+            if portfolio_id in parts:
+                return meta, parts[portfolio_id]
+        raise RuntimeError(f"the projection of portfolio {portfolio_id} kept changing while read")
+
+    async def _chunks_of(
+        self, metas: Mapping[str, Mapping[str, Any]], parts: Sequence[str]
+    ) -> dict[str, dict[str, list[bytes]]]:
+        """For each portfolio (by its META), the chunks of `parts` at META's version, in one batched
+        read; portfolios whose chunks did not match (a write overlapped) are left out."""
+        keys = [
+            items.chunk_key(pid, part, index)
+            for pid, meta in metas.items()
+            for part in parts
+            for index in range(items.chunk_count(meta, part))
+        ]
+        found = await batch_get(self._client, self._table, keys) if keys else []
+        by_portfolio: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
+        for item in found:
+            by_portfolio.setdefault((item["portfolioId"], item["type"]), []).append(item)
+        result: dict[str, dict[str, list[bytes]]] = {}
+        for pid, meta in metas.items():
+            assembled: dict[str, list[bytes]] = {}
+            for part in parts:
+                blobs = items.assemble(
+                    by_portfolio.get((pid, part), ()), items.version_of(meta), items.chunk_count(meta, part)
+                )
+                if blobs is None:
+                    break
+                assembled[part] = blobs
+            else:
+                result[pid] = assembled
+        return result
+
+    @staticmethod
+    def _holdings(meta: Mapping[str, Any], blobs: Sequence[bytes]) -> Holdings:
+        version = items.version_of(meta)
+        if not blobs:
+            return Holdings(meta["id"], meta["baseCurrency"], version=version)
+        return replace(items.holdings_from_data(items.unpack(blobs)), version=version)
+
+    async def holdings(self, portfolio_ids: Sequence[str]) -> Mapping[str, Holdings]:
+        if not portfolio_ids:
             return {}
-        found = await batch_get(self._client, self._table, [items.investment_key(i) for i in ids])
-        return {lot.id: lot for lot in (items.lot_from(item) for item in found)}
+        metas = await self._metas(portfolio_ids)
+        parts = await self._chunks_of(metas, (items.HOLDINGS_PART,))
+        torn = [pid for pid in metas if pid not in parts]
+        for pid, answer in zip(
+            torn, await asyncio.gather(*(self.consistent_part(pid) for pid in torn)), strict=True
+        ):
+            if answer is not None:
+                metas[pid], parts[pid] = answer
+        return {
+            pid: self._holdings(metas[pid], parts[pid][items.HOLDINGS_PART]) for pid in metas if pid in parts
+        }
+
+    async def history(self, portfolio_id: str) -> History:
+        answer = await self.consistent_part(portfolio_id)
+        if answer is None or not answer[1][items.HISTORY_PART]:
+            return History()
+        return items.history_from_data(items.unpack(answer[1][items.HISTORY_PART]))
 
     async def book(self, customer_id: str) -> CustomerBook:
-        # A GSI is eventually consistent: a portfolio or lot written a moment ago may be missing.
+        # One Query of the index: every portfolio of the customer and its holdings' chunks. The index
+        # is eventually consistent: a portfolio whose chunks do not match its META there (torn by a
+        # write, or lagging) is read again from the table, consistently.
         found = await query_all(
             self._client,
             TableName=self._table,
@@ -293,12 +459,30 @@ class DynamoPortfolioRepository:
             KeyConditionExpression="gsi1pk = :customer",
             ExpressionAttributeValues=to_item({":customer": items.customer_pk(customer_id)}),
         )
-        return book_of(
-            customer_id,
-            [items.portfolio_from(i) for i in found if i.get("type") == items.PORTFOLIO_TYPE],
-            [items.lot_from(i) for i in found if i.get("type") == items.LOT_TYPE],
-            [items.summary_from(i) for i in found if i.get("type") == items.SUMMARY_TYPE],
-        )
+        metas = {i["id"]: i for i in found if i.get("type") == items.PORTFOLIO_TYPE}
+        chunks: dict[str, list[Mapping[str, Any]]] = {}
+        for item in found:
+            if item.get("type") == items.HOLDINGS_PART:
+                chunks.setdefault(item["portfolioId"], []).append(item)
+        holdings: dict[str, Holdings] = {}
+        torn: list[str] = []
+        for pid, meta in metas.items():
+            blobs = items.assemble(
+                chunks.get(pid, ()), items.version_of(meta), items.chunk_count(meta, items.HOLDINGS_PART)
+            )
+            if blobs is None:
+                torn.append(pid)
+            else:
+                holdings[pid] = self._holdings(meta, blobs)
+        for pid, answer in zip(
+            torn, await asyncio.gather(*(self.consistent_part(pid) for pid in torn)), strict=True
+        ):
+            if answer is not None:
+                meta, parts = answer
+                metas[pid] = meta
+                holdings[pid] = self._holdings(meta, parts[items.HOLDINGS_PART])
+        portfolios = [items.portfolio_from(meta) for meta in metas.values()]
+        return book_of(customer_id, portfolios, holdings.values())
 
     async def portfolio_and_idempotency(
         self, portfolio_id: str, idempotency_key: str | None
@@ -313,40 +497,95 @@ class DynamoPortfolioRepository:
         )
         return portfolio, record
 
+    async def owners(self, ids: Sequence[str]) -> Mapping[str, Owner]:
+        if not ids:
+            return {}
+        found = await batch_get(self._client, self._table, [items.ref_key(i) for i in ids])
+        return {owner.id: owner for owner in (items.owner_from(item) for item in found)}
+
+    async def _activity_date(self, portfolio_id: str, activity_id: str) -> str | None:
+        """An activity's trade date (part of its key), from its REF item; None when it is not one of
+        this portfolio's activities."""
+        response = await self._client.get_item(
+            TableName=self._table, Key=to_item(items.ref_key(activity_id)), ConsistentRead=True
+        )
+        ref = from_item(response.get("Item") or {})
+        if ref.get("portfolioId") != portfolio_id or not ref.get("occurredOn"):
+            return None
+        return str(ref["occurredOn"])
+
     async def activity(self, portfolio_id: str, activity_id: str) -> Activity | None:
+        day = await self._activity_date(portfolio_id, activity_id)
+        if day is None:
+            return None
         response = await self._client.get_item(
             TableName=self._table,
-            Key=to_item(items.activity_key(portfolio_id, activity_id)),
+            Key=to_item(
+                {"pk": items.portfolio_pk(portfolio_id), "sk": f"{items.ACTIVITY_PREFIX}{day}#{activity_id}"}
+            ),
             ConsistentRead=True,
         )
         item = response.get("Item")
-        return items.activity_from(from_item(item)) if item else None
+        return (
+            items.activity_from_data(_raw_data(item), portfolio_id) if item and items.DATA in item else None
+        )
 
-    async def activities(self, portfolio_id: str, first: int, after: str | None) -> ActivityPage:
-        # Newest first: descending sort keys from just below `after` (BETWEEN is inclusive, so the
-        # `after` item itself may come back and is dropped) down to the first activity.
-        last = items.activity_sk(after) if after else f"{items.ACTIVITY_PREFIX[:-1]}$"
+    async def _page(
+        self, portfolio_id: str, first_sk: str, last_sk: str, first: int, skip_sk: str | None
+    ) -> tuple[list[Mapping[str, Any]], bool]:
+        """Up to `first` items with a JSON `a` from `last_sk` down to `first_sk` (inclusive; `skip_sk`
+        left out), and whether more follow."""
         query: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk AND sk BETWEEN :first AND :last",
             "ExpressionAttributeValues": to_item(
-                {":pk": items.portfolio_pk(portfolio_id), ":first": items.ACTIVITY_PREFIX, ":last": last}
+                {":pk": items.portfolio_pk(portfolio_id), ":first": first_sk, ":last": last_sk}
             ),
+            "ProjectionExpression": "sk, #data",
+            "ExpressionAttributeNames": {"#data": items.DATA},
             "ScanIndexForward": False,
-            "Limit": first + 2,
+            "ConsistentRead": True,
+            "Limit": first + _PAGE_MARGIN,
         }
-        found: list[Activity] = []
+        found: list[Mapping[str, Any]] = []
         while len(found) <= first:
             response = await self._client.query(**query)
             for raw in response.get("Items", []):
-                activity = items.activity_from(from_item(raw))
-                if activity.id != after:
-                    found.append(activity)
+                if items.DATA in raw and raw["sk"]["S"] != skip_sk:
+                    found.append(raw)
             start = response.get("LastEvaluatedKey")
             if not start:
                 break
             query["ExclusiveStartKey"] = start
-        return ActivityPage(activities=tuple(found[:first]), has_next=len(found) > first)
+        return found[:first], len(found) > first
+
+    async def activities(self, portfolio_id: str, first: int, after: str | None) -> ActivityPage:
+        # Newest first: descending sort keys from just below `after` down to the oldest activity.
+        # The cursor is an activity id; its trade date (the rest of its key) is in its REF item.
+        last, skip = items.ACTIVITY_END, None
+        if after is not None:
+            day = await self._activity_date(portfolio_id, after)
+            if day is None:  # not an activity of this portfolio (any more): nothing follows it
+                return ActivityPage(activities=(), has_next=False)
+            last = skip = f"{items.ACTIVITY_PREFIX}{day}#{after}"
+        if first <= 0:
+            return ActivityPage(activities=(), has_next=False)
+        found, more = await self._page(portfolio_id, items.ACTIVITY_PREFIX, last, first, skip)
+        return ActivityPage(
+            activities=tuple(items.activity_from_data(_raw_data(raw), portfolio_id) for raw in found),
+            has_next=more,
+        )
+
+    async def audit_trail(self, portfolio_id: str, first: int, after: str | None) -> AuditPage:
+        if first <= 0:
+            return AuditPage(entries=(), has_next=False)
+        last = items.audit_sk(after) if after is not None else items.AUDIT_END
+        skip = last if after is not None else None
+        found, more = await self._page(portfolio_id, items.AUDIT_PREFIX, last, first, skip)
+        return AuditPage(
+            entries=tuple(items.audit_from({items.DATA: raw[items.DATA]["S"]}) for raw in found),
+            has_next=more,
+        )
 
 
 class DynamoCustomerDirectory:

@@ -1,22 +1,23 @@
-"""The portfolios table: one DynamoDB table, single-table design.
+"""The portfolios table: one DynamoDB table, single-table design (DESIGN.md decision 11).
 
-    pk                   sk                  what
-    PORTFOLIO#<id>       ACTIVITY#<ulid>     one activity-ledger entry (BUY, CORRECTION, SELL, REMOVAL)
-    PORTFOLIO#<id>       IDEMPOTENCY#<key>   lot/activity id + fingerprint of the input
-    PORTFOLIO#<id>       LOT#<lotId>         one lot (an Investment), with what sales left of it  in gsi1
-    PORTFOLIO#<id>       META                the portfolio (status, closedAt)                     in gsi1
-    PORTFOLIO#<id>       POSITION#<symbol>   realized gain to date of one instrument's sales      in gsi1
-    INVESTMENT#<lotId>   LOT                 copy of the lot, addressable by lot id (Investment refs)
-    CUSTOMER#<cid>       DIRECTORY           a customer known to exist (registeredAt), closedAt once closed
+    pk                 sk                              what
+    PORTFOLIO#<id>     META                            the portfolio, projection version, chunk counts  (gsi1)
+    PORTFOLIO#<id>     HOLDINGS#<n>                    the projection's Holdings (zlib JSON), chunk n (gsi1)
+    PORTFOLIO#<id>     HISTORY#<n>                     the projection's History (closed lots, sales, income)
+    PORTFOLIO#<id>     ACTIVITY#<yyyy-mm-dd>#<ulid>    one activity of the ledger (JSON in `a`)
+    PORTFOLIO#<id>     AUDIT#<ulid>                    one change of the ledger (before/after)
+    PORTFOLIO#<id>     IDEMPOTENCY#<key>               the activity an idempotency key recorded + fingerprint
+    REF#<id>           REF                             owner (portfolio, customer) of an activity or lot id
+    CUSTOMER#<cid>     DIRECTORY                       a customer known to exist; closedAt once closed
 
-`gsi1` (projection ALL) has gsi1pk = CUSTOMER#<cid> and gsi1sk = PORTFOLIO#<id>#META,
-PORTFOLIO#<id>#LOT#<lotId> or PORTFOLIO#<id>#POSITION#<symbol>: every portfolio, lot and position
-summary of a customer under one partition key, so a single (paginated) Query returns a customer's
-whole book. Activities and idempotency records are not in it: the book does not grow with history.
-Under one portfolio, sk from LOT# to POSITION$ is its lots, META and summaries (one Query).
+`gsi1` (projection ALL) has gsi1pk = CUSTOMER#<cid> and gsi1sk = PORTFOLIO#<id>#META or
+PORTFOLIO#<id>#HOLDINGS#<n>: one (paginated) Query returns a customer's portfolios with their
+holdings, however long their ledgers are. Activities, history, audit and idempotency records are not
+in it. Every ledger change is one TransactWriteItems conditioned on META's `version`; the chunks of
+the projection carry the version they belong to, so a reader keeps only those matching META's.
 
-The two copies of a lot are always written together, in one transaction conditioned on the lot's
-`version`; so are a lot's changes and the activity recording them.
+Portfolios stored before the ledger (LOT#, POSITION#, INVESTMENT# items, ACTIVITY#<ulid> entries, a
+META without `version`) are carried into it by `migration`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,44 @@
+"""Fixtures for the storage tests: the repository on a fresh DynamoDB Local table per module."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from kit.dynamo import dynamodb_client, ensure_table
+from kit.settings import ServiceSettings
+from kit.testing import unique_table_name
+from portfolios.adapters.repository import DynamoCustomerDirectory, DynamoPortfolioRepository
+from portfolios.adapters.table import table_definition
+
+
+@dataclass
+class Store:
+    client: Any
+    table: str
+    repository: DynamoPortfolioRepository
+    directory: DynamoCustomerDirectory
+
+    async def new_table(self) -> Store:
+        """Another empty table on the same client (a test that needs the table to itself)."""
+        table = unique_table_name("portfolios")
+        await ensure_table(self.client, table_definition(table))
+        return Store(
+            self.client,
+            table,
+            DynamoPortfolioRepository(self.client, table),
+            DynamoCustomerDirectory(self.client, table),
+        )
+
+
+@pytest.fixture(scope="module")
+async def store(dynamodb_endpoint: str) -> AsyncIterator[Store]:
+    settings = ServiceSettings(dynamodb_endpoint_url=dynamodb_endpoint)
+    table = unique_table_name("portfolios")
+    async with dynamodb_client(settings) as client:
+        await ensure_table(client, table_definition(table))
+        yield Store(
+            client, table, DynamoPortfolioRepository(client, table), DynamoCustomerDirectory(client, table)
+        )
