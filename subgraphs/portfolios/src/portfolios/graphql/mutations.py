@@ -34,6 +34,7 @@ from portfolios.graphql.types import Activity, Info, Investment, Portfolio
 
 T = TypeVar("T")
 
+
 @strawberry.input
 class CreatePortfolioInput:
     customer_id: strawberry.ID

@@ -10,6 +10,10 @@ and sellInvestment are BUY and SELL activities under their older names.
 
 from __future__ import annotations
 
+import asyncio
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -34,6 +38,7 @@ from portfolios.domain.ports import (
     CustomerDirectory,
     IdempotencyRecord,
     LedgerChange,
+    Owner,
     PortfolioRepository,
     StoredLedger,
 )
@@ -118,6 +123,19 @@ class LedgerUseCases:
         self._clock = clock
         self._new_id = new_id
         self._attempts = attempts
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    @asynccontextmanager
+    async def _serialized(self, portfolio_id: str) -> AsyncIterator[None]:
+        """One change of a portfolio at a time in this process: concurrent requests queue here instead
+        of all reading, replaying and losing the version race but one (other processes still race,
+        and the version condition settles it)."""
+        lock = self._locks.get(portfolio_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[portfolio_id] = lock
+        async with lock:
+            yield
 
     # --- recording ------------------------------------------------------------------------------
 
@@ -135,10 +153,20 @@ class LedgerUseCases:
                 portfolio_id, usable_idempotency_key(request.idempotency_key)
             )
         check_change(caller, portfolio, "portfolio", portfolio_id)
-        now = self._clock()
-        new = validate_activity(request, portfolio=portfolio, latest_date=latest_purchase_date(now))
+        new = validate_activity(request, portfolio=portfolio, latest_date=latest_purchase_date(self._clock()))
         if record is not None:
             return await self._replayed(new, record)
+        async with self._serialized(new.portfolio.id):
+            return await self._record_new(caller, request, new)
+
+    async def _record_new(self, caller: Principal, request: ActivityRequest, new: NewActivity) -> Recorded:
+        if new.idempotency_key is not None:  # a request with the same key may have gone first
+            _, record = await self._repository.portfolio_and_idempotency(
+                new.portfolio.id, new.idempotency_key
+            )
+            if record is not None:
+                return await self._replayed(new, record)
+        now = self._clock()
         if new.portfolio.is_closed:
             raise portfolio_closed(("input", "portfolioId"))
         inflow = new.type in _INFLOWS
@@ -264,7 +292,19 @@ class LedgerUseCases:
         self, caller: Principal, correction: CorrectionRequest, only: ActivityType | None = None
     ) -> Changed:
         field: Field = ("input", correction.id_field)
-        stored, old = await self._target(caller, correction.activity_id, field, only)
+        owner = await self._owner(caller, correction.activity_id, field, only)
+        async with self._serialized(owner.portfolio_id):
+            return await self._correct_owned(caller, correction, owner, field, only)
+
+    async def _correct_owned(
+        self,
+        caller: Principal,
+        correction: CorrectionRequest,
+        owner: Owner,
+        field: Field,
+        only: ActivityType | None,
+    ) -> Changed:
+        stored, old = await self._target(owner, field, only)
         if old.type in _TRANSFERS:
             raise not_correctable(field, old.type.value)
         now = self._clock()
@@ -309,7 +349,14 @@ class LedgerUseCases:
     async def _remove(
         self, caller: Principal, activity_id: str, field: Field, only: ActivityType | None
     ) -> Changed:
-        stored, old = await self._target(caller, activity_id, field, only)
+        owner = await self._owner(caller, activity_id, field, only)
+        async with self._serialized(owner.portfolio_id):
+            return await self._remove_owned(caller, owner, field, only)
+
+    async def _remove_owned(
+        self, caller: Principal, owner: Owner, field: Field, only: ActivityType | None
+    ) -> Changed:
+        stored, old = await self._target(owner, field, only)
         now = self._clock()
         before = Ledger(stored.portfolio, stored.activities)
         books = _replay_at(before.without(old.id), stored.version + 1, field)
@@ -350,11 +397,11 @@ class LedgerUseCases:
             before=before.replay() if only is ActivityType.BUY else None,
         )
 
-    async def _target(
-        self, caller: Principal, activity_id: str, field: Field, only: ActivityType | None = None
-    ) -> tuple[StoredLedger, Activity]:
-        """The ledger holding `activity_id` and that activity, once the caller may change it."""
-        kind = "investment" if only is ActivityType.BUY else "activity"
+    async def _owner(
+        self, caller: Principal, activity_id: str, field: Field, only: ActivityType | None
+    ) -> Owner:
+        """Which portfolio holds `activity_id`, once the caller may change it."""
+        kind = _kind(only)
         activity_id = trimmed(activity_id, TextKind.ID)
         if not is_ulid(activity_id):
             raise InputProblems([invalid_id(field)])
@@ -364,8 +411,15 @@ class LedgerUseCases:
             raise _gone(field, kind)
         if not caller.can_change(owner.customer_id):
             raise forbidden_to_change(kind, activity_id)
+        return owner
+
+    async def _target(
+        self, owner: Owner, field: Field, only: ActivityType | None
+    ) -> tuple[StoredLedger, Activity]:
+        """The ledger holding the activity, and the activity (as read now)."""
+        kind = _kind(only)
         stored = await self._repository.ledger(owner.portfolio_id)
-        activity = Ledger(stored.portfolio, stored.activities).get(activity_id) if stored else None
+        activity = Ledger(stored.portfolio, stored.activities).get(owner.id) if stored else None
         if stored is None or activity is None or (only is not None and activity.type is not only):
             raise _gone(field, kind)
         if stored.portfolio.is_closed:
@@ -391,6 +445,10 @@ class LedgerUseCases:
             before=before,
             after=after,
         )
+
+
+def _kind(only: ActivityType | None) -> str:
+    return "investment" if only is ActivityType.BUY else "activity"
 
 
 def _gone(field: Field, kind: str) -> InputProblems:
