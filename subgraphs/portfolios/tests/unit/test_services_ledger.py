@@ -822,6 +822,32 @@ async def test_removing_a_transfer_whose_lots_the_receiver_sold_is_refused() -> 
     assert world.repository.snapshot() == before
 
 
+async def test_a_transfer_is_removed_and_recorded_again_not_corrected() -> None:
+    world = World()
+    sender, receiver, _, _ = await _two_portfolios(world)
+    recorded = await world.ledger.record_activity(ALICE, transfer(sender, receiver, 5))
+    before = world.repository.snapshot()
+    problem = await refused(
+        world.ledger.correct_activity(
+            ALICE, CorrectionRequest(activity_id=recorded.activity.id, quantity=d(4))
+        )
+    )
+    assert (problem.field, problem.code) == (("input", "activityId"), INVALID)
+    assert world.repository.snapshot() == before
+
+
+async def test_a_change_that_alters_the_cost_a_transfer_carried_is_refused() -> None:
+    world = World()
+    sender, receiver, old_lot, _ = await _two_portfolios(world)
+    await world.ledger.record_activity(ALICE, transfer(sender, receiver, 5))  # 5 of 2023's lot, cost 500
+    before = world.repository.snapshot()
+    problem = await refused(
+        world.ledger.correct_activity(ALICE, CorrectionRequest(activity_id=old_lot, price=money("90", "USD")))
+    )
+    assert problem.code == "TRANSFER_CHANGED" and "2024-04-01" in problem.message
+    assert world.repository.snapshot() == before
+
+
 async def test_a_transfer_may_name_its_lots() -> None:
     world = World()
     sender, receiver, _, new_lot = await _two_portfolios(world)
@@ -960,3 +986,15 @@ async def test_thirty_concurrent_writers_to_one_portfolio_lose_nothing() -> None
     sold = sum(1 for r in recorded if r.activity.type is ActivityType.SELL)
     assert sum(lot.remaining_quantity for lot in world.books(p).holdings.open_lots) == bought - sold
     assert len(world.audit(p)) == 1 + len(recorded)
+    # they did interleave: writers lost rounds and decided again
+    assert len(world.repository.attempted) > len(world.repository.writes)
+
+
+async def test_concurrent_requests_with_one_key_record_once() -> None:
+    world = World()
+    p = (await world.open_portfolio()).id
+    same = buy(p, JAN10, "AAPL", 10, 100, idempotency_key="double-click")
+    outcomes = await asyncio.gather(*(world.ledger.record_activity(ALICE, same) for _ in range(5)))
+    assert len({o.activity.id for o in outcomes}) == 1
+    assert sorted(o.replayed for o in outcomes) == [False, True, True, True, True]
+    assert len(world.stored(p)) == 1 and len(world.repository.writes) == 1
