@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,9 +20,10 @@ from portfolios.domain.model import (
     AuditAction,
     Books,
     CostBasisMethod,
+    PortfolioStatus,
     Term,
 )
-from portfolios.domain.ports import LedgerChange
+from portfolios.domain.ports import LedgerChange, StoredLedger
 from portfolios.domain.problems import (
     CONFLICT,
     CUSTOMER_CLOSED,
@@ -642,6 +644,24 @@ async def test_a_closed_portfolio_takes_no_change() -> None:
     )
     assert problem.code == PORTFOLIO_CLOSED
     assert world.repository.snapshot() == before
+
+
+class ClosedMeanwhileRepository(FakePortfolioRepository):
+    """The owner closes the portfolio after the use case's first read, before it reads the ledger."""
+
+    async def ledger(self, portfolio_id: str) -> StoredLedger | None:
+        portfolio = self.state.portfolios.get(portfolio_id)
+        if portfolio is not None and not portfolio.is_closed:
+            self.state.portfolios[portfolio_id] = replace(portfolio, status=PortfolioStatus.CLOSED)
+        return await super().ledger(portfolio_id)
+
+
+async def test_a_portfolio_closed_between_the_reads_takes_no_activity() -> None:
+    world = World(ClosedMeanwhileRepository(FakeCustomerDirectory()))
+    p = (await world.open_portfolio()).id
+    problem = await refused(world.ledger.record_activity(ALICE, cash(p, ActivityType.DEPOSIT, JAN10, "5")))
+    assert (problem.field, problem.code) == (("input", "portfolioId"), PORTFOLIO_CLOSED)
+    assert world.repository.writes == [] and world.stored(p) == {}
 
 
 async def test_a_closed_customer_may_sell_but_not_buy_nor_deposit() -> None:
