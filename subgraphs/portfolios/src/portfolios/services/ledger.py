@@ -175,6 +175,8 @@ class LedgerUseCases:
         stored = await self._repository.ledger(new.portfolio.id)
         if stored is None:
             raise portfolio_gone()
+        if stored.portfolio.is_closed:  # closed since the first read
+            raise portfolio_closed(("input", "portfolioId"))
         activity = new.create(self._new_id(now), now)
         idempotency = (
             IdempotencyRecord(new.idempotency_key, activity.id, new.fingerprint())
