@@ -8,7 +8,8 @@ names the activity, the date and why; nothing is written.
 Statement lines are rounded to the base currency's minor unit where they are made (decision 6):
 a sale's proceeds and cost, each cash movement, each income line; a sale's rounded proceeds are
 split over its rows in proportion to quantity and its rounded cost in proportion to each row's
-exact cost, the last row taking the remainder, so that rows add up exactly to their sale.
+exact cost, rounded cumulatively (the last row taking the remainder), so that rows add up exactly to
+their sale and none is more than a minor unit from its exact share.
 """
 
 from __future__ import annotations
@@ -244,17 +245,23 @@ class _Replay:
         self.realized[activity.symbol] = EXACT.add(self.realized.get(activity.symbol, ZERO), result.realized_gain)
 
     def rows(self, activity: Activity, takes: Sequence[Take], proceeds: Decimal, cost: Decimal) -> tuple[SaleRow, ...]:
+        """Cumulative rounding: the first k rows together get the rounded share of the first k takes,
+        so every row is within one minor unit of its exact share (never of the wrong sign), however
+        many lots a sale took, and the rows add up to the sale exactly (the last takes the remainder)."""
         assert activity.symbol is not None and activity.quantity is not None
         rows = []
-        proceeds_left, cost_left = proceeds, cost
+        quantity_so_far = exact_cost_so_far = proceeds_given = cost_given = ZERO
         for index, part in enumerate(takes):
+            quantity_so_far = EXACT.add(quantity_so_far, part.quantity)
+            exact_cost_so_far = EXACT.add(exact_cost_so_far, part.cost)
             if index == len(takes) - 1:
-                row_proceeds, row_cost = proceeds_left, cost_left
+                proceeds_to, cost_to = proceeds, cost
             else:
-                row_proceeds = self.round(RATIO.divide(RATIO.multiply(proceeds, part.quantity), activity.quantity))
-                row_cost = self.round(part.cost)
-            proceeds_left = EXACT.subtract(proceeds_left, row_proceeds)
-            cost_left = EXACT.subtract(cost_left, row_cost)
+                share = RATIO.divide(EXACT.multiply(proceeds, quantity_so_far), activity.quantity)
+                proceeds_to, cost_to = self.round(share), self.round(exact_cost_so_far)
+            row_proceeds = EXACT.subtract(proceeds_to, proceeds_given)
+            row_cost = EXACT.subtract(cost_to, cost_given)
+            proceeds_given, cost_given = proceeds_to, cost_to
             rows.append(
                 SaleRow(
                     sale_id=activity.id,
