@@ -279,16 +279,25 @@ class _Replay:
     def transfer_out(self, activity: Activity) -> None:
         assert activity.symbol is not None
         if activity.moved:  # recorded before: it must carry exactly what it carried then
-            picks = [LotPick(m.source_lot_id, m.quantity) for m in activity.moved]
-            takes = self.dispose(activity, picks)
-            for part, recorded in zip(takes, activity.moved, strict=True):
-                if part.cost != recorded.cost or part.lot.acquired_on != recorded.acquired_on:
-                    raise ImpossibleHistory(
-                        activity,
-                        TRANSFER_CHANGED,
-                        f"This change would alter the cost of the lots transferred out on "
-                        f"{activity.occurred_on.isoformat()}; remove that transfer first, then record it again.",
-                    )
+            if self.portfolio.cost_basis_method is CostBasisMethod.AVERAGE and not activity.picks:
+                # Pooled: it took a share of every open lot at the average cost and left the pool
+                # averaged; taking the recorded lots at their own costs would do neither.
+                takes = self.dispose(activity, ())
+            else:
+                takes = self.dispose(activity, [LotPick(m.source_lot_id, m.quantity) for m in activity.moved])
+            if len(takes) != len(activity.moved) or any(
+                part.lot.id != recorded.source_lot_id
+                or part.quantity != recorded.quantity
+                or part.cost != recorded.cost
+                or part.lot.acquired_on != recorded.acquired_on
+                for part, recorded in zip(takes, activity.moved, strict=False)
+            ):
+                raise ImpossibleHistory(
+                    activity,
+                    TRANSFER_CHANGED,
+                    f"This change would alter the cost of the lots transferred out on "
+                    f"{activity.occurred_on.isoformat()}; remove that transfer first, then record it again.",
+                )
             moved = activity.moved
         else:
             takes = self.dispose(activity, activity.picks)
