@@ -181,7 +181,9 @@ def take_average(lots: Sequence[OpenLot], quantity: Decimal) -> list[Take]:
     # and every lot is left at the average cost.
     shares = allocate(cost, taken, COST_PLACES, capped=False) if cost > 0 else [ZERO for _ in taken]
     takes = []
-    for lot, part, share, quantity_left, cost_left in zip(ordered, taken, shares, left, costs_left, strict=True):
+    for lot, part, share, quantity_left, cost_left in zip(
+        ordered, taken, shares, left, costs_left, strict=True
+    ):
         lot.remaining_quantity = quantity_left
         lot.remaining_cost = cost_left
         if part > 0:

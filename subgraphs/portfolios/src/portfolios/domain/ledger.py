@@ -88,7 +88,9 @@ class Ledger:
         return Ledger(self.portfolio, [a for a in self.activities.values() if a.id != activity_id])
 
     def replacing(self, activity: Activity) -> Ledger:
-        return Ledger(self.portfolio, [activity if a.id == activity.id else a for a in self.activities.values()])
+        return Ledger(
+            self.portfolio, [activity if a.id == activity.id else a for a in self.activities.values()]
+        )
 
     def get(self, activity_id: str) -> Activity | None:
         return self.activities.get(activity_id)
@@ -242,9 +244,13 @@ class _Replay:
             rows=rows,
         )
         self.sales.append(result)
-        self.realized[activity.symbol] = EXACT.add(self.realized.get(activity.symbol, ZERO), result.realized_gain)
+        self.realized[activity.symbol] = EXACT.add(
+            self.realized.get(activity.symbol, ZERO), result.realized_gain
+        )
 
-    def rows(self, activity: Activity, takes: Sequence[Take], proceeds: Decimal, cost: Decimal) -> tuple[SaleRow, ...]:
+    def rows(
+        self, activity: Activity, takes: Sequence[Take], proceeds: Decimal, cost: Decimal
+    ) -> tuple[SaleRow, ...]:
         """Cumulative rounding: the first k rows together get the rounded share of the first k takes,
         so every row is within one minor unit of its exact share (never of the wrong sign), however
         many lots a sale took, and the rows add up to the sale exactly (the last takes the remainder)."""
