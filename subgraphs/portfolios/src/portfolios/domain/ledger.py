@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from kit.money import EXACT, RATIO, Amount, round_to_minor_unit
+from kit.money import EXACT, RATIO, Amount, minor_unit
 
 from portfolios.domain.costbasis import NotEnoughHeld, OpenLot, Take, UnknownPick, held, take
 from portfolios.domain.model import (
@@ -115,6 +115,7 @@ class _Replay:
     def __init__(self, portfolio: Portfolio) -> None:
         self.portfolio = portfolio
         self.currency = portfolio.base_currency
+        self.minor = Decimal(1).scaleb(-minor_unit(portfolio.base_currency))
         self.open: dict[str, list[OpenLot]] = {}
         self.acquired: dict[str, _Acquired] = {}
         self.lots: dict[str, OpenLot] = {}
@@ -125,7 +126,8 @@ class _Replay:
         self.income: list[IncomeLine] = []
 
     def round(self, value: Decimal) -> Decimal:
-        return round_to_minor_unit(value, self.currency)
+        """`kit.money.round_to_minor_unit`, with the currency's quantum looked up once per replay."""
+        return value.quantize(self.minor, rounding=ROUND_HALF_EVEN, context=EXACT)
 
     def open_of(self, symbol: str) -> list[OpenLot]:
         lots = [lot for lot in self.open.get(symbol, []) if lot.remaining_quantity > 0]
