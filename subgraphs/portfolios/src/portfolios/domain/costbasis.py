@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Context, Decimal
+from functools import cache
 
 from kit.money import EXACT
 
@@ -70,11 +71,16 @@ class UnknownPick(ValueError):
         self.held = held
 
 
+@cache
+def _quantum(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
+
+
 def truncate(value: Decimal, places: int) -> Decimal:
     """`value` with at most `places` decimal places, cut toward zero; unchanged when it has fewer."""
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -places:
-        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN, context=_DOWN)
+        return value.quantize(_quantum(places), rounding=ROUND_DOWN, context=_DOWN)
     return value
 
 

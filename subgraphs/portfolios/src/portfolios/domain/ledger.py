@@ -8,7 +8,8 @@ names the activity, the date and why; nothing is written.
 Statement lines are rounded to the base currency's minor unit where they are made (decision 6):
 a sale's proceeds and cost, each cash movement, each income line; a sale's rounded proceeds are
 split over its rows in proportion to quantity and its rounded cost in proportion to each row's
-exact cost, the last row taking the remainder, so that rows add up exactly to their sale.
+exact cost, rounded cumulatively (the last row taking the remainder), so that rows add up exactly to
+their sale and none is more than a minor unit from its exact share.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from kit.money import EXACT, RATIO, Amount, round_to_minor_unit
+from kit.money import EXACT, RATIO, Amount, minor_unit
 
 from portfolios.domain.costbasis import NotEnoughHeld, OpenLot, Take, UnknownPick, held, take
 from portfolios.domain.model import (
@@ -114,6 +115,7 @@ class _Replay:
     def __init__(self, portfolio: Portfolio) -> None:
         self.portfolio = portfolio
         self.currency = portfolio.base_currency
+        self.minor = Decimal(1).scaleb(-minor_unit(portfolio.base_currency))
         self.open: dict[str, list[OpenLot]] = {}
         self.acquired: dict[str, _Acquired] = {}
         self.lots: dict[str, OpenLot] = {}
@@ -124,7 +126,8 @@ class _Replay:
         self.income: list[IncomeLine] = []
 
     def round(self, value: Decimal) -> Decimal:
-        return round_to_minor_unit(value, self.currency)
+        """`kit.money.round_to_minor_unit`, with the currency's quantum looked up once per replay."""
+        return value.quantize(self.minor, rounding=ROUND_HALF_EVEN, context=EXACT)
 
     def open_of(self, symbol: str) -> list[OpenLot]:
         lots = [lot for lot in self.open.get(symbol, []) if lot.remaining_quantity > 0]
@@ -250,19 +253,23 @@ class _Replay:
     def rows(
         self, activity: Activity, takes: Sequence[Take], proceeds: Decimal, cost: Decimal
     ) -> tuple[SaleRow, ...]:
+        """Cumulative rounding: the first k rows together get the rounded share of the first k takes,
+        so every row is within one minor unit of its exact share (never of the wrong sign), however
+        many lots a sale took, and the rows add up to the sale exactly (the last takes the remainder)."""
         assert activity.symbol is not None and activity.quantity is not None
         rows = []
-        proceeds_left, cost_left = proceeds, cost
+        quantity_so_far = exact_cost_so_far = proceeds_given = cost_given = ZERO
         for index, part in enumerate(takes):
+            quantity_so_far = EXACT.add(quantity_so_far, part.quantity)
+            exact_cost_so_far = EXACT.add(exact_cost_so_far, part.cost)
             if index == len(takes) - 1:
-                row_proceeds, row_cost = proceeds_left, cost_left
+                proceeds_to, cost_to = proceeds, cost
             else:
-                row_proceeds = self.round(
-                    RATIO.divide(RATIO.multiply(proceeds, part.quantity), activity.quantity)
-                )
-                row_cost = self.round(part.cost)
-            proceeds_left = EXACT.subtract(proceeds_left, row_proceeds)
-            cost_left = EXACT.subtract(cost_left, row_cost)
+                share = RATIO.divide(EXACT.multiply(proceeds, quantity_so_far), activity.quantity)
+                proceeds_to, cost_to = self.round(share), self.round(exact_cost_so_far)
+            row_proceeds = EXACT.subtract(proceeds_to, proceeds_given)
+            row_cost = EXACT.subtract(cost_to, cost_given)
+            proceeds_given, cost_given = proceeds_to, cost_to
             rows.append(
                 SaleRow(
                     sale_id=activity.id,
@@ -280,17 +287,25 @@ class _Replay:
     def transfer_out(self, activity: Activity) -> None:
         assert activity.symbol is not None
         if activity.moved:  # recorded before: it must carry exactly what it carried then
-            picks = [LotPick(m.source_lot_id, m.quantity) for m in activity.moved]
-            takes = self.dispose(activity, picks)
-            for part, recorded in zip(takes, activity.moved, strict=True):
-                if part.cost != recorded.cost or part.lot.acquired_on != recorded.acquired_on:
-                    raise ImpossibleHistory(
-                        activity,
-                        TRANSFER_CHANGED,
-                        f"This change would alter the cost of the lots transferred out on "
-                        f"{activity.occurred_on.isoformat()}; remove that transfer first, "
-                        "then record it again.",
-                    )
+            if self.portfolio.cost_basis_method is CostBasisMethod.AVERAGE and not activity.picks:
+                # Pooled: it took a share of every open lot at the average cost and left the pool
+                # averaged; taking the recorded lots at their own costs would do neither.
+                takes = self.dispose(activity, ())
+            else:
+                takes = self.dispose(activity, [LotPick(m.source_lot_id, m.quantity) for m in activity.moved])
+            if len(takes) != len(activity.moved) or any(
+                part.lot.id != recorded.source_lot_id
+                or part.quantity != recorded.quantity
+                or part.cost != recorded.cost
+                or part.lot.acquired_on != recorded.acquired_on
+                for part, recorded in zip(takes, activity.moved, strict=False)
+            ):
+                raise ImpossibleHistory(
+                    activity,
+                    TRANSFER_CHANGED,
+                    f"This change would alter the cost of the lots transferred out on "
+                    f"{activity.occurred_on.isoformat()}; remove that transfer first, then record it again.",
+                )
             moved = activity.moved
         else:
             takes = self.dispose(activity, activity.picks)
