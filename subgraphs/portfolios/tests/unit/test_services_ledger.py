@@ -984,8 +984,12 @@ async def test_thirty_concurrent_writers_to_one_portfolio_lose_nothing() -> None
         buy(p, date(2024, 1, 1 + i), "AAPL", i + 1, 10 + i, idempotency_key=f"buy-{i}") for i in range(20)
     ] + [sell(p, date(2024, 2, 1 + i), "AAPL", 1, 20, idempotency_key=f"sell-{i}") for i in range(10)]
 
+    # Two processes on one table: each queues its own writers (one change of a portfolio at a time),
+    # and the two race each other on the version.
+    other = World(world.repository)
     outcomes = await asyncio.gather(
-        *(world.ledger.record_activity(ALICE, r) for r in requests), return_exceptions=True
+        *((world if i % 2 else other).ledger.record_activity(ALICE, r) for i, r in enumerate(requests)),
+        return_exceptions=True,
     )
 
     recorded = [o for o in outcomes if not isinstance(o, BaseException)]
@@ -1006,8 +1010,17 @@ async def test_thirty_concurrent_writers_to_one_portfolio_lose_nothing() -> None
     sold = sum(1 for r in recorded if r.activity.type is ActivityType.SELL)
     assert sum(lot.remaining_quantity for lot in world.books(p).holdings.open_lots) == bought - sold
     assert len(world.audit(p)) == 1 + len(recorded)
-    # they did interleave: writers lost rounds and decided again
+    # the processes did race: writers lost rounds and decided again
     assert len(world.repository.attempted) > len(world.repository.writes)
+
+
+async def test_writers_in_one_process_queue_instead_of_racing() -> None:
+    world = World()
+    p = (await world.open_portfolio()).id
+    requests = [buy(p, date(2024, 1, 1 + i), "AAPL", i + 1, 10 + i) for i in range(30)]
+    outcomes = await asyncio.gather(*(world.ledger.record_activity(ALICE, r) for r in requests))
+    assert len(outcomes) == 30 and len(world.stored(p)) == 30
+    assert len(world.repository.attempted) == len(world.repository.writes) == 30  # no write lost a race
 
 
 async def test_concurrent_requests_with_one_key_record_once() -> None:
