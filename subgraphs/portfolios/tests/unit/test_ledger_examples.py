@@ -409,12 +409,10 @@ def test_a_recorded_transfer_out_in_an_average_portfolio_replays_as_recorded():
     first = book.replay()
     transfer = first.history.transfer(out.id)
     assert transfer is not None
-    # Pro rata at the average cost 3000 / 20 = 150: 5 of each lot, 750 each; both left at 5 for 750.
-    assert [(m.source_lot_id, m.quantity, m.cost) for m in transfer.moved] == [
-        (a.id, D(5), D(750)),
-        (b.id, D(5), D(750)),
-    ]
-    assert open_lots(first) == [(a.id, D(5), D(750)), (b.id, D(5), D(750))]
+    # At the average cost 3000 / 20 = 150, the oldest shares: all of a, 1500; b is left with 10
+    # shares and the rest of the pool, 1500.
+    assert [(m.source_lot_id, m.quantity, m.cost) for m in transfer.moved] == [(a.id, D(10), D(1500))]
+    assert open_lots(first) == [(b.id, D(10), D(1500))]
     recorded = with_moved_lots(out, tuple(replace(m, lot_id=f"R{k}") for k, m in enumerate(transfer.moved)))
     again = Ledger(book.portfolio, [a, b, recorded]).replay()
     assert open_lots(again) == open_lots(first)
@@ -483,18 +481,18 @@ def test_hifo_breaks_equal_unit_costs_oldest_first():
     assert rows(book.replay(), sale) == [(old.id, D(1), D("60.00"), D("50.00"))]
 
 
-def test_average_takes_every_lot_pro_rata_at_the_average_cost():
+def test_average_takes_the_oldest_shares_at_the_average_cost():
     book, (a, b, c), sale = three_buys_and_a_sale(AVERAGE)
     books = book.replay()
-    # Average 6000 / 30 = 200; 15 * 200 = 3000; gain 750. Half of every lot: 5 each, 1000 each.
+    # Average 6000 / 30 = 200; 15 * 200 = 3000; gain 750. The shares sold are the oldest (all of a,
+    # 5 of b), each at 200: rows 10 (2500 / 2000) and 5 (1250 / 1000).
     assert rows(books, sale) == [
-        (a.id, D(5), D("1250.00"), D("1000.00")),
+        (a.id, D(10), D("2500.00"), D("2000.00")),
         (b.id, D(5), D("1250.00"), D("1000.00")),
-        (c.id, D(5), D("1250.00"), D("1000.00")),
     ]
     assert books.holdings.realized == {"AAA": D("750.00")}
     # What is left, 3000 for 15 shares, is spread by quantity: every lot at the average cost.
-    assert open_lots(books) == [(a.id, D(5), D(1000)), (b.id, D(5), D(1000)), (c.id, D(5), D(1000))]
+    assert open_lots(books) == [(b.id, D(5), D(1000)), (c.id, D(10), D(2000))]
     (position,) = books.holdings.positions()
     assert position.average_cost.value == D(200)
 

@@ -74,21 +74,24 @@ def test_a_sale_across_a_thousand_lots_is_accepted_and_every_row_is_its_lot(meth
     assert books.holdings.realized == {"AAA": D("1500.50")}
 
 
-def test_an_average_sale_across_a_thousand_lots_takes_half_of_each():
+def test_an_average_sale_across_a_thousand_lots_takes_the_oldest_at_the_average_cost():
     buys = thousand_lots()
     sale = trade(1000, ActivityType.SELL, date(2020, 1, 1), "AAA", D(500), D(12))
     books = Ledger(portfolio(CostBasisMethod.AVERAGE), [*buys, sale]).replay()
     result = books.history.sale(sale.id)
     assert result is not None
-    # Half of the pool: cost 10499.5 / 2 = 5249.75; proceeds 6000; gain 750.25. Half a share of
-    # every lot, and every lot left with half a share at the average 10.4995: 5.24975 each.
+    # Half of the pool: cost 10499.5 / 2 = 5249.75; proceeds 6000; gain 750.25. The shares are the
+    # 500 oldest lots (their dates decide the term), each at the average 10.4995.
     assert (result.proceeds, result.cost, result.realized_gain) == (D("6000.00"), D("5249.75"), D("750.25"))
-    assert len(result.rows) == 1000 and {r.quantity for r in result.rows} == {D("0.5")}
+    assert [r.lot_id for r in result.rows] == [b.id for b in buys[:500]]
+    assert {r.quantity for r in result.rows} == {D(1)}
     assert {(lot.remaining_quantity, lot.remaining_cost) for lot in books.holdings.open_lots} == {
-        (D("0.5"), D("5.24975"))
+        (D(1), D("10.4995"))
     }
+    assert len(books.holdings.open_lots) == 500
     assert sum(r.proceeds for r in result.rows) == D("6000.00")
     assert sum(r.cost for r in result.rows) == D("5249.75")
+    assert all(abs(r.cost - D("10.4995")) <= D("0.01") for r in result.rows)
 
 
 def ten_thousand_activities(seed: int = 13) -> tuple[list[Activity], dict[str, D]]:

@@ -7,8 +7,8 @@ decimal places, else truncated toward zero, with the remainder allocated determi
     cost of the lots before = cost taken + cost of the lots after   (and the same for quantities)
 
 holds exactly. FIFO, LIFO and HIFO take whole lots in their order until the last, which may be
-taken in part at its unit cost. AVERAGE takes the same fraction of every open lot and leaves every
-lot at the position's average cost. Specific lots take exactly what the client named.
+taken in part at its unit cost. Specific lots take exactly what the client named. AVERAGE is the
+replay's (`ledger`): it pools a symbol's cost and takes the oldest shares at the pool's average.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from functools import cache
 
 from kit.money import EXACT
 
-from portfolios.domain.model import QUANTITY_PLACES, ZERO, CostBasisMethod, LotPick
+from portfolios.domain.model import ZERO, CostBasisMethod, LotPick
 
 # A pro rata cost share keeps at most this many decimal places (truncated when it has more).
 COST_PLACES = 10
@@ -169,34 +169,6 @@ def take_in_order(method: CostBasisMethod, lots: Sequence[OpenLot], quantity: De
     return takes
 
 
-def take_average(lots: Sequence[OpenLot], quantity: Decimal) -> list[Take]:
-    """The same fraction of every open lot; afterwards every lot carries the average cost."""
-    ordered = _by_method(CostBasisMethod.FIFO, lots)
-    total_quantity = held(ordered)
-    if quantity > total_quantity:
-        raise NotEnoughHeld(total_quantity)
-    total_cost = ZERO
-    for lot in ordered:
-        total_cost = EXACT.add(total_cost, lot.remaining_cost)
-    quantities = [lot.remaining_quantity for lot in ordered]
-    taken = allocate(quantity, quantities, QUANTITY_PLACES, capped=True)
-    left = [EXACT.subtract(q, t) for q, t in zip(quantities, taken, strict=True)]
-    cost = prorate(total_cost, quantity, total_quantity, COST_PLACES)
-    costs_left = allocate(EXACT.subtract(total_cost, cost), left, COST_PLACES, capped=False)
-    # Pooled: each row takes its quantity at the average cost (shares summing to `cost` exactly),
-    # and every lot is left at the average cost.
-    shares = allocate(cost, taken, COST_PLACES, capped=False) if cost > 0 else [ZERO for _ in taken]
-    takes = []
-    for lot, part, share, quantity_left, cost_left in zip(
-        ordered, taken, shares, left, costs_left, strict=True
-    ):
-        lot.remaining_quantity = quantity_left
-        lot.remaining_cost = cost_left
-        if part > 0:
-            takes.append(Take(lot=lot, quantity=part, cost=share))
-    return takes
-
-
 def take_picked(lots: Sequence[OpenLot], picks: Sequence[LotPick]) -> list[Take]:
     """Exactly the named lots and quantities (each lot named at most once)."""
     by_id = {lot.id: lot for lot in lots}
@@ -214,6 +186,6 @@ def take(
     """Takes `quantity` from the open `lots` (one instrument), changing them in place."""
     if picks:
         return take_picked(lots, picks)
-    if method is CostBasisMethod.AVERAGE:
-        return take_average(lots, quantity)
+    if method is CostBasisMethod.AVERAGE:  # pooled by the replay, which knows the pool (ledger.py)
+        raise ValueError("AVERAGE takes from a pool, not from lots")
     return take_in_order(method, lots, quantity)

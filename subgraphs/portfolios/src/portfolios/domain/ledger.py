@@ -21,7 +21,17 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from kit.money import EXACT, RATIO, Amount, minor_unit
 
-from portfolios.domain.costbasis import NotEnoughHeld, OpenLot, Take, UnknownPick, held, take
+from portfolios.domain.costbasis import (
+    COST_PLACES,
+    NotEnoughHeld,
+    OpenLot,
+    Take,
+    UnknownPick,
+    allocate,
+    held,
+    prorate,
+    take,
+)
 from portfolios.domain.model import (
     QUANTITY_PLACES,
     ZERO,
@@ -124,6 +134,10 @@ class _Replay:
         self.sales: list[SaleResult] = []
         self.transfers: list[TransferResult] = []
         self.income: list[IncomeLine] = []
+        # AVERAGE pools each symbol's cost: [quantity held, cost held]; the lots carry quantities,
+        # and their share of the pool's cost is worked out once, when the books are made.
+        self.pooled = portfolio.cost_basis_method is CostBasisMethod.AVERAGE
+        self.pools: dict[str, list[Decimal]] = {}
 
     def round(self, value: Decimal) -> Decimal:
         """`kit.money.round_to_minor_unit`, with the currency's quantum looked up once per replay."""
@@ -166,6 +180,10 @@ class _Replay:
         self.open.setdefault(lot.symbol, []).append(lot)
         self.lots[lot.id] = lot
         self.acquired[lot.id] = acquired
+        if self.pooled:
+            pool = self.pools.setdefault(lot.symbol, [ZERO, ZERO])
+            pool[0] = EXACT.add(pool[0], lot.remaining_quantity)
+            pool[1] = EXACT.add(pool[1], lot.remaining_cost)
 
     def buy(self, activity: Activity) -> None:
         assert activity.symbol is not None and activity.quantity is not None and activity.price is not None
@@ -207,6 +225,8 @@ class _Replay:
         lots = self.open_of(activity.symbol)
         day = activity.occurred_on.isoformat()
         try:
+            if self.pooled:
+                return self.take_pooled(activity.symbol, lots, activity.quantity)
             return take(self.portfolio.cost_basis_method, lots, activity.quantity, picks)
         except NotEnoughHeld as error:
             raise ImpossibleHistory(
@@ -222,6 +242,29 @@ class _Replay:
                 f"On {day} lot {error.pick.lot_id} would hold {error.held} {activity.symbol}, "
                 f"less than the {error.pick.quantity} the {_label(activity)} of that day takes from it.",
             ) from None
+
+    def take_pooled(self, symbol: str, lots: Sequence[OpenLot], quantity: Decimal) -> list[Take]:
+        """AVERAGE: the quantity at the pool's average cost, its shares taken from the oldest lots
+        first (whose acquisition dates then decide each row's term, as the average-basis rules say)."""
+        pool = self.pools.get(symbol, [ZERO, ZERO])
+        if quantity > pool[0]:
+            raise NotEnoughHeld(pool[0])
+        cost = prorate(pool[1], quantity, pool[0], COST_PLACES)
+        parts: list[tuple[OpenLot, Decimal]] = []
+        left = quantity
+        for lot in sorted(lots, key=lambda lot: (lot.acquired_on, lot.id)):
+            if left == 0:
+                break
+            part = min(left, lot.remaining_quantity)
+            lot.remaining_quantity = EXACT.subtract(lot.remaining_quantity, part)
+            parts.append((lot, part))
+            left = EXACT.subtract(left, part)
+        shares = allocate(cost, [part for _, part in parts], COST_PLACES, capped=False)
+        pool[0] = EXACT.subtract(pool[0], quantity)
+        pool[1] = EXACT.subtract(pool[1], cost)
+        return [
+            Take(lot=lot, quantity=part, cost=share) for (lot, part), share in zip(parts, shares, strict=True)
+        ]
 
     def sell(self, activity: Activity) -> None:
         assert activity.symbol is not None and activity.quantity is not None and activity.price is not None
@@ -328,8 +371,28 @@ class _Replay:
             scaled = RATIO.divide(RATIO.multiply(lot.remaining_quantity, ratio.to), ratio.from_)
             quantity = scaled.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN, context=EXACT)
             lot.remaining_quantity = max(quantity, _QUANTUM)  # a held lot never vanishes with its cost
+        if self.pooled and activity.symbol in self.pools:
+            self.pools[activity.symbol][0] = held(self.open_of(activity.symbol))
+
+    def settle_pools(self) -> None:
+        """Every open lot of a pooled symbol carries the pool's average cost (shares by quantity,
+        summing to the pool's cost exactly); a used-up lot carries none."""
+        for symbol, (_, cost) in self.pools.items():
+            lots = sorted(self.open_of(symbol), key=lambda lot: (lot.acquired_on, lot.id))
+            shares = (
+                allocate(cost, [lot.remaining_quantity for lot in lots], COST_PLACES, capped=False)
+                if lots
+                else []
+            )
+            for lot, share in zip(lots, shares, strict=True):
+                lot.remaining_cost = share
+        for lot in self.lots.values():
+            if lot.remaining_quantity == 0:
+                lot.remaining_cost = ZERO
 
     def books(self, count: int, version: int) -> Books:
+        if self.pooled:
+            self.settle_pools()
         open_lots: list[Lot] = []
         closed: list[Lot] = []
         for lot_id, state in self.lots.items():

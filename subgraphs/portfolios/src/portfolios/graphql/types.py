@@ -48,7 +48,7 @@ strawberry.enum(
     model.CostBasisMethod,
     name="CostBasisMethod",
     description="Which lots a sale takes when it names none: FIFO oldest first, LIFO newest first, "
-    "HIFO highest unit cost first, AVERAGE every lot pro rata at the average cost.",
+    "HIFO highest unit cost first, AVERAGE the oldest shares at the pooled average cost.",
 )
 strawberry.enum(
     model.PortfolioStatus,
