@@ -91,7 +91,8 @@ async def assert_migrated(store: Any) -> None:
         assert set(buys) == set(old)
         for lot_id, lot in lots.items():
             assert lot.quantity == D(old[lot_id]["quantity"])
-            assert lot.remaining_quantity == D(old[lot_id]["remainingQuantity"])
+            if portfolio_id == FIFO:  # AVERAGE now sells the oldest shares, not a share of each lot
+                assert lot.remaining_quantity == D(old[lot_id]["remainingQuantity"])
         sells = [a for a in stored.activities if a.type is ActivityType.SELL]
         old_sells = [
             e["node"]
@@ -118,8 +119,12 @@ async def assert_migrated(store: Any) -> None:
     }
     assert holdings[FIFO].realized == {"AAPL": D("543.09")}
     average = holdings[AVERAGE]
-    assert [str(lot.remaining_quantity) for lot in average.open_lots] == ["7.5", "7.5"]
-    assert sum(lot.remaining_cost for lot in average.open_lots) == D("2250")
+    # AVERAGE: the pool (3000 for 20) sold 5 at 150, the oldest shares (the January lot's); what is
+    # left, 2250 for 15, is spread by quantity: 5 for 750 and 10 for 1500.
+    assert [(lot.remaining_quantity, lot.remaining_cost) for lot in average.open_lots] == [
+        (D(5), D(750)),
+        (D(10), D(1500)),
+    ]
 
     trail = await store.repository.audit_trail(FIFO, 50, None)
     assert {e.action for e in trail.entries} == {AuditAction.MIGRATED}
