@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kit.dynamo import from_item
+from portfolios.adapters import items
 from portfolios.adapters.migration import LegacyMigration, migrate_at_startup, migrate_legacy
 from portfolios.domain.model import ActivityType, AuditAction
 
@@ -74,6 +75,13 @@ async def assert_migrated(store: Any) -> None:
     for portfolio_id in (FIFO, AVERAGE):
         stored = await store.repository.ledger(portfolio_id)
         assert stored is not None and stored.version == 1
+        # The migration writes the journal with the projection: the ledger read is that one Query,
+        # and it says what the activity items say.
+        meta = next(i for i in table_items if i["pk"] == f"PORTFOLIO#{portfolio_id}" and i["sk"] == "META")
+        assert items.has_journal(meta)
+        assert sorted(stored.activities, key=lambda a: a.id) == sorted(
+            await store.repository.ledger_activities(portfolio_id), key=lambda a: a.id
+        )
         history = await store.repository.history(portfolio_id)
         lots = {lot.id: lot for lot in (*holdings[portfolio_id].open_lots, *history.closed_lots)}
         old = old_lots(portfolio_id)

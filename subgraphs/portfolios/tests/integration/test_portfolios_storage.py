@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
@@ -88,10 +90,11 @@ async def open_portfolio(store: Any, method: CostBasisMethod = CostBasisMethod.F
 async def record(
     repository: DynamoPortfolioRepository, portfolio: Portfolio, *added: Activity, **change: Any
 ) -> Books:
-    """Reads the ledger, adds `added`, replays and writes: a use case, in short."""
+    """Reads the ledger, adds `added`, replays and writes (with the journal): a use case, in short."""
     stored = await repository.ledger(portfolio.id)
     assert stored is not None
-    books = Ledger(portfolio, [*stored.activities, *added]).replay(version=stored.version + 1)
+    after = Ledger(portfolio, [*stored.activities, *added])
+    books = after.replay(version=stored.version + 1)
     await repository.write(
         [
             LedgerChange(
@@ -100,11 +103,27 @@ async def record(
                 books=books,
                 put=added,
                 audit=tuple(audit(portfolio, a) for a in added),
+                activities=tuple(after.activities.values()),
                 **change,
             )
         ]
     )
     return books
+
+
+@contextmanager
+def count_calls(store: Any) -> Iterator[list[str]]:
+    """The names of the DynamoDB operations the store's client makes inside the block."""
+    calls: list[str] = []
+
+    def count(model: Any, **_: Any) -> None:
+        calls.append(model.name)
+
+    store.client.meta.events.register("before-call.dynamodb", count)
+    try:
+        yield calls
+    finally:
+        store.client.meta.events.unregister("before-call.dynamodb", count)
 
 
 async def raw_item(store: Any, key: dict[str, str]) -> dict[str, Any] | None:
@@ -215,14 +234,28 @@ async def test_every_activity_type_and_the_books_round_trip_exactly_with_a_two_p
                 audit=(audit(source, out),),
                 idempotency=IdempotencyRecord("transfer-1", out.id, "f" * 64),
                 require_active_customer=True,
+                activities=(*recorded, out),
             ),
-            LedgerChange(target, 0, target_books, put=(transfer_in,), audit=(audit(target, transfer_in),)),
+            LedgerChange(
+                target,
+                0,
+                target_books,
+                put=(transfer_in,),
+                audit=(audit(target, transfer_in),),
+                activities=(transfer_in,),
+            ),
         ]
     )
 
-    stored = await store.repository.ledger(source.id)
+    # The ledger comes from the journal, in one Query, and says what the activity items say.
+    with count_calls(store) as calls:
+        stored = await store.repository.ledger(source.id)
+    assert calls == ["Query"]
     assert stored is not None and stored.version == 1
     assert sorted(stored.activities, key=lambda a: a.id) == sorted([*recorded, out], key=lambda a: a.id)
+    assert sorted(await store.repository.ledger_activities(source.id), key=lambda a: a.id) == sorted(
+        stored.activities, key=lambda a: a.id
+    )
     back = {a.id: a for a in stored.activities}
     assert str(back[first_buy.id].price.value) == "150.00"  # type: ignore[union-attr]
     assert str(back[eur_buy.id].quantity) == "4.50000000"

@@ -255,7 +255,7 @@ class LegacyMigration:
                 await self._put_ledger(portfolio, new, audit)
                 if stop_after_first_step:
                     return "interrupted"
-                await self._flip(portfolio, version, books, legacy.meta)
+                await self._flip(portfolio, version, books, list(ledger.activities.values()), legacy.meta)
             except WriteConflict:
                 continue  # migrated or changed meanwhile: read again
             await self._delete(legacy.leftovers)
@@ -290,21 +290,30 @@ class LegacyMigration:
                 ]
             )
 
-    async def _flip(self, portfolio: Portfolio, version: int, books: Any, meta: Mapping[str, Any]) -> None:
-        """Step 2: META to the next version with the replayed projection, once."""
+    async def _flip(
+        self,
+        portfolio: Portfolio,
+        version: int,
+        books: Any,
+        activities: Sequence[Activity],
+        meta: Mapping[str, Any],
+    ) -> None:
+        """Step 2: META to the next version with the replayed projection and the journal, once."""
         chunks, holdings_count, history_count = self._repository.projection_parts(
             portfolio, version + 1, books.holdings, books.history, meta
         )
+        journal, journal_count = self._repository.journal_parts(portfolio, version + 1, activities, meta)
         flip = self._repository.flip_meta(
             portfolio,
             version,
             holdings_count,
             history_count,
+            journal_count=journal_count,
             extra_set={f":{items.MIGRATED_AT}": datetime.now(UTC).isoformat()},
             extra_condition=f"attribute_not_exists({items.MIGRATED_AT})",
             require_open=False,  # a closed portfolio is migrated too
         )
-        await self._repository.transact([flip, *chunks])
+        await self._repository.transact([flip, *chunks, *journal])
 
     async def _delete(self, keys: Sequence[Mapping[str, str]]) -> None:
         """Step 3: the legacy items, by BatchWriteItem (deleting what is gone already is no error)."""

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping, Sequence
+import logging
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -32,6 +34,8 @@ from portfolios.domain.model import (
 )
 from portfolios.domain.ports import IdempotencyRecord, LedgerChange, Owner, StoredLedger, WriteConflict
 from portfolios.domain.validation import CustomerStatus
+
+log = logging.getLogger(__name__)
 
 _NOT_EXISTS = "attribute_not_exists(pk)"
 _EXISTS = "attribute_exists(pk)"
@@ -97,16 +101,63 @@ def check_transaction_limits(transaction: Sequence[Mapping[str, Any]]) -> None:
         )
 
 
+def _check_journal(change: LedgerChange) -> None:
+    """A journal that cannot be the ledger after `change` (it misses an activity put, or keeps one
+    deleted) is a caller's bug: refused before anything is written."""
+    if change.activities is None:
+        return
+    ids = {activity.id for activity in change.activities}
+    put = {activity.id for activity in change.put}
+    gone = {activity.id for activity in change.deleted} - put
+    if not put <= ids or gone & ids or len(ids) != len(change.activities):
+        raise ValueError(f"the journal of portfolio {change.portfolio.id} is not its ledger after the change")
+
+
 def _raw_data(raw: Mapping[str, Any]) -> Any:
     """The JSON of an activity or audit item, straight from the wire format (no deserializer: the
     ledger read parses thousands of them)."""
     return json.loads(raw[items.DATA]["S"])
 
 
+class JournalLines:
+    """The encoded journal lines of the activities last read or written, per portfolio: a write
+    encodes only the activities that are not the very objects read (frozen, so their lines still
+    hold), instead of all of them again. Only a time saver: anything not found is encoded. Bounded
+    by the number of activities kept (least recently used portfolios go first)."""
+
+    def __init__(self, max_activities: int = 25_000) -> None:
+        self._max = max_activities
+        self._kept: OrderedDict[str, dict[str, tuple[Activity, bytes]]] = OrderedDict()
+
+    def remember(self, portfolio_id: str, activities: Sequence[Activity], lines: Sequence[bytes]) -> None:
+        self._kept.pop(portfolio_id, None)
+        if len(activities) > self._max:
+            return
+        self._kept[portfolio_id] = {a.id: (a, line) for a, line in zip(activities, lines, strict=True)}
+        total = sum(len(kept) for kept in self._kept.values())
+        while total > self._max:
+            _, dropped = self._kept.popitem(last=False)
+            total -= len(dropped)
+
+    def lines(self, portfolio_id: str, activities: Iterable[Activity]) -> tuple[list[Activity], list[bytes]]:
+        kept = self._kept.get(portfolio_id, {})
+        found, lines = [], []
+        for activity in activities:
+            entry = kept.get(activity.id)
+            lines.append(
+                entry[1]
+                if entry is not None and entry[0] is activity
+                else items.journal_line(activity, portfolio_id)
+            )
+            found.append(activity)
+        return found, lines
+
+
 class DynamoPortfolioRepository:
     def __init__(self, client: Any, table: str) -> None:
         self._client = client
         self._table = table
+        self._journal_lines = JournalLines()
 
     # --- transaction parts --------------------------------------------------------------------
 
@@ -136,12 +187,14 @@ class DynamoPortfolioRepository:
         holdings_count: int,
         history_count: int,
         *,
+        journal_count: int | None,
         extra_set: Mapping[str, Any] | None = None,
         extra_condition: str | None = None,
         require_open: bool = True,
     ) -> dict[str, Any]:
         """META moved to `expected_version + 1` with the new chunk counts, if it is at
-        `expected_version` and the portfolio exists and is open."""
+        `expected_version` and the portfolio exists and is open. `journal_count` None: the new
+        version has no journal (the old chunks stay, counted, until a journal replaces them)."""
         version_condition, values = _at_version(expected_version)
         values = {
             **values,
@@ -156,6 +209,12 @@ class DynamoPortfolioRepository:
             f"{items.HISTORY_CHUNKS} = :history",
             *(f"{name.removeprefix(':')} = {name}" for name in (extra_set or {})),
         ]
+        if journal_count is not None:
+            values[":journal"] = journal_count
+            assignments += [f"{items.JOURNAL_CHUNKS} = :journal", f"{items.JOURNAL_VERSION} = :next"]
+        update = "SET " + ", ".join(assignments)
+        if journal_count is None:
+            update += f" REMOVE {items.JOURNAL_VERSION}"
         condition = f"attribute_exists(pk) AND {version_condition}"
         names = {"#version": items.VERSION}
         if require_open:
@@ -168,7 +227,7 @@ class DynamoPortfolioRepository:
             "Update": {
                 "TableName": self._table,
                 "Key": to_item(items.portfolio_key(portfolio.id)),
-                "UpdateExpression": "SET " + ", ".join(assignments),
+                "UpdateExpression": update,
                 "ConditionExpression": condition,
                 "ExpressionAttributeNames": names,
                 "ExpressionAttributeValues": to_item(values),
@@ -198,13 +257,43 @@ class DynamoPortfolioRepository:
             counts.append(len(blobs))
         return parts, counts[0], counts[1]
 
-    def _change_parts(self, change: LedgerChange, old_meta: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def journal_parts(
+        self,
+        portfolio: Portfolio,
+        version: int,
+        activities: Iterable[Activity] | None,
+        old_meta: Mapping[str, Any],
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """Puts of the journal's chunks at `version` and deletes of the surplus chunks `old_meta`
+        counts, and the new count; nothing (and None) without activities: no journal."""
+        if activities is None:
+            return [], None
+        listed, lines = self._journal_lines.lines(portfolio.id, activities)
+        blobs = items.pack_journal(lines)
+        self._journal_lines.remember(portfolio.id, listed, lines)
+        parts = [
+            self._put(items.chunk_item(portfolio, items.JOURNAL_PART, index, len(blobs), version, blob))
+            for index, blob in enumerate(blobs)
+        ]
+        for index in range(len(blobs), items.chunk_count(old_meta, items.JOURNAL_PART)):
+            parts.append(self._delete(items.chunk_key(portfolio.id, items.JOURNAL_PART, index)))
+        return parts, len(blobs)
+
+    def _change_parts(
+        self, change: LedgerChange, old_meta: Mapping[str, Any], *, with_journal: bool = True
+    ) -> list[dict[str, Any]]:
         portfolio = change.portfolio
         version = change.expected_version + 1
         chunks, holdings_count, history_count = self.projection_parts(
             portfolio, version, change.books.holdings, change.books.history, old_meta
         )
-        parts = [self.flip_meta(portfolio, change.expected_version, holdings_count, history_count), *chunks]
+        journal, journal_count = self.journal_parts(
+            portfolio, version, change.activities if with_journal else None, old_meta
+        )
+        flip = self.flip_meta(
+            portfolio, change.expected_version, holdings_count, history_count, journal_count=journal_count
+        )
+        parts = [flip, *chunks, *journal]
 
         put_keys = {items.activity_sk(a.occurred_on, a.id) for a in change.put}
         put_refs = {ref for a in change.put for ref in (a.id, *items.lot_ids_of(a))}
@@ -254,20 +343,42 @@ class DynamoPortfolioRepository:
     async def write(self, changes: Sequence[LedgerChange]) -> None:
         if not changes:
             return
+        for change in changes:
+            _check_journal(change)
         # The surplus chunks to delete are those of the version the change expects: read its counts
         # (a META at another version already means the write cannot succeed).
         metas = await self._metas([change.portfolio.id for change in changes])
-        transaction: list[dict[str, Any]] = []
         for change in changes:
             meta = metas.get(change.portfolio.id)
             if meta is None or items.version_of(meta) != change.expected_version:
                 raise WriteConflict(
                     f"portfolio {change.portfolio.id} is not at version {change.expected_version}"
                 )
-            transaction.extend(self._change_parts(change, meta))
         customers = {c.portfolio.customer_id for c in changes if c.require_active_customer}
-        transaction.extend(self._check_active(customer_id) for customer_id in sorted(customers))
-        await self.transact(transaction)
+        checks = [self._check_active(customer_id) for customer_id in sorted(customers)]
+
+        def transaction(with_journal: bool) -> list[dict[str, Any]]:
+            parts = [
+                part
+                for change in changes
+                for part in self._change_parts(change, metas[change.portfolio.id], with_journal=with_journal)
+            ]
+            return [*parts, *checks]
+
+        full = transaction(with_journal=True)
+        try:
+            check_transaction_limits(full)
+        except ValueError:
+            if all(change.activities is None for change in changes):
+                raise
+            # A journal too big for one transaction (far beyond 10,000 activities) is left out: the
+            # change is still written, and reads take the activity items instead.
+            log.warning(
+                "ledger journal of %s left out: the transaction would exceed DynamoDB's limits",
+                ", ".join(change.portfolio.id for change in changes),
+            )
+            full = transaction(with_journal=False)
+        await self.transact(full)
 
     @staticmethod
     def _owned_by(owner: str | None, condition: str, values: dict[str, Any]) -> str:
@@ -338,13 +449,54 @@ class DynamoPortfolioRepository:
         return from_item(item) if item else None
 
     async def ledger(self, portfolio_id: str) -> StoredLedger | None:
-        # META first, then the activities: a write landing in between moves META past the version
-        # returned here, so the caller's write (conditioned on it) fails instead of losing it.
-        meta = await self._meta(portfolio_id)
-        if meta is None:
-            return None
-        activities = await self.ledger_activities(portfolio_id)
-        return StoredLedger(items.portfolio_from(meta), tuple(activities), items.version_of(meta))
+        # One Query: the journal's chunks and META sort next to each other (JOURNAL# < META). Chunks
+        # that all carry META's version are that version's ledger; a write overlapping the read
+        # leaves some at another version, and the read is made again.
+        for _ in range(_CONSISTENT_READ_ATTEMPTS):
+            meta, chunk_items = await self._meta_and_journal(portfolio_id)
+            if meta is None:
+                return None
+            portfolio, version = items.portfolio_from(meta), items.version_of(meta)
+            if not items.has_journal(meta):
+                # No journal (written before it existed): META was read first, then the items; a
+                # write landing in between moves META past `version`, so the caller's write
+                # (conditioned on it) fails instead of losing it.
+                activities = await self.ledger_activities(portfolio_id)
+                return StoredLedger(portfolio, tuple(activities), version)
+            blobs = items.assemble(chunk_items, version, items.chunk_count(meta, items.JOURNAL_PART))
+            if blobs is not None:
+                lines = items.journal_lines(blobs)
+                activities = items.journal_activities(lines, portfolio_id)
+                self._journal_lines.remember(portfolio_id, activities, lines)
+                return StoredLedger(portfolio, tuple(activities), version)
+        raise RuntimeError(f"the ledger of portfolio {portfolio_id} kept changing while read")
+
+    async def _meta_and_journal(
+        self, portfolio_id: str
+    ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """META and every JOURNAL# chunk item of the portfolio, in one consistent (paginated) Query."""
+        query: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk AND sk BETWEEN :first AND :last",
+            "ExpressionAttributeValues": to_item(
+                {":pk": items.portfolio_pk(portfolio_id), ":first": items.JOURNAL_PREFIX, ":last": items.META}
+            ),
+            "ConsistentRead": True,
+        }
+        meta: dict[str, Any] | None = None
+        chunks: list[dict[str, Any]] = []
+        while True:
+            response = await self._client.query(**query)
+            for raw in response.get("Items", []):
+                item = from_item(raw)
+                if item["sk"] == items.META:
+                    meta = item
+                elif str(item["sk"]).startswith(items.JOURNAL_PREFIX):
+                    chunks.append(item)
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return meta, chunks
+            query["ExclusiveStartKey"] = start
 
     async def ledger_activities(self, portfolio_id: str) -> list[Activity]:
         """Every activity of the ledger, in ledger order: one paginated Query of their JSON alone."""

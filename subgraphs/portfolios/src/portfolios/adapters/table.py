@@ -4,6 +4,7 @@
     PORTFOLIO#<id>     META                            the portfolio, projection version, chunk counts  (gsi1)
     PORTFOLIO#<id>     HOLDINGS#<n>                    the projection's Holdings (zlib JSON), chunk n (gsi1)
     PORTFOLIO#<id>     HISTORY#<n>                     the projection's History (closed lots, sales, income)
+    PORTFOLIO#<id>     JOURNAL#<n>                     every activity at META's version (zlib JSON lines)
     PORTFOLIO#<id>     ACTIVITY#<yyyy-mm-dd>#<ulid>    one activity of the ledger (JSON in `a`)
     PORTFOLIO#<id>     AUDIT#<ulid>                    one change of the ledger (before/after)
     PORTFOLIO#<id>     IDEMPOTENCY#<key>               the activity an idempotency key recorded + fingerprint
@@ -15,6 +16,8 @@ PORTFOLIO#<id>#HOLDINGS#<n>: one (paginated) Query returns a customer's portfoli
 holdings, however long their ledgers are. Activities, history, audit and idempotency records are not
 in it. Every ledger change is one TransactWriteItems conditioned on META's `version`; the chunks of
 the projection carry the version they belong to, so a reader keeps only those matching META's.
+The journal's chunks sort right before META, so `ledger()` is one Query of JOURNAL#..META; the
+activity items stay the truth (the journal is written in the same transaction) and are paged.
 
 Portfolios stored before the ledger (LOT#, POSITION#, INVESTMENT# items, ACTIVITY#<ulid> entries, a
 META without `version`) are carried into it by `migration`.

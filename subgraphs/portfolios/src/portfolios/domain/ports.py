@@ -62,7 +62,10 @@ class LedgerChange:
     """One portfolio's part of a write: written only if its projection is still at `expected_version`
     (and, with `require_active_customer`, its customer is not closed); `books` is the new projection,
     stored at `expected_version + 1`. `deleted` are the activities as they were stored (a corrected
-    activity whose trade date moved is deleted and put again)."""
+    activity whose trade date moved is deleted and put again). `activities` is every activity of the
+    portfolio after the change: the journal the adapter stores beside them so that `ledger()` reads
+    one compressed blob instead of an item per activity; None (not given) leaves the portfolio
+    without a journal, and its next `ledger()` reads the activities one by one."""
 
     portfolio: Portfolio
     expected_version: int
@@ -72,6 +75,7 @@ class LedgerChange:
     audit: tuple[AuditEntry, ...] = ()
     idempotency: IdempotencyRecord | None = None
     require_active_customer: bool = False
+    activities: tuple[Activity, ...] | None = None
 
 
 class WriteConflict(Exception):

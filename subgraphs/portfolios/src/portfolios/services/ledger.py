@@ -197,6 +197,7 @@ class LedgerUseCases:
                     audit=(self._audit(caller, AuditAction.RECORDED, activity, None, activity, now),),
                     idempotency=idempotency,
                     require_active_customer=inflow,
+                    activities=tuple(ledger.activities.values()),
                 )
             ]
         )
@@ -265,6 +266,7 @@ class LedgerUseCases:
                     put=(outgoing,),
                     audit=(self._audit(caller, AuditAction.RECORDED, outgoing, None, outgoing, now),),
                     idempotency=idempotency,
+                    activities=tuple(ledger.replacing(outgoing).activities.values()),
                 ),
                 LedgerChange(
                     portfolio=receiver.portfolio,
@@ -272,6 +274,7 @@ class LedgerUseCases:
                     books=receiver_books,
                     put=(incoming,),
                     audit=(self._audit(caller, AuditAction.RECORDED, incoming, None, incoming, now),),
+                    activities=tuple(receiver_ledger.activities.values()),
                 ),
             ]
         )
@@ -330,6 +333,7 @@ class LedgerUseCases:
                     put=(corrected,),
                     deleted=(old,),
                     audit=(self._audit(caller, AuditAction.CORRECTED, corrected, old, corrected, now),),
+                    activities=tuple(ledger.replacing(corrected).activities.values()),
                 )
             ]
         )
@@ -369,6 +373,7 @@ class LedgerUseCases:
                 books=books,
                 deleted=(old,),
                 audit=(self._audit(caller, AuditAction.REMOVED, old, old, None, now),),
+                activities=tuple(before.without(old.id).activities.values()),
             )
         ]
         if old.type in _TRANSFERS and old.counterpart_portfolio_id and old.counterpart_activity_id:
@@ -389,6 +394,9 @@ class LedgerUseCases:
                         books=other_books,
                         deleted=(partner,),
                         audit=(self._audit(caller, AuditAction.REMOVED, partner, partner, None, now),),
+                        activities=tuple(
+                            Ledger(other.portfolio, other.activities).without(partner.id).activities.values()
+                        ),
                     )
                 )
         await self._repository.write(changes)
