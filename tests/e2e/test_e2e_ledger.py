@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from devstack.client import GraphQLClient
+from devstack.seed import seed_demo
 from ulid import ULID
 
 pytestmark = pytest.mark.e2e
@@ -641,3 +642,45 @@ def test_dashboard_after_the_ledger_rounds_to_the_cent_and_adds_up(router, worke
             assert Decimal(valuation[total]["amount"]) == sum(
                 (Decimal(p[field]["amount"]) for p in lines), Decimal(0)
             ), (portfolio["name"], total)
+
+
+def test_the_demo_ledger_is_seeded_and_a_second_seed_changes_nothing(router, stack) -> None:
+    """`make dev`'s demo book, recorded through recordActivity, by hand. Taxable brokerage: deposit
+    40000; buys 6011 (40 AAPL @ 150.25 + 1), 2731.50, 7761 (MSFT + 1), 2565 (NVDA), 9515 (0.35 BTC @
+    27150 + 12.50), 1000 (ACME-PRIVATE); dividend 13.20; 10 AAPL sold @ 183.63 - 1 = 1835.30, FIFO
+    from the first lot at 6011 / 40 = 150.275: cost 1502.75, gain 332.55; NVDA split 1:10 (600 shares,
+    cost kept); interest 42.17. Cash 12307.17. Roth IRA: 48000 - 24636 - 10650 - 5796 + 146.88 =
+    7064.88. A second seed on the same data (as every `make dev` start does) records nothing new."""
+    assert stack.demo is not None
+    brokerage, roth, k401 = stack.demo.portfolio_ids
+
+    def books_of(portfolio_id: str) -> dict[str, Any]:
+        return ledger(router, portfolio_id, first=100)
+
+    before = {pid: books_of(pid) for pid in (brokerage, roth, k401)}
+    taxable = before[brokerage]
+    assert taxable["cash"] == money("12307.17")
+    assert taxable["realizedGains"]["total"] == money("332.55")
+    assert gain_rows(taxable) == [
+        ("AAPL", "2022-03-14", "2024-01-16", "10", "1835.30", "1502.75", "332.55", "LONG")
+    ]
+    assert taxable["income"] == {
+        "total": money("55.37"),
+        "dividends": money("13.20"),
+        "interest": money("42.17"),
+    }
+    positions = {p["instrument"]["symbol"]: p for p in taxable["positions"]}
+    assert (Decimal(positions["NVDA"]["quantity"]), positions["NVDA"]["costBasis"]) == (600, money("2565.00"))
+    assert (Decimal(positions["AAPL"]["quantity"]), positions["AAPL"]["costBasis"]) == (45, money("7239.75"))
+    kinds = sorted(edge["node"]["type"] for edge in taxable["activities"]["edges"])
+    assert kinds == sorted(["BUY"] * 6 + ["DEPOSIT", "DIVIDEND", "SELL", "SPLIT", "INTEREST"])
+    assert before[roth]["cash"] == money("7064.88")
+    assert before[roth]["income"]["dividends"] == money("146.88")
+    assert_totals_add_up(taxable)
+    for books in before.values():
+        assert_statement_money(books)
+
+    again = seed_demo(stack.config, stack.issuer.admin())
+    assert again.customer_id == stack.demo.customer_id
+    assert again.portfolio_ids == stack.demo.portfolio_ids
+    assert {pid: books_of(pid) for pid in (brokerage, roth, k401)} == before
