@@ -544,7 +544,7 @@ def test_an_admin_does_everything(world: World) -> None:
         },
         world.admin,
     )
-    assert sold["realizedGain"] == usd("15")  # 1 x 55 - 1 x 40
+    assert sold["realizedGain"] == usd("15.00")  # 1 x 55 - 1 x 40, to the cent (decision 6)
     version = world.router.data(
         SNAPSHOT, {"customerId": world.b_id, "portfolioId": portfolio_id}, world.admin
     )["customer"]["version"]
