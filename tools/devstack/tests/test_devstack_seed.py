@@ -216,8 +216,10 @@ def test_a_seed_writes_everything_through_the_operations_and_a_second_one_only_r
     lots = sum(len(p[4]) for p in seed.DEMO_PORTFOLIOS)
     assert first.mutations() == ["RegisterCustomer", "SetManualPrice"] + [
         mutation
-        for *_, portfolio_lots in seed.DEMO_PORTFOLIOS
-        for mutation in ["CreatePortfolio"] + ["AddInvestment"] * len(portfolio_lots)
+        for name, *_, portfolio_lots in seed.DEMO_PORTFOLIOS
+        for mutation in ["CreatePortfolio"]
+        + ["AddInvestment"] * len(portfolio_lots)
+        + ["RecordActivity"] * len(seed.DEMO_ACTIVITIES.get(name, []))
     ]
     assert {body["authorization"] for body in first.sent} == {f"Bearer {token}"}  # every call
     added = [body["variables"]["input"] for body in first.sent if "mutation AddInvestment" in body["query"]]

@@ -285,7 +285,8 @@ class _Seed:
             self.portfolios,
             "query($representations: [_Any!]!) { _entities(representations: $representations) {"
             " ... on Customer { portfolios { id name kind status"
-            " investments { instrument { symbol } quantity purchasePrice { amount } purchasedAt } } } } }",
+            " investments { instrument { symbol } quantity purchasePrice { amount } purchasedAt }"
+            " activities(first: 100) { edges { node { type occurredAt symbol } } } } } } }",
             {"representations": [{"__typename": "Customer", "id": customer_id}]},
         )
         portfolios: list[dict[str, Any]] = data["_entities"][0]["portfolios"]
@@ -314,11 +315,16 @@ class _Seed:
             if portfolio["status"] == "OPEN" and not _holds_every_lot(portfolio, lots):
                 self._lots(portfolio["id"], currency, lots)
             if portfolio["status"] == "OPEN":
-                self._activities(portfolio["id"], DEMO_ACTIVITIES.get(name, []))
+                self._activities(portfolio, DEMO_ACTIVITIES.get(name, []))
         return ids
 
-    def _activities(self, portfolio_id: str, activities: list[dict[str, Any]]) -> None:
+    def _activities(self, portfolio: dict[str, Any], activities: list[dict[str, Any]]) -> None:
+        portfolio_id = portfolio["id"]
+        edges = (portfolio.get("activities") or {}).get("edges", [])
+        recorded = {(e["node"]["type"], e["node"]["occurredAt"], e["node"]["symbol"]) for e in edges}
         for index, activity in enumerate(activities):
+            if (activity["type"], activity["occurredAt"], activity.get("symbol")) in recorded:
+                continue
             # The same key on every run: an activity recorded before is replayed, not recorded again.
             variables = {
                 "input": {
