@@ -13,6 +13,7 @@ which a ledger read takes instead of the activity items: 10,000 activities are a
 
 from __future__ import annotations
 
+import functools
 import json
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -158,7 +159,16 @@ def _text(value: Decimal) -> str:
 def _number(value: Any) -> Decimal:
     # Bounded like every Decimal made from text (kit.money): a broken or tampered item cannot
     # make this service compute with 1E-999999999.
+    if type(value) is str:
+        return _stored_number(value)
     return parse_decimal(value, STORED_DECIMAL)
+
+
+# Books repeat the same quantities, prices and amounts across reads and requests: each distinct
+# text is parsed (and bounded) once per process, while it is in use. Decimals are immutable.
+@functools.lru_cache(maxsize=1 << 16)
+def _stored_number(text: str) -> Decimal:
+    return parse_decimal(text, STORED_DECIMAL)
 
 
 def _amount(value: Amount | None) -> list[str] | None:
@@ -381,23 +391,23 @@ def _lot(lot: Lot, portfolio_id: str, base_currency: str) -> dict[str, Any]:
     )
 
 
-def _lot_from(data: Mapping[str, Any], portfolio_id: str, base_currency: str) -> Lot:
+def _lot_from(data: Mapping[str, Any], portfolio_id: str, base_currency: str, parse: _Parser) -> Lot:
     fx = data.get("fx")
-    price = _amount_from(data["pr"])
+    price = parse.amount(data["pr"])
     assert price is not None
     return Lot(
         id=data["id"],
         portfolio_id=data.get("p", portfolio_id),
         activity_id=data.get("a", data["id"]),
         symbol=data["s"],
-        acquired_on=date.fromisoformat(data["d"]),
-        quantity=_number(data["q"]),
+        acquired_on=parse.day(data["d"]),
+        quantity=parse.number(data["q"]),
         unit_price=price,
-        fees=_amount_from(data.get("f")),
-        fx_rate=_number(fx) if fx is not None else None,
-        cost=_number(data["c"]),
-        remaining_quantity=_number(data["rq"]),
-        remaining_cost=_number(data["rc"]),
+        fees=parse.amount(data.get("f")),
+        fx_rate=parse.number(fx) if fx is not None else None,
+        cost=parse.number(data["c"]),
+        remaining_quantity=parse.number(data["rq"]),
+        remaining_cost=parse.number(data["rc"]),
         base_currency=data.get("b", base_currency),
         created_at=datetime.fromisoformat(data["r"]),
     )
@@ -418,12 +428,13 @@ def holdings_data(holdings: Holdings) -> dict[str, Any]:
 
 def holdings_from_data(data: Mapping[str, Any]) -> Holdings:
     pid, currency = data["p"], data["b"]
+    parse = _Parser()
     return Holdings(
         portfolio_id=pid,
         base_currency=currency,
-        open_lots=tuple(_lot_from(lot, pid, currency) for lot in data["lots"]),
-        cash=_number(data["cash"]),
-        realized={symbol: _number(gain) for symbol, gain in data["realized"].items()},
+        open_lots=tuple(_lot_from(lot, pid, currency, parse) for lot in data["lots"]),
+        cash=parse.number(data["cash"]),
+        realized={symbol: parse.number(gain) for symbol, gain in data["realized"].items()},
         activity_count=int(data["n"]),
         version=int(data["v"]),
     )
@@ -457,31 +468,31 @@ def _sale(sale: SaleResult) -> dict[str, Any]:
     }
 
 
-def _sale_from(data: Mapping[str, Any]) -> SaleResult:
-    sale_id, symbol, sold_on = data["id"], data["s"], date.fromisoformat(data["d"])
+def _sale_from(data: Mapping[str, Any], parse: _Parser) -> SaleResult:
+    sale_id, symbol, sold_on = data["id"], data["s"], parse.day(data["d"])
     rows = []
     for raw in data["rows"]:
-        own = (raw[5], raw[6], date.fromisoformat(raw[7])) if len(raw) > 5 else (sale_id, symbol, sold_on)
+        own = (raw[5], raw[6], parse.day(raw[7])) if len(raw) > 5 else (sale_id, symbol, sold_on)
         rows.append(
             SaleRow(
                 sale_id=own[0],
                 symbol=own[1],
                 lot_id=raw[0],
-                acquired_on=date.fromisoformat(raw[1]),
+                acquired_on=parse.day(raw[1]),
                 sold_on=own[2],
-                quantity=_number(raw[2]),
-                proceeds=_number(raw[3]),
-                cost=_number(raw[4]),
+                quantity=parse.number(raw[2]),
+                proceeds=parse.number(raw[3]),
+                cost=parse.number(raw[4]),
             )
         )
     return SaleResult(
         sale_id=sale_id,
         symbol=symbol,
         sold_on=sold_on,
-        quantity=_number(data["q"]),
-        proceeds=_number(data["pr"]),
-        cost=_number(data["c"]),
-        exact_cost=_number(data["xc"]),
+        quantity=parse.number(data["q"]),
+        proceeds=parse.number(data["pr"]),
+        cost=parse.number(data["c"]),
+        exact_cost=parse.number(data["xc"]),
         rows=tuple(rows),
     )
 
@@ -510,20 +521,21 @@ def history_data(history: History, portfolio_id: str, base_currency: str) -> dic
 
 def history_from_data(data: Mapping[str, Any]) -> History:
     pid, currency = data["p"], data["b"]
+    parse = _Parser()
     return History(
-        closed_lots=tuple(_lot_from(lot, pid, currency) for lot in data["closed"]),
-        sales=tuple(_sale_from(sale) for sale in data["sales"]),
+        closed_lots=tuple(_lot_from(lot, pid, currency, parse) for lot in data["closed"]),
+        sales=tuple(_sale_from(sale, parse) for sale in data["sales"]),
         transfers=tuple(
             TransferResult(
                 transfer_id=t["id"],
                 symbol=t["s"],
-                moved_on=date.fromisoformat(t["d"]),
-                moved=tuple(_moved_from(m) for m in t["mv"]),
+                moved_on=parse.day(t["d"]),
+                moved=tuple(_moved_from(m, parse) for m in t["mv"]),
             )
             for t in data["transfers"]
         ),
         income=tuple(
-            IncomeLine(activity_id, ActivityType(kind), date.fromisoformat(on), _number(amount))
+            IncomeLine(activity_id, _ACTIVITY_TYPES[kind], parse.day(on), parse.number(amount))
             for activity_id, kind, on, amount in data["income"]
         ),
     )
