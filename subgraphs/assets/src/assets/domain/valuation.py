@@ -1,16 +1,25 @@
 """Portfolio valuation: holdings (from the portfolios subgraph) times quotes, in the base currency.
 
-Rules (Decimal throughout, full precision, nothing rounded here; sums and products in kit.money's
-EXACT, so that a value near 10^26 keeps its cents; the two ratios in RATIO):
+A valuation is a statement (DESIGN.md decision 6): every amount in it is a line rounded half-even to
+the base currency's minor unit, and every total is the sum of its rounded lines, so that a reader
+adding up the positions gets the portfolio's figures to the last digit. Products run in kit.money's
+EXACT before the one rounding of each line (a value near 10^26 keeps its cents); ratios in RATIO.
+Prices, weights and the percentage are rates: exact here, trimmed to 10 places at the API edge.
+
+Rules:
 - A position is priced when it has a quote and a rate from the quote's currency to the base currency
   (`fx`: manual, feed, inverse or cross via USD; 1 for the same currency). Its market value is
-  quantity x price x rate; its price stays in the quote's currency. Without a rate it is unpriced
-  (never mixed in unconverted): price, marketValue, unrealizedGain and weight are null and the
-  portfolio is not `complete`.
-- Totals (marketValue, costBasis, unrealizedGain, dayChange) cover the priced positions only, so
-  that the gain compares like with like; every position still reports its own cost basis.
-- unrealizedGainPercent = unrealizedGain / costBasis * 100, null when that cost basis is 0.
-- dayChange = sum of quantity * (price - previousClose), nothing for a position without a previous close.
+  quantity x price x rate, rounded; its price stays in the quote's currency. Without a rate it is
+  unpriced (never mixed in unconverted): price, marketValue, unrealizedGain, dayChange and weight
+  are null and the portfolio is not `complete`.
+- Its cost basis (in the base currency, from the portfolios subgraph) is rounded as a line too; its
+  unrealized gain is its rounded market value minus its rounded cost basis.
+- Its day change is quantity x (price - previousClose) x rate, rounded; null without a previous close.
+- Totals (marketValue, costBasis, unrealizedGain, dayChange) are the sums of the priced positions'
+  lines only, so that the gain compares like with like; every position still reports its own cost
+  basis. So the total gain is also total market value minus total cost basis, exactly.
+- unrealizedGainPercent = unrealizedGain / costBasis * 100 of those totals, null when that cost
+  basis is 0.
 - weight = position marketValue / portfolio marketValue, null when unpriced or the total is 0.
 - asOf = the oldest asOf of the quotes used; null when none was.
 """
@@ -22,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from kit.money import EXACT, RATIO, Amount
+from kit.money import EXACT, RATIO, Amount, sum_of_rounded
 
 from assets.domain.fx import FxRates, IdentityFxRates
 from assets.domain.quotes import Quote
@@ -45,6 +54,7 @@ class PositionValuation:
     market_value: Amount | None  # in the base currency
     cost_basis: Amount
     unrealized_gain: Amount | None
+    day_change: Amount | None
     weight: Decimal | None
     stale: bool
     quote: Quote | None  # the quote used, when the position is priced
@@ -79,6 +89,15 @@ def _priced(quote: Quote | None, base_currency: str, fx: FxRates) -> _Priced | N
     return None if rate is None else _Priced(quote, rate)
 
 
+@dataclass(frozen=True, slots=True)
+class _Lines:
+    """A priced position's statement lines, each already rounded to the base currency's minor unit."""
+
+    market_value: Amount
+    cost_basis: Amount
+    day_change: Amount | None
+
+
 def _in_base(value: Decimal, rate: Decimal) -> Decimal:
     return value if rate == 1 else EXACT.multiply(value, rate)
 
@@ -93,70 +112,78 @@ def value_portfolio(
     rates = fx if fx is not None else IdentityFxRates()
     priced = [_priced(quotes.get(holding.symbol), base_currency, rates) for holding in holdings]
 
-    market_value = Decimal(0)
-    cost_basis = Decimal(0)
-    day_change = Decimal(0)
-    as_of: datetime | None = None
-    values: list[Decimal] = []  # market value in the base currency of each priced position, in order
+    # The lines first: each priced position's value, cost and day change, each rounded once.
+    lines: list[_Lines | None] = []
     for holding, pricing in zip(holdings, priced, strict=True):
+        cost = Amount(holding.cost_basis, base_currency).rounded()
         if pricing is None:
+            lines.append(None)
             continue
         quote = pricing.quote
-        value = _in_base(EXACT.multiply(holding.quantity, quote.price.value), pricing.rate)
-        values.append(value)
-        market_value = EXACT.add(market_value, value)
-        cost_basis = EXACT.add(cost_basis, holding.cost_basis)
+        value = Amount(
+            _in_base(EXACT.multiply(holding.quantity, quote.price.value), pricing.rate), base_currency
+        )
+        day: Amount | None = None
         if quote.previous_close is not None:
             move = EXACT.subtract(quote.price.value, quote.previous_close.value)
-            day_change = EXACT.add(day_change, _in_base(EXACT.multiply(holding.quantity, move), pricing.rate))
-        if as_of is None or quote.as_of < as_of:
-            as_of = quote.as_of
+            day = Amount(
+                _in_base(EXACT.multiply(holding.quantity, move), pricing.rate), base_currency
+            ).rounded()
+        lines.append(_Lines(value.rounded(), cost, day))
+
+    priced_lines = [line for line in lines if line is not None]
+    market_value = sum_of_rounded((line.market_value for line in priced_lines), base_currency)
+    cost_basis = sum_of_rounded((line.cost_basis for line in priced_lines), base_currency)
+    day_change = sum_of_rounded((line.day_change for line in priced_lines if line.day_change), base_currency)
+    gain = market_value - cost_basis  # = the sum of the positions' gains, each value - cost
+    used = [pricing.quote.as_of for pricing in priced if pricing is not None]
 
     positions: list[PositionValuation] = []
-    priced_values = iter(values)
-    for holding, pricing in zip(holdings, priced, strict=True):
-        cost = Amount(holding.cost_basis, base_currency)
-        if pricing is None:
+    for holding, pricing, line in zip(holdings, priced, lines, strict=True):
+        if pricing is None or line is None:
             positions.append(
                 PositionValuation(
                     symbol=holding.symbol,
                     quantity=holding.quantity,
                     price=None,
                     market_value=None,
-                    cost_basis=cost,
+                    cost_basis=Amount(holding.cost_basis, base_currency).rounded(),
                     unrealized_gain=None,
+                    day_change=None,
                     weight=None,
                     stale=False,
                     quote=None,
                 )
             )
             continue
-        quote = pricing.quote
-        value = next(priced_values)
         positions.append(
             PositionValuation(
                 symbol=holding.symbol,
                 quantity=holding.quantity,
-                price=quote.price,
-                market_value=Amount(value, base_currency),
-                cost_basis=cost,
-                unrealized_gain=Amount(EXACT.subtract(value, holding.cost_basis), base_currency),
-                weight=RATIO.divide(value, market_value) if market_value != 0 else None,
-                stale=quote.stale,
-                quote=quote,
+                price=pricing.quote.price,
+                market_value=line.market_value,
+                cost_basis=line.cost_basis,
+                unrealized_gain=line.market_value - line.cost_basis,
+                day_change=line.day_change,
+                weight=(
+                    RATIO.divide(line.market_value.value, market_value.value)
+                    if market_value.value != 0
+                    else None
+                ),
+                stale=pricing.quote.stale,
+                quote=pricing.quote,
             )
         )
 
-    gain = EXACT.subtract(market_value, cost_basis)
     return PortfolioValuation(
-        market_value=Amount(market_value, base_currency),
-        cost_basis=Amount(cost_basis, base_currency),
-        unrealized_gain=Amount(gain, base_currency),
+        market_value=market_value,
+        cost_basis=cost_basis,
+        unrealized_gain=gain,
         unrealized_gain_percent=(
-            RATIO.multiply(RATIO.divide(gain, cost_basis), 100) if cost_basis != 0 else None
+            RATIO.multiply(RATIO.divide(gain.value, cost_basis.value), 100) if cost_basis.value != 0 else None
         ),
-        day_change=Amount(day_change, base_currency),
-        as_of=as_of,
+        day_change=day_change,
+        as_of=min(used, default=None),
         complete=all(pricing is not None for pricing in priced),
         positions=tuple(positions),
     )
