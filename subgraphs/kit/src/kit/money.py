@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
+from functools import lru_cache
 
 import iso4217
 
@@ -36,6 +37,9 @@ def is_iso_currency(code: str) -> bool:
     return code.isupper() and len(code) == 3
 
 
+# Cached: a statement rounds every line, and the ISO 4217 lookup costs more than the rounding. Only
+# known codes are cached (an unknown one raises), so the cache stays as small as the currency list.
+@lru_cache(maxsize=512)
 def minor_unit(currency_code: str) -> int:
     if currency_code in _CRYPTO_MINOR_UNITS:
         return _CRYPTO_MINOR_UNITS[currency_code]
@@ -205,11 +209,17 @@ def round_to_minor_unit(amount: Decimal, currency_code: str) -> Decimal:
     """`amount` rounded half-even to the currency's minor unit, with exactly that many digits after
     the point (USD 7 is 7.00, JPY 1234.5 is 1234); a negative amount that rounds to zero is 0.00,
     never -0.00."""
-    # In EXACT: the default context's 28 digits cannot hold an amount near 10^26 with its cents.
-    rounded = amount.quantize(
-        Decimal(1).scaleb(-minor_unit(currency_code)), rounding=ROUND_HALF_EVEN, context=EXACT
-    )
+    quantum = _minor_unit_quantum(currency_code)
+    if amount.same_quantum(quantum):  # already a line as shown (a total re-adds its rounded lines)
+        rounded = amount
+    else:  # in EXACT: the default 28 digits cannot hold an amount near 10^26 with its cents
+        rounded = amount.quantize(quantum, rounding=ROUND_HALF_EVEN, context=EXACT)
     return rounded.copy_abs() if rounded.is_zero() else rounded
+
+
+@lru_cache(maxsize=512)
+def _minor_unit_quantum(currency_code: str) -> Decimal:
+    return Decimal(1).scaleb(-minor_unit(currency_code))
 
 
 def money_amount(amount: Amount) -> Decimal:
@@ -245,10 +255,12 @@ def sum_of_rounded(lines: Iterable[Amount], currency_code: str) -> Amount:
     """The total a statement shows under `lines`: each line rounded as it is shown, then added, so
     that the total equals the sum of the shown lines to the last digit (DESIGN.md decision 6).
     Lines in another currency than `currency_code` are a `MoneyError`."""
-    total = Amount.zero(currency_code).rounded()
+    total = round_to_minor_unit(Decimal(0), currency_code)
     for line in lines:
-        total += line.rounded()
-    return total
+        if line.currency_code != currency_code:
+            raise MoneyError(f"cannot add {line.currency_code} to a total in {currency_code}")
+        total = EXACT.add(total, round_to_minor_unit(line.value, currency_code))
+    return Amount(total, currency_code)
 
 
 def allocate(total: Amount, weights: Sequence[Decimal]) -> list[Amount]:
