@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from kit.money import EXACT, RATIO, Amount, sum_of_rounded
+from kit.money import EXACT, RATIO, Amount, round_to_minor_unit
 
 from assets.domain.fx import FxRates, IdentityFxRates
 from assets.domain.quotes import Quote
@@ -89,15 +89,6 @@ def _priced(quote: Quote | None, base_currency: str, fx: FxRates) -> _Priced | N
     return None if rate is None else _Priced(quote, rate)
 
 
-@dataclass(frozen=True, slots=True)
-class _Lines:
-    """A priced position's statement lines, each already rounded to the base currency's minor unit."""
-
-    market_value: Amount
-    cost_basis: Amount
-    day_change: Amount | None
-
-
 def _in_base(value: Decimal, rate: Decimal) -> Decimal:
     return value if rate == 1 else EXACT.multiply(value, rate)
 
@@ -112,34 +103,35 @@ def value_portfolio(
     rates = fx if fx is not None else IdentityFxRates()
     priced = [_priced(quotes.get(holding.symbol), base_currency, rates) for holding in holdings]
 
-    # The lines first: each priced position's value, cost and day change, each rounded once.
-    lines: list[_Lines | None] = []
-    for holding, pricing in zip(holdings, priced, strict=True):
-        cost = Amount(holding.cost_basis, base_currency).rounded()
+    # The lines first, each rounded once: every position's cost basis; every priced one's market
+    # value and day change. Totals add the priced positions' rounded lines (plain Decimals: this
+    # loop runs once per position of every portfolio on a dashboard).
+    costs = [round_to_minor_unit(holding.cost_basis, base_currency) for holding in holdings]
+    lines: list[tuple[Decimal, Decimal | None] | None] = []  # (market value, day change)
+    market_value = cost_basis = day_change = round_to_minor_unit(Decimal(0), base_currency)
+    for holding, pricing, cost in zip(holdings, priced, costs, strict=True):
         if pricing is None:
             lines.append(None)
             continue
         quote = pricing.quote
-        value = Amount(
+        value = round_to_minor_unit(
             _in_base(EXACT.multiply(holding.quantity, quote.price.value), pricing.rate), base_currency
         )
-        day: Amount | None = None
+        day: Decimal | None = None
         if quote.previous_close is not None:
             move = EXACT.subtract(quote.price.value, quote.previous_close.value)
-            day = Amount(
+            day = round_to_minor_unit(
                 _in_base(EXACT.multiply(holding.quantity, move), pricing.rate), base_currency
-            ).rounded()
-        lines.append(_Lines(value.rounded(), cost, day))
-
-    priced_lines = [line for line in lines if line is not None]
-    market_value = sum_of_rounded((line.market_value for line in priced_lines), base_currency)
-    cost_basis = sum_of_rounded((line.cost_basis for line in priced_lines), base_currency)
-    day_change = sum_of_rounded((line.day_change for line in priced_lines if line.day_change), base_currency)
-    gain = market_value - cost_basis  # = the sum of the positions' gains, each value - cost
+            )
+            day_change = EXACT.add(day_change, day)
+        market_value = EXACT.add(market_value, value)
+        cost_basis = EXACT.add(cost_basis, cost)
+        lines.append((value, day))
+    gain = EXACT.subtract(market_value, cost_basis)  # = the sum of the positions' gains, value - cost
     used = [pricing.quote.as_of for pricing in priced if pricing is not None]
 
     positions: list[PositionValuation] = []
-    for holding, pricing, line in zip(holdings, priced, lines, strict=True):
+    for holding, pricing, cost, line in zip(holdings, priced, costs, lines, strict=True):
         if pricing is None or line is None:
             positions.append(
                 PositionValuation(
@@ -147,7 +139,7 @@ def value_portfolio(
                     quantity=holding.quantity,
                     price=None,
                     market_value=None,
-                    cost_basis=Amount(holding.cost_basis, base_currency).rounded(),
+                    cost_basis=Amount(cost, base_currency),
                     unrealized_gain=None,
                     day_change=None,
                     weight=None,
@@ -156,33 +148,30 @@ def value_portfolio(
                 )
             )
             continue
+        value, day = line
         positions.append(
             PositionValuation(
                 symbol=holding.symbol,
                 quantity=holding.quantity,
                 price=pricing.quote.price,
-                market_value=line.market_value,
-                cost_basis=line.cost_basis,
-                unrealized_gain=line.market_value - line.cost_basis,
-                day_change=line.day_change,
-                weight=(
-                    RATIO.divide(line.market_value.value, market_value.value)
-                    if market_value.value != 0
-                    else None
-                ),
+                market_value=Amount(value, base_currency),
+                cost_basis=Amount(cost, base_currency),
+                unrealized_gain=Amount(EXACT.subtract(value, cost), base_currency),
+                day_change=None if day is None else Amount(day, base_currency),
+                weight=RATIO.divide(value, market_value) if market_value != 0 else None,
                 stale=pricing.quote.stale,
                 quote=pricing.quote,
             )
         )
 
     return PortfolioValuation(
-        market_value=market_value,
-        cost_basis=cost_basis,
-        unrealized_gain=gain,
+        market_value=Amount(market_value, base_currency),
+        cost_basis=Amount(cost_basis, base_currency),
+        unrealized_gain=Amount(gain, base_currency),
         unrealized_gain_percent=(
-            RATIO.multiply(RATIO.divide(gain.value, cost_basis.value), 100) if cost_basis.value != 0 else None
+            RATIO.multiply(RATIO.divide(gain, cost_basis), 100) if cost_basis != 0 else None
         ),
-        day_change=day_change,
+        day_change=Amount(day_change, base_currency),
         as_of=min(used, default=None),
         complete=all(pricing is not None for pricing in priced),
         positions=tuple(positions),
