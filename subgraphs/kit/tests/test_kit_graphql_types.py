@@ -45,6 +45,22 @@ class Query:
         return Money.of(None)
 
     @strawberry.field
+    def amount(self, value: str, currency: str) -> Money:
+        return Money.amount_of(Amount(Decimal(value), currency))
+
+    @strawberry.field
+    def price(self, value: str, currency: str) -> Money:
+        return Money.price_of(Amount(Decimal(value), currency))
+
+    @strawberry.field
+    def float_number(self) -> Decimal:
+        return 0.1  # type: ignore[return-value]  # the bug the scalar refuses to hide
+
+    @strawberry.field
+    def int_number(self) -> Decimal:
+        return 7  # type: ignore[return-value]
+
+    @strawberry.field
     def problems(self) -> list[UserError]:
         return [UserError(field=["input", "email"], message="taken", code="TAKEN")]
 
@@ -71,6 +87,11 @@ async def run(document: str, variables: dict[str, Any] | None = None) -> tuple[A
         ("1.5E-7", "0.00000015"),
         ("-12.3400", "-12.3400"),
         ("123456789012345678901234.56789", "123456789012345678901234.56789"),
+        ("1234.50", "1234.50"),  # the digits the resolver made, exactly: a trailing zero stays
+        ("1E+3", "1000"),
+        ("-0.00", "0.00"),  # a negative zero has no sign, and keeps its places
+        ("-0", "0"),
+        ("0E-10", "0.0000000000"),
     ],
 )
 async def test_decimal_serializes_as_a_string_in_plain_notation(text: str, expected: str) -> None:
@@ -281,3 +302,59 @@ async def test_aliases_are_limited() -> None:
     assert data is None
     assert errors
     assert "alias" in errors[0].message.lower()
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "expected"),
+    [
+        ("1234.5", "USD", "1234.50"),
+        ("-0.1", "USD", "-0.10"),
+        ("-0.001", "USD", "0.00"),
+        ("100.005", "USD", "100.00"),  # half-even: the tie goes to the even cent
+        ("100.015", "USD", "100.02"),
+        ("1234.5", "JPY", "1234"),
+        ("1234.51", "JPY", "1235"),
+        ("1.2345", "BHD", "1.234"),
+        ("1E+3", "EUR", "1000.00"),
+    ],
+)
+async def test_money_amount_of_shows_the_minor_unit_digits(value: str, currency: str, expected: str) -> None:
+    data, errors = await run(
+        "query($v: String!, $c: String!) { amount(value: $v, currency: $c) { amount currencyCode } }",
+        {"v": value, "c": currency},
+    )
+    assert errors == []
+    assert data == {"amount": {"amount": expected, "currencyCode": currency}}
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "expected"),
+    [
+        ("150.2500", "USD", "150.25"),
+        ("3.000", "JPY", "3"),
+        ("1E+3", "USD", "1000"),
+        ("0.123456789049", "EUR", "0.123456789"),
+        ("-0.00000000001", "USD", "0"),
+    ],
+)
+async def test_money_price_of_keeps_ten_places_trimmed(value: str, currency: str, expected: str) -> None:
+    data, errors = await run(
+        "query($v: String!, $c: String!) { price(value: $v, currency: $c) { amount } }",
+        {"v": value, "c": currency},
+    )
+    assert errors == []
+    assert data == {"price": {"amount": expected}}
+
+
+def test_money_constructors_keep_none() -> None:
+    assert Money.amount_of(None) is None
+    assert Money.price_of(None) is None
+
+
+async def test_a_float_resolved_into_a_decimal_field_is_an_error_not_guessed_digits() -> None:
+    data, errors = await run("{ floatNumber }")
+    assert data is None
+    assert len(errors) == 1
+    data, errors = await run("{ intNumber }")
+    assert errors == []
+    assert data == {"intNumber": "7"}  # not "7.000000"

@@ -13,15 +13,20 @@ from kit.money import (
     EXACT,
     FEED_DECIMAL,
     STORED_DECIMAL,
+    UNIT_PRICE_PLACES,
     Amount,
     DecimalBounds,
     DecimalError,
     MoneyError,
+    allocate,
     decimal_places,
     is_iso_currency,
     minor_unit,
+    money_amount,
     parse_decimal,
     round_to_minor_unit,
+    sum_of_rounded,
+    unit_price,
 )
 
 
@@ -353,3 +358,147 @@ def test_exact_ties_round_to_the_even_neighbour(units: int, currency: str) -> No
     last_digit = int(rounded.scaleb(digits)) % 10
     assert last_digit % 2 == 0
     assert abs(rounded - tie) == Decimal(5).scaleb(-digits - 1)
+
+
+# --- What a statement shows (DESIGN.md decision 6): amounts, unit prices, totals ---
+
+
+def shown(value: Decimal) -> str:
+    """As the Decimal scalar writes it: plain notation."""
+    return format(value, "f")
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "expected"),
+    [
+        ("1234.5", "USD", "1234.50"),  # always the minor unit's digits
+        ("-0.1", "USD", "-0.10"),
+        ("-0.004", "USD", "0.00"),  # rounds to zero: no "-0.00"
+        ("-0.005", "USD", "0.00"),  # a tie to the even 0, still unsigned
+        ("-0.0051", "USD", "-0.01"),
+        ("0", "USD", "0.00"),
+        ("1E+3", "USD", "1000.00"),  # never exponent notation
+        ("1234.5", "JPY", "1234"),  # JPY has no minor unit: half-even to the yen
+        ("1235.5", "JPY", "1236"),
+        ("-0.4", "JPY", "0"),
+        ("1.2345", "BHD", "1.234"),  # three digits
+        ("1.2355", "BHD", "1.236"),
+        ("0.1", "BHD", "0.100"),
+        ("99999999999999999999999999.995", "USD", "100000000000000000000000000.00"),  # huge
+        ("0.000000005", "BTC", "0.00000000"),
+    ],
+)
+def test_money_amount_has_exactly_the_minor_unit_digits(amount: str, currency: str, expected: str) -> None:
+    assert shown(money_amount(Amount(Decimal(amount), currency))) == expected
+
+
+@pytest.mark.parametrize(
+    ("price", "expected"),
+    [
+        ("150.2500", "150.25"),  # trailing zeros trimmed
+        ("3.000", "3"),
+        ("3", "3"),
+        ("1E+3", "1000"),  # never exponent notation, either way
+        ("1.5E-7", "0.00000015"),
+        ("0.12345678914", "0.1234567891"),  # 10 places at most
+        ("0.12345678915", "0.1234567892"),  # a tie: to the even neighbour (up here)
+        ("0.12345678925", "0.1234567892"),  # and down here
+        ("0.00000000004", "0"),  # below half of the 10th place: zero, unsigned
+        ("-0.00000000004", "0"),
+        ("-2.50", "-2.5"),
+        ("0.00", "0"),
+        ("999999999999999999.99999999999", "1000000000000000000"),  # huge, rounded up at the 10th place
+        ("123456789012345678.123456789012", "123456789012345678.123456789"),
+    ],
+)
+def test_unit_price_keeps_at_most_ten_places_trimmed(price: str, expected: str) -> None:
+    assert shown(unit_price(Decimal(price))) == expected
+
+
+def test_unit_price_refuses_what_is_no_number() -> None:
+    for value in ("NaN", "Infinity", "-Infinity"):
+        with pytest.raises(MoneyError):
+            unit_price(Decimal(value))
+
+
+def test_sum_of_rounded_is_the_sum_of_the_shown_lines() -> None:
+    # Three lines of 0.005 each show 0.00 (half-even); their total shows 0.00, not the 0.02 that
+    # rounding the exact sum 0.015 would give, which no reader could add up from the lines.
+    lines = [Amount(Decimal("0.005"), "USD")] * 3
+    assert sum_of_rounded(lines, "USD") == Amount(Decimal("0.00"), "USD")
+    assert round_to_minor_unit(Decimal("0.015"), "USD") == Decimal("0.02")
+    assert shown(sum_of_rounded([], "JPY").value) == "0"
+    assert shown(sum_of_rounded([], "BHD").value) == "0.000"
+    with pytest.raises(MoneyError):
+        sum_of_rounded([Amount(Decimal(1), "EUR")], "USD")
+
+
+def test_allocate_splits_a_rounded_total_the_last_row_taking_the_remainder() -> None:
+    assert allocate(Amount(Decimal("100"), "USD"), [Decimal(1)] * 3) == [
+        Amount(Decimal("33.33"), "USD"),
+        Amount(Decimal("33.33"), "USD"),
+        Amount(Decimal("33.34"), "USD"),
+    ]
+    # The total is rounded first (1000.5 JPY -> 1000, half-even), then split 1:3.
+    assert allocate(Amount(Decimal("1000.5"), "JPY"), [Decimal(1), Decimal(3)]) == [
+        Amount(Decimal(250), "JPY"),
+        Amount(Decimal(750), "JPY"),
+    ]
+    assert allocate(Amount(Decimal("-10"), "USD"), [Decimal(0), Decimal(2)]) == [
+        Amount(Decimal("0.00"), "USD"),
+        Amount(Decimal("-10.00"), "USD"),
+    ]
+    for weights in ([], [Decimal(0)], [Decimal(-1), Decimal(2)]):
+        with pytest.raises(MoneyError):
+            allocate(Amount(Decimal(1), "USD"), weights)
+
+
+@given(amount=AMOUNTS, currency=CURRENCIES)
+def test_a_shown_amount_has_the_minor_unit_digits_and_no_sign_on_zero(amount: Decimal, currency: str) -> None:
+    shown_text = shown(money_amount(Amount(amount, currency)))
+    digits = minor_unit(currency)
+    fraction = shown_text.partition(".")[2]
+    assert len(fraction) == digits
+    assert "E" not in shown_text and "e" not in shown_text
+    assert Decimal(shown_text) == round_to_minor_unit(amount, currency)
+    if Decimal(shown_text) == 0:
+        assert not shown_text.startswith("-")
+
+
+@given(
+    price=st.decimals(
+        min_value=Decimal("-1000000000000"),
+        max_value=Decimal("1000000000000"),
+        places=18,
+        allow_nan=False,
+        allow_infinity=False,
+    )
+)
+def test_a_shown_unit_price_has_at_most_ten_places_and_is_nearest(price: Decimal) -> None:
+    text = shown(unit_price(price))
+    fraction = text.partition(".")[2]
+    assert len(fraction) <= UNIT_PRICE_PLACES
+    assert not fraction.endswith("0")  # trimmed
+    assert "E" not in text and text != "-0"
+    assert abs(Decimal(text) - price) <= Decimal("0.00000000005")
+    assert unit_price(Decimal(text)) == Decimal(text)  # idempotent
+
+
+@given(
+    lines=st.lists(st.tuples(AMOUNTS, st.integers(min_value=0, max_value=5)), max_size=40),
+    currency=CURRENCIES,
+)
+def test_a_total_equals_the_sum_of_its_shown_lines(lines: list[tuple[Decimal, int]], currency: str) -> None:
+    amounts = [Amount(value, currency) for value, _ in lines]
+    total = sum_of_rounded(amounts, currency)
+    shown_lines = [Decimal(shown(money_amount(a))) for a in amounts]
+    assert Decimal(shown(total.value)) == sum(shown_lines, Decimal(0))
+    assert total.value.as_tuple().exponent == -minor_unit(currency)
+    # the shown total is within half a minor unit per line of the exact total
+    exact = sum((a.value for a in amounts), Decimal(0))
+    assert abs(total.value - exact) <= Decimal(5).scaleb(-minor_unit(currency) - 1) * len(amounts)
+    if lines and any(weight for _, weight in lines):
+        weights = [Decimal(weight) for _, weight in lines]
+        rows = allocate(Amount(exact, currency), weights)
+        assert sum((row.value for row in rows), Decimal(0)) == round_to_minor_unit(exact, currency)
+        assert all(row.value.as_tuple().exponent == -minor_unit(currency) for row in rows)

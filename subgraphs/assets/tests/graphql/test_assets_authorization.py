@@ -158,7 +158,8 @@ async def test_operators_and_admins_set_manual_prices_and_fx_rates(assets: Any, 
     payload = priced["data"]["setManualPrice"]
     assert payload["userErrors"] == []
     assert payload["instrument"]["symbol"] == symbol
-    assert payload["instrument"]["quote"]["price"] == {"amount": "12.50", "currencyCode": "CHF"}
+    # a unit price: as precise as given, trailing zeros trimmed
+    assert payload["instrument"]["quote"]["price"] == {"amount": "12.5", "currencyCode": "CHF"}
     assert payload["instrument"]["quote"]["source"] == "manual"
 
     pair = ("GBP", "JPY") if role == "operator" else ("CAD", "SEK")
@@ -217,11 +218,11 @@ async def test_a_customer_values_only_its_own_portfolios_in_one_batch(assets: An
     )
 
     first, bob, nobody, second = body["data"]["_entities"]
-    # OWNCO 3 x 10 = 30 on a cost of 20; 0.5 x 10 = 5.0 on a cost of 6
+    # OWNCO 3 x 10 = 30.00 on a cost of 20.00; 0.5 x 10 = 5.00 on a cost of 6.00 (amounts in cents)
     assert first["id"] == "P-ALICE-1"
-    assert first["valuation"]["marketValue"] == {"amount": "30", "currencyCode": "USD"}
-    assert first["valuation"]["costBasis"] == {"amount": "20"}
-    assert second["valuation"]["marketValue"] == {"amount": "5.0", "currencyCode": "USD"}
+    assert first["valuation"]["marketValue"] == {"amount": "30.00", "currencyCode": "USD"}
+    assert first["valuation"]["costBasis"] == {"amount": "20.00"}
+    assert second["valuation"]["marketValue"] == {"amount": "5.00", "currencyCode": "USD"}
     assert bob is None and nobody is None  # nothing of them, not even the id
     errors = sorted(body["errors"], key=lambda error: error["path"])
     assert [error["path"] for error in errors] == [["_entities", 1], ["_entities", 2]]
@@ -248,7 +249,7 @@ async def test_staff_value_anyones_portfolio(assets: Any, role: str) -> None:
     assert "errors" not in body
     # 2 x 4 = 8, 3 x 4 = 12, 1 x 4 = 4
     values = [entity["valuation"]["marketValue"]["amount"] for entity in body["data"]["_entities"]]
-    assert values == ["8", "12", "4"]
+    assert values == ["8.00", "12.00", "4.00"]
 
 
 async def test_owner_ids_are_compared_exactly(assets: Any) -> None:

@@ -40,6 +40,7 @@ query Entities($representations: [_Any!]!) {
           marketValue { amount currencyCode }
           costBasis { amount currencyCode }
           unrealizedGain { amount currencyCode }
+          dayChange { amount currencyCode }
           weight
           stale
         }
@@ -146,20 +147,23 @@ async def test_portfolio_valuations_from_representations(assets: Any) -> None:
 
     assert usd["id"] == "01PORTFOLIOUSD"
     valuation = usd["valuation"]
+    # Every amount is a line rounded half-even to the cent; every total the sum of its lines.
     # AAPL 10 x 200.00 = 2000.00 (gain 500.00, day 10 x 5.00 = 50.00)
-    # MSFT 2.5 x 400.50 = 1001.250 (gain 1.250, day 2.5 x -9.50 = -23.750)
+    # MSFT 2.5 x 400.50 = 1001.25 (gain 1.25, day 2.5 x -9.50 = -23.75)
     # NOPE: no price at all -> unpriced, complete false
-    # VFUND: 3 x 12.3456 EUR = 37.0368 EUR, at the simulated EUR->USD rate 1 / 0.8650 (= 1.15607) this is
-    #   42.8171 USD (gain 42.8171 - 30.00 = 12.8171; no previous close -> no day change)
-    #   The rate is a quotient (28 digits, kit.money.RATIO); the value is an exact product of it.
+    # VFUND: 3 x 12.3456 EUR = 37.0368 EUR, at the simulated EUR->USD rate 1 / 0.8650 (a quotient,
+    #   kit.money.RATIO) = 42.81710982... USD -> 42.82 (gain 42.82 - 30.00 = 12.82; no previous close
+    #   -> no day change line)
     vfund_usd = EXACT.multiply(D("37.0368"), RATIO.divide(1, D("0.8650")))
     assert D("42.8171") < vfund_usd < D("42.8172")
-    total = EXACT.add(D("3001.25"), vfund_usd)  # 3044.0671...
-    assert D(valuation["marketValue"]["amount"]) == total
-    assert valuation["marketValue"]["currencyCode"] == "USD"
-    assert D(valuation["costBasis"]["amount"]) == D("2530")
-    assert D(valuation["unrealizedGain"]["amount"]) == EXACT.subtract(total, D("2530"))
-    assert D(valuation["dayChange"]["amount"]) == D("26.25")
+    # totals: value 2000.00 + 1001.25 + 42.82 = 3044.07 (the exact sum, 3044.0671..., would also
+    # round there); cost 1500.00 + 1000.00 + 30.00 = 2530.00; gain 514.07; day 50.00 - 23.75 = 26.25
+    assert valuation["marketValue"] == {"amount": "3044.07", "currencyCode": "USD"}
+    assert valuation["costBasis"] == {"amount": "2530.00", "currencyCode": "USD"}
+    assert valuation["unrealizedGain"] == {"amount": "514.07", "currencyCode": "USD"}
+    assert valuation["dayChange"] == {"amount": "26.25", "currencyCode": "USD"}
+    # 514.07 / 2530.00 x 100 = 20.318972332015810..., to 10 places 20.3189723320, trimmed
+    assert valuation["unrealizedGainPercent"] == "20.318972332"
     assert valuation["asOf"] == assets.now.isoformat()
     assert valuation["complete"] is False
 
@@ -172,35 +176,110 @@ async def test_portfolio_valuations_from_representations(assets: Any) -> None:
         "quote": {"source": "manual"},
     }
     assert aapl["quantity"] == "10"
-    assert aapl["price"] == {"amount": "200.00", "currencyCode": "USD"}
-    assert D(aapl["marketValue"]["amount"]) == D("2000")
-    assert D(aapl["unrealizedGain"]["amount"]) == D("500")
-    assert D(aapl["weight"]) == RATIO.divide(D("2000.00"), total)
-    assert D(msft["marketValue"]["amount"]) == D("1001.25")
-    assert D(msft["unrealizedGain"]["amount"]) == D("1.25")
-    assert abs(D(aapl["weight"]) + D(msft["weight"]) + D(vfund["weight"]) - 1) < D("1e-25")
+    assert aapl["price"] == {"amount": "200", "currencyCode": "USD"}  # a unit price, zeros trimmed
+    assert aapl["marketValue"] == {"amount": "2000.00", "currencyCode": "USD"}
+    assert aapl["unrealizedGain"] == {"amount": "500.00", "currencyCode": "USD"}
+    assert aapl["dayChange"] == {"amount": "50.00", "currencyCode": "USD"}
+    # weights of the rounded values, 10 places: 2000.00 / 3044.07 = 0.65701511463...
+    assert aapl["weight"] == "0.6570151146"
+    assert msft["marketValue"] == {"amount": "1001.25", "currencyCode": "USD"}
+    assert msft["unrealizedGain"] == {"amount": "1.25", "currencyCode": "USD"}
+    assert msft["dayChange"] == {"amount": "-23.75", "currencyCode": "USD"}
+    assert msft["weight"] == "0.3289181918"  # 1001.25 / 3044.07
     assert nope["instrument"]["assetClass"] == "UNKNOWN" and nope["instrument"]["quote"] is None
     assert nope["price"] is None and nope["marketValue"] is None and nope["weight"] is None
+    assert nope["dayChange"] is None
     assert nope["costBasis"] == {"amount": "50.00", "currencyCode": "USD"}
     assert vfund["instrument"]["currency"] == "EUR"
     assert vfund["price"] == {"amount": "12.3456", "currencyCode": "EUR"}  # the price stays native
-    assert D(vfund["marketValue"]["amount"]) == vfund_usd
-    assert D(vfund["unrealizedGain"]["amount"]) == EXACT.subtract(vfund_usd, D("30.00"))
+    assert vfund["marketValue"] == {"amount": "42.82", "currencyCode": "USD"}
+    assert vfund["unrealizedGain"] == {"amount": "12.82", "currencyCode": "USD"}
+    assert vfund["dayChange"] is None
+    assert vfund["weight"] == "0.0140666936"  # 42.82 / 3044.07
     assert all(position["stale"] is False for position in valuation["positions"])
+    # What a reader adds up is what the totals say, to the cent.
+    priced = [aapl, msft, vfund]
+    for total, field in (
+        ("marketValue", "marketValue"),
+        ("costBasis", "costBasis"),
+        ("unrealizedGain", "unrealizedGain"),
+    ):
+        assert D(valuation[total]["amount"]) == sum((D(p[field]["amount"]) for p in priced), D(0))
+    assert D(valuation["dayChange"]["amount"]) == sum(
+        (D(p["dayChange"]["amount"]) for p in priced if p["dayChange"]), D(0)
+    )
 
-    # EUR portfolio: VFUND 10 x 12.3456 = 123.456, gain 23.456 on 100 = 23.456%, no previous close -> day 0
+    # EUR portfolio: VFUND 10 x 12.3456 = 123.456 -> 123.46, gain 23.46 on 100.00 = 23.46%, no
+    # previous close -> day change 0.00
     assert eur["valuation"]["complete"] is True
-    assert eur["valuation"]["marketValue"] == {"amount": "123.4560", "currencyCode": "EUR"}
-    assert D(eur["valuation"]["unrealizedGainPercent"]) == D("23.456")
-    assert D(eur["valuation"]["dayChange"]["amount"]) == 0
-    assert D(eur["valuation"]["positions"][0]["weight"]) == 1
+    assert eur["valuation"]["marketValue"] == {"amount": "123.46", "currencyCode": "EUR"}
+    assert eur["valuation"]["costBasis"] == {"amount": "100.00", "currencyCode": "EUR"}
+    assert eur["valuation"]["unrealizedGainPercent"] == "23.46"
+    assert eur["valuation"]["dayChange"] == {"amount": "0.00", "currencyCode": "EUR"}
+    assert eur["valuation"]["positions"][0]["weight"] == "1"
+
+
+async def test_valuation_amounts_show_the_minor_unit_digits_and_rates_ten_places(assets: Any) -> None:
+    await set_price(assets, "HALF", "33.335", "USD", previous="33.3")
+    await set_price(assets, "THIRD", "25", "USD")
+    await set_price(assets, "TOYO", "1234.5", "JPY", previous="1234.4")
+    representations = [
+        {
+            "__typename": "Portfolio",
+            "id": "P-TIE",
+            "baseCurrency": "USD",
+            "holdings": [{"symbol": "HALF", "quantity": "3", "costBasis": "90"}],
+        },
+        {
+            "__typename": "Portfolio",
+            "id": "P-THIRD",
+            "baseCurrency": "USD",
+            "holdings": [{"symbol": "THIRD", "quantity": "4", "costBasis": "75"}],
+        },
+        {
+            "__typename": "Portfolio",
+            "id": "P-JPY",
+            "baseCurrency": "JPY",
+            "holdings": [{"symbol": "TOYO", "quantity": "7", "costBasis": "8000.4"}],
+        },
+    ]
+    tie, third, jpy = (await assets.gql(ENTITIES, {"representations": representations}))["_entities"]
+
+    # 3 x 33.335 = 100.005: a tie, half-even to the even cent -> 100.00; cost 90.00, gain 10.00
+    # (11.1111111111...%, 10 places); day 3 x 0.035 = 0.105 -> 0.10 (tie, even)
+    valuation = tie["valuation"]
+    assert valuation["marketValue"] == {"amount": "100.00", "currencyCode": "USD"}
+    assert valuation["costBasis"] == {"amount": "90.00", "currencyCode": "USD"}
+    assert valuation["unrealizedGain"] == {"amount": "10.00", "currencyCode": "USD"}
+    assert valuation["unrealizedGainPercent"] == "11.1111111111"
+    assert valuation["dayChange"] == {"amount": "0.10", "currencyCode": "USD"}
+    (position,) = valuation["positions"]
+    assert position["price"] == {"amount": "33.335", "currencyCode": "USD"}
+    assert position["marketValue"] == {"amount": "100.00", "currencyCode": "USD"}
+    assert position["dayChange"] == {"amount": "0.10", "currencyCode": "USD"}
+    assert position["weight"] == "1"
+
+    # 4 x 25 = 100.00 on 75.00: gain 25.00 = 33.333...% -> "33.3333333333", not 28 digits
+    assert third["valuation"]["unrealizedGainPercent"] == "33.3333333333"
+    assert third["valuation"]["dayChange"] == {"amount": "0.00", "currencyCode": "USD"}  # no previous close
+
+    # JPY has no minor unit: 7 x 1234.5 = 8641.5 -> 8642 (tie, even); cost 8000.4 -> 8000; gain 642;
+    # day 7 x 0.1 = 0.7 -> 1
+    valuation = jpy["valuation"]
+    assert valuation["marketValue"] == {"amount": "8642", "currencyCode": "JPY"}
+    assert valuation["costBasis"] == {"amount": "8000", "currencyCode": "JPY"}
+    assert valuation["unrealizedGain"] == {"amount": "642", "currencyCode": "JPY"}
+    assert valuation["unrealizedGainPercent"] == "8.025"  # 642 / 8000 x 100
+    assert valuation["dayChange"] == {"amount": "1", "currencyCode": "JPY"}
+    assert valuation["positions"][0]["price"] == {"amount": "1234.5", "currencyCode": "JPY"}
 
 
 async def test_portfolio_without_holdings_values_to_zero(assets: Any) -> None:
     representations = [{"__typename": "Portfolio", "id": "P0", "baseCurrency": "USD", "holdings": []}]
     (entity,) = (await assets.gql(ENTITIES, {"representations": representations}))["_entities"]
     valuation = entity["valuation"]
-    assert valuation["marketValue"] == {"amount": "0", "currencyCode": "USD"}
+    assert valuation["marketValue"] == {"amount": "0.00", "currencyCode": "USD"}
+    assert valuation["unrealizedGain"] == {"amount": "0.00", "currencyCode": "USD"}
     assert valuation["complete"] is True and valuation["asOf"] is None and valuation["positions"] == []
     assert valuation["unrealizedGainPercent"] is None
     assert assets.runtime.counter.total == 0  # nothing to read

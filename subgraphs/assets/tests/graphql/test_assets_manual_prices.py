@@ -65,10 +65,10 @@ async def test_set_manual_price_on_a_catalog_instrument(assets: Any) -> None:
     assert instrument["exchange"] == "NASDAQ"
     quote = instrument["quote"]
     assert quote["price"] == {"amount": "401.25", "currencyCode": "USD"}
-    assert quote["previousClose"] == {"amount": "400.00", "currencyCode": "USD"}
+    assert quote["previousClose"] == {"amount": "400", "currencyCode": "USD"}  # unit prices: trimmed
     # 401.25 - 400.00 = 1.25; 1.25 / 400 * 100 = 0.3125
-    assert Decimal(quote["change"]["amount"]) == Decimal("1.25")
-    assert Decimal(quote["changePercent"]) == Decimal("0.3125")
+    assert quote["change"] == {"amount": "1.25"}
+    assert quote["changePercent"] == "0.3125"
     assert quote["source"] == "manual"
     assert quote["stale"] is False
     assert quote["asOf"] == assets.now.isoformat()
@@ -113,9 +113,9 @@ async def test_unknown_symbol_becomes_a_manual_instrument(assets: Any) -> None:
         "exchange": None,
         "quote": {
             "price": {"amount": "12.3456", "currencyCode": "EUR"},
-            "previousClose": {"amount": "12.00", "currencyCode": "EUR"},
+            "previousClose": {"amount": "12", "currencyCode": "EUR"},  # a unit price: trimmed
             "change": {"amount": "0.3456"},
-            "changePercent": "2.8800",  # 0.3456 / 12.00 * 100 (Decimal keeps the scale)
+            "changePercent": "2.88",  # 0.3456 / 12.00 * 100, a rate: trimmed
             "asOf": assets.now.isoformat(),
             "source": "manual",
             "stale": False,
@@ -212,7 +212,11 @@ async def test_instrument_query_normalizes_and_returns_null_for_unknown(assets: 
     # change = price - previousClose, changePercent = change / previousClose * 100
     price, previous = Decimal(quote["price"]["amount"]), Decimal(quote["previousClose"]["amount"])
     assert Decimal(quote["change"]["amount"]) == price - previous
-    assert Decimal(quote["changePercent"]) == (price - previous) / previous * 100
+    # a rate: the nearest to 10 places (half-even), trailing zeros trimmed
+    percent = (price - previous) / previous * 100
+    assert abs(Decimal(quote["changePercent"]) - percent) <= Decimal("0.00000000005")
+    assert len(quote["changePercent"].partition(".")[2]) <= 10
+    assert not quote["changePercent"].endswith("0")
     assert quote["asOf"] == "2025-11-24T15:30:00+00:00"  # start of the 15-second step
 
     crypto = (await assets.gql(INSTRUMENT, {"symbol": "btc"}))["instrument"]

@@ -1,7 +1,10 @@
 """Money arithmetic on Decimal, framework-free so that every `domain/` package may use it.
 
-Amounts keep full precision inside; rounding happens only for presentation, to the currency's
-minor unit, half-even (banker's rounding), as DESIGN.md decision 6 says. Every Decimal made from text
+Amounts keep full precision inside; what a statement shows follows DESIGN.md decision 6: an amount
+of money (a value, cost, gain, fee, proceeds, cash, income) is rounded half-even to its currency's
+minor unit and keeps exactly that many digits (`money_amount`), a total is the sum of its rounded
+lines (`sum_of_rounded`, `allocate`), and a unit price or rate keeps at most `UNIT_PRICE_PLACES`
+places with trailing zeros trimmed (`unit_price`). Every Decimal made from text
 (a client's input, a stored record, a provider's answer) comes from `parse_decimal`, which bounds its
 length, digits and exponent before any arithmetic; sums and products run in `EXACT`, quotients in
 `RATIO`, never in the thread's default context.
@@ -10,8 +13,10 @@ length, digits and exponent before any arithmetic; sums and products run in `EXA
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
+from functools import lru_cache
 
 import iso4217
 
@@ -32,6 +37,9 @@ def is_iso_currency(code: str) -> bool:
     return code.isupper() and len(code) == 3
 
 
+# Cached: a statement rounds every line, and the ISO 4217 lookup costs more than the rounding. Only
+# known codes are cached (an unknown one raises), so the cache stays as small as the currency list.
+@lru_cache(maxsize=512)
 def minor_unit(currency_code: str) -> int:
     if currency_code in _CRYPTO_MINOR_UNITS:
         return _CRYPTO_MINOR_UNITS[currency_code]
@@ -198,10 +206,86 @@ def decimal_places(value: Decimal) -> int:
 
 
 def round_to_minor_unit(amount: Decimal, currency_code: str) -> Decimal:
-    # In EXACT: the default context's 28 digits cannot hold an amount near 10^26 with its cents.
-    return amount.quantize(
-        Decimal(1).scaleb(-minor_unit(currency_code)), rounding=ROUND_HALF_EVEN, context=EXACT
-    )
+    """`amount` rounded half-even to the currency's minor unit, with exactly that many digits after
+    the point (USD 7 is 7.00, JPY 1234.5 is 1234); a negative amount that rounds to zero is 0.00,
+    never -0.00."""
+    quantum = _minor_unit_quantum(currency_code)
+    if amount.same_quantum(quantum):  # already a line as shown (a total re-adds its rounded lines)
+        rounded = amount
+    else:  # in EXACT: the default 28 digits cannot hold an amount near 10^26 with its cents
+        rounded = amount.quantize(quantum, rounding=ROUND_HALF_EVEN, context=EXACT)
+    return rounded.copy_abs() if rounded.is_zero() else rounded
+
+
+@lru_cache(maxsize=512)
+def _minor_unit_quantum(currency_code: str) -> Decimal:
+    return Decimal(1).scaleb(-minor_unit(currency_code))
+
+
+def money_amount(amount: Amount) -> Decimal:
+    """An amount of money as a statement shows it: see `round_to_minor_unit`."""
+    return round_to_minor_unit(amount.value, amount.currency_code)
+
+
+# A unit price or rate is shown to 10 places at most: finer than any quote or FX feed publishes
+# (feeds give 4 to 8), so nothing a source said is lost, and a derived rate stays readable.
+UNIT_PRICE_PLACES = 10
+_UNIT_PRICE_QUANTUM = Decimal(1).scaleb(-UNIT_PRICE_PLACES)
+
+
+def unit_price(value: Decimal) -> Decimal:
+    """A unit price or rate (a price, previous close, average cost, FX rate, percentage, weight) as
+    the API shows it: at most `UNIT_PRICE_PLACES` places, half-even, trailing zeros trimmed
+    ("150.2500" is 150.25, "3.000" is 3), and never an exponent (1E+3 is 1000, 0E-12 is 0)."""
+    if not value.is_finite():
+        raise MoneyError("a unit price must be a finite number")
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite
+    if exponent < -UNIT_PRICE_PLACES:
+        value = value.quantize(_UNIT_PRICE_QUANTUM, rounding=ROUND_HALF_EVEN, context=EXACT)
+    if value.is_zero():
+        return Decimal(0)
+    trimmed = value.normalize(EXACT)  # 150.2500 -> 150.25, but 1000 -> 1E+3
+    if trimmed.as_tuple().exponent > 0:  # type: ignore[operator]  # finite: an int
+        return trimmed.quantize(Decimal(1), context=EXACT)
+    return trimmed
+
+
+def sum_of_rounded(lines: Iterable[Amount], currency_code: str) -> Amount:
+    """The total a statement shows under `lines`: each line rounded as it is shown, then added, so
+    that the total equals the sum of the shown lines to the last digit (DESIGN.md decision 6).
+    Lines in another currency than `currency_code` are a `MoneyError`."""
+    total = round_to_minor_unit(Decimal(0), currency_code)
+    for line in lines:
+        if line.currency_code != currency_code:
+            raise MoneyError(f"cannot add {line.currency_code} to a total in {currency_code}")
+        total = EXACT.add(total, round_to_minor_unit(line.value, currency_code))
+    return Amount(total, currency_code)
+
+
+def allocate(total: Amount, weights: Sequence[Decimal]) -> list[Amount]:
+    """`total`, rounded, split over rows in proportion to `weights` (each >= 0, not all 0): every
+    row rounded to the minor unit, the last taking the remainder, so that the rows add up exactly
+    to the rounded total (a sale's proceeds over the lots it took)."""
+    if not weights:
+        raise MoneyError("an amount cannot be split over no rows")
+    if any(weight < 0 for weight in weights):
+        raise MoneyError("a split's weights must not be negative")
+    whole = Decimal(0)
+    for weight in weights:
+        whole = EXACT.add(whole, weight)
+    if whole == 0:
+        raise MoneyError("a split's weights must not all be zero")
+    rounded = total.rounded()
+    rows: list[Amount] = []
+    left = rounded
+    for weight in weights[:-1]:
+        share = Amount(EXACT.divide(EXACT.multiply(rounded.value, weight), whole), total.currency_code)
+        row = share.rounded()
+        rows.append(row)
+        left -= row
+    rows.append(left)
+    return rows
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,16 +1,25 @@
 """Portfolio valuation: holdings (from the portfolios subgraph) times quotes, in the base currency.
 
-Rules (Decimal throughout, full precision, nothing rounded here; sums and products in kit.money's
-EXACT, so that a value near 10^26 keeps its cents; the two ratios in RATIO):
+A valuation is a statement (DESIGN.md decision 6): every amount in it is a line rounded half-even to
+the base currency's minor unit, and every total is the sum of its rounded lines, so that a reader
+adding up the positions gets the portfolio's figures to the last digit. Products run in kit.money's
+EXACT before the one rounding of each line (a value near 10^26 keeps its cents); ratios in RATIO.
+Prices, weights and the percentage are rates: exact here, trimmed to 10 places at the API edge.
+
+Rules:
 - A position is priced when it has a quote and a rate from the quote's currency to the base currency
   (`fx`: manual, feed, inverse or cross via USD; 1 for the same currency). Its market value is
-  quantity x price x rate; its price stays in the quote's currency. Without a rate it is unpriced
-  (never mixed in unconverted): price, marketValue, unrealizedGain and weight are null and the
-  portfolio is not `complete`.
-- Totals (marketValue, costBasis, unrealizedGain, dayChange) cover the priced positions only, so
-  that the gain compares like with like; every position still reports its own cost basis.
-- unrealizedGainPercent = unrealizedGain / costBasis * 100, null when that cost basis is 0.
-- dayChange = sum of quantity * (price - previousClose), nothing for a position without a previous close.
+  quantity x price x rate, rounded; its price stays in the quote's currency. Without a rate it is
+  unpriced (never mixed in unconverted): price, marketValue, unrealizedGain, dayChange and weight
+  are null and the portfolio is not `complete`.
+- Its cost basis (in the base currency, from the portfolios subgraph) is rounded as a line too; its
+  unrealized gain is its rounded market value minus its rounded cost basis.
+- Its day change is quantity x (price - previousClose) x rate, rounded; null without a previous close.
+- Totals (marketValue, costBasis, unrealizedGain, dayChange) are the sums of the priced positions'
+  lines only, so that the gain compares like with like; every position still reports its own cost
+  basis. So the total gain is also total market value minus total cost basis, exactly.
+- unrealizedGainPercent = unrealizedGain / costBasis * 100 of those totals, null when that cost
+  basis is 0.
 - weight = position marketValue / portfolio marketValue, null when unpriced or the total is 0.
 - asOf = the oldest asOf of the quotes used; null when none was.
 """
@@ -22,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from kit.money import EXACT, RATIO, Amount
+from kit.money import EXACT, RATIO, Amount, round_to_minor_unit
 
 from assets.domain.fx import FxRates, IdentityFxRates
 from assets.domain.quotes import Quote
@@ -45,6 +54,7 @@ class PositionValuation:
     market_value: Amount | None  # in the base currency
     cost_basis: Amount
     unrealized_gain: Amount | None
+    day_change: Amount | None
     weight: Decimal | None
     stale: bool
     quote: Quote | None  # the quote used, when the position is priced
@@ -93,61 +103,67 @@ def value_portfolio(
     rates = fx if fx is not None else IdentityFxRates()
     priced = [_priced(quotes.get(holding.symbol), base_currency, rates) for holding in holdings]
 
-    market_value = Decimal(0)
-    cost_basis = Decimal(0)
-    day_change = Decimal(0)
-    as_of: datetime | None = None
-    values: list[Decimal] = []  # market value in the base currency of each priced position, in order
-    for holding, pricing in zip(holdings, priced, strict=True):
+    # The lines first, each rounded once: every position's cost basis; every priced one's market
+    # value and day change. Totals add the priced positions' rounded lines (plain Decimals: this
+    # loop runs once per position of every portfolio on a dashboard).
+    costs = [round_to_minor_unit(holding.cost_basis, base_currency) for holding in holdings]
+    lines: list[tuple[Decimal, Decimal | None] | None] = []  # (market value, day change)
+    market_value = cost_basis = day_change = round_to_minor_unit(Decimal(0), base_currency)
+    for holding, pricing, cost in zip(holdings, priced, costs, strict=True):
         if pricing is None:
+            lines.append(None)
             continue
         quote = pricing.quote
-        value = _in_base(EXACT.multiply(holding.quantity, quote.price.value), pricing.rate)
-        values.append(value)
-        market_value = EXACT.add(market_value, value)
-        cost_basis = EXACT.add(cost_basis, holding.cost_basis)
+        value = round_to_minor_unit(
+            _in_base(EXACT.multiply(holding.quantity, quote.price.value), pricing.rate), base_currency
+        )
+        day: Decimal | None = None
         if quote.previous_close is not None:
             move = EXACT.subtract(quote.price.value, quote.previous_close.value)
-            day_change = EXACT.add(day_change, _in_base(EXACT.multiply(holding.quantity, move), pricing.rate))
-        if as_of is None or quote.as_of < as_of:
-            as_of = quote.as_of
+            day = round_to_minor_unit(
+                _in_base(EXACT.multiply(holding.quantity, move), pricing.rate), base_currency
+            )
+            day_change = EXACT.add(day_change, day)
+        market_value = EXACT.add(market_value, value)
+        cost_basis = EXACT.add(cost_basis, cost)
+        lines.append((value, day))
+    gain = EXACT.subtract(market_value, cost_basis)  # = the sum of the positions' gains, value - cost
+    used = [pricing.quote.as_of for pricing in priced if pricing is not None]
 
     positions: list[PositionValuation] = []
-    priced_values = iter(values)
-    for holding, pricing in zip(holdings, priced, strict=True):
-        cost = Amount(holding.cost_basis, base_currency)
-        if pricing is None:
+    for holding, pricing, cost, line in zip(holdings, priced, costs, lines, strict=True):
+        if pricing is None or line is None:
             positions.append(
                 PositionValuation(
                     symbol=holding.symbol,
                     quantity=holding.quantity,
                     price=None,
                     market_value=None,
-                    cost_basis=cost,
+                    cost_basis=Amount(cost, base_currency),
                     unrealized_gain=None,
+                    day_change=None,
                     weight=None,
                     stale=False,
                     quote=None,
                 )
             )
             continue
-        quote = pricing.quote
-        value = next(priced_values)
+        value, day = line
         positions.append(
             PositionValuation(
                 symbol=holding.symbol,
                 quantity=holding.quantity,
-                price=quote.price,
+                price=pricing.quote.price,
                 market_value=Amount(value, base_currency),
-                cost_basis=cost,
-                unrealized_gain=Amount(EXACT.subtract(value, holding.cost_basis), base_currency),
+                cost_basis=Amount(cost, base_currency),
+                unrealized_gain=Amount(EXACT.subtract(value, cost), base_currency),
+                day_change=None if day is None else Amount(day, base_currency),
                 weight=RATIO.divide(value, market_value) if market_value != 0 else None,
-                stale=quote.stale,
-                quote=quote,
+                stale=pricing.quote.stale,
+                quote=pricing.quote,
             )
         )
 
-    gain = EXACT.subtract(market_value, cost_basis)
     return PortfolioValuation(
         market_value=Amount(market_value, base_currency),
         cost_basis=Amount(cost_basis, base_currency),
@@ -156,7 +172,7 @@ def value_portfolio(
             RATIO.multiply(RATIO.divide(gain, cost_basis), 100) if cost_basis != 0 else None
         ),
         day_change=Amount(day_change, base_currency),
-        as_of=as_of,
+        as_of=min(used, default=None),
         complete=all(pricing is not None for pricing in priced),
         positions=tuple(positions),
     )

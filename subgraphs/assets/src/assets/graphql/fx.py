@@ -8,6 +8,7 @@ import strawberry
 from kit.cost import user_errors_field
 from kit.errors import InputProblems
 from kit.graphql_types import Decimal, UserError
+from kit.money import unit_price
 
 from assets.domain import fx as domain
 from assets.graphql.context import AssetsContext
@@ -17,7 +18,7 @@ from assets.graphql.context import AssetsContext
 class FxRate:
     from_currency: str
     to_currency: str
-    rate: Decimal
+    rate: Decimal = strawberry.field(description="A rate: at most 10 decimal places, trailing zeros trimmed.")
     source: str = strawberry.field(description='"manual", "simulated", "frankfurter", or "derived".')
     as_of: datetime
 
@@ -26,7 +27,7 @@ class FxRate:
         return cls(
             from_currency=rate.from_currency,
             to_currency=rate.to_currency,
-            rate=rate.rate,
+            rate=unit_price(rate.rate),
             source=rate.source,
             as_of=rate.as_of,
         )

@@ -9,6 +9,7 @@ from kit.graphql_types import (
     Decimal,
     Money,
 )
+from kit.money import unit_price
 
 from assets.domain import quotes as domain_quotes
 from assets.domain.instruments import AssetClass as DomainAssetClass
@@ -22,13 +23,17 @@ AssetClass = strawberry.enum(
 )
 
 
-@strawberry.type(name="Quote", description="The latest price of an instrument.")
+@strawberry.type(
+    name="Quote",
+    description="The latest price of an instrument. Prices are unit prices: as precise as the source "
+    "gave them, at most 10 decimal places, trailing zeros trimmed.",
+)
 class Quote:
     price: Money
     previous_close: Money | None = strawberry.field(description="The previous session's close, when known.")
-    change: Money | None = strawberry.field(description="price - previousClose.")
+    change: Money | None = strawberry.field(description="price - previousClose, per unit.")
     change_percent: Decimal | None = strawberry.field(
-        description="change / previousClose * 100 (12.5 means 12.5%)."
+        description="change / previousClose * 100 (12.5 means 12.5%), at most 10 decimal places."
     )
     as_of: datetime
     source: str = strawberry.field(description='Where the price comes from: "simulated", "manual", ...')
@@ -36,13 +41,12 @@ class Quote:
 
     @classmethod
     def from_domain(cls, quote: domain_quotes.Quote) -> Quote:
-        price = Money.of(quote.price)
-        assert price is not None
+        percent = quote.change_percent
         return cls(
-            price=price,
-            previous_close=Money.of(quote.previous_close),
-            change=Money.of(quote.change),
-            change_percent=quote.change_percent,
+            price=Money.price_of(quote.price),
+            previous_close=Money.price_of(quote.previous_close),
+            change=Money.price_of(quote.change),
+            change_percent=None if percent is None else unit_price(percent),
             as_of=quote.as_of,
             source=quote.source,
             stale=quote.stale,

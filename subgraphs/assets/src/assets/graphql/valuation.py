@@ -2,7 +2,9 @@
 
 The router sends `baseCurrency`, `holdings` and `owner { id }` in the representation (`@requires`), so
 valuing a portfolio reads nothing of it from storage; the quotes of all portfolios in a request are
-loaded in one batch. The owner decides who may see the valuation: a customer only its own portfolios
+loaded in one batch. Amounts are the domain's rounded statement lines and totals, shown with
+`Money.amount_of`; the price with `Money.price_of`; weight and percentage through `unit_price`
+(DESIGN.md decision 6). The owner decides who may see the valuation: a customer only its own portfolios
 (another's resolves to null with a FORBIDDEN error at its `_entities` index), staff any.
 """
 
@@ -19,7 +21,7 @@ from kit.graphql_types import (
     Decimal,
     Money,
 )
-from kit.money import Amount
+from kit.money import unit_price
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
 
@@ -30,22 +32,26 @@ from assets.graphql.types import Instrument
 from assets.services import InstrumentView, lookup_key, parse_holdings
 
 
-def _money(amount: Amount) -> Money:
-    money = Money.of(amount)
-    assert money is not None
-    return money
-
-
 @strawberry.type(name="PositionValuation", description="One position at the latest prices.")
 class PositionValuation:
     instrument: Instrument
     quantity: Decimal
-    price: Money | None = strawberry.field(description="The price used; null when the position is unpriced.")
-    market_value: Money | None = strawberry.field(description="quantity x price, in the base currency.")
-    cost_basis: Money
-    unrealized_gain: Money | None
+    price: Money | None = strawberry.field(
+        description="The price used, in the quote's currency (a unit price: at most 10 decimal places); "
+        "null when the position is unpriced."
+    )
+    market_value: Money | None = strawberry.field(
+        description="quantity x price, in the base currency, rounded half-even to its minor unit."
+    )
+    cost_basis: Money = strawberry.field(description="In the base currency, rounded to its minor unit.")
+    unrealized_gain: Money | None = strawberry.field(description="marketValue - costBasis.")
+    day_change: Money | None = strawberry.field(
+        description="quantity x (price - previousClose), in the base currency, rounded to its minor unit; "
+        "null when unpriced or the quote has no previous close."
+    )
     weight: Decimal | None = strawberry.field(
-        description="Fraction (0 to 1) of the portfolio's market value; null when unpriced."
+        description="marketValue / the portfolio's marketValue: a fraction (0 to 1), at most 10 decimal "
+        "places; null when unpriced."
     )
     stale: bool
 
@@ -54,27 +60,33 @@ class PositionValuation:
         return cls(
             instrument=Instrument.from_view(view),
             quantity=position.quantity,
-            price=Money.of(position.price),
-            market_value=Money.of(position.market_value),
-            cost_basis=_money(position.cost_basis),
-            unrealized_gain=Money.of(position.unrealized_gain),
-            weight=position.weight,
+            price=Money.price_of(position.price),
+            market_value=Money.amount_of(position.market_value),
+            cost_basis=Money.amount_of(position.cost_basis),
+            unrealized_gain=Money.amount_of(position.unrealized_gain),
+            day_change=Money.amount_of(position.day_change),
+            weight=None if position.weight is None else unit_price(position.weight),
             stale=position.stale,
         )
 
 
 @strawberry.type(
     name="PortfolioValuation",
-    description="A portfolio at the latest prices, in its base currency. Totals cover priced positions only.",
+    description="A portfolio at the latest prices, in its base currency. Every amount is rounded half-even "
+    "to the currency's minor unit, and every total is the sum of its positions' rounded amounts; totals "
+    "cover priced positions only.",
 )
 class PortfolioValuation:
-    market_value: Money
-    cost_basis: Money
-    unrealized_gain: Money
-    unrealized_gain_percent: Decimal | None = strawberry.field(
-        description="unrealizedGain / costBasis * 100; null when the cost basis is 0."
+    market_value: Money = strawberry.field(description="The sum of the priced positions' marketValue.")
+    cost_basis: Money = strawberry.field(description="The sum of the priced positions' costBasis.")
+    unrealized_gain: Money = strawberry.field(
+        description="marketValue - costBasis: the sum of the priced positions' unrealizedGain."
     )
-    day_change: Money
+    unrealized_gain_percent: Decimal | None = strawberry.field(
+        description="unrealizedGain / costBasis * 100 (12.5 means 12.5%), at most 10 decimal places; null "
+        "when the cost basis is 0."
+    )
+    day_change: Money = strawberry.field(description="The sum of the positions' dayChange.")
     as_of: datetime | None = strawberry.field(description="The oldest asOf of the quotes used.")
     complete: bool = strawberry.field(description="False when some position has no price.")
     positions: list[PositionValuation] = strawberry.field(directives=[assumed(POSITIONS_PER_PORTFOLIO)])
@@ -118,12 +130,13 @@ async def _valuation(
     for position, view in zip(result.positions, views, strict=True):
         assert view is not None  # every symbol resolves
         positions.append(PositionValuation.from_domain(position, view))
+    percent = result.unrealized_gain_percent
     return PortfolioValuation(
-        market_value=_money(result.market_value),
-        cost_basis=_money(result.cost_basis),
-        unrealized_gain=_money(result.unrealized_gain),
-        unrealized_gain_percent=result.unrealized_gain_percent,
-        day_change=_money(result.day_change),
+        market_value=Money.amount_of(result.market_value),
+        cost_basis=Money.amount_of(result.cost_basis),
+        unrealized_gain=Money.amount_of(result.unrealized_gain),
+        unrealized_gain_percent=None if percent is None else unit_price(percent),
+        day_change=Money.amount_of(result.day_change),
         as_of=result.as_of,
         complete=result.complete,
         positions=positions,
