@@ -42,7 +42,7 @@ class Query:
 
     @strawberry.field
     def maybe_money(self) -> Money | None:
-        return Money.of(None)
+        return Money.amount_of(None)
 
     @strawberry.field
     def amount(self, value: str, currency: str) -> Money:
@@ -241,15 +241,6 @@ def test_user_error_from_problems() -> None:
         UserError(field=["input", "name"], message="empty", code="INVALID"),
     ]
     assert UserError.from_problems(InputProblems([])) == []
-
-
-def test_money_of() -> None:
-    assert Money.of(None) is None
-    money = Money.of(Amount(Decimal("9.990"), "EUR"))
-    assert money is not None
-    assert money.amount == Decimal("9.990")
-    assert str(money.amount) == "9.990"
-    assert money.currency_code == "EUR"
 
 
 async def test_money_of_none_and_user_error_resolve() -> None:

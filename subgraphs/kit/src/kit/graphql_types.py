@@ -111,13 +111,6 @@ class Money:
             return None
         return cls(amount=unit_price(price.value), currency_code=price.currency_code)
 
-    @classmethod
-    def of(cls, amount: Amount | None) -> Money | None:
-        """Exact, unrounded: only for code not yet moved to `amount_of` / `price_of`."""
-        if amount is None:
-            return None
-        return cls(amount=amount.value, currency_code=amount.currency_code)
-
 
 @strawberry.input(description="An amount in one currency (ISO 4217 code).")
 class MoneyInput:

@@ -308,7 +308,7 @@ class _Replay:
             if index == len(takes) - 1:
                 proceeds_to, cost_to = proceeds, cost
             else:
-                share = RATIO.divide(EXACT.multiply(proceeds, quantity_so_far), activity.quantity)
+                share = EXACT.divide(EXACT.multiply(proceeds, quantity_so_far), activity.quantity)
                 proceeds_to, cost_to = self.round(share), self.round(exact_cost_so_far)
             row_proceeds = EXACT.subtract(proceeds_to, proceeds_given)
             row_cost = EXACT.subtract(cost_to, cost_given)
@@ -368,7 +368,7 @@ class _Replay:
         assert activity.symbol is not None and activity.split is not None
         ratio = activity.split
         for lot in self.open_of(activity.symbol):
-            scaled = RATIO.divide(RATIO.multiply(lot.remaining_quantity, ratio.to), ratio.from_)
+            scaled = EXACT.divide(EXACT.multiply(lot.remaining_quantity, ratio.to), ratio.from_)
             quantity = scaled.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN, context=EXACT)
             lot.remaining_quantity = max(quantity, _QUANTUM)  # a held lot never vanishes with its cost
         if self.pooled and activity.symbol in self.pools:

@@ -29,7 +29,6 @@ from portfolios.domain.commands import (
     PickRequest,
     PortfolioRequest,
 )
-from portfolios.graphql.present import amount_of
 from portfolios.graphql.types import Activity, Info, Investment, Portfolio
 
 T = TypeVar("T")
@@ -495,7 +494,7 @@ async def _sell_investment(info: Info, input: SellInvestmentInput) -> SellInvest
     sale = history.sale(recorded.activity.id) if history else None
     currency = recorded.portfolio.base_currency
     return SellInvestmentPayload(
-        realized_gain=amount_of(Amount(sale.realized_gain, currency)) if sale else None,
+        realized_gain=Money.amount_of(Amount(sale.realized_gain, currency)) if sale else None,
         activity=Activity.from_domain(recorded.activity, currency),
         portfolio=Portfolio.from_domain(recorded.portfolio),
         user_errors=[],

@@ -3,7 +3,7 @@
 Resolvers are module functions attached with `strawberry.field(resolver=...)` and read through the
 request's DataLoaders (`graphql.context`), never the table directly. Money is shown as a statement
 shows it (DESIGN.md decision 6): amounts rounded to the currency's minor unit, unit prices and
-rates precise (`present`).
+rates precise (`Money.amount_of`, `Money.price_of`, `kit.money.unit_price`).
 
 Access: every way into a customer's data starts at a checked root (`Query.portfolio`, or an entity
 reference to a Portfolio, Investment or Customer), checked by `access.readable` right after the
@@ -27,7 +27,7 @@ from kit.cost import (
     paged,
 )
 from kit.graphql_types import Money, PageInfo
-from kit.money import Amount
+from kit.money import Amount, sum_of_rounded, unit_price
 from kit.principal import forbidden_to_see
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
@@ -36,7 +36,6 @@ from portfolios.access import readable
 from portfolios.domain import model
 from portfolios.domain.paging import MAX_PAGE_SIZE, decode_cursor, encode_cursor, page_size
 from portfolios.graphql.context import PortfoliosContext
-from portfolios.graphql.present import amount_of, price_of, rate_of, sum_of_lines
 
 Info = strawberry.Info[PortfoliosContext, Any]
 
@@ -106,7 +105,7 @@ async def _positions(root: Portfolio, info: Info) -> list[Position]:
 
 
 async def _cash(root: Portfolio, info: Info) -> Money:
-    return amount_of((await _holdings_of(root, info)).cash_balance)
+    return Money.amount_of((await _holdings_of(root, info)).cash_balance)
 
 
 async def _investments(root: Portfolio, info: Info) -> list[Investment]:
@@ -121,7 +120,7 @@ async def _holdings(root: Portfolio, info: Info) -> list[Holding]:
 
 
 async def _realized_gain(root: Portfolio, info: Info) -> Money:
-    return amount_of((await _holdings_of(root, info)).realized_gain)
+    return Money.amount_of((await _holdings_of(root, info)).realized_gain)
 
 
 async def _activities(
@@ -169,7 +168,7 @@ async def _realized_gains(
 ) -> RealizedGains:
     rows = (await _history_of(root, info)).realized_rows(from_, to)
     lots = [RealizedLot.from_domain(row, root.base_currency) for row in rows]
-    return RealizedGains(total=sum_of_lines([row.gain for row in rows], root.base_currency), lots=lots)
+    return RealizedGains(total=_total([row.gain for row in rows], root.base_currency), lots=lots)
 
 
 async def _income(
@@ -182,9 +181,9 @@ async def _income(
     dividends = [line.amount for line in lines if line.type is model.ActivityType.DIVIDEND]
     interest = [line.amount for line in lines if line.type is model.ActivityType.INTEREST]
     return Income(
-        total=sum_of_lines(dividends + interest, root.base_currency),
-        dividends=sum_of_lines(dividends, root.base_currency),
-        interest=sum_of_lines(interest, root.base_currency),
+        total=_total(dividends + interest, root.base_currency),
+        dividends=_total(dividends, root.base_currency),
+        interest=_total(interest, root.base_currency),
     )
 
 
@@ -203,7 +202,7 @@ async def _activity_realized_gain(root: Activity, info: Info) -> Money | None:
     if root.type is not model.ActivityType.SELL:
         return None
     sale = (await _activity_history(root, info)).sale(str(root.id))
-    return amount_of(Amount(sale.realized_gain, root.base_currency)) if sale else None
+    return Money.amount_of(Amount(sale.realized_gain, root.base_currency)) if sale else None
 
 
 async def _activity_lots(root: Activity, info: Info) -> list[ActivityLot]:
@@ -366,13 +365,13 @@ class Investment:
             id=strawberry.ID(lot.id),
             instrument=_instrument(lot.symbol),
             quantity=lot.quantity,
-            purchase_price=price_of(lot.unit_price),
+            purchase_price=Money.price_of(lot.unit_price),
             purchased_at=lot.acquired_on,
-            fees=amount_of(lot.fees) if lot.fees else None,
-            fx_rate=rate_of(lot.fx_rate) if lot.fx_rate is not None else None,
-            cost_basis=amount_of(lot.cost_basis),
+            fees=Money.amount_of(lot.fees) if lot.fees else None,
+            fx_rate=unit_price(lot.fx_rate) if lot.fx_rate is not None else None,
+            cost_basis=Money.amount_of(lot.cost_basis),
             remaining_quantity=lot.remaining_quantity,
-            remaining_cost_basis=amount_of(lot.remaining_cost_basis),
+            remaining_cost_basis=Money.amount_of(lot.remaining_cost_basis),
             created_at=lot.created_at,
             portfolio_id=lot.portfolio_id,
         )
@@ -410,9 +409,9 @@ class Position:
         return cls(
             instrument=_instrument(position.symbol),
             quantity=position.quantity,
-            cost_basis=amount_of(position.cost_basis),
-            average_cost=price_of(position.average_cost),
-            realized_gain=amount_of(position.realized_gain),
+            cost_basis=Money.amount_of(position.cost_basis),
+            average_cost=Money.price_of(position.average_cost),
+            realized_gain=Money.amount_of(position.realized_gain),
             lots=[Investment.from_domain(lot) for lot in position.lots],
         )
 
@@ -496,10 +495,10 @@ class Activity:
             symbol=activity.symbol,
             instrument=_instrument(activity.symbol),
             quantity=activity.quantity,
-            price=price_of(activity.price) if activity.price else None,
-            amount=amount_of(activity.amount) if activity.amount else None,
-            fees=amount_of(activity.fees) if activity.fees else None,
-            fx_rate=rate_of(activity.fx_rate) if moves_money else None,
+            price=Money.price_of(activity.price) if activity.price else None,
+            amount=Money.amount_of(activity.amount) if activity.amount else None,
+            fees=Money.amount_of(activity.fees) if activity.fees else None,
+            fx_rate=unit_price(activity.fx_rate) if moves_money else None,
             split_ratio=SplitRatio(from_=activity.split.from_, to=activity.split.to)
             if activity.split
             else None,
@@ -550,9 +549,9 @@ class RealizedLot:
             quantity=row.quantity,
             acquired_on=row.acquired_on,
             sold_on=row.sold_on,
-            proceeds=amount_of(Amount(row.proceeds, currency)),
-            cost_basis=amount_of(Amount(row.cost, currency)),
-            gain=amount_of(Amount(row.gain, currency)),
+            proceeds=Money.amount_of(Amount(row.proceeds, currency)),
+            cost_basis=Money.amount_of(Amount(row.cost, currency)),
+            gain=Money.amount_of(Amount(row.gain, currency)),
             term=row.term,
         )
 
@@ -607,3 +606,8 @@ class AuditEdge:
 class AuditConnection:
     edges: list[AuditEdge]
     page_info: PageInfo
+
+
+def _total(lines: list[Decimal], currency_code: str) -> Money:
+    """A total of lines already rounded to the minor unit: their sum (DESIGN.md decision 6)."""
+    return Money.amount_of(sum_of_rounded((Amount(line, currency_code) for line in lines), currency_code))
