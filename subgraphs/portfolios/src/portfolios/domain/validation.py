@@ -460,7 +460,9 @@ def validate_activity(
 
     split = None
     if kind is ActivityType.SPLIT:
-        if check.required("splitRatio", request.split_from, kind) and request.split_to is not None:
+        # Both terms or none: half a ratio is no ratio (and must not pass as a SPLIT without one).
+        whole = request.split_to if request.split_from is not None else None
+        if check.required("splitRatio", whole, kind):
             _split_term(check, request.split_from, "from")  # type: ignore[arg-type]
             _split_term(check, request.split_to, "to")
             if request.split_from == request.split_to:
