@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -148,6 +149,34 @@ class Api:
             start = response.get("LastEvaluatedKey")
             if not start:
                 return total
+
+    async def snapshot(self) -> list[dict[str, Any]]:
+        """Every item of the table, as stored, in key order (to show that nothing was written)."""
+        found: list[dict[str, Any]] = []
+        start = None
+        while True:
+            page = {"ExclusiveStartKey": start} if start else {}
+            response = await self.runtime.dynamodb.scan(
+                TableName=self.runtime.settings.table_name, ConsistentRead=True, **page
+            )
+            found.extend(response["Items"])
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return sorted(found, key=lambda item: (item["pk"]["S"], item["sk"]["S"]))
+
+    async def kinds(self, portfolio_id: str | None = None) -> Counter[str]:
+        """How many items of each kind (the sort key's first word: META, ACTIVITY, AUDIT, HOLDINGS,
+        HISTORY, IDEMPOTENCY, REF, DIRECTORY) the table holds; of one portfolio when given (its REF
+        items included)."""
+        counted: Counter[str] = Counter()
+        for item in await self.snapshot():
+            pk, sk = item["pk"]["S"], item["sk"]["S"]
+            mine = pk == f"PORTFOLIO#{portfolio_id}" or (
+                sk == "REF" and item.get("portfolioId", {}).get("S") == portfolio_id
+            )
+            if portfolio_id is None or mine:
+                counted[sk.split("#", 1)[0]] += 1
+        return counted
 
     async def register_customer(self, customer_id: str | None = None) -> str:
         """A new customer (a ULID unless given), as the customers service's event tells it."""

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from kit.money import EXACT, RATIO, Amount, minor_unit
+from kit.money import EXACT, RATIO, Amount, decimal_places, minor_unit
 
 from portfolios.domain.costbasis import (
     COST_PLACES,
@@ -369,7 +369,10 @@ class _Replay:
         ratio = activity.split
         for lot in self.open_of(activity.symbol):
             scaled = EXACT.divide(EXACT.multiply(lot.remaining_quantity, ratio.to), ratio.from_)
-            quantity = scaled.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN, context=EXACT)
+            # As few places as the exact result needs, at most 8: 10 shares split 2 for 1 are "20",
+            # not "20.00000000" (the same quantity as if they had been bought as 20).
+            places = min(max(decimal_places(scaled), 0), QUANTITY_PLACES)
+            quantity = scaled.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN, context=EXACT)
             lot.remaining_quantity = max(quantity, _QUANTUM)  # a held lot never vanishes with its cost
         if self.pooled and activity.symbol in self.pools:
             self.pools[activity.symbol][0] = held(self.open_of(activity.symbol))

@@ -460,12 +460,15 @@ def validate_activity(
 
     split = None
     if kind is ActivityType.SPLIT:
-        if check.required("splitRatio", request.split_from, kind) and request.split_to is not None:
-            _split_term(check, request.split_from, "from")  # type: ignore[arg-type]
-            _split_term(check, request.split_to, "to")
-            if request.split_from == request.split_to:
+        split_from, split_to = request.split_from, request.split_to
+        # Both terms or none: half a ratio is no ratio (and must not pass as a SPLIT without one).
+        whole = split_to if split_from is not None else None
+        if check.required("splitRatio", whole, kind) and split_from is not None and split_to is not None:
+            _split_term(check, split_from, "from")
+            _split_term(check, split_to, "to")
+            if split_from == split_to:
                 check.add("splitRatio", "a split of 1 for 1 changes nothing")
-            split = SplitRatio(request.split_from, request.split_to)  # type: ignore[arg-type]
+            split = SplitRatio(split_from, split_to)
     elif request.split_from is not None or request.split_to is not None:
         check.add("splitRatio", f"splitRatio is not part of a {kind.value} activity")
 

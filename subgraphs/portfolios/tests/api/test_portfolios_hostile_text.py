@@ -96,6 +96,51 @@ async def test_hostile_ids_symbols_and_codes_are_invalid(api, seeded, hostile):
     assert await api.count_items() == before
 
 
+RECORD = """mutation($input: RecordActivityInput!) {
+  recordActivity(input: $input) { activity { id } userErrors { field message code } } }"""
+CORRECT = """mutation($input: CorrectActivityInput!) {
+  correctActivity(input: $input) { activity { id } userErrors { field message code } } }"""
+REMOVE_ACTIVITY = """mutation($input: RemoveActivityInput!) {
+  removeActivity(input: $input) { removedActivityId userErrors { field message code } } }"""
+
+
+@pytest.mark.parametrize("hostile", list(HOSTILE), ids=str)
+async def test_record_and_correct_activity_refuse_hostile_text_and_write_nothing(api, seeded, hostile):
+    text = HOSTILE[hostile]
+    dividend = {
+        "portfolioId": seeded.portfolio_id,
+        "type": "DIVIDEND",
+        "occurredAt": "2024-06-01",
+        "symbol": "AAPL",
+        "amount": {"amount": "1", "currencyCode": "USD"},
+    }
+    before = await api.snapshot()
+    for field, value, path in (
+        ("note", text + "\u0000", ("input", "note")),  # a control character in free text
+        ("idempotencyKey", text, ("input", "idempotencyKey")),
+        ("symbol", text, ("input", "symbol")),
+        ("amount", {"amount": "1", "currencyCode": text}, ("input", "amount", "currencyCode")),
+        ("portfolioId", text, ("input", "portfolioId")),
+        ("counterpartPortfolioId", text, ("input", "counterpartPortfolioId")),
+    ):
+        values = {**dividend, field: value}
+        if field == "counterpartPortfolioId":
+            values = {**values, "type": "TRANSFER_OUT", "quantity": "1"}
+            del values["amount"]
+        payload = (await api.data(RECORD, {"input": values}))["recordActivity"]
+        assert payload["activity"] is None
+        assert (path, "INVALID") in errors_of(payload), (field, payload)
+    for document, name, values in (
+        (CORRECT, "correctActivity", {"activityId": text}),
+        (CORRECT, "correctActivity", {"activityId": seeded.lot_id, "note": text + "\u0000"}),
+        (CORRECT, "correctActivity", {"activityId": seeded.lot_id, "symbol": text}),
+        (REMOVE_ACTIVITY, "removeActivity", {"activityId": text}),
+    ):
+        payload = (await api.data(document, {"input": values}))[name]
+        assert [code for _, code in errors_of(payload)] == ["INVALID"], (values, payload)
+    assert await api.snapshot() == before
+
+
 async def test_a_name_is_stored_in_nfc_and_foreign_scripts_stay(api, seeded):
     created = await api.create_portfolio(
         seeded.customer_id, name=" Zoe\u0308 \u05e9\u05dc\u05d5\u05dd \U0001f4b0 "

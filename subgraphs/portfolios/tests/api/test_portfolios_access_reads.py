@@ -10,9 +10,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from kit.dynamo import to_item
 from kit.testing import ISSUER
-from portfolios.adapters.items import investment_key
 from ulid import ULID
 
 PORTFOLIO = """
@@ -125,7 +123,9 @@ async def test_portfolio_references_of_others_are_null_and_the_batch_stays_one_r
     body = await api.gql(
         PORTFOLIO_ENTITIES, refs("Portfolio", [b.portfolio_id, a.portfolio_id, missing]), token=a.token
     )
-    assert api.calls == {"BatchGetItem": 1, "Query": 1}  # the 3 META items; A's ledger for holdings
+    # The 3 META items; then A's holdings: its META again (the version the chunks must carry) and the
+    # chunks of that version. Batched reads only: no Query of the ledger.
+    assert api.calls == {"BatchGetItem": 3}
     entities = body["data"]["_entities"]
     assert entities[0] is None and entities[2] is None
     # A holds 9 AAPL costing 9 * 150.25 = 1352.25
@@ -148,7 +148,7 @@ async def test_operator_resolves_every_portfolio_reference(api, owners):
         PORTFOLIO_ENTITIES, refs("Portfolio", [a.portfolio_id, b.portfolio_id]), token=ISSUER.operator()
     )
     assert [e["name"] for e in data["_entities"]] == ["A's savings", "B's savings"]
-    assert api.calls == {"BatchGetItem": 1, "Query": 2}
+    assert api.calls == {"BatchGetItem": 3}  # as for one portfolio: both in each batch
 
 
 # --- _entities: Investment --------------------------------------------------------------------
@@ -160,8 +160,9 @@ async def test_investment_references_are_checked_against_the_owner_in_one_read(a
     body = await api.gql(
         INVESTMENT_ENTITIES, refs("Investment", [a.lot_id, b.lot_id, str(ULID())]), token=a.token
     )
-    # One BatchGetItem for the 3 lots (each carries its owner); one for A's portfolio (lot.portfolio)
-    assert api.calls == {"BatchGetItem": 2}
+    # One BatchGetItem for the 3 lots' refs (each names its owner); A's holdings (META and chunks: 2);
+    # A's portfolio for lot.portfolio (1)
+    assert api.calls == {"BatchGetItem": 4}
     entities = body["data"]["_entities"]
     assert entities[0] == {
         "id": a.lot_id,
@@ -184,39 +185,26 @@ async def test_staff_resolve_every_investment_reference(api, owners):
         assert [e["portfolio"]["id"] for e in data["_entities"]] == [a.portfolio_id, b.portfolio_id]
 
 
-async def test_a_lot_stored_without_its_owner_is_checked_against_its_portfolio(api, owners):
-    # Lots written before lots recorded their owner: the check reads their portfolios, batched.
+async def test_lot_references_cost_the_same_reads_however_many_and_used_up_ones_resolve(api, owners):
+    # A lot used up by a sale lives in its portfolio's history, not its holdings: it still resolves,
+    # and is still checked against its owner. The reads do not grow with the number of references.
     a, b = owners
-    legacy_a = await api.add_investment(a.portfolio_id, quantity="2")
-    legacy_b = await api.add_investment(b.portfolio_id, quantity="3")
-    for lot_id in (legacy_a["id"], legacy_b["id"]):
-        await api.runtime.dynamodb.update_item(
-            TableName=api.runtime.settings.table_name,
-            Key=to_item(investment_key(lot_id)),
-            UpdateExpression="REMOVE customerId",
-        )
+    used_up = await api.add_investment(a.portfolio_id, symbol="MSFT", quantity="2", purchasedAt="2024-01-02")
+    await api.sell(a.portfolio_id, symbol="MSFT", quantity="2", soldAt="2024-02-01")
+    more = [await api.add_investment(a.portfolio_id, quantity="1") for _ in range(4)]
     api.runtime.counter.reset()
-    body = await api.gql(
-        INVESTMENT_ENTITIES, refs("Investment", [legacy_a["id"], legacy_b["id"]]), token=a.token
-    )
-    # the 2 lots in one read, then both their portfolios in one read (reused for lot.portfolio)
-    assert api.calls == {"BatchGetItem": 2}
+    body = await api.gql(INVESTMENT_ENTITIES, refs("Investment", [used_up["id"], b.lot_id]), token=a.token)
+    two = api.calls
     assert body["data"]["_entities"][0]["quantity"] == "2"
+    assert body["data"]["_entities"][0]["portfolio"]["id"] == a.portfolio_id
     assert body["data"]["_entities"][1] is None
-    assert forbidden(body) == [
-        (("_entities", 1), "FORBIDDEN", f"You may not see investment {legacy_b['id']}.")
-    ]
-    # staff need no owner: one read
+    assert forbidden(body) == [(("_entities", 1), "FORBIDDEN", f"You may not see investment {b.lot_id}.")]
+
     api.runtime.counter.reset()
-    data = await api.data(
-        """query($representations: [_Any!]!) {
-          _entities(representations: $representations) { ... on Investment { id quantity } }
-        }""",
-        refs("Investment", [legacy_a["id"], legacy_b["id"]]),
-        token=ISSUER.operator(),
-    )
-    assert [e["quantity"] for e in data["_entities"]] == ["2", "3"]
-    assert api.calls == {"BatchGetItem": 1}
+    ids = [used_up["id"], a.lot_id, *(lot["id"] for lot in more), b.lot_id]
+    data = await api.data(INVESTMENT_ENTITIES, refs("Investment", ids), token=ISSUER.operator())
+    assert [e["quantity"] for e in data["_entities"]] == ["2", "10", "1", "1", "1", "1", "10"]
+    assert api.calls == two  # 7 references of two portfolios: the same calls as 2
 
 
 # --- _entities: Customer.portfolios -----------------------------------------------------------
@@ -237,7 +225,9 @@ async def test_own_customer_reference_lists_own_portfolios_beside_refused_ones(a
     body = await api.gql(
         CUSTOMER_ENTITIES, refs("Customer", [a.customer_id, b.customer_id, "someone"]), token=a.token
     )
-    assert api.calls == {"Query": 1}  # A's book only
+    # A's book is one Query; `investments` lists used-up lots too, which live in the portfolio's
+    # history: its META and history chunks, read consistently (GetItem, BatchGetItem).
+    assert api.calls == {"Query": 1, "GetItem": 1, "BatchGetItem": 1}
     first, *rest = body["data"]["_entities"]
     assert first["id"] == a.customer_id
     assert [p["name"] for p in first["portfolios"]] == ["A's savings"]
@@ -251,7 +241,7 @@ async def test_staff_read_every_customers_portfolios(api, owners, role):
     token = ISSUER.operator() if role == "operator" else ISSUER.admin()
     api.runtime.counter.reset()
     data = await api.data(CUSTOMER_ENTITIES, refs("Customer", [a.customer_id, b.customer_id]), token=token)
-    assert api.calls == {"Query": 2}
+    assert api.calls == {"Query": 2, "GetItem": 2, "BatchGetItem": 2}  # as above, per customer
     assert [[p["name"] for p in e["portfolios"]] for e in data["_entities"]] == [
         ["A's savings"],
         ["B's savings"],

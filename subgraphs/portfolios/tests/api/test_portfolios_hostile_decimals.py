@@ -1,4 +1,5 @@
-"""Hostile decimals through the GraphQL API: every Decimal input of every mutation.
+"""Hostile decimals through the GraphQL API: every Decimal input of every mutation (recordActivity's
+and correctActivity's amounts, rates, split ratios and lot quantities included).
 
 A value outside kit.money's client bounds (1E-1000100, 29 digits, NaN, unicode digits, 100 000
 digits, ...) is refused by the Decimal scalar with BAD_USER_INPUT before any resolver runs; a value
@@ -36,24 +37,51 @@ mutation UpdateInvestment($input: UpdateInvestmentInput!) {
   }
 }"""
 
-# Every Decimal of every mutation's input, as a path into the input object.
-DECIMAL_FIELDS: dict[str, list[tuple[str, ...]]] = {
+RECORD_ACTIVITY = """
+mutation RecordActivity($input: RecordActivityInput!) {
+  recordActivity(input: $input) { activity { id } userErrors { field message code } }
+}"""
+
+CORRECT_ACTIVITY = """
+mutation CorrectActivity($input: CorrectActivityInput!) {
+  correctActivity(input: $input) { activity { id } userErrors { field message code } }
+}"""
+
+_MONEY_AND_RATE = [("price", "amount"), ("fees", "amount"), ("fxRate",), ("quantity",)]
+# Every Decimal of every mutation's input, as a path into the input object (an int: a list index).
+DECIMAL_FIELDS: dict[str, list[tuple[str | int, ...]]] = {
     "addInvestment": [("quantity",), ("purchasePrice", "amount"), ("fees", "amount"), ("fxRate",)],
     "sellInvestment": [("quantity",), ("price", "amount"), ("fees", "amount"), ("fxRate",)],
     "updateInvestment": [("quantity",), ("purchasePrice", "amount"), ("fees", "amount"), ("fxRate",)],
+    "recordActivity": [
+        *_MONEY_AND_RATE,
+        ("amount", "amount"),
+        ("splitRatio", "from"),
+        ("splitRatio", "to"),
+        ("lots", 0, "quantity"),
+    ],
+    "correctActivity": [
+        *_MONEY_AND_RATE,
+        ("amount", "amount"),
+        ("splitRatio", "from"),
+        ("splitRatio", "to"),
+        ("lots", 0, "quantity"),
+    ],
 }
 DOCUMENTS = {
     "addInvestment": ADD_INVESTMENT,
     "sellInvestment": SELL_INVESTMENT,
     "updateInvestment": UPDATE_INVESTMENT,
+    "recordActivity": RECORD_ACTIVITY,
+    "correctActivity": CORRECT_ACTIVITY,
 }
 
 
-def _with(values: dict[str, Any], path: tuple[str, ...], value: object) -> dict[str, Any]:
+def _with(values: dict[str, Any], path: tuple[str | int, ...], value: object) -> dict[str, Any]:
     result = copy.deepcopy(values)
-    target = result
+    target: Any = result
     for key in path[:-1]:
-        target = target.setdefault(key, {"currencyCode": "USD"})
+        target = target[key] if isinstance(key, int) else target.setdefault(key, {"currencyCode": "USD"})
     target[path[-1]] = value
     return result
 
@@ -87,11 +115,31 @@ def _inputs(book: dict[str, str]) -> dict[str, dict[str, Any]]:
             "soldAt": "2024-06-03",
         },
         "updateInvestment": {"id": book["lot"], "quantity": "2"},
+        # Every Decimal field at once: the scalar refuses a hostile one before any rule is asked.
+        "recordActivity": {
+            **trade,
+            "type": "SELL",
+            "occurredAt": "2024-06-03",
+            "price": {"amount": "100", "currencyCode": "USD"},
+            "amount": {"amount": "1", "currencyCode": "USD"},
+            "splitRatio": {"from": "1", "to": "2"},
+            "lots": [{"investmentId": book["lot"], "quantity": "1"}],
+        },
+        "correctActivity": {
+            "activityId": book["lot"],
+            "quantity": "2",
+            "price": {"amount": "100", "currencyCode": "USD"},
+            "amount": {"amount": "1", "currencyCode": "USD"},
+            "fees": {"amount": "1", "currencyCode": "USD"},
+            "fxRate": "0.9",
+            "splitRatio": {"from": "1", "to": "2"},
+            "lots": [{"investmentId": book["lot"], "quantity": "1"}],
+        },
     }
 
 
 async def test_every_decimal_input_refuses_every_hostile_value_and_writes_nothing(api, book):
-    before_items = await api.count_items()
+    before_items = await api.snapshot()
     before_state = await api.state(book["portfolio"])
     tried, slowest = 0, 0.0
     for mutation, paths in DECIMAL_FIELDS.items():
@@ -102,13 +150,13 @@ async def test_every_decimal_input_refuses_every_hostile_value_and_writes_nothin
                 body = await api.gql(DOCUMENTS[mutation], {"input": _with(base, path, value)})
                 slowest = max(slowest, time.perf_counter() - started)
                 tried += 1
-                where = f"{mutation} {'.'.join(path)} = {name}"
+                where = f"{mutation} {'.'.join(map(str, path))} = {name}"
                 assert refusal_codes(body) == ["BAD_USER_INPUT"], where
                 assert body.get("data") is None, where
                 assert "$input" in body["errors"][0]["message"], where
-    assert tried == 12 * len(HOSTILE_DECIMALS)
+    assert tried == (12 + 8 + 8) * len(HOSTILE_DECIMALS)
     assert slowest < 1.0  # refused before any arithmetic, whatever the size
-    assert await api.count_items() == before_items
+    assert await api.snapshot() == before_items
     assert await api.state(book["portfolio"]) == before_state
 
 

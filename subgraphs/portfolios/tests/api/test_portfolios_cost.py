@@ -12,8 +12,8 @@ import pytest
 from kit.cost import COST_CODE
 from kit.principal import Principal
 from kit.schema import MAX_COST
-from portfolios.domain.model import PortfolioKind
-from portfolios.domain.validation import LotRequest, PortfolioRequest
+from portfolios.domain.commands import ActivityRequest, MoneyRequest, PortfolioRequest
+from portfolios.domain.model import ActivityType, PortfolioKind
 
 ADMIN = Principal.of("admin-1", ["admin"])
 SYMBOLS = [f"S{n:02}" for n in range(40)]
@@ -47,7 +47,7 @@ async def book(api) -> tuple[str, list[str]]:
     customer_id = await api.register_customer()
     portfolio_ids = []
     for n in range(5):
-        portfolio = await service.create_portfolio(
+        portfolio = await service.portfolios.create_portfolio(
             ADMIN,
             PortfolioRequest(
                 customer_id=customer_id, name=f"P{n}", kind=PortfolioKind.BROKERAGE, base_currency="USD"
@@ -56,15 +56,15 @@ async def book(api) -> tuple[str, list[str]]:
         portfolio_ids.append(portfolio.id)
         await asyncio.gather(
             *(
-                service.add_investment(
+                service.ledger.record_activity(
                     ADMIN,
-                    LotRequest(
+                    ActivityRequest(
+                        type=ActivityType.BUY,
                         portfolio_id=portfolio.id,
                         symbol=symbol,
                         quantity=Decimal(1),
-                        price_amount=Decimal("10.00"),
-                        price_currency="USD",
-                        purchased_at=date(2024, 1, 1) + timedelta(days=i),
+                        price=MoneyRequest(Decimal("10.00"), "USD"),
+                        occurred_at=date(2024, 1, 1) + timedelta(days=i),
                     ),
                 )
                 for i, symbol in enumerate(SYMBOLS)
