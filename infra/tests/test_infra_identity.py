@@ -16,7 +16,7 @@ from aws_cdk.assertions import Match, Template
 from infra.assembly import SynthesizedStack
 from infra.config import environments
 from infra.stacks.identity import IdentityStack
-from kit.principal import Role
+from kit.core.principal import Role
 from kit.tokens import AuthSettings
 
 from infra import nag

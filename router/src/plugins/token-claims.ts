@@ -11,7 +11,7 @@ import type { GatewayPlugin } from '@graphql-hive/gateway';
 import { unauthenticated } from '../../security.js';
 import type { VerifiedJwt } from '../../security.js';
 
-/** kit.principal.Role: the roles the subgraphs know. */
+/** kit.core.principal.Role: the roles the subgraphs know. */
 export const ROLES = ['customer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -11,10 +11,10 @@ from customers.adapters.repository import CustomerRepository
 from customers.adapters.table import table_definition
 from customers.domain.customer import Customer
 from customers.services import CustomerService
+from kit.core.errors import InputProblems
+from kit.core.principal import Principal
 from kit.dynamo import RequestCounter, dynamodb_client, ensure_table
-from kit.errors import InputProblems
 from kit.events import RecordingPublisher
-from kit.principal import Principal
 from kit.settings import ServiceSettings
 from kit.testing import unique_table_name
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 import strawberry
-from kit.errors import InputProblems, Problem
+from kit.core.errors import InputProblems, Problem
+from kit.core.money import Amount
 from kit.graphql_types import Money, MoneyInput, UserError
-from kit.money import Amount
 from kit.schema import MAX_ALIASES, MAX_DEPTH, federated_schema
 from strawberry.printer import print_schema
 

@@ -1,7 +1,7 @@
-"""kit.ids: the id forms every service accepts."""
+"""kit.core.ids: the id forms every service accepts."""
 
 import pytest
-from kit.ids import is_customer_id, is_ulid
+from kit.core.ids import is_customer_id, is_ulid
 
 CUSTOMER = "01HZX3Q4W5E6R7T8Y9Z0ABCDEF"
 COGNITO_SUB = "3f1c9e7a-5b2d-4c8e-9a1f-0e2d4b6c8a90"  # a customer who registered itself

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 import strawberry
-from kit.errors import InputProblems, Problem, PublicError
+from kit.core.errors import InputProblems, Problem, PublicError
 from kit.masking import INTERNAL_ERROR_CODE
 from kit.schema import federated_schema
 
@@ -58,12 +58,12 @@ SCHEMA = federated_schema(query=Query)
 
 @pytest.fixture
 def error_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    caplog.set_level(logging.ERROR, logger="kit.errors")
+    caplog.set_level(logging.ERROR, logger="kit.core.errors")
     return caplog
 
 
 def kit_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "kit.errors"]
+    return [r for r in caplog.records if r.name == "kit.core.errors"]
 
 
 async def test_unexpected_error_is_masked_with_a_logged_correlation_id(

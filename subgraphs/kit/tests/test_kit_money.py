@@ -1,4 +1,4 @@
-"""kit.money: exact Decimal money, half-even rounding to the currency's minor unit (DESIGN.md 6)."""
+"""kit.core.money: exact Decimal money, half-even rounding to the currency's minor unit (DESIGN.md 6)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal, localcontext
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kit.money import (
+from kit.core.money import (
     CLIENT_DECIMAL,
     EXACT,
     FEED_DECIMAL,

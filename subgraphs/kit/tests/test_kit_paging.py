@@ -1,12 +1,12 @@
-"""kit.paging: a cursor this API did not hand out is BAD_USER_INPUT, whatever it decodes to."""
+"""kit.core.paging: a cursor this API did not hand out is BAD_USER_INPUT, whatever it decodes to."""
 
 from __future__ import annotations
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from kit.errors import PublicError
-from kit.paging import (
+from kit.core.errors import PublicError
+from kit.core.paging import (
     MAX_CURSOR_LENGTH,
     check_page_size,
     decode_cursor,

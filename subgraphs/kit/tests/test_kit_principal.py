@@ -1,9 +1,9 @@
-"""kit.principal: the access rules every subgraph shares."""
+"""kit.core.principal: the access rules every subgraph shares."""
 
 from __future__ import annotations
 
 import pytest
-from kit.principal import Forbidden, Principal, Role, forbidden_to_see
+from kit.core.principal import Forbidden, Principal, Role, forbidden_to_see
 
 ME, OTHER = "01J0CUSTOMER0000000000000A", "01J0CUSTOMER0000000000000B"
 customer = Principal.of(ME, [Role.CUSTOMER])

@@ -280,7 +280,7 @@ async def test_a_masked_error_is_logged_with_its_trace_id(traced: Traced, http: 
     handler = Lines()
     handler.addFilter(TraceContextFilter())
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    errors_log = logging.getLogger("kit.errors")
+    errors_log = logging.getLogger("kit.core.errors")
     errors_log.addHandler(handler)
     try:
         body = await execute(http, "query Explode { boom }")
@@ -292,7 +292,7 @@ async def test_a_masked_error_is_logged_with_its_trace_id(traced: Traced, http: 
     server, operation = one(spans, SpanKind.SERVER), one(spans, SpanKind.INTERNAL)
     trace_id = format_trace_id(server.context.trace_id)
     [line] = [line for line in lines if correlation_id in line]
-    assert f"ERROR kit.errors trace_id={trace_id} span_id=" in line
+    assert f"ERROR kit.core.errors trace_id={trace_id} span_id=" in line
     assert "secret" in line  # the stack trace is logged, not sent
     assert operation.name == "query Explode"
     assert not operation.status.is_ok

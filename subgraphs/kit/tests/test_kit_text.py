@@ -1,4 +1,4 @@
-"""kit.text: the one policy for client text (valid Unicode, no control characters, NFC, a length)."""
+"""kit.core.text: the one policy for client text (valid Unicode, no control characters, NFC, a length)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import unicodedata
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from kit.errors import InputProblems, Problem, PublicError
-from kit.text import TextError, TextKind, check_text, clean_text, text_argument, text_problem
+from kit.core.errors import InputProblems, Problem, PublicError
+from kit.core.text import TextError, TextKind, check_text, clean_text, text_argument, text_problem
 
 FIELD = ("input", "name")
 

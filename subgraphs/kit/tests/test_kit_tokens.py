@@ -11,7 +11,7 @@ import jwt
 import pytest
 import respx
 from cryptography.hazmat.primitives.asymmetric import rsa
-from kit.principal import Role
+from kit.core.principal import Role
 from kit.testing import ISSUER, REFUSALS, HostileTokens, TestIssuer
 from kit.tokens import AuthSettings, InvalidToken, JwksKeys, TokenVerifier, remote_jwks, static_jwks
 

@@ -13,7 +13,7 @@ import pytest
 from devstack import cli
 from devstack.dev_issuer import AUDIENCE, DevIssuer, DevKeys, IssuerServer
 from devstack.net import free_port
-from kit.principal import Role
+from kit.core.principal import Role
 from kit.tokens import AuthSettings, InvalidToken, JwksKeys, TokenVerifier, remote_jwks
 
 

@@ -15,7 +15,7 @@ import respx
 from devstack import seed, toolchain
 from devstack.client import bearer
 from devstack.stack import Stack
-from kit.money import is_iso_currency, parse_decimal
+from kit.core.money import is_iso_currency, parse_decimal
 from ulid import ULID
 
 CATALOG = toolchain.REPO_ROOT / "subgraphs" / "assets" / "src" / "assets" / "data" / "instruments.json"

@@ -13,10 +13,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import cast
 
-from kit import paging
-from kit.errors import InputProblems, PublicError, bad_user_input
-from kit.money import STORED_DECIMAL, Amount, DecimalError, parse_decimal
-from kit.principal import Forbidden, Principal, forbidden_to_see
+from kit.core import paging
+from kit.core.errors import InputProblems, PublicError, bad_user_input
+from kit.core.money import STORED_DECIMAL, Amount, DecimalError, parse_decimal
+from kit.core.principal import Forbidden, Principal, forbidden_to_see
 
 from assets.adapters.cache import QuoteCache
 from assets.adapters.fx_feeds import FxFeed, SimulatedFxFeed
@@ -309,7 +309,7 @@ class FxService:
 def parse_holdings(raw: object) -> list[Holding]:
     """Holdings from an entity representation (Decimal values arrive as JSON strings).
 
-    The router sends what the portfolios subgraph computed (sums and products: kit.money's stored
+    The router sends what the portfolios subgraph computed (sums and products: kit.core.money's stored
     bounds); a caller of this subgraph may send anything, so whatever is not a list of
     {symbol, quantity, costBasis} within those bounds is refused with BAD_USER_INPUT.
     """

@@ -28,7 +28,7 @@ from assets.adapters.providers.finnhub import FinnhubProvider
 from assets.adapters.providers.stooq import StooqProvider
 from assets.domain.quotes import FeedResult, Quote
 from assets.services import QuoteService
-from kit.money import Amount
+from kit.core.money import Amount
 
 AT = datetime(2025, 11, 24, 15, 0, tzinfo=UTC)
 D = Decimal
@@ -71,7 +71,7 @@ def test_quotes_survive_json_round_trip_exactly() -> None:
 
 
 async def test_a_tampered_cache_entry_reads_as_a_miss_not_an_error() -> None:
-    """Entries in a shared Redis are data from outside the process: a number outside kit.money's
+    """Entries in a shared Redis are data from outside the process: a number outside kit.core.money's
     stored bounds, or an entry of the wrong shape, is a miss (the provider is asked again)."""
     backend = build_cache("memory://", ttl_seconds=60)
     cache = QuoteCache(backend, ttl_seconds=60, last_good_seconds=3600)

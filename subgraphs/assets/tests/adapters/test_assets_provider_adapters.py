@@ -308,7 +308,7 @@ def test_retry_after_parsing() -> None:
 
 
 # -- Hostile or broken providers ----------------------------------------------------------------------
-# A provider's numbers go through kit.money's bounded parser (feed bounds): one it cannot take reads
+# A provider's numbers go through kit.core.money's bounded parser (feed bounds): one it cannot take reads
 # as absent, so that symbol is left out (unknown), never an internal error or a minute of arithmetic.
 
 HOSTILE_NUMBERS = [

@@ -16,7 +16,7 @@ from assets.adapters.cache import QuoteCache, build_cache
 from assets.domain.fx import FxSnapshot
 from assets.domain.quotes import Quote
 from assets.services import QuoteService
-from kit.money import Amount
+from kit.core.money import Amount
 
 AT = datetime(2025, 11, 24, 15, 0, tzinfo=UTC)
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from assets.adapters.catalog import catalog_records, load_catalog
 from assets.domain.instruments import AssetClass, Catalog, CatalogError, normalize_symbol
-from kit.money import is_iso_currency
+from kit.core.money import is_iso_currency
 
 WELL_KNOWN = {
     "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "BRK.B", "JPM", "V",

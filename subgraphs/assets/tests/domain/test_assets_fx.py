@@ -9,8 +9,8 @@ import pytest
 from assets.domain.fx import FxRate, FxSnapshot, FxTable, simulated_snapshot, validate_manual_fx_rate
 from assets.domain.quotes import Quote
 from assets.domain.valuation import Holding, value_portfolio
-from kit.errors import InputProblems
-from kit.money import Amount
+from kit.core.errors import InputProblems
+from kit.core.money import Amount
 
 T0 = datetime(2025, 11, 24, 15, 0, tzinfo=UTC)
 T1 = datetime(2025, 11, 25, 9, 0, tzinfo=UTC)

@@ -9,8 +9,8 @@ import pytest
 from assets.adapters.catalog import load_catalog
 from assets.domain.instruments import AssetClass
 from assets.domain.manual import validate_manual_price
-from kit.errors import InputProblems
-from kit.money import Amount
+from kit.core.errors import InputProblems
+from kit.core.money import Amount
 
 AT = datetime(2025, 11, 24, 15, 0, tzinfo=UTC)
 

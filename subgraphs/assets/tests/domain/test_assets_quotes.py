@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from assets.domain.quotes import Quote
-from kit.money import Amount
+from kit.core.money import Amount
 
 AT = datetime(2025, 11, 24, 15, 0, tzinfo=UTC)
 

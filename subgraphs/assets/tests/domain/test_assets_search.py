@@ -6,7 +6,7 @@ import pytest
 from assets.adapters.catalog import load_catalog
 from assets.domain.instruments import AssetClass, Instrument
 from assets.domain.search import decode_cursor, encode_cursor, page_of, search_instruments
-from kit.errors import PublicError
+from kit.core.errors import PublicError
 
 
 def catalog() -> list[Instrument]:

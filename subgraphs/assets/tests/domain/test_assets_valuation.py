@@ -14,7 +14,7 @@ from assets.domain.quotes import Quote
 from assets.domain.valuation import Holding, value_portfolio
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kit.money import Amount, minor_unit
+from kit.core.money import Amount, minor_unit
 
 T0 = datetime(2025, 11, 24, 15, 0, tzinfo=UTC)
 D = Decimal
@@ -201,7 +201,7 @@ def test_totals_are_the_sums_of_positions(
 
 
 def test_a_value_near_10_to_the_26_keeps_its_cents() -> None:
-    """quantity x price x rate runs in kit.money.EXACT: in the default 28-digit context this market
+    """quantity x price x rate runs in kit.core.money.EXACT: in the default 28-digit context this market
     value (about 1.2 x 10^26) would lose everything after the hundreds."""
     holdings = [
         Holding("BIG", D("999999999999.12345678"), D("1.01")),

@@ -14,7 +14,7 @@ import pytest
 from assets.adapters.catalog import load_catalog
 from assets.domain.simulation import simulated_quote
 from assets.services import ValuationService, require_price_manager
-from kit.principal import Forbidden, Principal
+from kit.core.principal import Forbidden, Principal
 from kit.testing import ISSUER, execute
 
 OPERATIONS = Path(__file__).resolve().parents[4] / "schema" / "operations"

@@ -8,7 +8,7 @@ from typing import Any
 
 from assets.adapters.catalog import load_catalog
 from assets.domain.simulation import simulated_quote
-from kit.money import EXACT, RATIO
+from kit.core.money import EXACT, RATIO
 
 SET_MANUAL_PRICE = """
 mutation SetManualPrice($input: SetManualPriceInput!) {
@@ -152,7 +152,7 @@ async def test_portfolio_valuations_from_representations(assets: Any) -> None:
     # MSFT 2.5 x 400.50 = 1001.25 (gain 1.25, day 2.5 x -9.50 = -23.75)
     # NOPE: no price at all -> unpriced, complete false
     # VFUND: 3 x 12.3456 EUR = 37.0368 EUR, at the simulated EUR->USD rate 1 / 0.8650 (a quotient,
-    #   kit.money.RATIO) = 42.81710982... USD -> 42.82 (gain 42.82 - 30.00 = 12.82; no previous close
+    #   kit.core.money.RATIO) = 42.81710982... USD -> 42.82 (gain 42.82 - 30.00 = 12.82; no previous close
     #   -> no day change line)
     vfund_usd = EXACT.multiply(D("37.0368"), RATIO.divide(1, D("0.8650")))
     assert D("42.8171") < vfund_usd < D("42.8172")

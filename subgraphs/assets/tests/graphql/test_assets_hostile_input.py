@@ -13,7 +13,7 @@ import time
 from typing import Any
 
 import pytest
-from kit.paging import encode_cursor
+from kit.core.paging import encode_cursor
 from kit.testing import HOSTILE_DECIMALS, refusal_codes
 
 SET_MANUAL_PRICE = """

@@ -5,7 +5,7 @@ the version that was read (optimistic locking). When the write loses a race, the
 again and the domain decides again: the loser of two updates from the same expectedVersion then
 gets CONFLICT, an update racing a close gets CUSTOMER_CLOSED, and so on.
 
-Authorization (issue 7): the caller (`kit.principal.Principal`) is an argument of every use case,
+Authorization (issue 7): the caller (`kit.core.principal.Principal`) is an argument of every use case,
 so no resolver can bypass the rules:
 - reads (`read_many`, behind the DataLoader of `customer(id)` and `_entities`): staff read everyone,
   a customer only itself. A refused id is never read (one batched read for the others) and gets
@@ -24,9 +24,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from kit.errors import InputProblems, Problem
+from kit.core.errors import InputProblems, Problem
+from kit.core.principal import Forbidden, Principal, forbidden_to_see
 from kit.events import EventPublisher
-from kit.principal import Forbidden, Principal, forbidden_to_see
 from ulid import ULID
 
 from customers.adapters.repository import AlreadyRegistered, CustomerRepository, EmailTaken, StaleWrite

@@ -14,7 +14,7 @@ from customers.domain.customer import (
     close,
     validate_changes,
 )
-from kit.errors import InputProblems
+from kit.core.errors import InputProblems
 
 CREATED = datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
 ADA = Customer(

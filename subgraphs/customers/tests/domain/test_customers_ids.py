@@ -7,7 +7,7 @@ import pytest
 from customers.domain.ids import check_customer_id, is_customer_id
 from hypothesis import given
 from hypothesis import strategies as st
-from kit.errors import InputProblems
+from kit.core.errors import InputProblems
 from ulid import ULID
 
 

@@ -11,7 +11,7 @@ from customers.domain.paging import (
     encode_cursor,
     page_request,
 )
-from kit.errors import PublicError
+from kit.core.errors import PublicError
 
 ID = "01HZZZZZZZZZZZZZZZZZZZZZZA"
 UUID_ID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"  # a self-registered customer (Cognito sub)

@@ -1,6 +1,6 @@
 import pytest
 from customers.domain.customer import Address, email_key, validate_registration
-from kit.errors import InputProblems
+from kit.core.errors import InputProblems
 
 
 def test_registration_is_normalised():

@@ -1,6 +1,6 @@
 """Hostile text in every string of every customers mutation, and malformed `_entities` (issue 11).
 
-Each string input obeys kit.text: a control character, a lone surrogate or unbounded length is a
+Each string input obeys kit.core.text: a control character, a lone surrogate or unbounded length is a
 userError INVALID at that field and nothing is written; `_entities` refuses a malformed
 representation at its index (BAD_USER_INPUT) and resolves the valid ones beside it.
 """

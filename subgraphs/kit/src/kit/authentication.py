@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from kit.principal import FORBIDDEN, UNAUTHENTICATED, Principal
+from kit.core.principal import FORBIDDEN, UNAUTHENTICATED, Principal
 from kit.tokens import InvalidToken, TokenVerifier
 
 log = logging.getLogger("kit.authentication")

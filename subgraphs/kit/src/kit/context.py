@@ -8,8 +8,8 @@ from __future__ import annotations
 from strawberry.fastapi import BaseContext
 from ulid import ULID
 
-from kit.errors import PublicError
-from kit.principal import UNAUTHENTICATED, Principal
+from kit.core.errors import PublicError
+from kit.core.principal import UNAUTHENTICATED, Principal
 
 
 class RequestContext(BaseContext):

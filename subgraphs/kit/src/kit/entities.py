@@ -33,9 +33,9 @@ from graphql import (
 from strawberry.federation.schema_directives import Key, Requires
 from strawberry.types.base import StrawberryObjectDefinition
 
-from kit.errors import PublicError
-from kit.money import STORED_DECIMAL, DecimalError, parse_decimal
-from kit.text import BAD_USER_INPUT, TextError, TextKind, clean_text
+from kit.core.errors import PublicError
+from kit.core.money import STORED_DECIMAL, DecimalError, parse_decimal
+from kit.core.text import BAD_USER_INPUT, TextError, TextKind, clean_text
 
 __all__ = ["EntityShape", "entity_shapes", "representation_problem"]
 

@@ -7,7 +7,7 @@ Money leaves every subgraph through one of two constructors (DESIGN.md decision 
 `Money.amount_of` for an amount of money (value, cost, gain, fee, proceeds, cash, income), rounded
 half-even to the currency's minor unit with exactly that many digits, and `Money.price_of` for a
 unit price or rate (price, previous close, change per unit, average cost), at most 10 places with
-trailing zeros trimmed. A bare `Decimal` rate or percentage goes through `kit.money.unit_price`.
+trailing zeros trimmed. A bare `Decimal` rate or percentage goes through `kit.core.money.unit_price`.
 
 `Money` and `UserError` are value types that appear in more than one subgraph, so they are
 `@shareable` (federation requires it for identical value types resolved by several subgraphs).
@@ -23,8 +23,8 @@ from graphql import FloatValueNode, IntValueNode, StringValueNode, ValueNode
 from strawberry.federation.schema_directives import Shareable
 from strawberry.types.scalar import ScalarDefinition
 
-from kit.errors import InputProblems
-from kit.money import CLIENT_DECIMAL, Amount, DecimalError, money_amount, parse_decimal, unit_price
+from kit.core.errors import InputProblems
+from kit.core.money import CLIENT_DECIMAL, Amount, DecimalError, money_amount, parse_decimal, unit_price
 
 __all__ = ["DECIMAL_SCALAR", "SCALAR_MAP", "Decimal", "Money", "MoneyInput", "PageInfo", "UserError"]
 
@@ -43,7 +43,7 @@ def _serialize_decimal(value: Decimal | int) -> str:
 
 
 def _parse_decimal(value: object) -> Decimal:
-    # kit.money.parse_decimal bounds the text before making a Decimal; its DecimalError (a
+    # kit.core.money.parse_decimal bounds the text before making a Decimal; its DecimalError (a
     # ValueError) becomes a BAD_USER_INPUT error naming the variable (kit.masking).
     return parse_decimal(value, CLIENT_DECIMAL)
 
@@ -93,7 +93,7 @@ class Money:
     def amount_of(cls, amount: None) -> None: ...
     @classmethod
     def amount_of(cls, amount: Amount | None) -> Money | None:
-        """An amount of money as a statement shows it: `kit.money.money_amount` (None stays None)."""
+        """An amount of money as a statement shows it: `kit.core.money.money_amount` (None stays None)."""
         if amount is None:
             return None
         return cls(amount=money_amount(amount), currency_code=amount.currency_code)
@@ -106,7 +106,7 @@ class Money:
     def price_of(cls, price: None) -> None: ...
     @classmethod
     def price_of(cls, price: Amount | None) -> Money | None:
-        """A unit price or rate in a currency: `kit.money.unit_price` (None stays None)."""
+        """A unit price or rate in a currency: `kit.core.money.unit_price` (None stays None)."""
         if price is None:
             return None
         return cls(amount=unit_price(price.value), currency_code=price.currency_code)

@@ -14,10 +14,10 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from ulid import ULID
 
-from kit.errors import PublicError
-from kit.money import DecimalError
+from kit.core.errors import PublicError
+from kit.core.money import DecimalError
 
-log = logging.getLogger("kit.errors")
+log = logging.getLogger("kit.core.errors")
 
 INTERNAL_ERROR_CODE = "INTERNAL_SERVER_ERROR"
 

@@ -225,7 +225,7 @@ class TestIssuer:
 ISSUER = TestIssuer()
 
 
-# Decimal inputs every mutation must refuse (kit.money.parse_decimal: BAD_USER_INPUT), by name.
+# Decimal inputs every mutation must refuse (kit.core.money.parse_decimal: BAD_USER_INPUT), by name.
 HOSTILE_DECIMALS: dict[str, object] = {
     "tiny exponent": "1E-1000100",
     "huge exponent": "1E+1000100",

@@ -15,7 +15,7 @@ import jwt
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from kit.principal import Principal, Role
+from kit.core.principal import Principal, Role
 
 ALGORITHMS = ("RS256", "ES256")
 # Far above any real token (Cognito's are ~1-2 KB); stops a huge header from reaching the parser.

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from kit.ids import is_ulid
-from kit.principal import Forbidden, Principal, forbidden_to_see
+from kit.core.ids import is_ulid
+from kit.core.principal import Forbidden, Principal, forbidden_to_see
 
 from portfolios.domain.model import Portfolio
 

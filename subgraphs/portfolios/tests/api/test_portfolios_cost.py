@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from kit.core.principal import Principal
 from kit.cost import COST_CODE
-from kit.principal import Principal
 from kit.schema import MAX_COST
 from portfolios.domain.commands import ActivityRequest, MoneyRequest, PortfolioRequest
 from portfolios.domain.model import ActivityType, PortfolioKind

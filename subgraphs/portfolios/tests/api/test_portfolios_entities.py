@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from kit.principal import Principal
+from kit.core.principal import Principal
 from portfolios.domain.commands import ActivityRequest, MoneyRequest, PortfolioRequest
 from portfolios.domain.model import ActivityType, PortfolioKind
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 
 import pytest
-from kit.paging import encode_cursor
+from kit.core.paging import encode_cursor
 from kit.testing import refusal_codes
 from ulid import ULID
 

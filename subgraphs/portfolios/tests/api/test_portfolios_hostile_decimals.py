@@ -1,7 +1,7 @@
 """Hostile decimals through the GraphQL API: every Decimal input of every mutation (recordActivity's
 and correctActivity's amounts, rates, split ratios and lot quantities included).
 
-A value outside kit.money's client bounds (1E-1000100, 29 digits, NaN, unicode digits, 100 000
+A value outside kit.core.money's client bounds (1E-1000100, 29 digits, NaN, unicode digits, 100 000
 digits, ...) is refused by the Decimal scalar with BAD_USER_INPUT before any resolver runs; a value
 inside them but outside the domain's bounds gets an INVALID userError on its field. Either way
 nothing is written, the answer shows no internals, and the service keeps answering.

@@ -1,7 +1,7 @@
 """Hostile text in the string inputs of the portfolios mutations and queries, and malformed
 `_entities` (issue 11).
 
-Free text (a portfolio's name, an idempotency key) obeys kit.text: a control character, a lone
+Free text (a portfolio's name, an idempotency key) obeys kit.core.text: a control character, a lone
 surrogate or unbounded length is a userError INVALID at that field and nothing is written; ids,
 symbols and currency codes refuse any hostile text by their own pattern. A query's id that no id
 can be is BAD_USER_INPUT; `_entities` refuses a malformed representation at its index.

@@ -22,8 +22,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from kit.errors import InputProblems, Problem
-from kit.principal import Principal, Role
+from kit.core.errors import InputProblems, Problem
+from kit.core.principal import Principal, Role
 from portfolios.domain.commands import ActivityRequest, MoneyRequest, PortfolioRequest
 from portfolios.domain.model import (
     Activity,

@@ -9,7 +9,7 @@ from decimal import Decimal as D
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kit.money import EXACT
+from kit.core.money import EXACT
 from portfolios.domain.costbasis import allocate, prorate, truncate
 from portfolios.domain.model import (
     CostBasisMethod,

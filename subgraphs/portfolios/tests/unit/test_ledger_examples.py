@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
-from kit.money import Amount
+from kit.core.money import Amount
 from portfolios.domain.ledger import (
     INSUFFICIENT_QUANTITY,
     LOT_UNAVAILABLE,

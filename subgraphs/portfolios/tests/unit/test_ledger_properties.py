@@ -22,7 +22,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kit.money import EXACT, Amount, minor_unit, round_to_minor_unit
+from kit.core.money import EXACT, Amount, minor_unit, round_to_minor_unit
 from portfolios.domain.costbasis import truncate
 from portfolios.domain.ledger import Ledger
 from portfolios.domain.model import (

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal as D
 
 import pytest
-from kit.money import EXACT, Amount
+from kit.core.money import EXACT, Amount
 from portfolios.domain.ledger import Ledger
 from portfolios.domain.model import (
     Activity,

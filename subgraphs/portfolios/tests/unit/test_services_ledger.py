@@ -11,8 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from kit.errors import InputProblems
-from kit.principal import Forbidden
+from kit.core.errors import InputProblems
+from kit.core.principal import Forbidden
 from portfolios.domain.commands import KEEP, ActivityRequest, CorrectionRequest, PickRequest
 from portfolios.domain.ledger import Ledger
 from portfolios.domain.model import (

@@ -4,8 +4,8 @@ close, and the customer events the service follows."""
 from __future__ import annotations
 
 import pytest
-from kit.errors import InputProblems
-from kit.principal import Forbidden
+from kit.core.errors import InputProblems
+from kit.core.principal import Forbidden
 from portfolios.domain.commands import PortfolioRequest
 from portfolios.domain.events import CustomerClosed, CustomerRegistered, InvalidEvent
 from portfolios.domain.model import CostBasisMethod, PortfolioKind, PortfolioStatus

@@ -10,8 +10,8 @@ from decimal import Decimal as D
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kit.errors import InputProblems, PublicError
-from kit.money import Amount
+from kit.core.errors import InputProblems, PublicError
+from kit.core.money import Amount
 from portfolios.domain.commands import (
     KEEP,
     PURCHASE_FIELDS,

@@ -34,8 +34,8 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+from kit.core.money import Amount
 from kit.dynamo import dynamodb_client, from_item, to_item
-from kit.money import Amount
 from kit.settings import ServiceSettings
 from portfolios.adapters import items
 from portfolios.adapters.repository import DynamoPortfolioRepository

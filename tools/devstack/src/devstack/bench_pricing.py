@@ -26,7 +26,7 @@ from assets.domain.fx import FxRate, MappingFxRates
 from assets.domain.quotes import Quote
 from assets.domain.valuation import Holding
 from assets.services import FxService, QuoteService, ValuationService
-from kit.money import Amount
+from kit.core.money import Amount
 
 NOW = datetime(2025, 11, 24, 15, 30, tzinfo=UTC)
 TARGET_MS = 20.0

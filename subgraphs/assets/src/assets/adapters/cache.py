@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from aiocache import RedisCache, SimpleMemoryCache
 from aiocache.base import BaseCache
-from kit.money import STORED_DECIMAL, Amount, parse_decimal
+from kit.core.money import STORED_DECIMAL, Amount, parse_decimal
 
 from assets.domain.fx import FxSnapshot
 from assets.domain.quotes import Quote
@@ -69,7 +69,7 @@ def build_cache(url: str, *, ttl_seconds: int, namespace: str = NAMESPACE) -> Ba
 
 
 def _stored(value: object) -> Decimal:
-    # Bounded like every Decimal made from text (kit.money): a tampered cache entry cannot make the
+    # Bounded like every Decimal made from text (kit.core.money): a tampered cache entry cannot make the
     # service compute with 1E-999999999.
     return parse_decimal(value, STORED_DECIMAL)
 

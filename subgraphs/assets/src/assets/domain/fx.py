@@ -14,9 +14,9 @@ from datetime import UTC, datetime, time
 from decimal import Decimal
 from typing import Protocol
 
-from kit.errors import InputProblems, Problem
-from kit.money import RATIO, decimal_places, is_iso_currency
-from kit.text import TextKind, trimmed
+from kit.core.errors import InputProblems, Problem
+from kit.core.money import RATIO, decimal_places, is_iso_currency
+from kit.core.text import TextKind, trimmed
 
 PIVOT = "USD"
 MANUAL_FX_SOURCE = "manual"

@@ -8,8 +8,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kit.money import Amount, MoneyError, is_iso_currency, parse_decimal
-from kit.text import TextKind, trimmed
+from kit.core.money import Amount, MoneyError, is_iso_currency, parse_decimal
+from kit.core.text import TextKind, trimmed
 
 SYMBOL_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9.\-]{0,19}")
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from kit.errors import InputProblems, Problem
-from kit.money import Amount, decimal_places, is_iso_currency
+from kit.core.errors import InputProblems, Problem
+from kit.core.money import Amount, decimal_places, is_iso_currency
 
 from assets.domain.instruments import Catalog, Instrument, normalize_symbol
 from assets.domain.quotes import MANUAL_SOURCE, Quote

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
 
-from kit.money import RATIO, Amount
+from kit.core.money import RATIO, Amount
 
 MANUAL_SOURCE = "manual"
 SIMULATED_SOURCE = "simulated"

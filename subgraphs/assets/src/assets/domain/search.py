@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from kit import paging
+from kit.core import paging
 
 from assets.domain.instruments import Instrument
 

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
-from kit.money import Amount
+from kit.core.money import Amount
 
 from assets.domain.instruments import AssetClass, Catalog, CatalogEntry
 from assets.domain.quotes import SIMULATED_SOURCE, Quote

@@ -2,7 +2,7 @@
 
 A valuation is a statement (DESIGN.md decision 6): every amount in it is a line rounded half-even to
 the base currency's minor unit, and every total is the sum of its rounded lines, so that a reader
-adding up the positions gets the portfolio's figures to the last digit. Products run in kit.money's
+adding up the positions gets the portfolio's figures to the last digit. Products run in kit.core.money's
 EXACT before the one rounding of each line (a value near 10^26 keeps its cents); ratios in RATIO.
 Prices, weights and the percentage are rates: exact here, trimmed to 10 places at the API edge.
 
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from kit.money import EXACT, RATIO, Amount, round_to_minor_unit
+from kit.core.money import EXACT, RATIO, Amount, round_to_minor_unit
 
 from assets.domain.fx import FxRates, IdentityFxRates
 from assets.domain.quotes import Quote

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from kit.core.errors import InputProblems
+from kit.core.money import unit_price
 from kit.cost import user_errors_field
-from kit.errors import InputProblems
 from kit.graphql_types import Decimal, UserError
-from kit.money import unit_price
 
 from assets.domain import fx as domain
 from assets.graphql.context import AssetsContext

@@ -6,10 +6,10 @@ written (the services check the caller before they validate or write anything)."
 from __future__ import annotations
 
 import strawberry
+from kit.core.errors import InputProblems
+from kit.core.money import Amount
 from kit.cost import user_errors_field
-from kit.errors import InputProblems
 from kit.graphql_types import MoneyInput, UserError
-from kit.money import Amount
 
 from assets.graphql.context import AssetsContext
 from assets.graphql.fx import SetManualFxRatePayload, set_manual_fx_rate

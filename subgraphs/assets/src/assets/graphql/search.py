@@ -4,8 +4,8 @@ SearchInstruments)."""
 from __future__ import annotations
 
 import strawberry
+from kit.core.text import TextKind, text_argument
 from kit.graphql_types import PageInfo
-from kit.text import TextKind, text_argument
 
 from assets.graphql.context import AssetsContext
 from assets.graphql.types import Instrument

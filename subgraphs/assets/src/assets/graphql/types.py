@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from kit.core.money import unit_price
 from kit.graphql_types import (
     Decimal,
     Money,
 )
-from kit.money import unit_price
 
 from assets.domain import quotes as domain_quotes
 from assets.domain.instruments import AssetClass as DomainAssetClass

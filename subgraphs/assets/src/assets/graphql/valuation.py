@@ -16,12 +16,12 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
+from kit.core.money import unit_price
 from kit.cost import POSITIONS_PER_PORTFOLIO, assumed
 from kit.graphql_types import (
     Decimal,
     Money,
 )
-from kit.money import unit_price
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
 

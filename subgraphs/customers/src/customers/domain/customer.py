@@ -11,8 +11,8 @@ from typing import Final, TypeVar
 import phonenumbers
 import pycountry
 from email_validator import EmailNotValidError, validate_email
-from kit.errors import InputProblems, Problem
-from kit.text import TextKind, check_text
+from kit.core.errors import InputProblems, Problem
+from kit.core.text import TextKind, check_text
 
 NAME_MAX_LENGTH = 200
 
@@ -102,7 +102,7 @@ def normalise_address(address: Address, field: tuple[str, ...]) -> Address:
     problems: list[Problem] = []
 
     def text(value: str, name: str, kind: TextKind = TextKind.ADDRESS) -> str | None:
-        """The policy every client string obeys (kit.text), then the whitespace collapsed; None
+        """The policy every client string obeys (kit.core.text), then the whitespace collapsed; None
         (and the problem noted) when the policy refuses it."""
         try:
             return " ".join(check_text(value, kind, (*field, name)).split())

@@ -8,8 +8,8 @@ that cannot exist, and a cursor or an input names a customer one way.
 
 from __future__ import annotations
 
-from kit.errors import InputProblems
-from kit.ids import CUSTOMER_ID_PATTERN, is_customer_id
+from kit.core.errors import InputProblems
+from kit.core.ids import CUSTOMER_ID_PATTERN, is_customer_id
 
 __all__ = ["CUSTOMER_ID_PATTERN", "NOT_A_CUSTOMER_ID", "check_customer_id", "is_customer_id"]
 

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from kit import paging
-from kit.paging import encode_cursor
+from kit.core import paging
+from kit.core.paging import encode_cursor
 
 from customers.domain.ids import CUSTOMER_ID_PATTERN
 

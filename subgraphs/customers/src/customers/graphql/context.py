@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from kit.context import RequestContext
-from kit.principal import Forbidden
+from kit.core.principal import Forbidden
 from strawberry.dataloader import DataLoader
 
 from customers.domain.customer import Customer

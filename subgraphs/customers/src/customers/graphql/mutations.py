@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from kit.core.errors import InputProblems
 from kit.cost import user_errors_field
-from kit.errors import InputProblems
 from kit.graphql_types import UserError
 from strawberry.types import Info
 

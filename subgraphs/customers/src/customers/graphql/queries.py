@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from kit.core.text import TextKind, text_argument
 from kit.cost import paged
 from kit.graphql_types import PageInfo
-from kit.text import TextKind, text_argument
 from strawberry.types import Info
 
 from customers.domain.paging import MAX_PAGE_SIZE

@@ -2,7 +2,7 @@
 
 Decimals are stored as text (`str(value)`), never as DynamoDB numbers or floats: a number attribute
 loses its scale ("150.00" comes back as "150"), and what a client recorded reads back exactly as
-sent. Text is parsed back by `kit.money.parse_decimal` with the stored bounds.
+sent. Text is parsed back by `kit.core.money.parse_decimal` with the stored bounds.
 
 An activity is one compact JSON string attribute (`a`): reading 10,000 of them is one paginated
 Query and a JSON parse each, not a hundred thousand typed attributes. The projection (`Holdings`,
@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from kit.money import STORED_DECIMAL, Amount, parse_decimal
+from kit.core.money import STORED_DECIMAL, Amount, parse_decimal
 
 from portfolios.domain.model import (
     ONE,
@@ -157,7 +157,7 @@ def _text(value: Decimal) -> str:
 
 
 def _number(value: Any) -> Decimal:
-    # Bounded like every Decimal made from text (kit.money): a broken or tampered item cannot
+    # Bounded like every Decimal made from text (kit.core.money): a broken or tampered item cannot
     # make this service compute with 1E-999999999.
     if type(value) is str:
         return _stored_number(value)

@@ -31,8 +31,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
+from kit.core.money import STORED_DECIMAL, Amount, parse_decimal
 from kit.dynamo import batch_get, from_item, to_item
-from kit.money import STORED_DECIMAL, Amount, parse_decimal
 
 from portfolios.adapters import items
 from portfolios.adapters.repository import DynamoPortfolioRepository

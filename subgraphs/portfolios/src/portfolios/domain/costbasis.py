@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Context, Decimal
 from functools import cache
 
-from kit.money import EXACT
+from kit.core.money import EXACT
 
 from portfolios.domain.model import ZERO, CostBasisMethod, LotPick
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kit.ids import is_customer_id
+from kit.core.ids import is_customer_id
 
 
 class InvalidEvent(ValueError):

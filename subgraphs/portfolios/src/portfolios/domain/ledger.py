@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from kit.money import EXACT, RATIO, Amount, decimal_places, minor_unit
+from kit.core.money import EXACT, RATIO, Amount, decimal_places, minor_unit
 
 from portfolios.domain.costbasis import (
     COST_PLACES,
@@ -140,7 +140,7 @@ class _Replay:
         self.pools: dict[str, list[Decimal]] = {}
 
     def round(self, value: Decimal) -> Decimal:
-        """`kit.money.round_to_minor_unit`, with the currency's quantum looked up once per replay."""
+        """`kit.core.money.round_to_minor_unit`, with the currency's quantum looked up once per replay."""
         return value.quantize(self.minor, rounding=ROUND_HALF_EVEN, context=EXACT)
 
     def open_of(self, symbol: str) -> list[OpenLot]:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
-from kit.money import EXACT, Amount, round_to_minor_unit
+from kit.core.money import EXACT, Amount, round_to_minor_unit
 
 # An average cost keeps at most this many decimal places (rounded half-even when it has more).
 AVERAGE_COST_PLACES = 10

@@ -7,8 +7,8 @@ GraphQL error whose extensions.code is BAD_USER_INPUT.
 
 from __future__ import annotations
 
-from kit import paging
-from kit.ids import is_ulid
+from kit.core import paging
+from kit.core.ids import is_ulid
 
 MAX_PAGE_SIZE = 100
 _PREFIX = "activity:"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from kit.errors import InputProblems, Problem
+from kit.core.errors import InputProblems, Problem
 
 INVALID = "INVALID"
 NOT_FOUND = "NOT_FOUND"

@@ -13,10 +13,10 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 
-from kit.errors import InputProblems, Problem
-from kit.ids import is_customer_id, is_ulid
-from kit.money import EXACT, Amount, decimal_places, is_iso_currency
-from kit.text import TextError, TextKind, clean_text, text_problem, trimmed
+from kit.core.errors import InputProblems, Problem
+from kit.core.ids import is_customer_id, is_ulid
+from kit.core.money import EXACT, Amount, decimal_places, is_iso_currency
+from kit.core.text import TextError, TextKind, clean_text, text_problem, trimmed
 
 from portfolios.domain.commands import (
     KEEP,

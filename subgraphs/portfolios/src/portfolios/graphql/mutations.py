@@ -1,7 +1,7 @@
 """Mutations: one `input`, a payload with the changed object and `userErrors` (DESIGN.md decision 7).
 
 Every rule lives in the services and the domain; these resolvers only translate input and payload.
-Each passes the caller on: a refusal (`kit.principal.Forbidden`) is a GraphQL error with
+Each passes the caller on: a refusal (`kit.core.principal.Forbidden`) is a GraphQL error with
 extensions.code FORBIDDEN, the payload null, nothing written.
 """
 
@@ -12,10 +12,10 @@ from decimal import Decimal
 from typing import TypeVar
 
 import strawberry
+from kit.core.errors import InputProblems
+from kit.core.money import Amount
 from kit.cost import user_errors_field
-from kit.errors import InputProblems
 from kit.graphql_types import Money, MoneyInput, UserError
-from kit.money import Amount
 
 from portfolios.domain import model
 from portfolios.domain.commands import (

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import strawberry
-from kit.text import TextKind, text_argument
+from kit.core.text import TextKind, text_argument
 
 from portfolios.graphql.types import Info, Portfolio, readable_portfolio
 

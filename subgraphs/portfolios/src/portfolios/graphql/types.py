@@ -3,7 +3,7 @@
 Resolvers are module functions attached with `strawberry.field(resolver=...)` and read through the
 request's DataLoaders (`graphql.context`), never the table directly. Money is shown as a statement
 shows it (DESIGN.md decision 6): amounts rounded to the currency's minor unit, unit prices and
-rates precise (`Money.amount_of`, `Money.price_of`, `kit.money.unit_price`).
+rates precise (`Money.amount_of`, `Money.price_of`, `kit.core.money.unit_price`).
 
 Access: every way into a customer's data starts at a checked root (`Query.portfolio`, or an entity
 reference to a Portfolio, Investment or Customer), checked by `access.readable` right after the
@@ -17,6 +17,8 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 import strawberry
+from kit.core.money import Amount, sum_of_rounded, unit_price
+from kit.core.principal import forbidden_to_see
 from kit.cost import (
     LOTS_PER_PORTFOLIO,
     LOTS_PER_SALE,
@@ -27,8 +29,6 @@ from kit.cost import (
     paged,
 )
 from kit.graphql_types import Money, PageInfo
-from kit.money import Amount, sum_of_rounded, unit_price
-from kit.principal import forbidden_to_see
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
 

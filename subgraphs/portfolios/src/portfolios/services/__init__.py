@@ -1,7 +1,7 @@
 """Use cases: what the GraphQL layer and the event consumers ask of the portfolios service.
 
 A use case reads through the ports in `domain.ports`, asks the domain, and writes once; bad input
-raises `kit.errors.InputProblems` (userErrors, nothing written), a refusal `kit.principal.Forbidden`
+raises `kit.core.errors.InputProblems` (userErrors, nothing written), a refusal `kit.core.principal.Forbidden`
 (see `portfolios.access`).
 """
 

@@ -17,10 +17,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from kit.errors import InputProblems
-from kit.ids import is_ulid
-from kit.principal import Principal
-from kit.text import TextKind, trimmed
+from kit.core.errors import InputProblems
+from kit.core.ids import is_ulid
+from kit.core.principal import Principal
+from kit.core.text import TextKind, trimmed
 
 from portfolios.access import actor, check_change, forbidden_to_change, require_changer
 from portfolios.domain.commands import ActivityRequest, CorrectionRequest

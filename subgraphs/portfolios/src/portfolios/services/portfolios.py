@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from kit.errors import InputProblems, Problem
-from kit.ids import is_customer_id, is_ulid
-from kit.principal import Principal
-from kit.text import TextKind, trimmed
+from kit.core.errors import InputProblems, Problem
+from kit.core.ids import is_customer_id, is_ulid
+from kit.core.principal import Principal
+from kit.core.text import TextKind, trimmed
 
 from portfolios.access import check_change, check_open_for, forbidden_to_change, require_changer
 from portfolios.domain.commands import PortfolioRequest

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from kit.ids import is_customer_id, is_ulid
+from kit.core.ids import is_customer_id, is_ulid
 
 from portfolios.domain.model import ActivityPage, AuditPage, CustomerBook, History, Holdings, Lot, Portfolio
 from portfolios.domain.ports import Owner, PortfolioRepository

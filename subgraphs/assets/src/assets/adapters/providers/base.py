@@ -18,7 +18,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Protocol
 
 import httpx
-from kit.money import FEED_DECIMAL, DecimalError, parse_decimal
+from kit.core.money import FEED_DECIMAL, DecimalError, parse_decimal
 
 from assets.domain.instruments import AssetClass, Instrument
 from assets.domain.quotes import FeedResult
@@ -88,7 +88,7 @@ def retry_after_seconds(header: str | None, now: datetime) -> float | None:
 
 
 def to_decimal(value: object) -> Decimal | None:
-    """A Decimal from a JSON number or a numeric string within kit.money's feed bounds; None
+    """A Decimal from a JSON number or a numeric string within kit.core.money's feed bounds; None
     otherwise, so that a broken or hostile provider cannot inject 1E-999999999 or 10^5 digits."""
     if isinstance(value, bool) or value is None:
         return None

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from kit.money import EXACT, RATIO, Amount
+from kit.core.money import EXACT, RATIO, Amount
 
 from assets.adapters.providers.base import (
     Capabilities,

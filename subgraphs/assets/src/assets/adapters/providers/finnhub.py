@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from kit.money import Amount
+from kit.core.money import Amount
 
 from assets.adapters.providers.base import (
     Capabilities,

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from kit.money import Amount
+from kit.core.money import Amount
 
 from assets.adapters.providers.base import Capabilities, HttpAdapter, ProviderError, to_decimal
 from assets.domain.instruments import AssetClass, Instrument

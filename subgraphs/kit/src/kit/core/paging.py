@@ -12,7 +12,7 @@ import binascii
 import re
 from collections.abc import Callable
 
-from kit.errors import BAD_USER_INPUT, PublicError, bad_user_input
+from kit.core.errors import BAD_USER_INPUT, PublicError, bad_user_input
 
 __all__ = [
     "BAD_USER_INPUT",

@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 
-from kit.errors import InputProblems, Problem, PublicError
+from kit.core.errors import InputProblems, Problem, PublicError
 
 __all__ = [
     "BAD_USER_INPUT",

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kit.errors import PublicError
+from kit.core.errors import PublicError
 
 
 class Role(StrEnum):
