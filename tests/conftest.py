@@ -3,6 +3,7 @@ browser), started with the same launcher as `make dev`, on free ports and in-mem
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -13,7 +14,10 @@ from devstack.stack import Stack
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
-    with Stack(StackConfig.ephemeral(), echo=False) as running:
+    # Every e2e module writes as the one dev admin; the per-subject mutation rate limit (60 a minute
+    # in dev) has its own tests in tests/router and would otherwise throttle the suite by its speed.
+    config = dataclasses.replace(StackConfig.ephemeral(), extra_env={"ROUTER_MUTATION_RATE_LIMIT": "100000"})
+    with Stack(config, echo=False) as running:
         yield running
 
 

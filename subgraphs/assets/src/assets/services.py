@@ -15,7 +15,7 @@ from typing import cast
 
 from kit.core import paging
 from kit.core.errors import InputProblems, PublicError, bad_user_input
-from kit.core.money import STORED_DECIMAL, Amount, DecimalError, parse_decimal
+from kit.core.money import STORED_DECIMAL, Amount, DecimalError, is_iso_currency, parse_decimal
 from kit.core.principal import Forbidden, Principal, forbidden_to_see
 
 from assets.adapters.cache import QuoteCache
@@ -326,6 +326,16 @@ def parse_holdings(raw: object) -> list[Holding]:
             raise _bad_holdings(f" ({error})") from error
         holdings.append(Holding(symbol=item["symbol"], quantity=quantity, cost_basis=cost_basis))
     return holdings
+
+
+def parse_base_currency(raw: object) -> str:
+    """The representation's baseCurrency: an ISO 4217 code (a valuation rounds to its minor unit),
+    or "" when none was sent (then there is no valuation). Anything else is BAD_USER_INPUT."""
+    if raw is None or raw == "":
+        return ""
+    if not isinstance(raw, str) or not is_iso_currency(raw):
+        raise bad_user_input("The representation's baseCurrency must be an ISO 4217 code such as USD.")
+    return raw
 
 
 def _bad_holdings(detail: str = "") -> PublicError:

@@ -146,6 +146,23 @@ async def test_hostile_holdings_in_a_representation_are_bad_user_input_for_that_
     assert fine["id"] == "P-FINE" and fine["valuation"]["complete"] is True
 
 
+@pytest.mark.parametrize("currency", ["\u00b9", "usd", "XYZ", "U$D", 7, ["USD"]])
+async def test_a_base_currency_that_is_no_currency_is_bad_user_input_for_that_entity_only(
+    assets: Any, currency: object
+) -> None:
+    # A valuation rounds to the base currency's minor unit: an unknown code must not become a 500.
+    representations = [
+        {"__typename": "Portfolio", "id": "P-ODD", "baseCurrency": currency, "holdings": [GOOD_HOLDING]},
+        {"__typename": "Portfolio", "id": "P-FINE", "baseCurrency": "USD", "holdings": [GOOD_HOLDING]},
+    ]
+    body = await post(assets, VALUATION, {"representations": representations})
+    assert refusal_codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["path"] == ["_entities", 0]
+    odd, fine = body["data"]["_entities"]
+    assert odd is None
+    assert fine["id"] == "P-FINE" and fine["valuation"]["complete"] is True
+
+
 async def test_holdings_computed_by_the_portfolios_subgraph_are_accepted(assets: Any) -> None:
     """A cost basis is a product (quantity x price x fx rate): far more digits than a client's input."""
     cost = "1234567890123.123456789012345678901234567"

@@ -117,7 +117,15 @@ async def test_add_investment_and_see_the_position(api, customer):
     )
     # The BUY activity, its audit entry, the ref that finds its portfolio by the lot's id, and the
     # projection (one chunk of holdings; no history yet); no idempotency key, so no record of one.
-    assert await api.kinds(portfolio["id"]) == {"META": 1, "ACTIVITY": 1, "AUDIT": 1, "REF": 1, "HOLDINGS": 1}
+    # The BUY, its audit entry and ref, the projection and the journal (every activity, for fast reads).
+    assert await api.kinds(portfolio["id"]) == {
+        "META": 1,
+        "ACTIVITY": 1,
+        "AUDIT": 1,
+        "REF": 1,
+        "HOLDINGS": 1,
+        "JOURNAL": 1,
+    }
     assert first["instrument"] == {"symbol": "AAPL"}
     assert first["quantity"] == "10"
     assert first["purchasePrice"] == {"amount": "150.25", "currencyCode": "USD"}
@@ -253,7 +261,7 @@ async def test_idempotency_replay_returns_the_first_lot_and_writes_nothing(api, 
     portfolio = await api.create_portfolio(customer)
     first = await api.add_investment(portfolio["id"], idempotencyKey="order-1", quantity="10")
     # The BUY, its audit entry, its ref, the projection and the key's record (with the first result).
-    recorded = {"META": 1, "ACTIVITY": 1, "AUDIT": 1, "REF": 1, "HOLDINGS": 1, "IDEMPOTENCY": 1}
+    recorded = {"META": 1, "ACTIVITY": 1, "AUDIT": 1, "REF": 1, "HOLDINGS": 1, "JOURNAL": 1, "IDEMPOTENCY": 1}
     assert await api.kinds(portfolio["id"]) == recorded
     before = await api.snapshot()
 

@@ -29,7 +29,7 @@ from assets.domain import valuation as domain
 from assets.domain.fx import MappingFxRates
 from assets.graphql.context import AssetsContext
 from assets.graphql.types import Instrument
-from assets.services import InstrumentView, lookup_key, parse_holdings
+from assets.services import InstrumentView, lookup_key, parse_base_currency, parse_holdings
 
 
 @strawberry.type(name="PositionValuation", description="One position at the latest prices.")
@@ -189,7 +189,7 @@ class Portfolio:
         parsed = parse_holdings(holdings or [])
         return cls(
             id=id,
-            base_currency=baseCurrency or "",
+            base_currency=parse_base_currency(baseCurrency),
             holdings=[Holding(symbol=h.symbol, quantity=h.quantity, cost_basis=h.cost_basis) for h in parsed],
             owner=Customer(id=strawberry.ID(owner_id or "")),
         )
