@@ -57,10 +57,11 @@ token: bootstrap ## print a dev bearer token: ARGS="--customer ID", ARGS=--opera
 test: bootstrap ## the whole suite: unit, integration against DynamoDB Local, contract, end to end
 	$(UV) run --frozen pytest
 
-lint: bootstrap ## ruff, mypy (strict for kit and every domain/), tsc, actionlint and zizmor
+lint: bootstrap ## ruff, mypy (strict for kit and every domain/), import-linter, tsc, actionlint and zizmor
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy subgraphs/kit/src subgraphs/customers/src subgraphs/portfolios/src subgraphs/assets/src tools/devstack/src infra/src
+	$(UV) run --frozen lint-imports
 	cd router && npx tsc --noEmit
 	node router/lint-workflows.mjs
 	$(UV) run --frozen zizmor --offline .github/workflows
