@@ -686,18 +686,6 @@ def test_a_back_dated_buy_leaves_a_recorded_fifo_transfer_as_it_was():
     assert first.id not in {lot.id for lot in books.holdings.open_lots}
 
 
-def test_holdings_on_a_day_replays_the_days_before_it():
-    book = Book()
-    book.buy("2024-01-10", "AAA", "10", "100")
-    book.sell("2024-02-01", "AAA", "4", "150")
-    book.buy("2024-03-10", "AAA", "1", "200")
-    ledger = book.ledger()
-    assert ledger.holdings_on("AAA", d("2024-01-31")) == D(10)
-    assert ledger.holdings_on("AAA", d("2024-02-01")) == D(6)
-    assert ledger.holdings_on("AAA", d("2024-12-31")) == D(7)
-    assert ledger.holdings_on("BBB", d("2024-12-31")) == D(0)
-
-
 # --- term -----------------------------------------------------------------------------------------
 
 

@@ -191,23 +191,18 @@ def _moved(lot: MovedLot) -> list[str]:
 
 
 class _Parser:
-    """Parses stored text, each distinct text once: a ledger repeats the same quantities, prices,
-    rates and dates thousands of times. Every distinct number still passes `parse_decimal`'s bounds;
-    Decimal and date are immutable, so sharing one parsed value is safe."""
+    """Parses stored text for one read. Numbers are memoized process-wide by `_number` (an LRU);
+    dates, repeated thousands of times in a ledger, once per read. Decimal and date are immutable,
+    so sharing one parsed value is safe."""
 
-    __slots__ = ("_days", "_numbers")
+    __slots__ = ("_days",)
 
     def __init__(self) -> None:
-        self._numbers: dict[str, Decimal] = {}
         self._days: dict[str, date] = {}
 
-    def number(self, text: Any) -> Decimal:
-        if type(text) is not str:  # not memoized (True == 1 as a key); parse_decimal refuses it
-            return _number(text)
-        value = self._numbers.get(text)
-        if value is None:
-            value = self._numbers[text] = _number(text)
-        return value
+    @staticmethod
+    def number(text: Any) -> Decimal:
+        return _number(text)
 
     def day(self, text: str) -> date:
         value = self._days.get(text)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from kit.core.money import EXACT, RATIO, Amount, decimal_places, minor_unit
@@ -113,12 +112,6 @@ class Ledger:
     def replay(self, *, version: int = 0) -> Books:
         """The books after every activity, in trade-date order; ImpossibleHistory if some day fails."""
         return _Replay(self.portfolio).run(self.ordered(), version)
-
-    def holdings_on(self, symbol: str, day: date) -> Decimal:
-        """What the portfolio held of `symbol` at the end of `day` (for messages; replays a prefix)."""
-        state = _Replay(self.portfolio)
-        state.run([a for a in self.ordered() if a.occurred_on <= day], 0, strict=False)
-        return held(state.open_of(symbol))
 
 
 class _Replay:
@@ -442,7 +435,3 @@ def _label(activity: Activity) -> str:
 def with_moved_lots(transfer_out: Activity, moved: Sequence[MovedLot]) -> Activity:
     """The TRANSFER_OUT recording what it carried (each moved lot with its id in the receiver)."""
     return replace(transfer_out, moved=tuple(moved))
-
-
-def uses_specific_lots(method: CostBasisMethod, picks: Sequence[LotPick]) -> bool:
-    return bool(picks) and method is not CostBasisMethod.AVERAGE

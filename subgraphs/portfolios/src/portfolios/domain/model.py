@@ -8,7 +8,7 @@ unit only where a statement line is made (decision 6), and totals are sums of th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -541,10 +541,3 @@ def book_of(
         portfolios=ordered,
         holdings={h.portfolio_id: h for h in holdings if h.portfolio_id in known},
     )
-
-
-def sum_of(values: Sequence[Decimal]) -> Decimal:
-    total = ZERO
-    for value in values:
-        total = EXACT.add(total, value)
-    return total

@@ -242,9 +242,6 @@ class NewActivity:
             ]
         )
 
-    def create(self, activity_id: str, recorded_at: datetime) -> Activity:
-        return self.as_activity(activity_id, recorded_at)
-
     def as_activity(self, activity_id: str, recorded_at: datetime) -> Activity:
         return Activity(
             id=activity_id,

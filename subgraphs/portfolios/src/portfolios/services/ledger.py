@@ -94,13 +94,9 @@ class Changed:
     activity: Activity
     portfolio: Portfolio
     books: Books | None
-    before: Books | None = None
 
     def lot(self) -> Lot | None:
         return _lot_of(self.books, self.activity.id)
-
-    def lot_before(self) -> Lot | None:
-        return _lot_of(self.before, self.activity.id)
 
 
 def _lot_of(books: Books | None, lot_id: str) -> Lot | None:
@@ -177,7 +173,7 @@ class LedgerUseCases:
             raise portfolio_gone()
         if stored.portfolio.is_closed:  # closed since the first read
             raise portfolio_closed(("input", "portfolioId"))
-        activity = new.create(self._new_id(now), now)
+        activity = new.as_activity(self._new_id(now), now)
         idempotency = (
             IdempotencyRecord(new.idempotency_key, activity.id, new.fingerprint())
             if new.idempotency_key
@@ -400,12 +396,7 @@ class LedgerUseCases:
                     )
                 )
         await self._repository.write(changes)
-        return Changed(
-            activity=old,
-            portfolio=stored.portfolio,
-            books=books,
-            before=before.replay() if only is ActivityType.BUY else None,
-        )
+        return Changed(activity=old, portfolio=stored.portfolio, books=books)
 
     async def _owner(
         self, caller: Principal, activity_id: str, field: Field, only: ActivityType | None
