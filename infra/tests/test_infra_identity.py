@@ -17,7 +17,7 @@ from infra.assembly import SynthesizedStack
 from infra.config import environments
 from infra.stacks.identity import IdentityStack
 from kit.core.principal import Role
-from kit.tokens import AuthSettings
+from kit.web.tokens import AuthSettings
 
 from infra import nag
 
@@ -227,7 +227,7 @@ def test_every_app_container_verifies_the_pools_id_tokens(
     names = {pool: "<pool id>", client: "<client id>"}
     variables = app_environment(stacks[f"{env}/services"], service)
     auth = {name: value for name, value in variables.items() if name.startswith("AUTH_")}
-    # exactly the settings kit.tokens.AuthSettings reads (its defaults cover the rest)
+    # exactly the settings kit.web.tokens.AuthSettings reads (its defaults cover the rest)
     assert {name.removeprefix("AUTH_").lower() for name in auth} <= set(AuthSettings.model_fields)
 
     issuer, producers = resolve(stacks, auth["AUTH_ISSUER"])

@@ -21,9 +21,9 @@ import yaml
 from devstack import toolchain
 from devstack.config import DEFAULT_PORTS, SUBGRAPHS, StackConfig
 from devstack.stack import Stack
-from kit.dynamo import dynamodb_client
-from kit.settings import ServiceSettings
-from kit.testing import unique_table_name
+from kit.aws.dynamo import dynamodb_client
+from kit.web.settings import ServiceSettings
+from kit_testing import unique_table_name
 
 COMPOSE_FILE = toolchain.REPO_ROOT / "docker-compose.yml"
 LAUNCHER_HOST = "launcher.invalid"  # a host no value of the compose file contains

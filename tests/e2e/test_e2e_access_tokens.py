@@ -16,7 +16,7 @@ import pytest
 from devstack.client import operation
 from devstack.dev_issuer import DevIssuer
 from devstack.stack import Stack
-from kit.testing import REFUSALS, HostileTokens
+from kit_testing import REFUSALS, HostileTokens
 from ulid import ULID
 
 pytestmark = pytest.mark.e2e

@@ -15,8 +15,8 @@ from assets.adapters.table import table_definition
 from assets.app import AssetsRuntime, AssetsSettings, create_app
 from assets.domain.quotes import Quote
 from assets.domain.simulation import SimulatedPriceProvider
-from kit.dynamo import ensure_table
-from kit.testing import running_app
+from kit.aws.dynamo import ensure_table
+from kit_testing import running_app
 from ulid import ULID
 
 # A fixed "now" so simulated prices and manual setAt values are known.

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from kit.testing import ISSUER, REFUSALS, bearer
+from kit_testing import ISSUER, REFUSALS, bearer
 
 DOCUMENTS: dict[str, tuple[str, dict[str, Any]]] = {
     "instrument": ('query { instrument(symbol: "AAPL") { symbol quote { price { amount } } } }', {}),

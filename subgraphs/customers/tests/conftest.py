@@ -11,9 +11,9 @@ import httpx
 import pytest
 from customers.adapters.table import table_definition
 from customers.app import CustomersRuntime, CustomersSettings, create
-from kit.dynamo import dynamodb_client, ensure_table, from_item
-from kit.events import RecordingPublisher
-from kit.testing import execute, running_app, unique_table_name
+from kit.aws.dynamo import dynamodb_client, ensure_table, from_item
+from kit.aws.events import RecordingPublisher
+from kit_testing import execute, running_app, unique_table_name
 
 CUSTOMER_FIELDS = """id email name phone address { line1 line2 city region postalCode country }
   createdAt version status closedAt"""

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from customers.app import CustomersRuntime, CustomersSettings, create
 from infra.config import CUSTOMERS_EVENT_SOURCE
-from kit.events import EventBridgePublisher, HttpPushPublisher, NoEvents
-from kit.testing import running_app
+from kit.aws.events import EventBridgePublisher, HttpPushPublisher, NoEvents
+from kit_testing import running_app
 
 
 async def publisher_for(**settings: Any) -> object:

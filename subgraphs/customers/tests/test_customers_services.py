@@ -11,12 +11,12 @@ from customers.adapters.repository import CustomerRepository
 from customers.adapters.table import table_definition
 from customers.domain.customer import Customer
 from customers.services import CustomerService
+from kit.aws.dynamo import RequestCounter, dynamodb_client, ensure_table
+from kit.aws.events import RecordingPublisher
 from kit.core.errors import InputProblems
 from kit.core.principal import Principal
-from kit.dynamo import RequestCounter, dynamodb_client, ensure_table
-from kit.events import RecordingPublisher
-from kit.settings import ServiceSettings
-from kit.testing import unique_table_name
+from kit.web.settings import ServiceSettings
+from kit_testing import unique_table_name
 
 ADMIN = Principal.of("admin-1", ["admin"])
 

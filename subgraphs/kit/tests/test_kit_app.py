@@ -1,4 +1,4 @@
-"""kit.app: /graphql, /health (alive) and /ready (its table answers), with the runtime's lifespan."""
+"""kit.web.app: /graphql, /health (alive) and /ready (its table answers), with the runtime's lifespan."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 import pytest
 import strawberry
-from kit.app import READY_TIMEOUT_SECONDS, Runtime, create_app
-from kit.context import RequestContext
-from kit.dynamo import ensure_table
-from kit.schema import federated_schema
-from kit.settings import ServiceSettings
-from kit.testing import INTERNALS, execute, running_app, unique_table_name
+from kit.aws.dynamo import ensure_table
+from kit.graphql.context import RequestContext
+from kit.graphql.schema import federated_schema
+from kit.web.app import READY_TIMEOUT_SECONDS, Runtime, create_app
+from kit.web.settings import ServiceSettings
+from kit_testing import INTERNALS, execute, running_app, unique_table_name
 from strawberry.types import Info
 
 

@@ -1,4 +1,4 @@
-"""kit.authentication in front of a real subgraph app: no valid token, no GraphQL."""
+"""kit.web.authentication in front of a real subgraph app: no valid token, no GraphQL."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from typing import Any
 import httpx
 import pytest
 import strawberry
-from kit.app import Runtime, create_app
-from kit.body_limit import MAX_BODY_BYTES, BodyLimit
-from kit.context import RequestContext
-from kit.schema import federated_schema
-from kit.settings import ServiceSettings
-from kit.testing import ISSUER, bearer, running_app
+from kit.graphql.context import RequestContext
+from kit.graphql.schema import federated_schema
+from kit.web.app import Runtime, create_app
+from kit.web.body_limit import MAX_BODY_BYTES, BodyLimit
+from kit.web.settings import ServiceSettings
+from kit_testing import ISSUER, bearer, running_app
 
 
 @strawberry.type

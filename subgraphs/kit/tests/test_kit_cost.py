@@ -1,4 +1,5 @@
-"""kit.cost: list sizes from @listSize, one estimate per request, and a refusal before anything resolves."""
+"""kit.graphql.cost: list sizes from @listSize, one estimate per request, and a refusal before
+anything resolves."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 import pytest
 import strawberry
 from graphql import parse
-from kit.cost import (
+from kit.graphql.cost import (
     COST_CODE,
     USER_ERRORS_PER_PAYLOAD,
     CostModel,
@@ -17,8 +18,8 @@ from kit.cost import (
     estimate_cost,
     paged,
 )
-from kit.graphql_types import Money, PageInfo, UserError
-from kit.schema import MAX_COST, federated_schema
+from kit.graphql.schema import MAX_COST, federated_schema
+from kit.graphql.types import Money, PageInfo, UserError
 
 RESOLVED: list[str] = []  # fields a test's request actually resolved
 

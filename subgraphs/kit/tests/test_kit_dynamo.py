@@ -1,4 +1,4 @@
-"""kit.dynamo: (de)serialisation, batched reads and pagination, against DynamoDB Local and fakes."""
+"""kit.aws.dynamo: (de)serialisation, batched reads and pagination, against DynamoDB Local and fakes."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-import kit.dynamo
+import kit.aws.dynamo
 import pytest
-from kit.dynamo import (
+from kit.aws.dynamo import (
     BATCH_GET_LIMIT,
     RequestCounter,
     batch_get,
@@ -21,8 +21,8 @@ from kit.dynamo import (
     table_answers,
     to_item,
 )
-from kit.settings import ServiceSettings
-from kit.testing import unique_table_name
+from kit.web.settings import ServiceSettings
+from kit_testing import unique_table_name
 
 
 def table_definition(name: str) -> dict[str, Any]:
@@ -174,13 +174,13 @@ class FakeBatchClient:
 
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Replace kit.dynamo's backoff sleep with a recorder, so retry tests take no time."""
+    """Replace kit.aws.dynamo's backoff sleep with a recorder, so retry tests take no time."""
     recorded: list[float] = []
 
     async def fake_sleep(delay: float) -> None:
         recorded.append(delay)
 
-    monkeypatch.setattr(kit.dynamo, "asyncio", SimpleNamespace(gather=asyncio.gather, sleep=fake_sleep))
+    monkeypatch.setattr(kit.aws.dynamo, "asyncio", SimpleNamespace(gather=asyncio.gather, sleep=fake_sleep))
     return recorded
 
 
@@ -210,7 +210,7 @@ async def test_batch_get_gives_up_after_too_many_retries(sleeps: list[float]) ->
     client = FakeBatchClient([{"Responses": {"t": []}, "UnprocessedKeys": stuck}])
     with pytest.raises(RuntimeError, match="unprocessed"):
         await batch_get(client, "t", [key(1)])
-    assert len(client.requests) == kit.dynamo._MAX_UNPROCESSED_RETRIES + 1
+    assert len(client.requests) == kit.aws.dynamo._MAX_UNPROCESSED_RETRIES + 1
     # Exponential backoff, capped.
     assert sleeps == sorted(sleeps)
     assert sleeps[1] == 2 * sleeps[0]

@@ -1,5 +1,5 @@
-"""kit.entities through kit.schema: a malformed representation is null with BAD_USER_INPUT at its
-index of `_entities`; the valid ones of the same request resolve."""
+"""kit.graphql.entities through kit.graphql.schema: a malformed representation is null with
+BAD_USER_INPUT at its index of `_entities`; the valid ones of the same request resolve."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 import strawberry
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kit.schema import federated_schema
+from kit.graphql.schema import federated_schema
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
 

@@ -1,4 +1,4 @@
-"""kit.events: HTTP push of domain events with retries; subscriber lists."""
+"""kit.aws.events: HTTP push of domain events with retries; subscriber lists."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from collections import Counter
 
 import httpx
 import pytest
-from kit import push_signature
-from kit.events import HttpPushPublisher, NoEvents, RecordingPublisher, parse_subscribers
+from kit.aws.events import HttpPushPublisher, NoEvents, RecordingPublisher, parse_subscribers
+from kit.web import push_signature
 
 A = "http://customers.test/events"
 B = "http://portfolios.test/events"
@@ -56,12 +56,12 @@ async def test_posts_type_and_detail_to_every_subscriber() -> None:
 
 
 async def test_retries_a_503_then_succeeds(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.ERROR, logger="kit.events")
+    caplog.set_level(logging.ERROR, logger="kit.aws.events")
     subscribers = Subscribers({A: [503, 202]})
     await publisher(subscribers, [A]).publish("CustomerRegistered", {"customerId": "c1"})
     assert subscribers.attempts[A] == 2
     assert subscribers.received == [(A, {"type": "CustomerRegistered", "customerId": "c1"})]
-    assert [r for r in caplog.records if r.name == "kit.events"] == []
+    assert [r for r in caplog.records if r.name == "kit.aws.events"] == []
 
 
 async def test_retries_a_connection_error() -> None:
@@ -72,13 +72,13 @@ async def test_retries_a_connection_error() -> None:
 
 
 async def test_gives_up_after_the_attempts_logs_and_does_not_raise(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.ERROR, logger="kit.events")
+    caplog.set_level(logging.ERROR, logger="kit.aws.events")
     subscribers = Subscribers({A: [503], B: [202]})
     await publisher(subscribers, [A, B], attempts=3).publish("CustomerRegistered", {"customerId": "c2"})
     assert subscribers.attempts[A] == 3
     # One subscriber down does not stop delivery to the next one.
     assert subscribers.received == [(B, {"type": "CustomerRegistered", "customerId": "c2"})]
-    [record] = [r for r in caplog.records if r.name == "kit.events"]
+    [record] = [r for r in caplog.records if r.name == "kit.aws.events"]
     assert record.levelno == logging.ERROR
     assert "CustomerRegistered" in record.getMessage()
     assert A in record.getMessage()

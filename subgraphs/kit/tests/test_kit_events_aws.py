@@ -1,4 +1,4 @@
-"""kit.events.EventBridgePublisher: the PutEvents entry, bounded retries, and a real round trip
+"""kit.aws.events.EventBridgePublisher: the PutEvents entry, bounded retries, and a real round trip
 bus -> rule -> SQS queue through moto's server (moto's in-process mock does not work with
 aiobotocore, DESIGN.md decision 4)."""
 
@@ -14,7 +14,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 from devstack.net import free_port
-from kit.events import EventBridgePublisher, FailedEntry, eventbridge_client
+from kit.aws.events import EventBridgePublisher, FailedEntry, eventbridge_client
 from ulid import ULID
 
 REGION = "us-east-1"
@@ -72,27 +72,27 @@ async def test_an_event_reaches_the_routed_queue_as_an_eventbridge_envelope(moto
 async def test_a_bus_that_does_not_exist_is_logged_not_raised(
     moto_endpoint: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.ERROR, logger="kit.events")
+    caplog.set_level(logging.ERROR, logger="kit.aws.events")
     async with eventbridge_client(REGION, moto_endpoint) as client:
         calls = CountingClient(client)
         await EventBridgePublisher(calls, "no-such-bus", SOURCE).publish(
             "CustomerClosed", {"customerId": "c"}
         )
     assert calls.calls == 1  # ResourceNotFoundException is permanent: not retried
-    [record] = [r for r in caplog.records if r.name == "kit.events"]
+    [record] = [r for r in caplog.records if r.name == "kit.aws.events"]
     assert "CustomerClosed" in record.getMessage() and "no-such-bus" in record.getMessage()
     assert record.exc_info is not None and isinstance(record.exc_info[1], ClientError)
 
 
 async def test_an_unreachable_endpoint_is_retried_then_logged(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.ERROR, logger="kit.events")
+    caplog.set_level(logging.ERROR, logger="kit.aws.events")
     nobody = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     async with eventbridge_client(REGION, nobody) as client:
         calls = CountingClient(client)
         publisher = EventBridgePublisher(calls, "bus", SOURCE, attempts=2, wait_seconds=0.01)
         await publisher.publish("CustomerRegistered", {"customerId": "c"})
     assert calls.calls == 2
-    [record] = [r for r in caplog.records if r.name == "kit.events"]
+    [record] = [r for r in caplog.records if r.name == "kit.aws.events"]
     assert record.exc_info is not None and isinstance(record.exc_info[1], EndpointConnectionError)
 
 
@@ -167,22 +167,22 @@ async def test_the_entry_names_bus_source_type_and_json_detail() -> None:
     ],
 )
 async def test_a_transient_failure_is_retried(transient: Any, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.ERROR, logger="kit.events")
+    caplog.set_level(logging.ERROR, logger="kit.aws.events")
     client = ScriptedClient(transient, OK)
     await publisher(client).publish("CustomerClosed", {"customerId": "c"})
     assert len(client.entries) == 2
     assert client.entries[0] == client.entries[1]  # the same entry again
-    assert [r for r in caplog.records if r.name == "kit.events"] == []
+    assert [r for r in caplog.records if r.name == "kit.aws.events"] == []
 
 
 async def test_a_failed_entry_that_keeps_failing_is_logged_after_the_attempts(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.ERROR, logger="kit.events")
+    caplog.set_level(logging.ERROR, logger="kit.aws.events")
     client = ScriptedClient(failed("InternalFailure"))
     await publisher(client, attempts=4).publish("CustomerClosed", {"customerId": "c"})
     assert len(client.entries) == 4
-    [record] = [r for r in caplog.records if r.name == "kit.events"]
+    [record] = [r for r in caplog.records if r.name == "kit.aws.events"]
     assert record.exc_info is not None and isinstance(record.exc_info[1], FailedEntry)
     assert record.exc_info[1].code == "InternalFailure"
 
@@ -196,17 +196,17 @@ async def test_a_failed_entry_that_keeps_failing_is_logged_after_the_attempts(
     ],
 )
 async def test_a_permanent_failure_is_not_retried(permanent: Any, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.ERROR, logger="kit.events")
+    caplog.set_level(logging.ERROR, logger="kit.aws.events")
     client = ScriptedClient(permanent, OK)
     await publisher(client).publish("CustomerClosed", {"customerId": "c"})
     assert len(client.entries) == 1
-    assert len([r for r in caplog.records if r.name == "kit.events"]) == 1
+    assert len([r for r in caplog.records if r.name == "kit.aws.events"]) == 1
 
 
 async def test_a_detail_that_is_not_json_is_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.ERROR, logger="kit.events")
+    caplog.set_level(logging.ERROR, logger="kit.aws.events")
     client = ScriptedClient(OK)
     await publisher(client).publish("CustomerClosed", {"customerId": object()})
     assert client.entries == []
-    [record] = [r for r in caplog.records if r.name == "kit.events"]
+    [record] = [r for r in caplog.records if r.name == "kit.aws.events"]
     assert record.exc_info is not None and isinstance(record.exc_info[1], TypeError)

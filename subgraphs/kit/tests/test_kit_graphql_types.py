@@ -1,4 +1,4 @@
-"""kit.graphql_types and kit.schema: the Decimal scalar, Money/MoneyInput, the federated schema."""
+"""kit.graphql.types and kit.graphql.schema: the Decimal scalar, Money/MoneyInput, the federated schema."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 import strawberry
 from kit.core.errors import InputProblems, Problem
 from kit.core.money import Amount
-from kit.graphql_types import Money, MoneyInput, UserError
-from kit.schema import MAX_ALIASES, MAX_DEPTH, federated_schema
+from kit.graphql.schema import MAX_ALIASES, MAX_DEPTH, federated_schema
+from kit.graphql.types import Money, MoneyInput, UserError
 from strawberry.printer import print_schema
 
 
@@ -207,7 +207,7 @@ async def test_a_json_integer_beyond_the_bounds_is_bad_user_input() -> None:
 async def test_invalid_decimal_literal_is_reported_as_a_validation_error_not_masked(literal: str) -> None:
     """An invalid Decimal literal in the document is the client's mistake (a validation error).
 
-    kit.masking promises to keep validation errors as they are; they must not come back as
+    kit.graphql.masking promises to keep validation errors as they are; they must not come back as
     "Internal error. Reference: ..." with INTERNAL_SERVER_ERROR.
     """
     data, errors = await run(f"{{ echo(value: {literal}) }}")

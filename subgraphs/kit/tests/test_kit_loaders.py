@@ -1,11 +1,11 @@
-"""kit.loaders: per-request DataLoaders batching many loads into one fetch."""
+"""kit.graphql.loaders: per-request DataLoaders batching many loads into one fetch."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
 
-from kit.loaders import grouping_loader, mapping_loader
+from kit.graphql.loaders import grouping_loader, mapping_loader
 
 
 async def test_mapping_loader_batches_and_aligns_missing_keys_to_none() -> None:

@@ -1,4 +1,4 @@
-"""kit.masking: unexpected errors are masked behind a logged correlation id; public ones are kept."""
+"""kit.graphql.masking: unexpected errors are masked behind a logged correlation id; public ones are kept."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import logging
 import pytest
 import strawberry
 from kit.core.errors import InputProblems, Problem, PublicError
-from kit.masking import INTERNAL_ERROR_CODE
-from kit.schema import federated_schema
+from kit.graphql.masking import INTERNAL_ERROR_CODE
+from kit.graphql.schema import federated_schema
 
 
 @strawberry.type

@@ -1,6 +1,6 @@
 from hypothesis import given
 from hypothesis import strategies as st
-from kit import push_signature
+from kit.web import push_signature
 
 SECRET = "s3cret"
 BODY = b'{"type":"CustomerRegistered","customerId":"01J0"}'

@@ -1,11 +1,11 @@
-"""kit.settings: service settings from the environment, one prefix per service."""
+"""kit.web.settings: service settings from the environment, one prefix per service."""
 
 from __future__ import annotations
 
 import pytest
-from kit.context import RequestContext
-from kit.settings import ServiceSettings
-from kit.testing import unique_table_name
+from kit.graphql.context import RequestContext
+from kit.web.settings import ServiceSettings
+from kit_testing import unique_table_name
 from pydantic_settings import SettingsConfigDict
 
 

@@ -1,4 +1,4 @@
-"""kit.telemetry: server, GraphQL-operation and httpx client spans, trace context across calls, X-Ray
+"""kit.aws.telemetry: server, GraphQL-operation and httpx client spans, trace context across calls, X-Ray
 trace ids, OTLP export, trace ids in log lines, and nothing at all without an endpoint.
 
 Tracing is process-wide (one tracer provider, httpx patched globally), so this module turns it on
@@ -28,11 +28,7 @@ import pytest
 import respx
 import strawberry
 from fastapi import FastAPI
-from kit.app import Runtime, create_app
-from kit.context import RequestContext
-from kit.schema import federated_schema
-from kit.settings import ServiceSettings
-from kit.telemetry import (
+from kit.aws.telemetry import (
     LOG_FORMAT,
     GraphQLOperationSpan,
     TraceContextFilter,
@@ -41,7 +37,11 @@ from kit.telemetry import (
     shutdown_tracing,
     tracing_requested,
 )
-from kit.testing import execute, running_app
+from kit.graphql.context import RequestContext
+from kit.graphql.schema import federated_schema
+from kit.web.app import Runtime, create_app
+from kit.web.settings import ServiceSettings
+from kit_testing import execute, running_app
 from opentelemetry import propagate, trace
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
@@ -347,7 +347,7 @@ def test_propagators_follow_the_otel_propagators_names(caplog: pytest.LogCapture
     assert propagator(None).fields == {"traceparent", "tracestate", "baggage"}
     assert propagator("xray, tracecontext").fields == {"X-Amzn-Trace-Id", "traceparent", "tracestate"}
     assert propagator("tracecontext,none").fields == set()
-    with caplog.at_level(logging.WARNING, logger="kit.telemetry"):
+    with caplog.at_level(logging.WARNING, logger="kit.aws.telemetry"):
         assert propagator("baggage,b4").fields == {"baggage"}
     assert "unknown propagator 'b4'" in caplog.text
 
@@ -355,11 +355,11 @@ def test_propagators_follow_the_otel_propagators_names(caplog: pytest.LogCapture
 OFF_SCRIPT = textwrap.dedent(
     """
     import json, logging, os, sys, threading
-    from kit.app import Runtime, create_app
-    from kit.context import RequestContext
-    from kit.schema import federated_schema
-    from kit.settings import ServiceSettings
-    from kit.telemetry import GraphQLOperationSpan, configure_logging, configure_tracing
+    from kit.web.app import Runtime, create_app
+    from kit.graphql.context import RequestContext
+    from kit.graphql.schema import federated_schema
+    from kit.web.settings import ServiceSettings
+    from kit.aws.telemetry import GraphQLOperationSpan, configure_logging, configure_tracing
     from opentelemetry import trace
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
     import strawberry

@@ -1,4 +1,4 @@
-"""kit.tokens: which tokens become a Principal, and why every other one is refused."""
+"""kit.web.tokens: which tokens become a Principal, and why every other one is refused."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 import respx
 from cryptography.hazmat.primitives.asymmetric import rsa
 from kit.core.principal import Role
-from kit.testing import ISSUER, REFUSALS, HostileTokens, TestIssuer
-from kit.tokens import AuthSettings, InvalidToken, JwksKeys, TokenVerifier, remote_jwks, static_jwks
+from kit.web.tokens import AuthSettings, InvalidToken, JwksKeys, TokenVerifier, remote_jwks, static_jwks
+from kit_testing import ISSUER, REFUSALS, HostileTokens, TestIssuer
 
 SUB = "01J0CUSTOMER0000000000000A"
 # A customer's tokens from the session's test issuer, wrong in one way or another.

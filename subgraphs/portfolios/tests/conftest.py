@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from kit import push_signature
-from kit.dynamo import ensure_table
-from kit.testing import ISSUER, execute, running_app, unique_table_name
+from kit.aws.dynamo import ensure_table
+from kit.web import push_signature
+from kit_testing import ISSUER, execute, running_app, unique_table_name
 from portfolios.adapters.table import table_definition
 from portfolios.app import PortfoliosRuntime, PortfoliosSettings, create_app
 from pydantic import SecretStr

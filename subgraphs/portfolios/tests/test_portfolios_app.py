@@ -1,7 +1,7 @@
 """The HTTP surface besides /graphql: POST /events (customer directory), /health, /ready."""
 
 import pytest
-from kit.dynamo import to_item
+from kit.aws.dynamo import to_item
 from portfolios.adapters.items import directory_key
 from ulid import ULID
 

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from kit.testing import ISSUER, REFUSALS, bearer
+from kit_testing import ISSUER, REFUSALS, bearer
 from ulid import ULID
 
 QUERY = "query($id: ID!) { portfolio(id: $id) { id name } }"

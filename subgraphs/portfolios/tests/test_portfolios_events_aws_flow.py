@@ -18,9 +18,9 @@ from customers.adapters.table import table_definition as customers_table
 from customers.app import CustomersSettings
 from customers.app import create as create_customers_app
 from infra.config import CUSTOMERS_EVENT_SOURCE, PORTFOLIOS_CONSUMED_EVENTS
-from kit.dynamo import dynamodb_client, ensure_table
-from kit.events import EventBridgePublisher
-from kit.testing import execute, running_app, unique_table_name
+from kit.aws.dynamo import dynamodb_client, ensure_table
+from kit.aws.events import EventBridgePublisher
+from kit_testing import execute, running_app, unique_table_name
 from portfolios.adapters.table import table_definition as portfolios_table
 from portfolios.app import PortfoliosSettings
 from portfolios.app import create_app as create_portfolios_app

@@ -1,5 +1,5 @@
 """POST /events is authenticated (issue 7): the customers service signs each body with the shared
-secret and a timestamp (kit.push_signature). A missing, forged, tampered or stale signature gets
+secret and a timestamp (kit.web.push_signature). A missing, forged, tampered or stale signature gets
 401 and nothing is recorded; without a secret configured the route does not exist (AWS uses SQS).
 """
 
@@ -10,8 +10,8 @@ import time
 import uuid
 
 import pytest
-from kit import push_signature
-from kit.testing import running_app, unique_table_name
+from kit.web import push_signature
+from kit_testing import running_app, unique_table_name
 from portfolios.app import PortfoliosSettings, create_app
 from ulid import ULID
 
@@ -52,7 +52,7 @@ BAD_SIGNATURES = {
     },
     "latin-1 byte": lambda secret, body: {push_signature.HEADER: b"t=\xb2,v1=\xff"},
     "another body's": lambda secret, body: signed(secret, b"{}"),
-    # a replay of a body signed six minutes ago (kit.push_signature.MAX_AGE_SECONDS is 300)
+    # a replay of a body signed six minutes ago (kit.web.push_signature.MAX_AGE_SECONDS is 300)
     "too old": lambda secret, body: signed(secret, body, time.time() - push_signature.MAX_AGE_SECONDS - 60),
     "from the future": lambda secret, body: signed(
         secret, body, time.time() + push_signature.MAX_AGE_SECONDS + 60

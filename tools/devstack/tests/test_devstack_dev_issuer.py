@@ -14,7 +14,7 @@ from devstack import cli
 from devstack.dev_issuer import AUDIENCE, DevIssuer, DevKeys, IssuerServer
 from devstack.net import free_port
 from kit.core.principal import Role
-from kit.tokens import AuthSettings, InvalidToken, JwksKeys, TokenVerifier, remote_jwks
+from kit.web.tokens import AuthSettings, InvalidToken, JwksKeys, TokenVerifier, remote_jwks
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from infra.config import EnvironmentConfig
 ROLES_CLAIM = "cognito:groups"
 DEFAULT_ROLE = "customer"  # self-signed-up users are in no group
 # Group name -> (precedence, description). The services take every group in `cognito:groups` as a
-# role (kit.tokens); precedence only decides `cognito:preferred_role`, which nothing here reads.
+# role (kit.web.tokens); precedence only decides `cognito:preferred_role`, which nothing here reads.
 GROUPS = {
     "admin": (0, "Everything, including changing any customer's data"),
     "operator": (10, "Reads every customer; registers customers; sets manual prices and FX rates"),
@@ -119,7 +119,7 @@ class IdentityStack(Stack):
             supported_identity_providers=[cognito.UserPoolClientIdentityProvider.COGNITO],
         )
 
-        # What every service and the router verify a token against (kit.tokens.AuthSettings).
+        # What every service and the router verify a token against (kit.web.tokens.AuthSettings).
         self.issuer = f"https://cognito-idp.{self.region}.amazonaws.com/{self.user_pool.user_pool_id}"
         self.jwks_url = f"{self.issuer}/.well-known/jwks.json"
         self.audience = self.client.user_pool_client_id

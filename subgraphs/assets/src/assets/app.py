@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 import httpx
 from aiolimiter import AsyncLimiter
 from fastapi import FastAPI
-from kit.app import Runtime, serve
-from kit.app import create_app as kit_create_app
-from kit.settings import ServiceSettings
+from kit.web.app import Runtime, serve
+from kit.web.app import create_app as kit_create_app
+from kit.web.settings import ServiceSettings
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kit.schema import federated_schema
+from kit.graphql.schema import federated_schema
 
 from assets.graphql.mutations import Mutation
 from assets.graphql.queries import Query

@@ -15,7 +15,7 @@ from assets.adapters.catalog import load_catalog
 from assets.domain.simulation import simulated_quote
 from assets.services import ValuationService, require_price_manager
 from kit.core.principal import Forbidden, Principal
-from kit.testing import ISSUER, execute
+from kit_testing import ISSUER, execute
 
 OPERATIONS = Path(__file__).resolve().parents[4] / "schema" / "operations"
 SET_MANUAL_PRICE = (OPERATIONS / "SetManualPrice.graphql").read_text()

@@ -1,10 +1,10 @@
 """Called directly (not through the router), the assets subgraph bounds what one request makes it
-resolve (kit.cost); the router's own requests for a large book run."""
+resolve (kit.graphql.cost); the router's own requests for a large book run."""
 
 from __future__ import annotations
 
-from kit.cost import COST_CODE
-from kit.schema import MAX_COST
+from kit.graphql.cost import COST_CODE
+from kit.graphql.schema import MAX_COST
 
 INSTRUMENTS = """
 query($representations: [_Any!]!) {

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from kit.core.paging import encode_cursor
-from kit.testing import HOSTILE_DECIMALS, refusal_codes
+from kit_testing import HOSTILE_DECIMALS, refusal_codes
 
 SET_MANUAL_PRICE = """
 mutation($input: SetManualPriceInput!) {

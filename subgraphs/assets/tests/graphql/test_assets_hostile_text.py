@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from kit.testing import ISSUER, execute
+from kit_testing import ISSUER, execute
 
 HOSTILE = {
     "NUL": "AAPL\u0000",

@@ -6,8 +6,7 @@ from contextlib import AsyncExitStack
 
 import httpx
 from fastapi import FastAPI
-from kit.app import Runtime, create_app, serve
-from kit.events import (
+from kit.aws.events import (
     EventBridgePublisher,
     EventPublisher,
     HttpPushPublisher,
@@ -15,7 +14,8 @@ from kit.events import (
     eventbridge_client,
     parse_subscribers,
 )
-from kit.settings import ServiceSettings
+from kit.web.app import Runtime, create_app, serve
+from kit.web.settings import ServiceSettings
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 

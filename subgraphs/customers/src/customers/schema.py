@@ -1,6 +1,6 @@
 """The customers subgraph schema (exported to schema/customers.graphql by `make schema`)."""
 
-from kit.schema import federated_schema
+from kit.graphql.schema import federated_schema
 
 from customers.graphql.mutations import Mutation
 from customers.graphql.queries import Query

@@ -24,9 +24,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from kit.aws.events import EventPublisher
 from kit.core.errors import InputProblems, Problem
 from kit.core.principal import Forbidden, Principal, forbidden_to_see
-from kit.events import EventPublisher
 from ulid import ULID
 
 from customers.adapters.repository import AlreadyRegistered, CustomerRepository, EmailTaken, StaleWrite

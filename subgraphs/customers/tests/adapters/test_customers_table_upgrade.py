@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from customers.adapters.repository import CustomerRepository
 from customers.adapters.table import LIST_INDEX, table_definition, upgrade_table
 from customers.domain.paging import PageRequest
-from kit.dynamo import dynamodb_client, ensure_table, to_item
-from kit.settings import ServiceSettings
-from kit.testing import unique_table_name
+from kit.aws.dynamo import dynamodb_client, ensure_table, to_item
+from kit.web.settings import ServiceSettings
+from kit_testing import unique_table_name
 
 IDS = ["01HV0000000000000000000001", "01HV0000000000000000000002", "01HV0000000000000000000003"]
 

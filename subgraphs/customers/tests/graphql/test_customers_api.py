@@ -3,7 +3,7 @@
 import asyncio
 
 import pytest
-from kit.testing import execute
+from kit_testing import execute
 
 REGISTER = """
 mutation($input: RegisterCustomerInput!) {

@@ -4,7 +4,7 @@ runs (HTTP 401), `_entities` and mutations included, and nothing is read or writ
 from __future__ import annotations
 
 import pytest
-from kit.testing import ISSUER, REFUSALS, bearer
+from kit_testing import ISSUER, REFUSALS, bearer
 from ulid import ULID
 
 READ = "query($id: ID!) { customer(id: $id) { id email } }"

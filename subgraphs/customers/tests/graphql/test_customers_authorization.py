@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 from customers.domain.ids import is_customer_id
-from kit.testing import ISSUER, execute
+from kit_testing import ISSUER, execute
 from ulid import ULID
 
 FIELDS = "id email name createdAt version status"

@@ -1,10 +1,10 @@
 """Called directly (not through the router), the customers subgraph bounds what one request makes it
-resolve (kit.cost): a page is counted at the size asked for, before any read."""
+resolve (kit.graphql.cost): a page is counted at the size asked for, before any read."""
 
 from __future__ import annotations
 
-from kit.cost import COST_CODE
-from kit.schema import MAX_COST
+from kit.graphql.cost import COST_CODE
+from kit.graphql.schema import MAX_COST
 
 LIST = """
 query($first: Int!) {

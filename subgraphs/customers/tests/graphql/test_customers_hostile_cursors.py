@@ -8,7 +8,7 @@ import base64
 
 import pytest
 from kit.core.paging import encode_cursor
-from kit.testing import ISSUER, execute, refusal_codes
+from kit_testing import ISSUER, execute, refusal_codes
 from ulid import ULID
 
 LIST = """query($first: Int!, $after: String) { customers(first: $first, after: $after) {

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from kit.testing import ISSUER, execute
+from kit_testing import ISSUER, execute
 from ulid import ULID
 
 ADMIN = ISSUER.admin()

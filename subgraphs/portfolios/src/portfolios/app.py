@@ -8,10 +8,10 @@ from contextlib import AsyncExitStack
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from kit import push_signature
-from kit.app import Runtime, serve
-from kit.app import create_app as create_kit_app
-from kit.settings import ServiceSettings
+from kit.web import push_signature
+from kit.web.app import Runtime, serve
+from kit.web.app import create_app as create_kit_app
+from kit.web.settings import ServiceSettings
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -127,7 +127,7 @@ def create_app(settings: PortfoliosSettings | None = None) -> FastAPI:
 
 def _serve_pushed_events(app: FastAPI, runtime: PortfoliosRuntime, secret: str) -> None:
     """POST /events: the customers service pushes its events here (local transport). Each body is
-    signed with the shared secret and a timestamp (kit.push_signature): an unsigned, forged or
+    signed with the shared secret and a timestamp (kit.web.push_signature): an unsigned, forged or
     stale (replayed) body is refused with 401 before it is parsed, and nothing is recorded."""
 
     @app.post("/events", status_code=202)

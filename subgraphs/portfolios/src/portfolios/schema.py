@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kit.schema import federated_schema
+from kit.graphql.schema import federated_schema
 
 from portfolios.graphql.mutations import Mutation
 from portfolios.graphql.queries import Query

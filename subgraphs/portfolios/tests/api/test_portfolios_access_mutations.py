@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from kit.testing import ISSUER
+from kit_testing import ISSUER
 from ulid import ULID
 
 RENAME = """

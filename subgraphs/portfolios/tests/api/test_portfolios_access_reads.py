@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from kit.testing import ISSUER
+from kit_testing import ISSUER
 from ulid import ULID
 
 PORTFOLIO = """

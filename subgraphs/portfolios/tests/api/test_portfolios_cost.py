@@ -1,5 +1,5 @@
 """Called directly (not through the router), the portfolios subgraph bounds what one request makes it
-resolve (kit.cost): the fan-out of issue 11 is refused before any read, the router's own requests for
+resolve (kit.graphql.cost): the fan-out of issue 11 is refused before any read, the router's own requests for
 a large book run."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 from kit.core.principal import Principal
-from kit.cost import COST_CODE
-from kit.schema import MAX_COST
+from kit.graphql.cost import COST_CODE
+from kit.graphql.schema import MAX_COST
 from portfolios.domain.commands import ActivityRequest, MoneyRequest, PortfolioRequest
 from portfolios.domain.model import ActivityType, PortfolioKind
 

@@ -17,7 +17,7 @@ import pytest
 from devstack.client import operation
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from kit.testing import INTERNALS
+from kit_testing import INTERNALS
 from ulid import ULID
 
 RECORD = operation("RecordActivity")

@@ -7,7 +7,7 @@ import base64
 
 import pytest
 from kit.core.paging import encode_cursor
-from kit.testing import refusal_codes
+from kit_testing import refusal_codes
 from ulid import ULID
 
 ACTIVITIES = """query($id: ID!, $after: String) { portfolio(id: $id) {

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kit.testing import HOSTILE_DECIMALS, INTERNALS, refusal_codes
+from kit_testing import HOSTILE_DECIMALS, INTERNALS, refusal_codes
 
 ADD_INVESTMENT = """
 mutation AddInvestment($input: AddInvestmentInput!) {

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from kit.testing import ISSUER
+from kit_testing import ISSUER
 
 HOSTILE = {
     "NUL": "Main\u0000",

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from devstack.client import operation
-from kit.testing import ISSUER
+from kit_testing import ISSUER
 
 RECORD = operation("RecordActivity")
 CORRECT = operation("CorrectActivity")

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from kit.dynamo import to_item
+from kit.aws.dynamo import to_item
 from portfolios.adapters import items
 from portfolios.adapters.repository import DynamoCustomerDirectory, DynamoPortfolioRepository
 from portfolios.services import PortfolioService

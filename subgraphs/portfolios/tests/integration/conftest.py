@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from kit.dynamo import dynamodb_client, ensure_table
-from kit.settings import ServiceSettings
-from kit.testing import unique_table_name
+from kit.aws.dynamo import dynamodb_client, ensure_table
+from kit.web.settings import ServiceSettings
+from kit_testing import unique_table_name
 from portfolios.adapters.repository import DynamoCustomerDirectory, DynamoPortfolioRepository
 from portfolios.adapters.table import table_definition
 

@@ -16,8 +16,8 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import EndpointConnectionError
-from kit.dynamo import to_item
-from kit.testing import running_app, unique_table_name
+from kit.aws.dynamo import to_item
+from kit_testing import running_app, unique_table_name
 from portfolios.adapters.event_queue import (
     EventQueueConsumer,
     MalformedMessage,

@@ -11,7 +11,7 @@ from decimal import Decimal as D
 from typing import Any
 
 import pytest
-from kit.dynamo import to_item
+from kit.aws.dynamo import to_item
 from portfolios.adapters import items, repository
 from portfolios.adapters.repository import DynamoPortfolioRepository
 from portfolios.domain.ledger import Ledger

@@ -11,7 +11,7 @@ from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
 
-from kit.dynamo import from_item
+from kit.aws.dynamo import from_item
 from portfolios.adapters import items
 from portfolios.adapters.migration import LegacyMigration, migrate_at_startup, migrate_legacy
 from portfolios.domain.model import ActivityType, AuditAction

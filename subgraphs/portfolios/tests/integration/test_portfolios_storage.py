@@ -12,8 +12,8 @@ from decimal import Decimal as D
 from typing import Any
 
 import pytest
+from kit.aws.dynamo import from_item, to_item
 from kit.core.money import Amount
-from kit.dynamo import from_item, to_item
 from portfolios.adapters import items
 from portfolios.adapters.repository import DynamoPortfolioRepository, check_transaction_limits
 from portfolios.domain.ledger import Ledger, with_moved_lots

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from decimal import Decimal as D
 from typing import Any
 
+from kit.aws.dynamo import to_item
 from kit.core.money import Amount
-from kit.dynamo import to_item
 from portfolios.adapters import items
 from portfolios.domain.ledger import Ledger
 from portfolios.domain.model import Activity, ActivityType, Portfolio

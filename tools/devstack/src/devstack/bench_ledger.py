@@ -34,9 +34,9 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+from kit.aws.dynamo import dynamodb_client, from_item, to_item
 from kit.core.money import Amount
-from kit.dynamo import dynamodb_client, from_item, to_item
-from kit.settings import ServiceSettings
+from kit.web.settings import ServiceSettings
 from portfolios.adapters import items
 from portfolios.adapters.repository import DynamoPortfolioRepository
 from portfolios.domain.ledger import Ledger

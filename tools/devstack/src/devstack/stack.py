@@ -20,8 +20,8 @@ from pathlib import Path
 from types import TracebackType
 
 import httpx
-from kit.dynamo import ensure_table
-from kit.settings import ServiceSettings
+from kit.aws.dynamo import ensure_table
+from kit.web.settings import ServiceSettings
 
 from devstack import dynamodb_local, toolchain
 from devstack.config import SUBGRAPHS, StackConfig
@@ -239,7 +239,7 @@ class Stack:
             self._seed()
 
     async def _create_tables(self) -> None:
-        from kit.dynamo import dynamodb_client
+        from kit.aws.dynamo import dynamodb_client
 
         settings = ServiceSettings(dynamodb_endpoint_url=self.config.dynamodb_url)
         async with dynamodb_client(settings) as client:

@@ -10,7 +10,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from kit.aws import aws_client
+from kit.aws.clients import aws_client
 
 SecretFetcher = Callable[[str], Awaitable[str]]
 

@@ -8,8 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from kit.aws.dynamo import Item, batch_get, from_item, query_all, to_item
 from kit.core.money import STORED_DECIMAL, Amount, parse_decimal
-from kit.dynamo import Item, batch_get, from_item, query_all, to_item
 
 from assets.domain.fx import MANUAL_FX_SOURCE, FxRate
 from assets.domain.instruments import AssetClass, Instrument

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kit.context import RequestContext
-from kit.loaders import mapping_loader
+from kit.graphql.context import RequestContext
+from kit.graphql.loaders import mapping_loader
 
 from assets.domain.quotes import Quote
 from assets.services import AssetsServices, InstrumentView

@@ -7,8 +7,8 @@ from datetime import datetime
 import strawberry
 from kit.core.errors import InputProblems
 from kit.core.money import unit_price
-from kit.cost import user_errors_field
-from kit.graphql_types import Decimal, UserError
+from kit.graphql.cost import user_errors_field
+from kit.graphql.types import Decimal, UserError
 
 from assets.domain import fx as domain
 from assets.graphql.context import AssetsContext

@@ -8,8 +8,8 @@ from __future__ import annotations
 import strawberry
 from kit.core.errors import InputProblems
 from kit.core.money import Amount
-from kit.cost import user_errors_field
-from kit.graphql_types import MoneyInput, UserError
+from kit.graphql.cost import user_errors_field
+from kit.graphql.types import MoneyInput, UserError
 
 from assets.graphql.context import AssetsContext
 from assets.graphql.fx import SetManualFxRatePayload, set_manual_fx_rate

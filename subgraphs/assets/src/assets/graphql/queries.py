@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from kit.core.text import TextKind, text_argument
-from kit.cost import paged
+from kit.graphql.cost import paged
 
 from assets.domain.instruments import normalize_symbol
 from assets.domain.search import MAX_PAGE

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import strawberry
 from kit.core.text import TextKind, text_argument
-from kit.graphql_types import PageInfo
+from kit.graphql.types import PageInfo
 
 from assets.graphql.context import AssetsContext
 from assets.graphql.types import Instrument

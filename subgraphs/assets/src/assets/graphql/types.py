@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 from kit.core.money import unit_price
-from kit.graphql_types import (
+from kit.graphql.types import (
     Decimal,
     Money,
 )

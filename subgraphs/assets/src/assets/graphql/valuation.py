@@ -17,8 +17,8 @@ from typing import Any
 
 import strawberry
 from kit.core.money import unit_price
-from kit.cost import POSITIONS_PER_PORTFOLIO, assumed
-from kit.graphql_types import (
+from kit.graphql.cost import POSITIONS_PER_PORTFOLIO, assumed
+from kit.graphql.types import (
     Decimal,
     Money,
 )

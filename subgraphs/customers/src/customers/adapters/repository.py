@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from kit.dynamo import batch_get, from_item, to_item
+from kit.aws.dynamo import batch_get, from_item, to_item
 
 from customers.adapters.table import LIST_INDEX, LIST_PARTITION
 from customers.domain.customer import Address, Customer, CustomerStatus, email_key

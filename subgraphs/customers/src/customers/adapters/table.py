@@ -19,7 +19,7 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
-from kit.dynamo import from_item
+from kit.aws.dynamo import from_item
 
 from customers.domain.paging import creation_key
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kit.context import RequestContext
 from kit.core.principal import Forbidden
+from kit.graphql.context import RequestContext
 from strawberry.dataloader import DataLoader
 
 from customers.domain.customer import Customer

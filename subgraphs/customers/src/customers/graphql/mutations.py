@@ -4,8 +4,8 @@ from typing import Any
 
 import strawberry
 from kit.core.errors import InputProblems
-from kit.cost import user_errors_field
-from kit.graphql_types import UserError
+from kit.graphql.cost import user_errors_field
+from kit.graphql.types import UserError
 from strawberry.types import Info
 
 from customers.domain.customer import KEEP, Address, Keep

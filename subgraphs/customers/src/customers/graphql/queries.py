@@ -7,8 +7,8 @@ from typing import Any
 
 import strawberry
 from kit.core.text import TextKind, text_argument
-from kit.cost import paged
-from kit.graphql_types import PageInfo
+from kit.graphql.cost import paged
+from kit.graphql.types import PageInfo
 from strawberry.types import Info
 
 from customers.domain.paging import MAX_PAGE_SIZE

@@ -7,7 +7,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import strawberry
-from kit.graphql_types import PageInfo
+from kit.graphql.types import PageInfo
 from strawberry.types import Info
 
 from customers.domain import customer as domain

@@ -2,7 +2,7 @@
 
 - `InputProblems`: the input is wrong; mutations turn it into `userErrors`, nothing is written.
 - `PublicError`: a GraphQL error safe to show, with `extensions.code` (UNAUTHENTICATED, FORBIDDEN, ...).
-Anything else is unexpected and is masked behind a correlation id (see `kit.masking`).
+Anything else is unexpected and is masked behind a correlation id (see `kit.graphql.masking`).
 """
 
 from __future__ import annotations

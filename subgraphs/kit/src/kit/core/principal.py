@@ -1,6 +1,6 @@
 """Who is calling, and the access rules every subgraph shares. Framework-free.
 
-Roles (from the token's roles claim, see `kit.tokens`):
+Roles (from the token's roles claim, see `kit.web.tokens`):
 - `customer`: the token's `sub` is its customer id; it reads and changes only its own data.
 - `operator`: reads every customer's data, registers customers, manages manual prices and FX rates.
 - `admin`: everything an operator does, and changes any customer's data.

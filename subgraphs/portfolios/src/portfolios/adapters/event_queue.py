@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-from kit.aws import aws_client, bounded_config
+from kit.aws.clients import aws_client, bounded_config
 
 from portfolios.domain.events import InvalidEvent
 
@@ -131,7 +131,7 @@ class EventQueueConsumer:
 async def sqs_client(
     region: str, endpoint_url: str | None = None, *, wait_seconds: int = 10
 ) -> AsyncIterator[Any]:
-    """An aiobotocore SQS client whose read timeout outlasts the long poll (kit.aws: credentials
+    """An aiobotocore SQS client whose read timeout outlasts the long poll (kit.aws.clients: credentials
     against an emulator)."""
     config = bounded_config(connect_timeout=2, read_timeout=wait_seconds + 10, max_attempts=3)
     async with aws_client("sqs", region=region, endpoint_url=endpoint_url, config=config) as client:

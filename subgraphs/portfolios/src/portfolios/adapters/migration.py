@@ -31,8 +31,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
+from kit.aws.dynamo import batch_get, from_item, to_item
 from kit.core.money import STORED_DECIMAL, Amount, parse_decimal
-from kit.dynamo import batch_get, from_item, to_item
 
 from portfolios.adapters import items
 from portfolios.adapters.repository import DynamoPortfolioRepository
@@ -373,7 +373,7 @@ async def migrate_at_startup(client: Any, table: str) -> MigrationReport | None:
 
 
 async def _main(arguments: Sequence[str] | None = None) -> int:
-    from kit.dynamo import dynamodb_client
+    from kit.aws.dynamo import dynamodb_client
 
     from portfolios.app import PortfoliosSettings
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from botocore.exceptions import ClientError
-from kit.dynamo import batch_get, from_item, query_all, to_item
+from kit.aws.dynamo import batch_get, from_item, query_all, to_item
 
 from portfolios.adapters import items
 from portfolios.adapters.table import GSI1

@@ -16,8 +16,8 @@ from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
-from kit.context import RequestContext
-from kit.loaders import mapping_loader
+from kit.graphql.context import RequestContext
+from kit.graphql.loaders import mapping_loader
 
 from portfolios.domain.model import Books, CustomerBook
 from portfolios.services import PortfolioService

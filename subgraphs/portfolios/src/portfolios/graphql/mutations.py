@@ -14,8 +14,8 @@ from typing import TypeVar
 import strawberry
 from kit.core.errors import InputProblems
 from kit.core.money import Amount
-from kit.cost import user_errors_field
-from kit.graphql_types import Money, MoneyInput, UserError
+from kit.graphql.cost import user_errors_field
+from kit.graphql.types import Money, MoneyInput, UserError
 
 from portfolios.domain import model
 from portfolios.domain.commands import (

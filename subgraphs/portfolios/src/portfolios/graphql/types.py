@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import strawberry
 from kit.core.money import Amount, sum_of_rounded, unit_price
 from kit.core.principal import forbidden_to_see
-from kit.cost import (
+from kit.graphql.cost import (
     LOTS_PER_PORTFOLIO,
     LOTS_PER_SALE,
     OPEN_LOTS_PER_POSITION,
@@ -28,7 +28,7 @@ from kit.cost import (
     assumed,
     paged,
 )
-from kit.graphql_types import Money, PageInfo
+from kit.graphql.types import Money, PageInfo
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
 

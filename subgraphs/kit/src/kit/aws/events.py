@@ -22,8 +22,8 @@ import httpx
 from botocore.exceptions import BotoCoreError, ClientError
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
-from kit import push_signature
-from kit.aws import aws_client, bounded_config
+from kit.aws.clients import aws_client, bounded_config
+from kit.web import push_signature
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class HttpPushPublisher:
     ) -> None:
         self._client = client
         self._subscribers = list(subscribers)
-        self._secret = secret  # signs each body (kit.push_signature); receivers refuse unsigned events
+        self._secret = secret  # signs each body (kit.web.push_signature); receivers refuse unsigned events
         self._attempts = attempts
 
     async def publish(self, event_type: str, detail: Mapping[str, Any]) -> None:
@@ -199,7 +199,7 @@ def _is_transient_aws(error: BaseException) -> bool:
 @asynccontextmanager
 async def eventbridge_client(region: str, endpoint_url: str | None = None) -> AsyncIterator[Any]:
     """An aiobotocore EventBridge client with short timeouts and no SDK retries (the publisher
-    retries); see kit.aws for credentials against an emulator."""
+    retries); see kit.aws.clients for credentials against an emulator."""
     config = bounded_config(connect_timeout=1, read_timeout=2, max_attempts=1)
     async with aws_client("events", region=region, endpoint_url=endpoint_url, config=config) as client:
         yield client

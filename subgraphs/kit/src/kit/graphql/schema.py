@@ -15,16 +15,16 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, Info
 from strawberry.types.base import StrawberryObjectDefinition
 
-from kit.cost import CostLimiter
-from kit.entities import EntityShape, checked, entity_shapes
-from kit.graphql_types import SCALAR_MAP
-from kit.masking import MaskInternalErrors, is_expected, standard_code
+from kit.graphql.cost import CostLimiter
+from kit.graphql.entities import EntityShape, checked, entity_shapes
+from kit.graphql.masking import MaskInternalErrors, is_expected, standard_code
+from kit.graphql.types import SCALAR_MAP
 
 # Generous limits of our own: the router enforces the tight ones, these stop a request that
 # bypasses it from exhausting a subgraph.
 MAX_DEPTH = 20
 MAX_ALIASES = 100
-# Estimated objects of one request (kit.cost: list sizes from @listSize, `_entities` counting its
+# Estimated objects of one request (kit.graphql.cost: list sizes from @listSize, `_entities` counting its
 # representations). The router's own requests stay far below it: its limit on the whole operation
 # is lower, and the 1 MiB body limit caps the representations; a fan-out of nested lists called
 # straight at a subgraph is refused before anything resolves.
@@ -35,7 +35,7 @@ refusals = logging.getLogger("kit.refusals")
 
 class FederatedSchema(strawberry.federation.Schema):
     """Strawberry's federated schema whose `_entities` refuses a malformed representation on its
-    own (null and BAD_USER_INPUT at its index, `kit.entities`) instead of failing internally."""
+    own (null and BAD_USER_INPUT at its index, `kit.graphql.entities`) instead of failing internally."""
 
     @cached_property
     def entity_shapes(self) -> dict[str, EntityShape]:

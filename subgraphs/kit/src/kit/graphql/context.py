@@ -22,7 +22,7 @@ class RequestContext(BaseContext):
 
     @property
     def caller(self) -> Principal:
-        """Who is asking. Always set behind `kit.authentication`; the check guards a wiring slip."""
+        """Who is asking. Always set behind `kit.web.authentication`; the check guards a wiring slip."""
         if self.principal is None:
             raise PublicError("Authentication is required.", UNAUTHENTICATED)
         return self.principal

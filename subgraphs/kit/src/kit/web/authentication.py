@@ -15,9 +15,9 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kit.core.principal import FORBIDDEN, UNAUTHENTICATED, Principal
-from kit.tokens import InvalidToken, TokenVerifier
+from kit.web.tokens import InvalidToken, TokenVerifier
 
-log = logging.getLogger("kit.authentication")
+log = logging.getLogger("kit.web.authentication")
 
 PRINCIPAL_KEY = "principal"
 

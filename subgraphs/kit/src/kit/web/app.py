@@ -16,13 +16,13 @@ from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 from strawberry.federation import Schema
 
-from kit.authentication import BearerAuthentication, principal_of
-from kit.body_limit import BodyLimit
-from kit.context import RequestContext
-from kit.dynamo import RequestCounter, dynamodb_client, table_answers
-from kit.settings import ServiceSettings
-from kit.telemetry import configure_logging, configure_tracing
-from kit.tokens import AuthSettings, TokenVerifier, verifier_for
+from kit.aws.dynamo import RequestCounter, dynamodb_client, table_answers
+from kit.aws.telemetry import configure_logging, configure_tracing
+from kit.graphql.context import RequestContext
+from kit.web.authentication import BearerAuthentication, principal_of
+from kit.web.body_limit import BodyLimit
+from kit.web.settings import ServiceSettings
+from kit.web.tokens import AuthSettings, TokenVerifier, verifier_for
 
 
 class Runtime:
@@ -70,7 +70,7 @@ R = TypeVar("R", bound=Runtime)
 # (three attempts, 2 s connect and 5 s read timeouts each). Not ready in time is not ready.
 READY_TIMEOUT_SECONDS = 1.0
 
-log = logging.getLogger("kit.app")
+log = logging.getLogger("kit.web.app")
 
 
 async def _ready_within(runtime: Runtime, seconds: float) -> bool:

@@ -14,8 +14,8 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from kit.aws import aws_client, bounded_config
-from kit.settings import ServiceSettings
+from kit.aws.clients import aws_client, bounded_config
+from kit.web.settings import ServiceSettings
 
 BATCH_GET_LIMIT = 100
 _MAX_UNPROCESSED_RETRIES = 8
@@ -57,7 +57,7 @@ class RequestCounter:
 async def dynamodb_client(
     settings: ServiceSettings, counter: RequestCounter | None = None
 ) -> AsyncIterator[Any]:
-    """An aiobotocore DynamoDB client (kit.aws: dummy credentials against DynamoDB Local)."""
+    """An aiobotocore DynamoDB client (kit.aws.clients: dummy credentials against DynamoDB Local)."""
     # Bounded: a request that cannot reach DynamoDB fails in seconds, not after minutes.
     config = bounded_config(connect_timeout=2, read_timeout=5, max_attempts=3)
     async with aws_client(

@@ -1,7 +1,7 @@
 """GraphQL types every subgraph shares: the Decimal scalar, Money, MoneyInput and UserError.
 
 Python `decimal.Decimal` maps to the GraphQL `Decimal` scalar through `SCALAR_MAP` (installed by
-`kit.schema.federated_schema`), so types simply annotate fields with `Decimal`.
+`kit.graphql.schema.federated_schema`), so types simply annotate fields with `Decimal`.
 
 Money leaves every subgraph through one of two constructors (DESIGN.md decision 6):
 `Money.amount_of` for an amount of money (value, cost, gain, fee, proceeds, cash, income), rounded
@@ -44,7 +44,7 @@ def _serialize_decimal(value: Decimal | int) -> str:
 
 def _parse_decimal(value: object) -> Decimal:
     # kit.core.money.parse_decimal bounds the text before making a Decimal; its DecimalError (a
-    # ValueError) becomes a BAD_USER_INPUT error naming the variable (kit.masking).
+    # ValueError) becomes a BAD_USER_INPUT error naming the variable (kit.graphql.masking).
     return parse_decimal(value, CLIENT_DECIMAL)
 
 

@@ -1,0 +1,32 @@
+"""Test helpers shared by every suite (a dev-only workspace member: no production image installs it)."""
+
+from kit_testing.client import HOSTILE_DECIMALS, INTERNALS, execute, refusal_codes, running_app
+from kit_testing.dynamo import create_table, unique_table_name
+from kit_testing.tokens import (
+    ISSUER,
+    REFUSALS,
+    TEST_AUDIENCE,
+    TEST_ISSUER,
+    HostileTokens,
+    TestIssuer,
+    bearer,
+    compact_jws,
+)
+
+__all__ = [
+    "HOSTILE_DECIMALS",
+    "INTERNALS",
+    "ISSUER",
+    "REFUSALS",
+    "TEST_AUDIENCE",
+    "TEST_ISSUER",
+    "HostileTokens",
+    "TestIssuer",
+    "bearer",
+    "compact_jws",
+    "create_table",
+    "execute",
+    "refusal_codes",
+    "running_app",
+    "unique_table_name",
+]
