@@ -9,9 +9,9 @@ from devstack.topology import ROUTER_PORT, SUBGRAPH_NAMES, SUBGRAPHS, TOPOLOGY_F
 
 def test_the_topology_is_the_files_list_in_its_order() -> None:
     document = tomllib.loads(TOPOLOGY_FILE.read_text(encoding="utf-8"))
-    assert SUBGRAPH_NAMES == tuple(entry["name"] for entry in document["subgraph"])
+    assert tuple(entry["name"] for entry in document["subgraph"]) == SUBGRAPH_NAMES
     assert [s.port for s in SUBGRAPHS] == [entry["port"] for entry in document["subgraph"]]
-    assert ROUTER_PORT == document["router"]["port"]
+    assert document["router"]["port"] == ROUTER_PORT
 
 
 def test_every_subgraph_has_its_own_port_and_prefix() -> None:
