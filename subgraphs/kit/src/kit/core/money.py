@@ -3,7 +3,7 @@
 Amounts keep full precision inside; what a statement shows follows DESIGN.md decision 6: an amount
 of money (a value, cost, gain, fee, proceeds, cash, income) is rounded half-even to its currency's
 minor unit and keeps exactly that many digits (`money_amount`), a total is the sum of its rounded
-lines (`sum_of_rounded`, `allocate`), and a unit price or rate keeps at most `UNIT_PRICE_PLACES`
+lines (`sum_of_rounded`), and a unit price or rate keeps at most `UNIT_PRICE_PLACES`
 places with trailing zeros trimmed (`unit_price`). Every Decimal made from text
 (a client's input, a stored record, a provider's answer) comes from `parse_decimal`, which bounds its
 length, digits and exponent before any arithmetic; sums and products run in `EXACT`, quotients in
@@ -13,7 +13,7 @@ length, digits and exponent before any arithmetic; sums and products run in `EXA
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal, DivisionByZero, InvalidOperation, Overflow
 from functools import lru_cache
@@ -261,31 +261,6 @@ def sum_of_rounded(lines: Iterable[Amount], currency_code: str) -> Amount:
             raise MoneyError(f"cannot add {line.currency_code} to a total in {currency_code}")
         total = EXACT.add(total, round_to_minor_unit(line.value, currency_code))
     return Amount(total, currency_code)
-
-
-def allocate(total: Amount, weights: Sequence[Decimal]) -> list[Amount]:
-    """`total`, rounded, split over rows in proportion to `weights` (each >= 0, not all 0): every
-    row rounded to the minor unit, the last taking the remainder, so that the rows add up exactly
-    to the rounded total (a sale's proceeds over the lots it took)."""
-    if not weights:
-        raise MoneyError("an amount cannot be split over no rows")
-    if any(weight < 0 for weight in weights):
-        raise MoneyError("a split's weights must not be negative")
-    whole = Decimal(0)
-    for weight in weights:
-        whole = EXACT.add(whole, weight)
-    if whole == 0:
-        raise MoneyError("a split's weights must not all be zero")
-    rounded = total.rounded()
-    rows: list[Amount] = []
-    left = rounded
-    for weight in weights[:-1]:
-        share = Amount(EXACT.divide(EXACT.multiply(rounded.value, weight), whole), total.currency_code)
-        row = share.rounded()
-        rows.append(row)
-        left -= row
-    rows.append(left)
-    return rows
 
 
 @dataclass(frozen=True, slots=True)
