@@ -15,7 +15,7 @@ import json
 import uuid
 
 import pytest
-from customers.domain.ids import is_customer_id
+from kit.core.ids import is_customer_id
 from kit_testing import ISSUER, execute
 from ulid import ULID
 
