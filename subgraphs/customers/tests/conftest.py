@@ -1,4 +1,5 @@
-"""Fixtures for the customers tests: the app on a fresh DynamoDB Local table, and GraphQL helpers."""
+"""Fixtures for the customers tests that run the app (tests/api, tests/integration): the app on a
+fresh DynamoDB Local table, recording its events, and GraphQL helpers. tests/unit needs none of it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from customers.adapters.table import table_definition
-from customers.app import CustomersRuntime, CustomersSettings, create
+from customers.app import CustomersRuntime, CustomersSettings, create_app
 from kit.aws.dynamo import dynamodb_client, ensure_table, from_item
 from kit.aws.events import RecordingPublisher
 from kit_testing import execute, running_app, unique_table_name
@@ -97,11 +98,9 @@ async def open_api(dynamodb_endpoint: str) -> AsyncIterator[Api]:
     )
     async with dynamodb_client(settings) as client:
         await ensure_table(client, table_definition(settings.table_name))
-    app = create(settings)
+    app = create_app(settings, events=RecordingPublisher())
     async with running_app(app) as http:
-        runtime = app.state.runtime
-        runtime.events = RecordingPublisher()
-        yield Api(http, runtime)
+        yield Api(http, app.state.runtime)
 
 
 @pytest.fixture

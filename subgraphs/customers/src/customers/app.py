@@ -1,4 +1,5 @@
-"""The customers subgraph service: `customers-subgraph` runs it with uvicorn."""
+"""The customers subgraph service: settings, the runtime (the composition root: it builds the adapters
+and the service once per process) and the FastAPI app. `customers-subgraph` runs it with uvicorn."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from kit.aws.events import (
     eventbridge_client,
     parse_subscribers,
 )
-from kit.web.app import Runtime, create_app, serve
+from kit.web.app import Runtime, serve
+from kit.web.app import create_app as create_kit_app
 from kit.web.settings import ServiceSettings
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from customers.adapters.repository import CustomerRepository
+from customers.adapters.repository import DynamoCustomerRepository
 from customers.graphql.context import CustomersContext
 from customers.schema import schema
 from customers.services import CustomerService
@@ -43,14 +45,21 @@ class CustomersSettings(ServiceSettings):
 
 class CustomersRuntime(Runtime):
     settings: CustomersSettings
+    service: CustomerService
 
-    def __init__(self, settings: CustomersSettings) -> None:
+    def __init__(self, settings: CustomersSettings, events: EventPublisher | None = None) -> None:
+        """`events`: publish with this instead of what the settings name (tests record events)."""
         super().__init__(settings)
+        self._given_events = events
         self.events: EventPublisher = NoEvents()
 
     async def start(self, stack: AsyncExitStack) -> None:
         await super().start(stack)
-        self.events = await self._publisher(stack)
+        given = self._given_events
+        self.events = given if given is not None else await self._publisher(stack)
+        self.service = CustomerService(
+            DynamoCustomerRepository(self.dynamodb, self.settings.table_name), self.events
+        )
 
     async def _publisher(self, stack: AsyncExitStack) -> EventPublisher:
         """EventBridge when a bus is configured (AWS), else HTTP push to the subscribers (local)."""
@@ -69,20 +78,21 @@ class CustomersRuntime(Runtime):
             return HttpPushPublisher(http, subscribers, secret)
         return NoEvents()
 
-    def service(self) -> CustomerService:
-        return CustomerService(CustomerRepository(self.dynamodb, self.settings.table_name), self.events)
 
-
-def create(settings: CustomersSettings | None = None) -> FastAPI:
-    runtime = CustomersRuntime(settings or CustomersSettings())
-    return create_app(
+def create_app(settings: CustomersSettings | None = None, *, events: EventPublisher | None = None) -> FastAPI:
+    runtime = CustomersRuntime(settings or CustomersSettings(), events)
+    return create_kit_app(
         title="customers",
         runtime=runtime,
         schema=schema,
-        context_for=lambda rt: CustomersContext(rt.service()),
+        context_for=lambda runtime: CustomersContext(runtime.service),
     )
+
+
+# The name other suites import (portfolios' AWS event-flow test).
+create = create_app
 
 
 def main() -> None:
     settings = CustomersSettings()
-    serve(create(settings), settings)
+    serve(create_app(settings), settings)

@@ -1,106 +1,31 @@
-"""DynamoDB storage of customers: profiles, the email guards that keep emails unique, the listing."""
+"""DynamoDB storage of customers (the `CustomerRepository` port): profiles, the email guards that
+keep emails unique, the listing. Keys are `adapters.table`'s, items `adapters.items`'."""
 
 from __future__ import annotations
 
 import asyncio
 import random
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from kit.aws.dynamo import batch_get, from_item, to_item
 
-from customers.adapters.table import LIST_INDEX, LIST_PARTITION
-from customers.domain.customer import Address, Customer, CustomerStatus, email_key
-from customers.domain.paging import PageRequest, creation_key, customer_id_of
+from customers.adapters.items import customer_from_item, customer_item, email_guard_item
+from customers.adapters.table import LIST_INDEX, LIST_PARTITION, customer_key, email_guard_key, list_start_key
+from customers.domain.model import Customer
+from customers.domain.paging import PageRequest
+from customers.domain.ports import AlreadyRegistered, EmailTaken, StaleWrite
 
-PROFILE = "PROFILE"
 # A transaction cancelled only because another one held an item at the same moment wrote nothing;
 # it is tried again a few times before the caller hears of it.
 _CONFLICT_RETRIES = 5
-
-
-class EmailTaken(Exception):
-    pass
-
-
-class AlreadyRegistered(Exception):
-    """A profile with this id exists: a customer registering itself a second time."""
-
-
-class StaleWrite(Exception):
-    """The profile is no longer at the version the change was decided on (or is being written)."""
-
-
-def _customer_key(customer_id: str) -> dict[str, str]:
-    return {"pk": f"CUSTOMER#{customer_id}", "sk": PROFILE}
-
-
-def _email_key(email: str) -> dict[str, str]:
-    return {"pk": f"EMAIL#{email_key(email)}", "sk": "EMAIL"}
-
-
-def _to_record(customer: Customer) -> dict[str, Any]:
-    address = customer.address
-    return {
-        **_customer_key(customer.id),
-        "gsi1pk": LIST_PARTITION,
-        "gsi1sk": creation_key(customer.created_at, customer.id),
-        "id": customer.id,
-        "email": customer.email,
-        "name": customer.name,
-        "phone": customer.phone,
-        "address": None
-        if address is None
-        else {
-            key: value
-            for key, value in {
-                "line1": address.line1,
-                "line2": address.line2,
-                "city": address.city,
-                "region": address.region,
-                "postalCode": address.postal_code,
-                "country": address.country,
-            }.items()
-            if value is not None
-        },
-        "createdAt": customer.created_at.isoformat(),
-        "version": customer.version,
-        "status": customer.status.value,
-        "closedAt": None if customer.closed_at is None else customer.closed_at.isoformat(),
-    }
-
-
-def _from_record(record: Mapping[str, Any]) -> Customer:
-    address = record.get("address")
-    closed_at = record.get("closedAt")
-    return Customer(
-        id=record["id"],
-        email=record["email"],
-        name=record["name"],
-        phone=record.get("phone"),
-        address=None
-        if not address
-        else Address(
-            line1=address["line1"],
-            line2=address.get("line2"),
-            city=address["city"],
-            region=address.get("region"),
-            postal_code=address["postalCode"],
-            country=address["country"],
-        ),
-        created_at=datetime.fromisoformat(record["createdAt"]),
-        version=int(record["version"]),
-        status=CustomerStatus(record.get("status", CustomerStatus.ACTIVE.value)),
-        closed_at=None if closed_at is None else datetime.fromisoformat(closed_at),
-    )
 
 
 def _reasons(error: Any) -> list[str | None]:
     return [reason.get("Code") for reason in error.response.get("CancellationReasons", [])]
 
 
-class CustomerRepository:
+class DynamoCustomerRepository:
     def __init__(self, client: Any, table: str) -> None:
         self._client = client
         self._table = table
@@ -108,14 +33,14 @@ class CustomerRepository:
     async def get(self, customer_id: str) -> Customer | None:
         """Strongly consistent: the base of a change must be the latest write."""
         response = await self._client.get_item(
-            TableName=self._table, Key=to_item(_customer_key(customer_id)), ConsistentRead=True
+            TableName=self._table, Key=to_item(customer_key(customer_id)), ConsistentRead=True
         )
         item = response.get("Item")
-        return None if item is None else _from_record(from_item(item))
+        return None if item is None else customer_from_item(from_item(item))
 
     async def get_many(self, customer_ids: Sequence[str]) -> dict[str, Customer]:
-        records = await batch_get(self._client, self._table, [_customer_key(i) for i in customer_ids])
-        return {record["id"]: _from_record(record) for record in records}
+        records = await batch_get(self._client, self._table, [customer_key(i) for i in customer_ids])
+        return {record["id"]: customer_from_item(record) for record in records}
 
     async def insert(self, customer: Customer) -> None:
         """Profile and email guard in one transaction: either both exist afterwards or neither.
@@ -124,10 +49,9 @@ class CustomerRepository:
         customer registering itself twice at once) or one email, one is written and the other gets
         AlreadyRegistered (checked first) or EmailTaken, with nothing written.
         """
-        guard = {**_email_key(customer.email), "customerId": customer.id}
         items = [
-            self._put(_to_record(customer), "attribute_not_exists(pk)"),
-            self._put(guard, "attribute_not_exists(pk)"),
+            self._put(customer_item(customer), "attribute_not_exists(pk)"),
+            self._put(email_guard_item(customer), "attribute_not_exists(pk)"),
         ]
         reasons = await self._transact(items)
         if reasons is None:
@@ -147,7 +71,7 @@ class CustomerRepository:
         """
         items = [
             self._put(
-                _to_record(customer),
+                customer_item(customer),
                 "version = :previous",
                 {":previous": {"N": str(previous.version)}},
             )
@@ -158,14 +82,12 @@ class CustomerRepository:
                 {
                     "Delete": {
                         "TableName": self._table,
-                        "Key": to_item(_email_key(previous.email)),
+                        "Key": to_item(email_guard_key(previous.email)),
                         "ConditionExpression": "attribute_not_exists(pk) OR customerId = :id",
                         "ExpressionAttributeValues": {":id": {"S": customer.id}},
                     }
                 },
-                self._put(
-                    {**_email_key(customer.email), "customerId": customer.id}, "attribute_not_exists(pk)"
-                ),
+                self._put(email_guard_item(customer), "attribute_not_exists(pk)"),
             ]
         reasons = await self._transact(items)
         if reasons is None:
@@ -194,13 +116,7 @@ class CustomerRepository:
             "Limit": request.first + 1,
         }
         if request.after is not None:
-            query["ExclusiveStartKey"] = to_item(
-                {
-                    "gsi1pk": LIST_PARTITION,
-                    "gsi1sk": request.after,
-                    **_customer_key(customer_id_of(request.after)),
-                }
-            )
+            query["ExclusiveStartKey"] = to_item(list_start_key(request.after))
         records: list[dict[str, Any]] = []
         while len(records) <= request.first:
             response = await self._client.query(**query)
@@ -209,7 +125,7 @@ class CustomerRepository:
             if not last:
                 break
             query = {**query, "ExclusiveStartKey": last, "Limit": request.first + 1 - len(records)}
-        customers = [_from_record(record) for record in records[: request.first]]
+        customers = [customer_from_item(record) for record in records[: request.first]]
         return customers, len(records) > request.first
 
     def _put(

@@ -4,7 +4,8 @@
     pk=EMAIL#<key>    sk=EMAIL    guards email uniqueness: {customerId}; written, moved and kept in
                                   the same transaction as the profile
 
-GSI `gsi1` lists every customer in creation order (`customers(first, after)`).
+GSI `gsi1` lists every customer in creation order (`customers(first, after)`). Every key of these
+items is built here and nowhere else.
 
 Scale note: gsi1pk is ONE partition key for all customers, a hot key. Every profile write is
 replicated into that single GSI partition (about 1,000 writes/s at most), and a throttled GSI
@@ -19,12 +20,15 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
-from kit.aws.dynamo import from_item
+from kit.aws.dynamo import from_item, to_item
 
-from customers.domain.paging import creation_key
+from customers.domain.model import email_key
+from customers.domain.paging import creation_key, customer_id_of
 
 LIST_INDEX = "gsi1"
 LIST_PARTITION = "CUSTOMERS"
+PROFILE = "PROFILE"
+EMAIL = "EMAIL"
 
 _LIST_INDEX_DEFINITION: dict[str, Any] = {
     "IndexName": LIST_INDEX,
@@ -56,6 +60,25 @@ def table_definition(table_name: str) -> dict[str, Any]:
         ],
         "GlobalSecondaryIndexes": [_LIST_INDEX_DEFINITION],
     }
+
+
+def customer_key(customer_id: str) -> dict[str, str]:
+    return {"pk": f"CUSTOMER#{customer_id}", "sk": PROFILE}
+
+
+def email_guard_key(email: str) -> dict[str, str]:
+    """The item that holds an email for one customer: keyed by its case-insensitive form."""
+    return {"pk": f"EMAIL#{email_key(email)}", "sk": EMAIL}
+
+
+def list_keys(created_at: datetime, customer_id: str) -> dict[str, str]:
+    """A profile's place in the listing index."""
+    return {"gsi1pk": LIST_PARTITION, "gsi1sk": creation_key(created_at, customer_id)}
+
+
+def list_start_key(after: str) -> dict[str, str]:
+    """The ExclusiveStartKey of a page after the creation key `after` (a cursor's content)."""
+    return {"gsi1pk": LIST_PARTITION, "gsi1sk": after, **customer_key(customer_id_of(after))}
 
 
 async def upgrade_table(client: Any, table_name: str, *, poll_seconds: float = 0.2) -> dict[str, int]:
@@ -93,7 +116,7 @@ async def _backfill_list_keys(client: Any, table_name: str) -> int:
     scan: dict[str, Any] = {
         "TableName": table_name,
         "FilterExpression": "sk = :profile AND attribute_not_exists(gsi1pk)",
-        "ExpressionAttributeValues": {":profile": {"S": "PROFILE"}},
+        "ExpressionAttributeValues": {":profile": {"S": PROFILE}},
         "ProjectionExpression": "pk, sk, id, createdAt",
     }
     backfilled = 0
@@ -101,18 +124,14 @@ async def _backfill_list_keys(client: Any, table_name: str) -> int:
         page = await client.scan(**scan)
         for item in page.get("Items", []):
             record = from_item(item)
+            keys = list_keys(datetime.fromisoformat(record["createdAt"]), record["id"])
             try:
                 await client.update_item(
                     TableName=table_name,
-                    Key={"pk": item["pk"], "sk": item["sk"]},
+                    Key={"pk": item["pk"], "sk": item["sk"]},  # the scanned item's own key
                     UpdateExpression="SET gsi1pk = :partition, gsi1sk = :key",
                     ConditionExpression="attribute_exists(pk) AND attribute_not_exists(gsi1pk)",
-                    ExpressionAttributeValues={
-                        ":partition": {"S": LIST_PARTITION},
-                        ":key": {
-                            "S": creation_key(datetime.fromisoformat(record["createdAt"]), record["id"])
-                        },
-                    },
+                    ExpressionAttributeValues=to_item({":partition": keys["gsi1pk"], ":key": keys["gsi1sk"]}),
                 )
             except client.exceptions.ConditionalCheckFailedException:
                 continue  # written meanwhile by the service, which sets the keys itself

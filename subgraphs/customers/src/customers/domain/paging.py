@@ -2,7 +2,8 @@
 
 The order is the creation key `<createdAt as UTC, microseconds>#<id>`: oldest first, ties (same
 microsecond) broken by the id. A cursor is that key in URL-safe base64; clients must treat it as
-opaque. Pure Python: the storage adapter turns a `PageRequest` into a Query.
+opaque. Cursors are made and checked by kit.core.paging; only the key inside is the customers'. Pure
+Python: the storage adapter turns a `PageRequest` into a Query.
 """
 
 from __future__ import annotations
@@ -12,19 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from kit.core import paging
-from kit.core.paging import encode_cursor
-
-from customers.domain.ids import CUSTOMER_ID_PATTERN
-
-__all__ = [
-    "MAX_PAGE_SIZE",
-    "PageRequest",
-    "creation_key",
-    "customer_id_of",
-    "decode_cursor",
-    "encode_cursor",
-    "page_request",
-]
+from kit.core.ids import CUSTOMER_ID_PATTERN
 
 MAX_PAGE_SIZE = 100
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -42,6 +31,10 @@ class PageRequest:
 def creation_key(created_at: datetime, customer_id: str) -> str:
     """Sorts as text in creation order (fixed width: microseconds always present, always UTC)."""
     return f"{created_at.astimezone(UTC).strftime(_TIME_FORMAT)}#{customer_id}"
+
+
+def cursor_of(created_at: datetime, customer_id: str) -> str:
+    return paging.encode_cursor(creation_key(created_at, customer_id))
 
 
 def customer_id_of(key: str) -> str:

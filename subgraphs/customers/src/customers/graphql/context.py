@@ -1,4 +1,5 @@
-"""Per-request context: the customer service and its DataLoaders."""
+"""The per-request context: the customer service (built once, by the app) and the DataLoader every
+customer lookup of a request goes through (DESIGN.md decision 9)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from kit.core.principal import Forbidden
 from kit.graphql.context import RequestContext
 from strawberry.dataloader import DataLoader
 
-from customers.domain.customer import Customer
+from customers.domain.model import Customer
 from customers.services import CustomerService
 
 
@@ -22,4 +23,4 @@ class CustomersContext(RequestContext):
 
     async def _load_customers(self, customer_ids: Sequence[str]) -> list[Customer | Forbidden | None]:
         # The caller is read when the batch runs: the app sets it after building the context.
-        return await self.service.read_many(self.caller, customer_ids)
+        return await self.service.reads.customers(self.caller, customer_ids)

@@ -1,3 +1,6 @@
+"""registerCustomer, updateCustomer, closeCustomer: the input becomes a command, the service decides,
+and its problems become the payload's userErrors (a refusal stays a FORBIDDEN GraphQL error)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,43 +11,9 @@ from kit.graphql.cost import user_errors_field
 from kit.graphql.types import UserError
 from strawberry.types import Info
 
-from customers.domain.customer import KEEP, Address, Keep
 from customers.graphql.context import CustomersContext
+from customers.graphql.inputs import CloseCustomerInput, RegisterCustomerInput, UpdateCustomerInput
 from customers.graphql.types import Customer
-
-
-@strawberry.input
-class AddressInput:
-    line1: str
-    line2: str | None = None
-    city: str
-    region: str | None = None
-    postal_code: str
-    country: str = strawberry.field(description="ISO 3166-1 alpha-2 code, e.g. US.")
-
-    def to_domain(self) -> Address:
-        return Address(
-            line1=self.line1,
-            line2=self.line2,
-            city=self.city,
-            region=self.region,
-            postal_code=self.postal_code,
-            country=self.country,
-        )
-
-
-@strawberry.input
-class RegisterCustomerInput:
-    email: str
-    name: str
-    phone: str | None = None
-    address: AddressInput | None = None
-    id: strawberry.ID | None = strawberry.field(
-        default=None,
-        description="The customer's id. Staff set it to the `sub` of the person's sign-in (their "
-        "Cognito user) so that the person's own token reaches the record; a customer may only "
-        "give its own `sub`. Left out: a new ULID (staff) or the caller's `sub` (a customer).",
-    )
 
 
 @strawberry.type
@@ -53,50 +22,16 @@ class RegisterCustomerPayload:
     user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.input(
-    description="Only the fields given change. Leave a field out to keep it; phone: null or address: null "
-    "removes it (email and name cannot be removed)."
-)
-class UpdateCustomerInput:
-    id: strawberry.ID
-    expected_version: int = strawberry.field(
-        description="The version the change is based on; a stale one changes nothing (code CONFLICT)."
-    )
-    name: str | None = strawberry.UNSET
-    email: str | None = strawberry.UNSET
-    phone: str | None = strawberry.UNSET
-    address: AddressInput | None = strawberry.UNSET
-
-
 @strawberry.type
 class UpdateCustomerPayload:
     customer: Customer | None
     user_errors: list[UserError] = user_errors_field()
 
 
-@strawberry.input
-class CloseCustomerInput:
-    id: strawberry.ID
-    expected_version: int | None = strawberry.field(
-        default=None, description="When given, a stale version closes nothing (code CONFLICT)."
-    )
-
-
 @strawberry.type
 class CloseCustomerPayload:
     customer: Customer | None
     user_errors: list[UserError] = user_errors_field()
-
-
-def _given(value: str | None) -> str | Keep | None:
-    """strawberry.UNSET (left out of the input) becomes the domain's KEEP; null stays None."""
-    return KEEP if value is strawberry.UNSET else value
-
-
-def _address(value: AddressInput | None) -> Address | Keep | None:
-    if value is strawberry.UNSET:
-        return KEEP
-    return None if value is None else value.to_domain()
 
 
 @strawberry.type
@@ -112,15 +47,9 @@ class Mutation:
         info: Info[CustomersContext, Any],
         input: RegisterCustomerInput,
     ) -> RegisterCustomerPayload:
+        context = info.context
         try:
-            customer = await info.context.service.register(
-                info.context.caller,
-                email=input.email,
-                name=input.name,
-                phone=input.phone,
-                address=input.address.to_domain() if input.address else None,
-                customer_id=str(input.id) if input.id is not None else None,
-            )
+            customer = await context.service.customers.register(context.caller, input.to_command())
         except InputProblems as error:
             return RegisterCustomerPayload(customer=None, user_errors=UserError.from_problems(error))
         return RegisterCustomerPayload(customer=Customer.from_domain(customer), user_errors=[])
@@ -135,16 +64,9 @@ class Mutation:
         info: Info[CustomersContext, Any],
         input: UpdateCustomerInput,
     ) -> UpdateCustomerPayload:
+        context = info.context
         try:
-            customer = await info.context.service.update(
-                info.context.caller,
-                customer_id=str(input.id),
-                expected_version=input.expected_version,
-                name=_given(input.name),
-                email=_given(input.email),
-                phone=_given(input.phone),
-                address=_address(input.address),
-            )
+            customer = await context.service.customers.update(context.caller, input.to_command())
         except InputProblems as error:
             return UpdateCustomerPayload(customer=None, user_errors=UserError.from_problems(error))
         return UpdateCustomerPayload(customer=Customer.from_domain(customer), user_errors=[])
@@ -159,10 +81,9 @@ class Mutation:
         info: Info[CustomersContext, Any],
         input: CloseCustomerInput,
     ) -> CloseCustomerPayload:
+        context = info.context
         try:
-            customer = await info.context.service.close(
-                info.context.caller, customer_id=str(input.id), expected_version=input.expected_version
-            )
+            customer = await context.service.customers.close(context.caller, input.to_command())
         except InputProblems as error:
             return CloseCustomerPayload(customer=None, user_errors=UserError.from_problems(error))
         return CloseCustomerPayload(customer=Customer.from_domain(customer), user_errors=[])

@@ -1,5 +1,5 @@
-"""Queries. Authorization is CustomerService's (see services.py): staff see every customer, a
-customer only itself; a refused read is null with a FORBIDDEN error at its path."""
+"""Queries. Who sees what is `customers.access`' (applied by the service): staff see every customer,
+a customer only itself; a refused read is null with a FORBIDDEN error at its path."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ class Query:
     async def customers(
         self, info: Info[CustomersContext, Any], first: int, after: str | None = None
     ) -> CustomerConnection:
-        page = await info.context.service.list_page(info.context.caller, first=first, after=after)
+        page = await info.context.service.reads.page(info.context.caller, first=first, after=after)
         for edge in page.edges:
             # A later reference to one of them in this request (e.g. _entities) needs no read.
             info.context.customers.prime(edge.customer.id, edge.customer)

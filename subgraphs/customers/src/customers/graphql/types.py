@@ -10,7 +10,7 @@ import strawberry
 from kit.graphql.types import PageInfo
 from strawberry.types import Info
 
-from customers.domain import customer as domain
+from customers.domain import model as domain
 
 if TYPE_CHECKING:
     from customers.graphql.context import CustomersContext

@@ -4,10 +4,11 @@ token subject of a customer who registered itself, e.g. Cognito's)."""
 import uuid
 
 import pytest
-from customers.domain.ids import check_customer_id, is_customer_id
+from customers.domain.validation import check_customer_id
 from hypothesis import given
 from hypothesis import strategies as st
 from kit.core.errors import InputProblems
+from kit.core.ids import is_customer_id
 from ulid import ULID
 
 

@@ -1,9 +1,12 @@
+"""Registering: every field's rule and canonical form, all problems at once."""
+
 import pytest
-from customers.domain.customer import Address, email_key, validate_registration
+from customers.domain.model import Address, email_key
+from customers.domain.validation import validate_registration
 from kit.core.errors import InputProblems
 
 
-def test_registration_is_normalised():
+def test_registration_is_normalized():
     registration = validate_registration(
         email="  Ada.Investor@EXAMPLE.com ",
         name="  Ada   Investor ",

@@ -7,14 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from customers.app import CustomersRuntime, CustomersSettings, create
+from customers.app import CustomersRuntime, CustomersSettings, create_app
 from infra.config import CUSTOMERS_EVENT_SOURCE
 from kit.aws.events import EventBridgePublisher, HttpPushPublisher, NoEvents
 from kit_testing import running_app
 
 
 async def publisher_for(**settings: Any) -> object:
-    app = create(CustomersSettings(dynamodb_endpoint_url="http://127.0.0.1:9", **settings))
+    app = create_app(CustomersSettings(dynamodb_endpoint_url="http://127.0.0.1:9", **settings))
     async with running_app(app):
         runtime: CustomersRuntime = app.state.runtime
         return runtime.events

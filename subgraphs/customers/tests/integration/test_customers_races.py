@@ -7,10 +7,12 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from customers.adapters.repository import CustomerRepository
+from customers.adapters.repository import DynamoCustomerRepository
 from customers.adapters.table import table_definition
-from customers.domain.customer import Customer
+from customers.domain.commands import CloseCustomer, RegisterCustomer, UpdateCustomer
+from customers.domain.model import Customer
 from customers.services import CustomerService
+from customers.services.customers import CustomerUseCases
 from kit.aws.dynamo import RequestCounter, dynamodb_client, ensure_table
 from kit.aws.events import RecordingPublisher
 from kit.core.errors import InputProblems
@@ -21,7 +23,11 @@ from kit_testing import unique_table_name
 ADMIN = Principal.of("admin-1", ["admin"])
 
 
-class BarrierRepository(CustomerRepository):
+def registration(email: str, name: str) -> RegisterCustomer:
+    return RegisterCustomer(email=email, name=name)
+
+
+class BarrierRepository(DynamoCustomerRepository):
     """Holds every read until `parties` reads are waiting; later reads (after a lost race) pass."""
 
     def __init__(self, client, table: str) -> None:
@@ -44,14 +50,14 @@ class BarrierRepository(CustomerRepository):
 @pytest.fixture
 async def service(
     dynamodb_endpoint,
-) -> AsyncIterator[tuple[CustomerService, BarrierRepository, RequestCounter]]:
+) -> AsyncIterator[tuple[CustomerUseCases, BarrierRepository, RequestCounter]]:
     settings = ServiceSettings(dynamodb_endpoint_url=dynamodb_endpoint)
     table = unique_table_name("customers")
     counter = RequestCounter()
     async with dynamodb_client(settings, counter) as client:
         await ensure_table(client, table_definition(table))
         repository = BarrierRepository(client, table)
-        yield CustomerService(repository, RecordingPublisher()), repository, counter
+        yield CustomerService(repository, RecordingPublisher()).customers, repository, counter
 
 
 async def outcome(call) -> Customer | str:
@@ -63,14 +69,15 @@ async def outcome(call) -> Customer | str:
 
 async def test_two_updates_from_one_version_race_and_the_write_condition_decides(service):
     customers, repository, counter = service
-    ada = await customers.register(ADMIN, email="ada@example.com", name="Ada", phone=None, address=None)
+    ada = await customers.register(ADMIN, registration("ada@example.com", "Ada"))
     repository.race(2)
     counter.reset()
     results = await asyncio.gather(
-        outcome(customers.update(ADMIN, customer_id=ada.id, expected_version=1, name="One")),
+        outcome(customers.update(ADMIN, UpdateCustomer(customer_id=ada.id, expected_version=1, name="One"))),
         outcome(
             customers.update(
-                ADMIN, customer_id=ada.id, expected_version=1, name="Two", email="two@example.com"
+                ADMIN,
+                UpdateCustomer(customer_id=ada.id, expected_version=1, name="Two", email="two@example.com"),
             )
         ),
     )
@@ -85,12 +92,14 @@ async def test_two_updates_from_one_version_race_and_the_write_condition_decides
 
 async def test_a_close_racing_an_update_retries_and_closes(service):
     customers, repository, counter = service
-    ada = await customers.register(ADMIN, email="ada@example.com", name="Ada", phone=None, address=None)
+    ada = await customers.register(ADMIN, registration("ada@example.com", "Ada"))
     repository.race(2)
     counter.reset()
     update, close = await asyncio.gather(
-        outcome(customers.update(ADMIN, customer_id=ada.id, expected_version=1, name="Renamed")),
-        outcome(customers.close(ADMIN, customer_id=ada.id, expected_version=None)),
+        outcome(
+            customers.update(ADMIN, UpdateCustomer(customer_id=ada.id, expected_version=1, name="Renamed"))
+        ),
+        outcome(customers.close(ADMIN, CloseCustomer(customer_id=ada.id))),
     )
     stored = await repository.get(ada.id)
     assert isinstance(close, Customer)
@@ -106,13 +115,21 @@ async def test_a_close_racing_an_update_retries_and_closes(service):
 
 async def test_two_customers_racing_for_one_email_one_gets_it(service):
     customers, repository, counter = service
-    ada = await customers.register(ADMIN, email="ada@example.com", name="Ada", phone=None, address=None)
-    bob = await customers.register(ADMIN, email="bob@example.com", name="Bob", phone=None, address=None)
+    ada = await customers.register(ADMIN, registration("ada@example.com", "Ada"))
+    bob = await customers.register(ADMIN, registration("bob@example.com", "Bob"))
     repository.race(2)
     counter.reset()
     results = await asyncio.gather(
-        outcome(customers.update(ADMIN, customer_id=ada.id, expected_version=1, email="Shared@example.com")),
-        outcome(customers.update(ADMIN, customer_id=bob.id, expected_version=1, email="shared@EXAMPLE.com")),
+        outcome(
+            customers.update(
+                ADMIN, UpdateCustomer(customer_id=ada.id, expected_version=1, email="Shared@example.com")
+            )
+        ),
+        outcome(
+            customers.update(
+                ADMIN, UpdateCustomer(customer_id=bob.id, expected_version=1, email="shared@EXAMPLE.com")
+            )
+        ),
     )
     assert counter.calls["TransactWriteItems"] == 2
     assert sorted(r if isinstance(r, str) else "won" for r in results) == ["EMAIL_TAKEN", "won"]

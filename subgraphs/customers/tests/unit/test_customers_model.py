@@ -1,19 +1,11 @@
-"""Updating and closing a customer: the rules, without storage."""
+"""Updating and closing a customer: the model's rules, without storage."""
 
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from customers.domain.customer import (
-    KEEP,
-    Address,
-    Customer,
-    CustomerChanges,
-    CustomerStatus,
-    apply_changes,
-    close,
-    validate_changes,
-)
+from customers.domain.model import KEEP, Address, Customer, CustomerChanges, CustomerStatus
+from customers.domain.validation import validate_changes
 from kit.core.errors import InputProblems
 
 CREATED = datetime(2024, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
@@ -32,7 +24,7 @@ def codes(raised: pytest.ExceptionInfo[InputProblems]) -> list[tuple[list[str], 
     return [(list(p.field), p.code) for p in raised.value.problems]
 
 
-def test_fields_left_out_are_kept_and_given_ones_normalised():
+def test_fields_left_out_are_kept_and_given_ones_normalized():
     changes = validate_changes(name="  Ada   Lovelace ", phone="+1 415 555 0199")
     assert changes == CustomerChanges(name="Ada Lovelace", phone="+14155550199")
     assert changes.email is KEEP
@@ -69,7 +61,7 @@ def test_every_problem_is_reported_at_once():
 
 
 def test_a_change_bumps_the_version_by_one_and_keeps_the_rest():
-    updated = apply_changes(ADA, validate_changes(email="ADA@Example.org", phone=None), expected_version=3)
+    updated = ADA.apply(validate_changes(email="ADA@Example.org", phone=None), expected_version=3)
     assert updated.version == 4
     assert updated.email == "ADA@example.org"  # the domain part is lower-cased by email-validator
     assert updated.phone is None
@@ -82,39 +74,37 @@ def test_a_change_bumps_the_version_by_one_and_keeps_the_rest():
 
 
 def test_a_change_to_the_same_values_is_no_change():
-    same = apply_changes(
-        ADA, validate_changes(name="Ada  Investor", phone="+14155550123"), expected_version=3
-    )
+    same = ADA.apply(validate_changes(name="Ada  Investor", phone="+14155550123"), expected_version=3)
     assert same is ADA
     assert same.version == 3
 
 
 def test_a_stale_version_is_a_conflict():
     with pytest.raises(InputProblems) as raised:
-        apply_changes(ADA, validate_changes(name="Ada L"), expected_version=2)
+        ADA.apply(validate_changes(name="Ada L"), expected_version=2)
     assert codes(raised) == [(["input", "expectedVersion"], "CONFLICT")]
     assert "version 3, not 2" in raised.value.problems[0].message
 
 
 def test_closing_keeps_every_field_and_bumps_the_version():
     at = datetime(2025, 6, 1, tzinfo=UTC)
-    closed = close(ADA, expected_version=None, at=at)
+    closed = ADA.close(expected_version=None, at=at)
     assert closed == replace(ADA, status=CustomerStatus.CLOSED, closed_at=at, version=4)
 
 
 def test_close_with_a_stale_version_is_a_conflict():
     with pytest.raises(InputProblems) as raised:
-        close(ADA, expected_version=4, at=CREATED)
+        ADA.close(expected_version=4, at=CREATED)
     assert codes(raised) == [(["input", "expectedVersion"], "CONFLICT")]
 
 
 def test_a_closed_customer_can_be_neither_changed_nor_closed_again():
-    closed = close(ADA, expected_version=3, at=CREATED)
+    closed = ADA.close(expected_version=3, at=CREATED)
     for attempt in (
-        lambda: apply_changes(closed, validate_changes(name="Other"), expected_version=4),
-        lambda: close(closed, expected_version=None, at=CREATED),
+        lambda: closed.apply(validate_changes(name="Other"), expected_version=4),
+        lambda: closed.close(expected_version=None, at=CREATED),
         # closed wins over a stale version: retrying with a fresh version would not help
-        lambda: close(closed, expected_version=1, at=CREATED),
+        lambda: closed.close(expected_version=1, at=CREATED),
     ):
         with pytest.raises(InputProblems) as raised:
             attempt()

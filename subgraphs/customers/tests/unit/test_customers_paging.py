@@ -6,12 +6,13 @@ import pytest
 from customers.domain.paging import (
     PageRequest,
     creation_key,
+    cursor_of,
     customer_id_of,
     decode_cursor,
-    encode_cursor,
     page_request,
 )
 from kit.core.errors import PublicError
+from kit.core.paging import encode_cursor
 
 ID = "01HZZZZZZZZZZZZZZZZZZZZZZA"
 UUID_ID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"  # a self-registered customer (Cognito sub)
@@ -40,6 +41,7 @@ def test_a_cursor_round_trips_and_is_url_safe():
     assert cursor.isascii()
     assert not set(cursor) & set("+/=")
     assert decode_cursor(cursor) == key
+    assert cursor_of(datetime(2024, 5, 1, 12, 0, 0, 123456, tzinfo=UTC), ID) == cursor
     assert page_request(3, cursor) == PageRequest(first=3, after=key)
     assert page_request(100, None) == PageRequest(first=100, after=None)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from customers.adapters.repository import CustomerRepository
+from customers.adapters.repository import DynamoCustomerRepository
 from customers.adapters.table import LIST_INDEX, table_definition, upgrade_table
 from customers.domain.paging import PageRequest
 from kit.aws.dynamo import dynamodb_client, ensure_table, to_item
@@ -55,7 +55,7 @@ async def test_upgrade_adds_the_index_and_backfills_old_profiles(dynamodb_endpoi
         described = (await client.describe_table(TableName=table))["Table"]
         assert [i["IndexName"] for i in described["GlobalSecondaryIndexes"]] == [LIST_INDEX]
 
-        customers, more = await CustomerRepository(client, table).list_page(PageRequest(first=10))
+        customers, more = await DynamoCustomerRepository(client, table).list_page(PageRequest(first=10))
         assert [c.id for c in customers] == list(reversed(IDS))  # creation order, not id order
         assert more is False
         # Idempotent: a second run finds nothing to do.
