@@ -8,22 +8,43 @@ reverse) fails synthesis with a message saying so.
 
 from __future__ import annotations
 
-from types import ModuleType
+from typing import TYPE_CHECKING, Protocol
 
+from aws_cdk import Stack
+
+from infra.constructs.app_service import Platform
+from infra.constructs.graphql_service import GraphqlService
 from infra.services import assets, customers, portfolios
 from infra.tables import TableDefinition
-from infra.topology import TOPOLOGY
+from infra.topology import TOPOLOGY, Subgraph
 
-_MODULES: dict[str, ModuleType] = {
-    module.__name__.rpartition(".")[2]: module for module in (customers, portfolios, assets)
-}
+if TYPE_CHECKING:
+    from infra.stacks.services import Dependencies
+
+
+class Wiring(Protocol):
+    """What a module of infra/services/ provides (mypy checks each module against it)."""
+
+    @property
+    def __name__(self) -> str: ...
+
+    @property
+    def table_definition(self) -> TableDefinition: ...
+
+    def build(
+        self, scope: Stack, subgraph: Subgraph, platform: Platform, deps: Dependencies
+    ) -> GraphqlService: ...
+
+
+_WIRED: tuple[Wiring, ...] = (customers, portfolios, assets)
+_MODULES = {module.__name__.rpartition(".")[2]: module for module in _WIRED}
 
 
 class MissingWiring(LookupError):
     pass
 
 
-def wiring(name: str) -> ModuleType:
+def wiring(name: str) -> Wiring:
     """The wiring module of the subgraph `name` of topology.toml."""
     if set(_MODULES) != set(TOPOLOGY.names):
         raise MissingWiring(
@@ -35,5 +56,4 @@ def wiring(name: str) -> ModuleType:
 
 def table_definition(name: str) -> TableDefinition:
     """The subgraph's own `adapters.table.table_definition`, as its wiring module imports it."""
-    definition: TableDefinition = wiring(name).table_definition
-    return definition
+    return wiring(name).table_definition
