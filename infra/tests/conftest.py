@@ -86,3 +86,21 @@ def template(stacks: dict[str, SynthesizedStack]) -> Callable[[str], Template]:
         return Template.from_json(stacks[display_name].template)
 
     return get
+
+
+@pytest.fixture(scope="session")
+def dev(stacks: dict[str, SynthesizedStack]) -> SynthesizedStack:
+    """The dev services stack (the tasks, the router and its ALB)."""
+    return stacks["dev/services"]
+
+
+@pytest.fixture(scope="session")
+def prod(stacks: dict[str, SynthesizedStack]) -> SynthesizedStack:
+    """The prod services stack."""
+    return stacks["prod/services"]
+
+
+@pytest.fixture(scope="session")
+def identity(stacks: dict[str, SynthesizedStack]) -> Callable[[str], SynthesizedStack]:
+    """The identity stack of an environment, by its name ("dev", "prod")."""
+    return lambda env: stacks[f"{env}/identity"]

@@ -8,8 +8,9 @@ from collections.abc import Callable
 import pytest
 from aws_cdk.assertions import Match, Template
 from infra.assembly import SynthesizedStack
+from infra.topology import TOPOLOGY
 
-SUBGRAPHS = ("customers", "portfolios", "assets")
+SUBGRAPHS = TOPOLOGY.names
 ENVIRONMENTS = ("dev", "prod")
 
 

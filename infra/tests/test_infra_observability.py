@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match, Template
 from infra.assembly import SynthesizedStack
+from infra.topology import TOPOLOGY
 
 ENVIRONMENTS = ("dev", "prod")
 
@@ -73,7 +74,7 @@ def test_dead_letters_alarm_on_the_first_message(stacks: dict[str, SynthesizedSt
     assert "DeadLetters" in dimension["Value"]["Fn::GetStackOutput"]["OutputName"]
 
 
-@pytest.mark.parametrize("service", ["customers", "portfolios", "assets"])
+@pytest.mark.parametrize("service", TOPOLOGY.names)
 def test_each_table_alarms_on_read_and_write_throttles(
     service: str, stacks: dict[str, SynthesizedStack]
 ) -> None:

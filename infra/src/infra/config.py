@@ -17,12 +17,14 @@ from typing import Any
 
 from aws_cdk import aws_logs as logs
 
-SUBGRAPHS = ("customers", "portfolios", "assets")
+from infra.topology import TOPOLOGY
+
+SUBGRAPHS = TOPOLOGY.names
 ROUTER = "router"
 SERVICES = (*SUBGRAPHS, ROUTER)
 
-# The ports of the dev launcher (devstack DEFAULT_PORTS; the tests compare): the same in containers and AWS.
-PORTS = {"router": 4000, "customers": 4001, "portfolios": 4002, "assets": 4003}
+# The ports of topology.toml (the dev launcher's too): the same in containers and AWS.
+PORTS = {ROUTER: TOPOLOGY.router_port, **{subgraph.name: subgraph.port for subgraph in TOPOLOGY.subgraphs}}
 
 # ECR repositories are shared by the environments of an account: an image is built once per commit
 # and the same tag is deployed to dev, then prod.

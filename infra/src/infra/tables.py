@@ -1,13 +1,19 @@
 """DynamoDB key schemas come from the services themselves: each subgraph's `adapters/table.py`
-`table_definition()` (CreateTable arguments) is translated into TableV2 properties, so the deployed
-tables cannot drift from what the code and DynamoDB Local use."""
+`table_definition()` (CreateTable arguments, imported by its wiring module in infra/services/) is
+translated here into TableV2 properties, so the deployed tables cannot drift from what the code and
+DynamoDB Local use."""
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from typing import Any
 
 from aws_cdk import aws_dynamodb as dynamodb
+
+from infra.config import EnvironmentConfig
+
+# A service's `adapters.table.table_definition`: its CreateTable arguments for a table name.
+TableDefinition = Callable[[str], dict[str, Any]]
 
 _TYPES = {
     "S": dynamodb.AttributeType.STRING,
@@ -16,10 +22,10 @@ _TYPES = {
 }
 
 
-def service_table_definition(service: str, table_name: str) -> dict[str, Any]:
-    module = importlib.import_module(f"{service}.adapters.table")
-    definition: dict[str, Any] = module.table_definition(table_name)
-    return definition
+def table_name(config: EnvironmentConfig, service: str) -> str:
+    """Fixed names: a service's table keeps its name across stack updates, and other stacks can
+    name it (and its ARN) without a cross-stack reference."""
+    return f"{config.prefix}-{service}"
 
 
 def _keys(

@@ -9,13 +9,8 @@ from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 from infra.config import SUBGRAPHS, EnvironmentConfig
-from infra.tables import service_table_definition, table_v2_props
-
-
-def table_name(config: EnvironmentConfig, service: str) -> str:
-    """Fixed names: a service's table keeps its name across stack updates, and other stacks can
-    name it (and its ARN) without a cross-stack reference."""
-    return f"{config.prefix}-{service}"
+from infra.services import table_definition
+from infra.tables import table_name, table_v2_props
 
 
 class DataStack(Stack):
@@ -27,7 +22,7 @@ class DataStack(Stack):
         self.definitions: dict[str, dict[str, Any]] = {}
         for service in SUBGRAPHS:
             name = table_name(config, service)
-            self.definitions[service] = service_table_definition(service, name)
+            self.definitions[service] = table_definition(service)(name)
             self.tables[service] = dynamodb.TableV2(
                 self,
                 f"{service.capitalize()}Table",
