@@ -13,7 +13,7 @@ import httpx
 import pytest
 import respx
 from aiolimiter import AsyncLimiter
-from assets.adapters.cache import FRESH, GOOD, QuoteCache, build_cache, quote_from_json, quote_to_json
+from assets.adapters.cache import FRESH, GOOD, AiocacheQuoteCache, build_cache, quote_from_json, quote_to_json
 from assets.adapters.catalog import load_catalog
 from assets.adapters.providers import (
     ProviderConfig,
@@ -23,11 +23,11 @@ from assets.adapters.providers import (
     guarded,
     provider_names,
 )
-from assets.adapters.providers.chain import LocalSource, ProviderChain
+from assets.adapters.providers.chain import LocalSource, ProviderChain, as_feed
 from assets.adapters.providers.finnhub import FinnhubProvider
 from assets.adapters.providers.stooq import StooqProvider
 from assets.domain.quotes import FeedResult, Quote
-from assets.services import QuoteService
+from assets.services.quotes import QuoteService
 from kit.core.money import Amount
 
 AT = datetime(2025, 11, 24, 15, 0, tzinfo=UTC)
@@ -57,8 +57,10 @@ class FakeProvider:
         return {s: self.known[s] for s in symbols if s in self.known}
 
 
-def memory_cache(ttl: int = 60) -> QuoteCache:
-    return QuoteCache(build_cache("memory://", ttl_seconds=ttl), ttl_seconds=ttl, last_good_seconds=3600)
+def memory_cache(ttl: int = 60) -> AiocacheQuoteCache:
+    return AiocacheQuoteCache(
+        build_cache("memory://", ttl_seconds=ttl), ttl_seconds=ttl, last_good_seconds=3600
+    )
 
 
 def test_quotes_survive_json_round_trip_exactly() -> None:
@@ -74,7 +76,7 @@ async def test_a_tampered_cache_entry_reads_as_a_miss_not_an_error() -> None:
     """Entries in a shared Redis are data from outside the process: a number outside kit.core.money's
     stored bounds, or an entry of the wrong shape, is a miss (the provider is asked again)."""
     backend = build_cache("memory://", ttl_seconds=60)
-    cache = QuoteCache(backend, ttl_seconds=60, last_good_seconds=3600)
+    cache = AiocacheQuoteCache(backend, ttl_seconds=60, last_good_seconds=3600)
     cache._in_process = False  # as with Redis: entries are JSON dicts
     good = quote_to_json(quote("GOOD", "10.00", None))
     entries = {
@@ -120,7 +122,7 @@ async def test_fresh_entries_expire_after_the_ttl_but_the_last_good_stays() -> N
 
 async def test_quote_service_batches_misses_into_one_provider_call() -> None:
     provider = FakeProvider({"A": quote("A"), "B": quote("B"), "C": quote("C")})
-    service = QuoteService(cache=memory_cache(), provider=provider)
+    service = QuoteService(cache=memory_cache(), feed=as_feed(provider))
     assert set(await service.feed_quotes(["A", "B", "A"])) == {"A", "B"}
     assert provider.calls == [["A", "B"]]
     assert set(await service.feed_quotes(["A", "B", "C", "Z"])) == {"A", "B", "C"}
@@ -131,7 +133,7 @@ async def test_quote_service_batches_misses_into_one_provider_call() -> None:
 
 async def test_single_flight_100_concurrent_misses_make_one_upstream_call() -> None:
     provider = FakeProvider({"AAPL": quote("AAPL")}, delay=0.05)
-    service = QuoteService(cache=memory_cache(), provider=provider)
+    service = QuoteService(cache=memory_cache(), feed=as_feed(provider))
     results = await asyncio.gather(*(service.feed_quotes(["AAPL"]) for _ in range(100)))
     assert provider.calls == [["AAPL"]]
     assert all(result["AAPL"].price.value == D("1.50") for result in results)
@@ -139,7 +141,7 @@ async def test_single_flight_100_concurrent_misses_make_one_upstream_call() -> N
 
 async def test_single_flight_shares_overlapping_batches() -> None:
     provider = FakeProvider({s: quote(s) for s in "ABC"}, delay=0.05)
-    service = QuoteService(cache=memory_cache(), provider=provider)
+    service = QuoteService(cache=memory_cache(), feed=as_feed(provider))
     first, second = await asyncio.gather(service.feed_quotes(["A", "B"]), service.feed_quotes(["B", "C"]))
     assert set(first) == {"A", "B"} and set(second) == {"B", "C"}
     assert provider.calls == [["A", "B"], ["C"]]  # B was asked once
@@ -147,7 +149,7 @@ async def test_single_flight_shares_overlapping_batches() -> None:
 
 async def test_a_cancelled_caller_does_not_cancel_the_shared_fetch() -> None:
     provider = FakeProvider({"A": quote("A")}, delay=0.1)
-    service = QuoteService(cache=memory_cache(), provider=provider)
+    service = QuoteService(cache=memory_cache(), feed=as_feed(provider))
     leaving = asyncio.create_task(service.feed_quotes(["A"]))
     await asyncio.sleep(0.01)
     staying = asyncio.create_task(service.feed_quotes(["A"]))
@@ -158,8 +160,8 @@ async def test_a_cancelled_caller_does_not_cancel_the_shared_fetch() -> None:
 
 async def test_stale_if_error_serves_the_last_good_quote_flagged() -> None:
     provider = FakeProvider({"A": quote("A", "10.00")})
-    cache = QuoteCache(build_cache("memory://", ttl_seconds=1), ttl_seconds=1, last_good_seconds=3600)
-    service = QuoteService(cache=cache, provider=provider)
+    cache = AiocacheQuoteCache(build_cache("memory://", ttl_seconds=1), ttl_seconds=1, last_good_seconds=3600)
+    service = QuoteService(cache=cache, feed=as_feed(provider))
     fresh = await service.feed_quotes(["A"])
     assert fresh["A"].stale is False
     await asyncio.sleep(1.1)  # the fresh entry expired
@@ -176,7 +178,7 @@ async def test_stale_if_error_serves_the_last_good_quote_flagged() -> None:
 
 
 async def test_quote_service_survives_a_failing_provider_with_nothing_cached() -> None:
-    service = QuoteService(cache=memory_cache(), provider=FakeProvider(fail=True))
+    service = QuoteService(cache=memory_cache(), feed=as_feed(FakeProvider(fail=True)))
     assert await service.feed_quotes(["AAPL"]) == {}
 
 
@@ -274,7 +276,7 @@ async def test_a_hanging_provider_costs_at_most_the_deadline_and_stale_is_served
         cache = memory_cache()
         await cache.remember({"AAPL": quote("AAPL", "250.00")})
         await cache.forget(["AAPL"])  # only the last good entry is left
-        service = QuoteService(cache=cache, provider=chain)
+        service = QuoteService(cache=cache, feed=chain)
         started = time.monotonic()
         served = await service.feed_quotes(["AAPL", "MSFT"])
         elapsed = time.monotonic() - started
