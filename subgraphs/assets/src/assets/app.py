@@ -1,16 +1,13 @@
-"""The assets subgraph process: settings, long-lived resources, the FastAPI app and `main`."""
+"""The assets service: settings and the runtime (the composition root: it builds the cache, the
+market-data feeds, the repository and the use cases), the FastAPI app and its entry point."""
 
 from __future__ import annotations
 
 import gc
 import logging
-import time
-from collections.abc import Callable
 from contextlib import AsyncExitStack
-from datetime import UTC, datetime
 
 import httpx
-from aiolimiter import AsyncLimiter
 from fastapi import FastAPI
 from kit.web.app import Runtime, serve
 from kit.web.app import create_app as kit_create_app
@@ -19,16 +16,14 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from assets.adapters.api_keys import SecretFetcher, load_api_keys, secrets_manager_fetcher
-from assets.adapters.cache import CACHE_URL_FORMS, DEFAULT_LAST_GOOD_SECONDS, QuoteCache, build_cache
-from assets.adapters.catalog import load_catalog
-from assets.adapters.fx_feeds import (
-    DEFAULT_FRANKFURTER_URL,
-    KNOWN_FX_PROVIDERS,
-    FrankfurterFeed,
-    FxFeed,
-    GuardedFxFeed,
-    SimulatedFxFeed,
+from assets.adapters.cache import (
+    CACHE_URL_FORMS,
+    DEFAULT_LAST_GOOD_SECONDS,
+    AiocacheQuoteCache,
+    build_cache,
 )
+from assets.adapters.catalog import load_catalog
+from assets.adapters.fx_feeds import DEFAULT_FRANKFURTER_URL, KNOWN_FX_PROVIDERS, build_fx_feed
 from assets.adapters.providers import (
     HTTP_PROVIDERS,
     ProviderConfig,
@@ -36,31 +31,20 @@ from assets.adapters.providers import (
     build_quote_feed,
     provider_names,
 )
+from assets.adapters.providers.chain import as_feed
 from assets.adapters.providers.coingecko import DEFAULT_BASE_URL as COINGECKO_URL
 from assets.adapters.providers.finnhub import DEFAULT_BASE_URL as FINNHUB_URL
-from assets.adapters.providers.resilience import CircuitBreaker, Guard
 from assets.adapters.providers.stooq import DEFAULT_BASE_URL as STOOQ_URL
 from assets.adapters.providers.twelvedata import DEFAULT_BASE_URL as TWELVEDATA_URL
-from assets.adapters.repository import AssetsRepository
+from assets.adapters.repository import DynamoAssetsRepository
 from assets.domain.instruments import Catalog
-from assets.domain.quotes import PriceProvider, QuoteFeed
+from assets.domain.ports import PriceProvider, QuoteFeed
 from assets.graphql.context import AssetsContext
 from assets.schema import schema
-from assets.services import (
-    AssetsServices,
-    FxService,
-    InstrumentService,
-    QuoteService,
-    SearchService,
-    ValuationService,
-)
+from assets.services import FX_TTL_SECONDS, AssetsService
+from assets.services.common import Clock, utc_now
 
-Clock = Callable[[], datetime]
 log = logging.getLogger(__name__)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class AssetsSettings(ServiceSettings):
@@ -79,7 +63,9 @@ class AssetsSettings(ServiceSettings):
         ge=1,
         description="How long the last good quote is kept for stale serving",
     )
-    fx_ttl_seconds: int = Field(default=3600, ge=1, description="How long an FX feed snapshot is cached")
+    fx_ttl_seconds: int = Field(
+        default=FX_TTL_SECONDS, ge=1, description="How long an FX feed snapshot is cached"
+    )
     cache_url: str = Field(default="memory://", description=CACHE_URL_FORMS)
     provider_connect_timeout_seconds: float = Field(default=1.0, gt=0)
     # Nested under the router's bound of one subgraph call (ROUTER_UPSTREAM_TIMEOUT_MS, 2 s): the
@@ -156,9 +142,10 @@ class AssetsSettings(ServiceSettings):
 
 
 class AssetsRuntime(Runtime):
-    """Adds the catalog, the quote cache, the providers and the services to the kit's Runtime."""
+    """Adds the catalog, the quote cache, the market-data feeds and the service to the kit's Runtime."""
 
     settings: AssetsSettings
+    service: AssetsService
 
     def __init__(
         self,
@@ -173,93 +160,71 @@ class AssetsRuntime(Runtime):
         self.catalog: Catalog = load_catalog()
         self._provider_override = provider
         self._secret_fetcher = secret_fetcher
-        self.quote_cache: QuoteCache | None = None
+        self.quote_cache: AiocacheQuoteCache | None = None
         self.http: httpx.AsyncClient | None = None
-        self.feed: PriceProvider | QuoteFeed | None = None
-        self.services: AssetsServices | None = None
 
     async def start(self, stack: AsyncExitStack) -> None:
         await super().start(stack)
         settings = self.settings
-        self.quote_cache = QuoteCache(
+        cache = AiocacheQuoteCache(
             build_cache(settings.cache_url, ttl_seconds=settings.quote_ttl_seconds),
             ttl_seconds=settings.quote_ttl_seconds,
             last_good_seconds=settings.last_good_ttl_seconds,
         )
-        stack.push_async_callback(self.quote_cache.close)
-        keys: dict[str, str] = {}
-        if settings.needs_http:
-            self.http = await stack.enter_async_context(
-                httpx.AsyncClient(
-                    timeout=httpx.Timeout(
-                        settings.provider_timeout_seconds, connect=settings.provider_connect_timeout_seconds
-                    ),
-                    headers={"User-Agent": "portfolio-supergraph-assets/0.1"},
-                    follow_redirects=False,
-                )
-            )
-            fetcher = self._secret_fetcher or secrets_manager_fetcher(
-                region=settings.aws_region, endpoint_url=settings.secrets_endpoint_url
-            )
-            keys = await load_api_keys(settings.api_keys_secret_id, fetcher)
+        self.quote_cache = cache
+        stack.push_async_callback(cache.close)
+        keys = await self._open_http(stack) if settings.needs_http else {}
         names = provider_names(settings.price_providers)
-        self.feed = self._provider_override or build_quote_feed(
-            settings.price_providers,
-            catalog=self.catalog,
+        if self._provider_override is not None:
+            quote_feed = as_feed(self._provider_override)
+        else:
+            quote_feed = build_quote_feed(
+                settings.price_providers,
+                catalog=self.catalog,
+                clock=self.clock,
+                http=self.http,
+                configs={
+                    name: settings.provider_config(name, keys) for name in names if name in HTTP_PROVIDERS
+                },
+                resilience=settings.resilience,
+            )
+        fx_feed = build_fx_feed(
+            settings.fx_provider,
             clock=self.clock,
             http=self.http,
-            configs={name: settings.provider_config(name, keys) for name in names if name in HTTP_PROVIDERS},
+            base_url=settings.frankfurter_base_url,
+            api_key=settings.api_key("frankfurter") or keys.get("frankfurter"),
             resilience=settings.resilience,
         )
-        repository = AssetsRepository(self.dynamodb, settings.table_name)
-        quotes = QuoteService(cache=self.quote_cache, provider=self.feed)
-        fx = FxService(
-            repository=repository,
-            feed=self._fx_feed(keys),
-            cache=self.quote_cache,
+        self.service = AssetsService(
+            catalog=self.catalog,
+            repository=DynamoAssetsRepository(self.dynamodb, settings.table_name),
+            cache=cache,
+            quote_feed=quote_feed,
+            fx_feed=fx_feed,
             clock=self.clock,
-            ttl_seconds=settings.fx_ttl_seconds,
-        )
-        self.services = AssetsServices(
-            instruments=InstrumentService(
-                catalog=self.catalog, repository=repository, quotes=quotes, clock=self.clock
-            ),
-            quotes=quotes,
-            valuations=ValuationService(),
-            fx=fx,
-            search=SearchService(catalog=self.catalog, repository=repository),
+            fx_ttl_seconds=settings.fx_ttl_seconds,
         )
         log.info(
             "assets: price providers %s, FX %s, cache %s", names, settings.fx_provider, settings.cache_url
         )
 
-    def _fx_feed(self, keys: dict[str, str]) -> FxFeed:
+    async def _open_http(self, stack: AsyncExitStack) -> dict[str, str]:
+        """The HTTP client the providers share, and their API keys from the secret (if one is set)."""
         settings = self.settings
-        if settings.fx_provider == "simulated" or self.http is None:
-            return SimulatedFxFeed(self.clock)
-        feed = FrankfurterFeed(
-            self.http,
-            base_url=settings.frankfurter_base_url,
-            api_key=settings.api_key("frankfurter") or keys.get("frankfurter"),
-            clock=self.clock,
+        self.http = await stack.enter_async_context(
+            httpx.AsyncClient(
+                timeout=httpx.Timeout(
+                    settings.provider_timeout_seconds, connect=settings.provider_connect_timeout_seconds
+                ),
+                headers={"User-Agent": "portfolio-supergraph-assets/0.1"},
+                follow_redirects=False,
+            )
         )
-        resilience = settings.resilience
-        guard = Guard(
-            feed.name,
-            limiter=AsyncLimiter(30, 60),
-            breaker=CircuitBreaker(
-                failure_threshold=resilience.failure_threshold,
-                reset_seconds=resilience.reset_seconds,
-                clock=time.monotonic,
-            ),
-            timeout_seconds=resilience.timeout_seconds,
+        fetcher = self._secret_fetcher or secrets_manager_fetcher(
+            region=settings.aws_region, endpoint_url=settings.secrets_endpoint_url
         )
-        return GuardedFxFeed(feed, guard)
-
-    def context(self) -> AssetsContext:
-        if self.services is None:
-            raise RuntimeError("the assets runtime has not started")
-        return AssetsContext(self.services)
+        return await load_api_keys(settings.api_keys_secret_id, fetcher)
 
 
 def create_app(
@@ -272,7 +237,12 @@ def create_app(
     runtime = AssetsRuntime(
         settings or AssetsSettings(), provider=provider, clock=clock, secret_fetcher=secret_fetcher
     )
-    return kit_create_app(title="assets", runtime=runtime, schema=schema, context_for=AssetsRuntime.context)
+    return kit_create_app(
+        title="assets",
+        runtime=runtime,
+        schema=schema,
+        context_for=lambda runtime: AssetsContext(runtime.service),
+    )
 
 
 def main() -> None:

@@ -115,7 +115,9 @@ def snapshot_from_json(data: Mapping[str, Any]) -> FxSnapshot:
     )
 
 
-class QuoteCache:
+class AiocacheQuoteCache:
+    """`domain.ports.QuoteCache` on aiocache (memory or Redis)."""
+
     def __init__(
         self, cache: BaseCache, *, ttl_seconds: int, last_good_seconds: int = DEFAULT_LAST_GOOD_SECONDS
     ) -> None:

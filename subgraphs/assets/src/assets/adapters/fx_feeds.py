@@ -7,26 +7,31 @@ is the ECB's reference date; `asOf` is its start (00:00 UTC). No key is needed.
 
 from __future__ import annotations
 
+import time as monotonic_time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
-from typing import Any, Protocol
+from typing import Any
 
+import httpx
+from aiolimiter import AsyncLimiter
+
+from assets.adapters.providers import ResilienceConfig
 from assets.adapters.providers.base import HttpAdapter, ProviderError, to_decimal
-from assets.adapters.providers.resilience import Guard
+from assets.adapters.providers.resilience import CircuitBreaker, Guard
 from assets.domain.fx import PIVOT, FxSnapshot, sane_per_usd, simulated_snapshot
+from assets.domain.ports import FxFeed
 
 DEFAULT_FRANKFURTER_URL = "https://api.frankfurter.dev/v1"
 KNOWN_FX_PROVIDERS = ("simulated", "frankfurter")
-
-
-class FxFeed(Protocol):
-    name: str
-
-    async def snapshot(self) -> FxSnapshot: ...
+# Frankfurter asks for no more than this (calls a minute); it updates once a day.
+FRANKFURTER_RATE_LIMIT = 30
 
 
 class SimulatedFxFeed:
+    """Fixed rates computed from the clock: nothing to cache."""
+
     name = "simulated"
+    cacheable = False
 
     def __init__(self, clock: Callable[[], datetime]) -> None:
         self._clock = clock
@@ -59,6 +64,8 @@ class FrankfurterFeed(HttpAdapter):
 class GuardedFxFeed:
     """An HTTP FX feed under its guard (rate limit, timeout, Retry-After, circuit breaker)."""
 
+    cacheable = True
+
     def __init__(self, feed: FrankfurterFeed, guard: Guard) -> None:
         self.name = feed.name
         self._feed = feed
@@ -66,3 +73,31 @@ class GuardedFxFeed:
 
     async def snapshot(self) -> FxSnapshot:
         return await self._guard.run(self._feed.fetch)
+
+
+def build_fx_feed(
+    name: str,
+    *,
+    clock: Callable[[], datetime],
+    http: httpx.AsyncClient | None,
+    base_url: str = DEFAULT_FRANKFURTER_URL,
+    api_key: str | None = None,
+    resilience: ResilienceConfig | None = None,
+) -> FxFeed:
+    """The feed named by the settings: "simulated" (also when there is no HTTP client) or
+    "frankfurter" under its guard."""
+    if name == "simulated" or http is None:
+        return SimulatedFxFeed(clock)
+    resilience = resilience or ResilienceConfig()
+    feed = FrankfurterFeed(http, base_url=base_url, api_key=api_key, clock=clock)
+    guard = Guard(
+        feed.name,
+        limiter=AsyncLimiter(FRANKFURTER_RATE_LIMIT, 60),
+        breaker=CircuitBreaker(
+            failure_threshold=resilience.failure_threshold,
+            reset_seconds=resilience.reset_seconds,
+            clock=monotonic_time.monotonic,
+        ),
+        timeout_seconds=resilience.timeout_seconds,
+    )
+    return GuardedFxFeed(feed, guard)

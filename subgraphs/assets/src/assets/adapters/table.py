@@ -16,6 +16,13 @@ from __future__ import annotations
 
 from typing import Any
 
+INSTRUMENT_SK = "INSTRUMENT"
+MANUAL_PRICE_SK = "MANUAL_PRICE"
+# Every manual instrument also has a copy in one partition, so that search lists them with one Query.
+INSTRUMENTS_PK = "INSTRUMENTS"
+# Manual FX rates: one partition, one item per pair (few items: one Query reads them all).
+FX_PK = "FX"
+
 
 def table_definition(table_name: str) -> dict[str, Any]:
     """CreateTable arguments (on-demand billing)."""
@@ -31,3 +38,25 @@ def table_definition(table_name: str) -> dict[str, Any]:
         ],
         "BillingMode": "PAY_PER_REQUEST",
     }
+
+
+def instrument_pk(symbol: str) -> str:
+    return f"INSTRUMENT#{symbol}"
+
+
+def instrument_key(symbol: str) -> dict[str, str]:
+    """A manual instrument."""
+    return {"pk": instrument_pk(symbol), "sk": INSTRUMENT_SK}
+
+
+def manual_price_key(symbol: str) -> dict[str, str]:
+    return {"pk": instrument_pk(symbol), "sk": MANUAL_PRICE_SK}
+
+
+def listing_key(symbol: str) -> dict[str, str]:
+    """A manual instrument's copy in the partition search reads."""
+    return {"pk": INSTRUMENTS_PK, "sk": f"SYMBOL#{symbol}"}
+
+
+def fx_key(from_currency: str, to_currency: str) -> dict[str, str]:
+    return {"pk": FX_PK, "sk": f"PAIR#{from_currency}#{to_currency}"}

@@ -1,4 +1,6 @@
-"""The assets domain: instruments, quotes, the simulated feed, manual prices and valuation.
+"""The assets domain: instruments, quotes, the simulated feed, manual prices, FX and valuation.
 
-Pure Python and Decimal; imports nothing of a framework (only `kit.core.money` and `kit.core.errors`).
+Pure Python and Decimal; of kit only `kit.core`, no framework and no I/O (import-linter checks it).
+The rules live here as methods of the model; `ports.py` says what the use cases need from the world,
+`problems.py` every error a client sees.
 """

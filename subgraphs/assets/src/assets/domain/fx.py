@@ -14,18 +14,14 @@ from datetime import UTC, datetime, time
 from decimal import Decimal
 from typing import Protocol
 
-from kit.core.errors import InputProblems, Problem
-from kit.core.money import RATIO, decimal_places, is_iso_currency
-from kit.core.text import TextKind, trimmed
+from kit.core.money import RATIO, is_iso_currency
 
 PIVOT = "USD"
 MANUAL_FX_SOURCE = "manual"
 SIMULATED_FX_SOURCE = "simulated"
 DERIVED_FX_SOURCE = "derived"
 
-# Bounds that keep a manual rate storable and sane (no real rate is near them).
-MAX_RATE = Decimal("1e9")
-MAX_RATE_PLACES = 18
+Pair = tuple[str, str]  # (from currency, to currency)
 
 
 class FxRates(Protocol):
@@ -44,7 +40,7 @@ class IdentityFxRates:
 class MappingFxRates:
     """Rates already looked up, by (from, to); identity for equal currencies."""
 
-    def __init__(self, rates: Mapping[tuple[str, str], Decimal]) -> None:
+    def __init__(self, rates: Mapping[Pair, Decimal]) -> None:
         self._rates = rates
 
     def rate(self, from_currency: str, to_currency: str) -> Decimal | None:
@@ -190,28 +186,3 @@ def simulated_snapshot(at: datetime) -> FxSnapshot:
         source=SIMULATED_FX_SOURCE,
         as_of=datetime.combine(day, time(0), tzinfo=UTC),
     )
-
-
-def validate_manual_fx_rate(
-    *, from_currency: str, to_currency: str, rate: Decimal, set_at: datetime
-) -> FxRate:
-    """Check a manual rate (codes trimmed and upper-cased); every problem is reported at once."""
-    problems: list[Problem] = []
-    source = trimmed(from_currency, TextKind.CODE).upper()
-    target = trimmed(to_currency, TextKind.CODE).upper()
-    # The messages do not echo what was sent: it may be kilobytes of anything.
-    if not is_iso_currency(source):
-        problems.append(Problem(("input", "fromCurrency"), "must be an ISO 4217 currency code, e.g. USD"))
-    if not is_iso_currency(target):
-        problems.append(Problem(("input", "toCurrency"), "must be an ISO 4217 currency code, e.g. USD"))
-    if source == target and is_iso_currency(source):
-        problems.append(Problem(("input", "toCurrency"), "must differ from fromCurrency"))
-    if not rate.is_finite() or rate <= 0:
-        problems.append(Problem(("input", "rate"), "must be greater than zero"))
-    elif rate >= MAX_RATE:
-        problems.append(Problem(("input", "rate"), f"must be less than {MAX_RATE:f}"))
-    elif decimal_places(rate) > MAX_RATE_PLACES:
-        problems.append(Problem(("input", "rate"), f"has more than {MAX_RATE_PLACES} decimal places"))
-    if problems:
-        raise InputProblems(problems)
-    return FxRate(source, target, rate, MANUAL_FX_SOURCE, set_at)

@@ -29,6 +29,11 @@ def normalize_symbol(raw: str) -> str | None:
     return symbol if SYMBOL_PATTERN.fullmatch(symbol) else None
 
 
+def lookup_key(symbol: str) -> str:
+    """The key a symbol is looked up by: normalized when well-formed, else as given (then unknown)."""
+    return normalize_symbol(symbol) or symbol
+
+
 @dataclass(frozen=True, slots=True)
 class Instrument:
     symbol: str

@@ -1,12 +1,11 @@
-"""Quotes and the seam for market-data providers."""
+"""Quotes: the latest price of an instrument, and what a feed answers."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
 
 from kit.core.money import RATIO, Amount
 
@@ -55,13 +54,6 @@ def is_price(value: Decimal | None) -> bool:
     return value is not None and value.is_finite() and value > 0
 
 
-class PriceProvider(Protocol):
-    """A source of quotes. Answers the symbols it knows and leaves the others out of the result;
-    raising means it failed for all of them."""
-
-    async def quotes(self, symbols: Sequence[str]) -> dict[str, Quote]: ...
-
-
 @dataclass(frozen=True, slots=True)
 class FeedResult:
     """What a feed answered: quotes, and the symbols it FAILED to get (error, timeout, open circuit).
@@ -70,9 +62,3 @@ class FeedResult:
 
     quotes: Mapping[str, Quote]
     failed: frozenset[str] = field(default_factory=frozenset)
-
-
-class QuoteFeed(Protocol):
-    """A feed that tells failures apart from unknown symbols (the provider chain)."""
-
-    async def fetch(self, symbols: Sequence[str]) -> FeedResult: ...

@@ -26,14 +26,15 @@ Rules:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from kit.core.money import EXACT, RATIO, Amount, round_to_minor_unit
 
-from assets.domain.fx import FxRates, IdentityFxRates
+from assets.domain.fx import FxRates, IdentityFxRates, Pair
+from assets.domain.instruments import lookup_key
 from assets.domain.quotes import Quote
 
 
@@ -44,6 +45,37 @@ class Holding:
     symbol: str
     quantity: Decimal
     cost_basis: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioHoldings:
+    """A portfolio as the router sends it (`@requires`): its id, base currency and holdings. One
+    without a base currency has no valuation (the router sent nothing to value)."""
+
+    id: str
+    base_currency: str
+    holdings: tuple[Holding, ...]
+    # The keys its instruments and quotes are looked up by, one per holding (normalized once).
+    symbols: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "symbols", tuple(lookup_key(holding.symbol) for holding in self.holdings))
+
+    @property
+    def valued(self) -> bool:
+        return bool(self.base_currency)
+
+    def rates_needed(self, currencies: Iterable[str | None]) -> set[Pair]:
+        """The conversions into the base currency that prices in `currencies` need."""
+        base = self.base_currency
+        return {(currency, base) for currency in currencies if currency and currency != base}
+
+    def value(self, quotes: Mapping[str, Quote | None], fx: FxRates) -> PortfolioValuation:
+        """Its valuation with `quotes` (by lookup key) and `fx`; see the module docstring."""
+        by_holding = {
+            holding.symbol: quotes.get(key) for holding, key in zip(self.holdings, self.symbols, strict=True)
+        }
+        return value_portfolio(self.base_currency, self.holdings, by_holding, fx)
 
 
 @dataclass(frozen=True, slots=True)

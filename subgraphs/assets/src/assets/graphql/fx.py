@@ -11,6 +11,7 @@ from kit.graphql.cost import user_errors_field
 from kit.graphql.types import Decimal, UserError
 
 from assets.domain import fx as domain
+from assets.domain.commands import SetManualFxRate
 from assets.graphql.context import AssetsContext
 
 
@@ -50,11 +51,9 @@ async def set_manual_fx_rate(
     info: strawberry.Info[AssetsContext, None], input: SetManualFxRateInput
 ) -> SetManualFxRatePayload:
     try:
-        rate = await info.context.services.fx.set_manual(
+        rate = await info.context.service.fx.set_manual(
             info.context.caller,
-            from_currency=input.from_currency,
-            to_currency=input.to_currency,
-            rate=input.rate,
+            SetManualFxRate(input.from_currency, input.to_currency, input.rate),
         )
     except InputProblems as problems:
         return SetManualFxRatePayload(fx_rate=None, user_errors=UserError.from_problems(problems))

@@ -11,6 +11,7 @@ from kit.core.money import Amount
 from kit.graphql.cost import user_errors_field
 from kit.graphql.types import MoneyInput, UserError
 
+from assets.domain.commands import SetManualPrice
 from assets.graphql.context import AssetsContext
 from assets.graphql.fx import SetManualFxRatePayload, set_manual_fx_rate
 from assets.graphql.types import Instrument
@@ -40,11 +41,9 @@ async def _set_manual_price(
     price = _amount(input.price)
     assert price is not None
     try:
-        view = await info.context.services.instruments.set_manual_price(
+        view = await info.context.service.manual_prices.set_manual_price(
             info.context.caller,
-            symbol=input.symbol,
-            price=price,
-            previous_close=_amount(input.previous_close),
+            SetManualPrice(input.symbol, price, _amount(input.previous_close)),
         )
     except InputProblems as problems:
         return SetManualPricePayload(
@@ -52,7 +51,7 @@ async def _set_manual_price(
             user_errors=UserError.from_problems(problems),
         )
     info.context.remember(view)
-    return SetManualPricePayload(instrument=Instrument.from_view(view), user_errors=[])
+    return SetManualPricePayload(instrument=Instrument.from_domain(view.instrument), user_errors=[])
 
 
 @strawberry.type

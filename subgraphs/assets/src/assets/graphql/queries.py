@@ -22,7 +22,7 @@ async def _instrument(info: strawberry.Info[AssetsContext, None], symbol: str) -
     view = await info.context.instruments.load(key)
     if view is None or not view.known:
         return None
-    return Instrument.from_view(view)
+    return Instrument.from_domain(view.instrument)
 
 
 @strawberry.type

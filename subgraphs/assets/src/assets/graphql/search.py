@@ -9,7 +9,6 @@ from kit.graphql.types import PageInfo
 
 from assets.graphql.context import AssetsContext
 from assets.graphql.types import Instrument
-from assets.services import InstrumentView
 
 
 @strawberry.type(name="InstrumentEdge")
@@ -31,11 +30,8 @@ async def search_instruments(
     after: str | None = None,
 ) -> InstrumentConnection:
     text = text_argument(query, TextKind.SEARCH, "query")  # what a search box can send, no more
-    page = await info.context.services.search.search(text, first, after)
-    edges = [
-        InstrumentEdge(cursor=cursor, node=Instrument.from_view(InstrumentView(item, None, known=True)))
-        for cursor, item in page.items
-    ]
+    page = await info.context.service.search.search(text, first, after)
+    edges = [InstrumentEdge(cursor=cursor, node=Instrument.from_domain(item)) for cursor, item in page.items]
     return InstrumentConnection(
         edges=edges,
         page_info=PageInfo(

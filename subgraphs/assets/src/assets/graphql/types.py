@@ -11,13 +11,13 @@ from kit.graphql.types import (
     Money,
 )
 
+from assets.domain import instruments as domain_instruments
 from assets.domain import quotes as domain_quotes
-from assets.domain.instruments import AssetClass as DomainAssetClass
+from assets.domain.instruments import lookup_key
 from assets.graphql.context import AssetsContext
-from assets.services import InstrumentView, lookup_key
 
 AssetClass = strawberry.enum(
-    DomainAssetClass,
+    domain_instruments.AssetClass,
     name="AssetClass",
     description="UNKNOWN: nothing is known about the symbol; OTHER: created by setting a manual price.",
 )
@@ -72,8 +72,7 @@ class Instrument:
     )
 
     @classmethod
-    def from_view(cls, view: InstrumentView) -> Instrument:
-        instrument = view.instrument
+    def from_domain(cls, instrument: domain_instruments.Instrument) -> Instrument:
         return cls(
             symbol=instrument.symbol,
             name=instrument.name,
@@ -87,4 +86,4 @@ class Instrument:
         # Strawberry calls this once per representation; the loader turns N calls into one batch.
         view = await info.context.instruments.load(lookup_key(symbol))
         assert view is not None  # every symbol resolves, unknown ones to an UNKNOWN instrument
-        return cls.from_view(view)
+        return cls.from_domain(view.instrument)

@@ -10,7 +10,6 @@ loaded in one batch. Amounts are the domain's rounded statement lines and totals
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -25,11 +24,13 @@ from kit.graphql.types import (
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
 
+from assets.access import check_valuation_reader
+from assets.domain import instruments as domain_instruments
 from assets.domain import valuation as domain
-from assets.domain.fx import MappingFxRates
+from assets.domain.validation import parse_base_currency, parse_holdings
 from assets.graphql.context import AssetsContext
 from assets.graphql.types import Instrument
-from assets.services import InstrumentView, lookup_key, parse_base_currency, parse_holdings
+from assets.services import Valuation
 
 
 @strawberry.type(name="PositionValuation", description="One position at the latest prices.")
@@ -56,9 +57,11 @@ class PositionValuation:
     stale: bool
 
     @classmethod
-    def from_domain(cls, position: domain.PositionValuation, view: InstrumentView) -> PositionValuation:
+    def from_domain(
+        cls, position: domain.PositionValuation, instrument: domain_instruments.Instrument
+    ) -> PositionValuation:
         return cls(
-            instrument=Instrument.from_view(view),
+            instrument=Instrument.from_domain(instrument),
             quantity=position.quantity,
             price=Money.price_of(position.price),
             market_value=Money.amount_of(position.market_value),
@@ -91,6 +94,24 @@ class PortfolioValuation:
     complete: bool = strawberry.field(description="False when some position has no price.")
     positions: list[PositionValuation] = strawberry.field(directives=[assumed(POSITIONS_PER_PORTFOLIO)])
 
+    @classmethod
+    def from_domain(cls, valued: Valuation) -> PortfolioValuation:
+        result = valued.valuation
+        percent = result.unrealized_gain_percent
+        return cls(
+            market_value=Money.amount_of(result.market_value),
+            cost_basis=Money.amount_of(result.cost_basis),
+            unrealized_gain=Money.amount_of(result.unrealized_gain),
+            unrealized_gain_percent=None if percent is None else unit_price(percent),
+            day_change=Money.amount_of(result.day_change),
+            as_of=result.as_of,
+            complete=result.complete,
+            positions=[
+                PositionValuation.from_domain(position, instrument)
+                for position, instrument in zip(result.positions, valued.instruments, strict=True)
+            ],
+        )
+
 
 @strawberry.federation.type(name="Holding", inaccessible=True)
 class Holding:
@@ -102,45 +123,8 @@ class Holding:
 async def _valuation(
     root: Portfolio, info: strawberry.Info[AssetsContext, None]
 ) -> PortfolioValuation | None:
-    if not root.base_currency:
-        return None
-    holdings = [domain.Holding(h.symbol, h.quantity, h.cost_basis) for h in root.holdings]
-    keys = [lookup_key(holding.symbol) for holding in holdings]
-    context = info.context
-    base = root.base_currency
-    views = await context.instruments.load_many(keys)
-    # The rates the instruments' currencies need load together with the quotes (both batched).
-    currencies = {v.instrument.currency for v in views if v is not None and v.instrument.currency}
-    expected = sorted((currency, base) for currency in currencies if currency != base)
-    quotes, expected_rates = await asyncio.gather(
-        context.quotes.load_many(keys), context.fx_rates.load_many(expected)
-    )
-    rates = {pair: rate.rate for pair, rate in zip(expected, expected_rates, strict=True) if rate is not None}
-    # A quote in another currency than its instrument's (a provider said so) needs its own rate.
-    quoted = {q.price.currency_code for q in quotes if q is not None and q.price.currency_code != base}
-    extra = sorted({(currency, base) for currency in quoted} - set(expected))
-    if extra:
-        extra_rates = await context.fx_rates.load_many(extra)
-        rates.update(
-            {pair: rate.rate for pair, rate in zip(extra, extra_rates, strict=True) if rate is not None}
-        )
-    by_symbol = {holding.symbol: quote for holding, quote in zip(holdings, quotes, strict=True)}
-    result = context.services.valuations.value(base, holdings, by_symbol, MappingFxRates(rates))
-    positions = []
-    for position, view in zip(result.positions, views, strict=True):
-        assert view is not None  # every symbol resolves
-        positions.append(PositionValuation.from_domain(position, view))
-    percent = result.unrealized_gain_percent
-    return PortfolioValuation(
-        market_value=Money.amount_of(result.market_value),
-        cost_basis=Money.amount_of(result.cost_basis),
-        unrealized_gain=Money.amount_of(result.unrealized_gain),
-        unrealized_gain_percent=None if percent is None else unit_price(percent),
-        day_change=Money.amount_of(result.day_change),
-        as_of=result.as_of,
-        complete=result.complete,
-        positions=positions,
-    )
+    valued = await info.context.valuations.load(root.to_domain())
+    return None if valued is None else PortfolioValuation.from_domain(valued)
 
 
 @strawberry.federation.type(
@@ -172,6 +156,10 @@ class Portfolio:
         description="The portfolio at the latest prices; null when the router sent no holdings.",
     )
 
+    def to_domain(self) -> domain.PortfolioHoldings:
+        holdings = tuple(domain.Holding(h.symbol, h.quantity, h.cost_basis) for h in self.holdings)
+        return domain.PortfolioHoldings(str(self.id), self.base_currency, holdings)
+
     @classmethod
     def resolve_reference(
         cls,
@@ -185,7 +173,7 @@ class Portfolio:
         """No I/O: everything needed comes in the representation. Raising here nulls this one entity
         (FORBIDDEN at its `_entities` index); the others in the request are valued as one batch."""
         owner_id = _owner_id(owner)
-        info.context.services.valuations.authorize(info.context.caller, id, owner_id)
+        check_valuation_reader(info.context.caller, id, owner_id)
         parsed = parse_holdings(holdings or [])
         return cls(
             id=id,

@@ -7,10 +7,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Protocol, cast
 
 from assets.domain.instruments import AssetClass, Instrument
-from assets.domain.quotes import FeedResult, PriceProvider, Quote
+from assets.domain.ports import PriceProvider, QuoteFeed
+from assets.domain.quotes import FeedResult, Quote
 
 log = logging.getLogger(__name__)
 
@@ -82,3 +83,25 @@ class ProviderChain:
 
     async def quotes(self, symbols: Sequence[str]) -> dict[str, Quote]:
         return dict((await self.fetch(symbols)).quotes)
+
+
+class ProviderFeed:
+    """A plain `PriceProvider` as a feed: raising means every symbol failed."""
+
+    def __init__(self, provider: PriceProvider) -> None:
+        self._provider = provider
+
+    async def fetch(self, symbols: Sequence[str]) -> FeedResult:
+        try:
+            return FeedResult(await self._provider.quotes(symbols))
+        except Exception:
+            log.exception("price provider failed for %d symbols", len(symbols))
+            return FeedResult({}, frozenset(symbols))
+
+
+def as_feed(provider: QuoteFeed | PriceProvider) -> QuoteFeed:
+    """A feed as it is, a plain provider wrapped (`ProviderFeed`)."""
+    fetch = getattr(provider, "fetch", None)
+    if callable(fetch):
+        return cast(QuoteFeed, provider)
+    return ProviderFeed(cast(PriceProvider, provider))

@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from assets.adapters.cache import QuoteCache, build_cache
+from assets.adapters.cache import AiocacheQuoteCache, build_cache
+from assets.adapters.providers.chain import as_feed
 from assets.domain.fx import FxSnapshot
 from assets.domain.quotes import Quote
-from assets.services import QuoteService
+from assets.services.quotes import QuoteService
 from kit.core.money import Amount
 
 AT = datetime(2025, 11, 24, 15, 0, tzinfo=UTC)
@@ -57,8 +58,12 @@ def quote(symbol: str, price: str) -> Quote:
 
 
 async def test_two_replicas_share_quotes_through_redis(redis_url: str) -> None:
-    replica_a = QuoteCache(build_cache(redis_url, ttl_seconds=30), ttl_seconds=30, last_good_seconds=600)
-    replica_b = QuoteCache(build_cache(redis_url, ttl_seconds=30), ttl_seconds=30, last_good_seconds=600)
+    replica_a = AiocacheQuoteCache(
+        build_cache(redis_url, ttl_seconds=30), ttl_seconds=30, last_good_seconds=600
+    )
+    replica_b = AiocacheQuoteCache(
+        build_cache(redis_url, ttl_seconds=30), ttl_seconds=30, last_good_seconds=600
+    )
     await replica_a.remember(
         {"AAPL": quote("AAPL", "271.4900"), "SHIB": quote("SHIB", "0.00000881")}, ["ZZZ"]
     )
@@ -76,7 +81,7 @@ async def test_two_replicas_share_quotes_through_redis(redis_url: str) -> None:
 
 
 async def test_redis_entries_expire_after_the_ttl(redis_url: str) -> None:
-    cache = QuoteCache(build_cache(redis_url, ttl_seconds=1), ttl_seconds=1, last_good_seconds=600)
+    cache = AiocacheQuoteCache(build_cache(redis_url, ttl_seconds=1), ttl_seconds=1, last_good_seconds=600)
     await cache.remember({"EXP": quote("EXP", "5")})
     await asyncio.sleep(1.2)
     assert (await cache.fresh(["EXP"]))[0] == {}
@@ -93,10 +98,12 @@ async def test_a_warm_replica_asks_no_provider(redis_url: str) -> None:
             return {s: quote(s, "10") for s in symbols}
 
     first = QuoteService(
-        cache=QuoteCache(build_cache(redis_url, ttl_seconds=30), ttl_seconds=30), provider=Provider()
+        cache=AiocacheQuoteCache(build_cache(redis_url, ttl_seconds=30), ttl_seconds=30),
+        feed=as_feed(Provider()),
     )
     second = QuoteService(
-        cache=QuoteCache(build_cache(redis_url, ttl_seconds=30), ttl_seconds=30), provider=Provider()
+        cache=AiocacheQuoteCache(build_cache(redis_url, ttl_seconds=30), ttl_seconds=30),
+        feed=as_feed(Provider()),
     )
     await first.feed_quotes(["WARM1", "WARM2"])
     assert set(await second.feed_quotes(["WARM1", "WARM2"])) == {"WARM1", "WARM2"}
@@ -104,7 +111,9 @@ async def test_a_warm_replica_asks_no_provider(redis_url: str) -> None:
 
 
 async def test_an_unreachable_redis_degrades_to_no_cache() -> None:
-    cache = QuoteCache(build_cache(f"redis://127.0.0.1:{_free_port()}/0", ttl_seconds=5), ttl_seconds=5)
+    cache = AiocacheQuoteCache(
+        build_cache(f"redis://127.0.0.1:{_free_port()}/0", ttl_seconds=5), ttl_seconds=5
+    )
     started = time.monotonic()
     await cache.remember({"A": quote("A", "1")})
     assert await cache.fresh(["A"]) == ({}, set())

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from assets.domain.fx import FxRate, FxSnapshot, FxTable, simulated_snapshot, validate_manual_fx_rate
+from assets.domain.fx import FxRate, FxSnapshot, FxTable, simulated_snapshot
 from assets.domain.quotes import Quote
+from assets.domain.validation import validate_manual_fx_rate
 from assets.domain.valuation import Holding, value_portfolio
 from kit.core.errors import InputProblems
 from kit.core.money import Amount

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from assets.adapters.catalog import load_catalog
 from assets.domain.instruments import AssetClass
-from assets.domain.manual import validate_manual_price
+from assets.domain.validation import validate_manual_price
 from kit.core.errors import InputProblems
 from kit.core.money import Amount
 

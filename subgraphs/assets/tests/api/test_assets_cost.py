@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from kit.graphql.cost import COST_CODE
 from kit.graphql.schema import MAX_COST
+from kit_testing import execute
 
 INSTRUMENTS = """
 query($representations: [_Any!]!) {
@@ -33,8 +34,7 @@ async def test_a_request_above_the_bound_is_refused_before_any_read(assets) -> N
     document = (
         'query { searchInstruments(query: "A", first: 50000) { edges { node { symbol quote { source } } } } }'
     )
-    response = await assets.client.post("/graphql", json={"query": document})
-    body = response.json()
+    body = await execute(assets.client, document)
     assert body.get("data") is None, body
     [error] = body["errors"]
     assert error["extensions"]["code"] == COST_CODE

@@ -1,4 +1,4 @@
-"""Fixtures for the assets subgraph's integration tests: the in-process app against DynamoDB Local."""
+"""Fixtures for the assets subgraph's API tests: the in-process app (GraphQL) against DynamoDB Local."""
 
 from __future__ import annotations
 
@@ -16,8 +16,7 @@ from assets.app import AssetsRuntime, AssetsSettings, create_app
 from assets.domain.quotes import Quote
 from assets.domain.simulation import SimulatedPriceProvider
 from kit.aws.dynamo import ensure_table
-from kit_testing import running_app
-from ulid import ULID
+from kit_testing import execute, running_app, unique_table_name
 
 # A fixed "now" so simulated prices and manual setAt values are known.
 NOW = datetime(2025, 11, 24, 15, 30, 7, tzinfo=UTC)
@@ -44,9 +43,8 @@ class Assets:
     now: datetime = NOW
 
     async def gql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}})
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
+        """The data of an answer that has no errors (sent with the client's admin token)."""
+        body = await execute(self.client, query, variables)
         assert "errors" not in body, body["errors"]
         data: dict[str, Any] = body["data"]
         return data
@@ -65,7 +63,7 @@ AssetsFactory = Callable[..., AbstractAsyncContextManager[Assets]]
 
 @pytest.fixture(scope="module")
 def assets_table() -> str:
-    return f"assets-{ULID()}"
+    return unique_table_name("assets")
 
 
 @pytest.fixture

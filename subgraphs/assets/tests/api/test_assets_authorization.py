@@ -13,8 +13,6 @@ from typing import Any
 import pytest
 from assets.adapters.catalog import load_catalog
 from assets.domain.simulation import simulated_quote
-from assets.services import ValuationService, require_price_manager
-from kit.core.principal import Forbidden, Principal
 from kit_testing import ISSUER, execute
 
 OPERATIONS = Path(__file__).resolve().parents[4] / "schema" / "operations"
@@ -260,23 +258,3 @@ async def test_owner_ids_are_compared_exactly(assets: Any) -> None:
     )
     assert body["data"]["_entities"] == [None]
     assert_forbidden(body, ["_entities", 0])
-
-
-# -- the rules themselves ---------------------------------------------------------------------------
-def test_the_rules_without_graphql() -> None:
-    customer = Principal.of(ALICE, ["customer"])
-    operator = Principal.of("op", ["operator"])
-    admin = Principal.of("root", ["admin"])
-    with pytest.raises(Forbidden):
-        require_price_manager(customer)
-    require_price_manager(operator)
-    require_price_manager(admin)
-
-    valuations = ValuationService()
-    valuations.authorize(customer, "P1", ALICE)
-    for owner in (BOB, None, ""):
-        with pytest.raises(Forbidden, match=r"^You may not see portfolio P1\.$"):
-            valuations.authorize(customer, "P1", owner)
-    for staff in (operator, admin):
-        valuations.authorize(staff, "P1", BOB)
-        valuations.authorize(staff, "P1", None)

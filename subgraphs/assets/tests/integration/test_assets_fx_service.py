@@ -12,12 +12,12 @@ import httpx
 import pytest
 import respx
 from aiolimiter import AsyncLimiter
-from assets.adapters.cache import QuoteCache, build_cache
+from assets.adapters.cache import AiocacheQuoteCache, build_cache
 from assets.adapters.fx_feeds import FrankfurterFeed, GuardedFxFeed, SimulatedFxFeed
 from assets.adapters.providers.base import ProviderError
 from assets.adapters.providers.resilience import CircuitBreaker, Guard
 from assets.domain.fx import FxRate, FxSnapshot
-from assets.services import FxService
+from assets.services.fx import FxService
 
 AT = datetime(2025, 11, 24, 15, 0, tzinfo=UTC)
 D = Decimal
@@ -36,6 +36,7 @@ class Repository:
 
 class Feed:
     name = "fake"
+    cacheable = True
 
     def __init__(self) -> None:
         self.calls = 0
@@ -50,7 +51,9 @@ class Feed:
 
 
 def service(feed: object, repository: Repository, ttl: int = 60) -> FxService:
-    cache = QuoteCache(build_cache("memory://", ttl_seconds=ttl), ttl_seconds=ttl, last_good_seconds=3600)
+    cache = AiocacheQuoteCache(
+        build_cache("memory://", ttl_seconds=ttl), ttl_seconds=ttl, last_good_seconds=3600
+    )
     return FxService(repository=repository, feed=feed, cache=cache, clock=lambda: AT, ttl_seconds=ttl)  # type: ignore[arg-type]
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from assets.adapters.catalog import load_catalog
 from assets.domain.quotes import Quote
 from assets.domain.simulation import SimulatedPriceProvider
+from kit_testing import execute
 
 OPERATIONS = Path(__file__).resolve().parents[4] / "schema" / "operations"
 D = Decimal
@@ -159,11 +160,7 @@ async def test_search_instruments_catalog_and_manual(assets: Any) -> None:
 
 async def test_search_first_out_of_range_is_a_bad_user_input_error(assets: Any) -> None:
     for first in (0, 51):
-        response = await assets.client.post(
-            "/graphql",
-            json={"query": operation("SearchInstruments"), "variables": {"query": "a", "first": first}},
-        )
-        body = response.json()
+        body = await execute(assets.client, operation("SearchInstruments"), {"query": "a", "first": first})
         assert body["data"] is None
         assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 

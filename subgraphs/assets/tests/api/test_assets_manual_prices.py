@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from assets.adapters.catalog import load_catalog
 from assets.domain.simulation import simulated_quote
+from kit_testing import execute
 
 SET_MANUAL_PRICE = """
 mutation SetManualPrice($input: SetManualPriceInput!) {
@@ -146,7 +147,7 @@ async def test_a_manual_instrument_keeps_its_currency(assets: Any) -> None:
     assert payload["userErrors"] == [
         {
             "field": ["input", "price", "currencyCode"],
-            "message": "LOCALCO is a manual instrument in GBP, not USD",
+            "message": "LOCALCO is a manual instrument in GBP, not USD.",
             "code": "CURRENCY_MISMATCH",
         }
     ]
@@ -195,8 +196,7 @@ async def test_bad_input_is_a_user_error_and_writes_nothing(
 
 async def test_float_amounts_are_refused_by_the_scalar(assets: Any) -> None:
     variables = {"input": {"symbol": "AAPL", "price": {"amount": 10.5, "currencyCode": "USD"}}}
-    response = await assets.client.post("/graphql", json={"query": SET_MANUAL_PRICE, "variables": variables})
-    body = response.json()
+    body = await execute(assets.client, SET_MANUAL_PRICE, variables)
     assert body.get("data") is None
     assert "float" in body["errors"][0]["message"]
 

@@ -1,0 +1,149 @@
+"""What the assets service accepts: manual prices, manual FX rates and valuation representations.
+
+Inputs of mutations report every problem at once (`InputProblems`: userErrors, nothing written);
+a representation the router (or anyone calling this subgraph) sends that cannot be valued is a
+BAD_USER_INPUT error. The messages live in `domain.problems`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+
+from kit.core.errors import InputProblems, Problem
+from kit.core.money import (
+    STORED_DECIMAL,
+    Amount,
+    DecimalError,
+    decimal_places,
+    is_iso_currency,
+    parse_decimal,
+)
+from kit.core.text import TextKind, trimmed
+
+from assets.domain import problems
+from assets.domain.fx import MANUAL_FX_SOURCE, FxRate
+from assets.domain.instruments import Catalog, Instrument, normalize_symbol
+from assets.domain.manual import ManualPrice, ManualPriceChange
+from assets.domain.valuation import Holding
+
+# DynamoDB numbers hold 38 significant digits; these bounds keep any accepted amount storable and
+# far beyond any real price.
+MAX_AMOUNT = Decimal("1e15")
+MAX_DECIMAL_PLACES = 18
+# Bounds that keep a manual rate storable and sane (no real rate is near them).
+MAX_RATE = Decimal("1e9")
+MAX_RATE_PLACES = 18
+
+_SUBJECTS = {"price": "The price", "previousClose": "The previous close"}
+
+
+def _amount_problems(amount: Amount, field: tuple[str, ...]) -> list[Problem]:
+    subject = _SUBJECTS[field[-1]]
+    found: list[Problem] = []
+    value = amount.value
+    if value <= 0:
+        found.append(problems.not_positive((*field, "amount"), subject))
+    elif value >= MAX_AMOUNT:
+        found.append(problems.too_large((*field, "amount"), subject, MAX_AMOUNT))
+    elif decimal_places(value) > MAX_DECIMAL_PLACES:
+        found.append(problems.too_precise((*field, "amount"), subject, MAX_DECIMAL_PLACES))
+    if not is_iso_currency(amount.currency_code):
+        found.append(problems.not_a_currency((*field, "currencyCode"), f"{subject}'s currency"))
+    return found
+
+
+def validate_manual_price(
+    *,
+    raw_symbol: str,
+    price: Amount,
+    previous_close: Amount | None,
+    catalog: Catalog,
+    set_at: datetime,
+) -> ManualPriceChange:
+    """Check a manual price; every problem found is reported at once as `InputProblems`."""
+    found: list[Problem] = []
+    symbol = normalize_symbol(raw_symbol)
+    if symbol is None:
+        found.append(problems.malformed_symbol(("input", "symbol")))
+    found.extend(_amount_problems(price, ("input", "price")))
+    price_currency_ok = is_iso_currency(price.currency_code)
+
+    entry = catalog.get(symbol) if symbol is not None else None
+    if entry is not None and price_currency_ok and entry.instrument.currency != price.currency_code:
+        found.append(
+            problems.quoted_in_another_currency(entry.symbol, entry.instrument.currency, price.currency_code)
+        )
+
+    if previous_close is not None:
+        found.extend(_amount_problems(previous_close, ("input", "previousClose")))
+        if (
+            price_currency_ok
+            and is_iso_currency(previous_close.currency_code)
+            and previous_close.currency_code != price.currency_code
+        ):
+            found.append(problems.previous_close_in_another_currency(price.currency_code))
+
+    if found or symbol is None:
+        raise InputProblems(found)
+    manual = ManualPrice(symbol=symbol, price=price, previous_close=previous_close, set_at=set_at)
+    new_instrument = None if entry is not None else Instrument.manual(symbol, price.currency_code)
+    return ManualPriceChange(price=manual, new_instrument=new_instrument)
+
+
+def validate_manual_fx_rate(
+    *, from_currency: str, to_currency: str, rate: Decimal, set_at: datetime
+) -> FxRate:
+    """Check a manual rate (codes trimmed and upper-cased); every problem is reported at once."""
+    found: list[Problem] = []
+    source = trimmed(from_currency, TextKind.CODE).upper()
+    target = trimmed(to_currency, TextKind.CODE).upper()
+    if not is_iso_currency(source):
+        found.append(problems.not_a_currency(("input", "fromCurrency"), "The currency to convert from"))
+    if not is_iso_currency(target):
+        found.append(problems.not_a_currency(("input", "toCurrency"), "The currency to convert to"))
+    if source == target and is_iso_currency(source):
+        found.append(problems.same_currencies())
+    field = ("input", "rate")
+    if not rate.is_finite() or rate <= 0:
+        found.append(problems.not_positive(field, "The rate"))
+    elif rate >= MAX_RATE:
+        found.append(problems.too_large(field, "The rate", MAX_RATE))
+    elif decimal_places(rate) > MAX_RATE_PLACES:
+        found.append(problems.too_precise(field, "The rate", MAX_RATE_PLACES))
+    if found:
+        raise InputProblems(found)
+    return FxRate(source, target, rate, MANUAL_FX_SOURCE, set_at)
+
+
+def parse_holdings(raw: object) -> list[Holding]:
+    """Holdings from an entity representation (Decimal values arrive as JSON strings).
+
+    The router sends what the portfolios subgraph computed (sums and products: kit.core.money's stored
+    bounds); a caller of this subgraph may send anything, so whatever is not a list of
+    {symbol, quantity, costBasis} within those bounds is refused with BAD_USER_INPUT.
+    """
+    if not isinstance(raw, list):
+        raise problems.bad_holdings()
+    holdings = []
+    for item in raw:
+        if not isinstance(item, Mapping) or not isinstance(item.get("symbol"), str):
+            raise problems.bad_holdings()
+        try:
+            quantity = parse_decimal(item.get("quantity"), STORED_DECIMAL)
+            cost_basis = parse_decimal(item.get("costBasis"), STORED_DECIMAL)
+        except DecimalError as error:
+            raise problems.bad_holdings(f" ({error})") from error
+        holdings.append(Holding(symbol=item["symbol"], quantity=quantity, cost_basis=cost_basis))
+    return holdings
+
+
+def parse_base_currency(raw: object) -> str:
+    """The representation's baseCurrency: an ISO 4217 code (a valuation rounds to its minor unit),
+    or "" when none was sent (then there is no valuation). Anything else is BAD_USER_INPUT."""
+    if raw is None or raw == "":
+        return ""
+    if not isinstance(raw, str) or not is_iso_currency(raw):
+        raise problems.bad_base_currency()
+    return raw

@@ -1,0 +1,51 @@
+"""Use cases: what the GraphQL layer asks of the assets service.
+
+A use case reads through the ports in `domain.ports`, asks the domain, and writes once; bad input
+raises `kit.core.errors.InputProblems` (userErrors, nothing written), a refusal
+`kit.core.principal.Forbidden` (see `assets.access`). Reads take many keys at once: the per-request
+DataLoaders call them (`reads.py`).
+"""
+
+from __future__ import annotations
+
+from assets.domain.instruments import Catalog
+from assets.domain.ports import AssetsRepository, FxFeed, QuoteCache, QuoteFeed
+from assets.services.common import Clock, utc_now
+from assets.services.fx import FxService
+from assets.services.manual_prices import ManualPriceUseCases
+from assets.services.quotes import QuoteService
+from assets.services.reads import Reads
+from assets.services.search import SearchService
+from assets.services.valuation import Valuation, ValuationUseCases
+
+# How long an FX feed's snapshot is served from the cache unless the settings say otherwise.
+FX_TTL_SECONDS = 3600
+
+
+class AssetsService:
+    """The composition of the use cases, built once by the app with its adapters."""
+
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        repository: AssetsRepository,
+        cache: QuoteCache,
+        quote_feed: QuoteFeed,
+        fx_feed: FxFeed,
+        clock: Clock = utc_now,
+        fx_ttl_seconds: int = FX_TTL_SECONDS,
+    ) -> None:
+        self.quotes = QuoteService(cache=cache, feed=quote_feed)
+        self.fx = FxService(
+            repository=repository, feed=fx_feed, cache=cache, clock=clock, ttl_seconds=fx_ttl_seconds
+        )
+        self.manual_prices = ManualPriceUseCases(
+            catalog=catalog, repository=repository, quotes=self.quotes, clock=clock
+        )
+        self.search = SearchService(catalog=catalog, repository=repository)
+        self.valuations = ValuationUseCases()
+        self.reads = Reads(catalog=catalog, repository=repository, quotes=self.quotes, fx=self.fx)
+
+
+__all__ = ["AssetsService", "FxService", "QuoteService", "Valuation", "ValuationUseCases"]
