@@ -21,7 +21,7 @@ The journal's chunks sort right before META, so `ledger()` is one Query of JOURN
 activity items stay the truth (the journal is written in the same transaction) and are paged.
 
 Portfolios stored before the ledger (LOT#, POSITION#, INVESTMENT# items, ACTIVITY#<ulid> entries, a
-META without `version`) are carried into it by `migration`.
+META without `version`) are carried into it by `migration` (`legacy` reads them).
 """
 
 from __future__ import annotations

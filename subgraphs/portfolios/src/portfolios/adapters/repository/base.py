@@ -13,11 +13,11 @@ from portfolios.adapters.repository.changes import ChangeParts, JournalLines
 
 
 class RepositoryBase:
-    def __init__(self, client: Any, table: str) -> None:
+    def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
-        self._table = table
+        self._table = table_name
         self._journal_lines = JournalLines()
-        self._parts = ChangeParts(table, self._journal_lines)
+        self._parts = ChangeParts(table_name, self._journal_lines)
 
     async def _meta(self, portfolio_id: str) -> dict[str, Any] | None:
         response = await self._client.get_item(

@@ -16,9 +16,9 @@ class DynamoCustomerDirectory:
     """`registeredAt` is set by CustomerRegistered, `closedAt` by CustomerClosed; each keeps its first
     value, so that redelivered or reordered events end in the same item."""
 
-    def __init__(self, client: Any, table: str) -> None:
+    def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
-        self._table = table
+        self._table = table_name
 
     async def _upsert(self, customer_id: str, attribute: str, at: datetime) -> None:
         await self._client.update_item(
