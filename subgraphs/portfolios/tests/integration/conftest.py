@@ -1,4 +1,5 @@
-"""Fixtures for the storage tests: the repository on a fresh DynamoDB Local table per module."""
+"""Fixtures for the storage tests: the repository on a fresh DynamoDB Local table per module; an SQS
+client on moto's server for the event consumer's."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from kit.aws.dynamo import dynamodb_client, ensure_table
+from kit.aws.dynamo import dynamodb_client
 from kit.web.settings import ServiceSettings
-from kit_testing import unique_table_name
+from kit_testing import create_table, unique_table_name
+from portfolios.adapters.event_queue import sqs_client
 from portfolios.adapters.repository import DynamoCustomerDirectory, DynamoPortfolioRepository
 from portfolios.adapters.table import table_definition
+
+from .queues import REGION
 
 
 @dataclass
@@ -24,7 +28,7 @@ class Store:
     async def new_table(self) -> Store:
         """Another empty table on the same client (a test that needs the table to itself)."""
         table = unique_table_name("portfolios")
-        await ensure_table(self.client, table_definition(table))
+        await create_table(self.client, table_definition(table))
         return Store(
             self.client,
             table,
@@ -38,7 +42,13 @@ async def store(dynamodb_endpoint: str) -> AsyncIterator[Store]:
     settings = ServiceSettings(dynamodb_endpoint_url=dynamodb_endpoint)
     table = unique_table_name("portfolios")
     async with dynamodb_client(settings) as client:
-        await ensure_table(client, table_definition(table))
+        await create_table(client, table_definition(table))
         yield Store(
             client, table, DynamoPortfolioRepository(client, table), DynamoCustomerDirectory(client, table)
         )
+
+
+@pytest.fixture
+async def sqs(moto_endpoint: str) -> AsyncIterator[Any]:
+    async with sqs_client(REGION, moto_endpoint, wait_seconds=0) as client:
+        yield client

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 from kit.aws.dynamo import to_item
-from portfolios.adapters import items, repository
-from portfolios.adapters.repository import DynamoPortfolioRepository
+from portfolios.adapters import items, table
+from portfolios.adapters.repository import DynamoPortfolioRepository, transactions
 from portfolios.domain.ledger import Ledger
 from portfolios.domain.model import Activity, ActivityType
 from portfolios.domain.ports import LedgerChange
 
-from .test_portfolios_storage import (
+from .support import (
     activity,
     audit,
     buy,
@@ -65,7 +65,7 @@ async def change(store: Any, portfolio: Any, *, put: tuple[Activity, ...] = (), 
 
 async def test_journal_and_items_agree_after_record_correct_and_remove(store):
     portfolio = await open_portfolio(store)
-    meta = await raw_item(store, items.portfolio_key(portfolio.id))
+    meta = await raw_item(store, table.portfolio_key(portfolio.id))
     assert meta is not None and items.has_journal(meta)  # a new portfolio's journal: empty
     first, second = buy(portfolio, date(2024, 1, 2)), buy(portfolio, date(2024, 1, 5), quantity="3")
     dividend = activity(portfolio, ActivityType.DIVIDEND, date(2024, 2, 1), symbol="AAPL", amount=usd("4.20"))
@@ -90,9 +90,9 @@ async def test_journal_and_items_agree_after_record_correct_and_remove(store):
     await change(store, portfolio, deleted=(moved,))  # nothing left: an empty journal, no chunk
     stored = await store.repository.ledger(portfolio.id)
     assert stored is not None and stored.activities == () and stored.version == 8
-    meta = await raw_item(store, items.portfolio_key(portfolio.id))
+    meta = await raw_item(store, table.portfolio_key(portfolio.id))
     assert meta is not None and meta["journalChunks"] == 0 and meta["journalVersion"] == 8
-    assert await raw_item(store, items.chunk_key(portfolio.id, items.JOURNAL_PART, 0)) is None
+    assert await raw_item(store, table.chunk_key(portfolio.id, table.JOURNAL_PART, 0)) is None
 
 
 async def test_a_portfolio_without_a_journal_is_read_from_its_items_until_a_write_stores_one(store):
@@ -102,7 +102,7 @@ async def test_a_portfolio_without_a_journal_is_read_from_its_items_until_a_writ
     # A portfolio written before the journal: META has no journal attributes.
     await store.client.update_item(
         TableName=store.table,
-        Key=to_item(items.portfolio_key(portfolio.id)),
+        Key=to_item(table.portfolio_key(portfolio.id)),
         UpdateExpression=f"REMOVE {items.JOURNAL_CHUNKS}, {items.JOURNAL_VERSION}",
     )
     with count_calls(store) as calls:
@@ -120,7 +120,7 @@ async def test_a_portfolio_without_a_journal_is_read_from_its_items_until_a_writ
     # A change written without its journal leaves none: the next read takes the items again.
     later = buy(portfolio, date(2024, 3, 1))
     await change(store, portfolio, put=(later,), journal=False)
-    meta = await raw_item(store, items.portfolio_key(portfolio.id))
+    meta = await raw_item(store, table.portfolio_key(portfolio.id))
     assert meta is not None and not items.has_journal(meta) and items.JOURNAL_VERSION not in meta
     with count_calls(store) as calls:
         journal, stored_items = await journal_and_items(store, portfolio.id)
@@ -143,10 +143,10 @@ async def test_a_journal_larger_than_a_chunk_is_chunked_and_shrinking_deletes_th
         assert not response.get("UnprocessedItems")
     books = Ledger(portfolio, recorded).replay(version=1)
     await store.repository.write([LedgerChange(portfolio, 0, books, activities=tuple(recorded))])
-    meta = await raw_item(store, items.portfolio_key(portfolio.id))
+    meta = await raw_item(store, table.portfolio_key(portfolio.id))
     assert meta is not None and meta["journalChunks"] >= 2
     for index in range(int(meta["journalChunks"])):
-        chunk = await raw_item(store, items.chunk_key(portfolio.id, items.JOURNAL_PART, index))
+        chunk = await raw_item(store, table.chunk_key(portfolio.id, table.JOURNAL_PART, index))
         assert chunk is not None and chunk["version"] == 1 and "gsi1pk" not in chunk
         assert len(items.chunk_bytes(chunk)) <= items.CHUNK_BYTES
     with count_calls(store) as calls:
@@ -159,9 +159,9 @@ async def test_a_journal_larger_than_a_chunk_is_chunked_and_shrinking_deletes_th
     await store.repository.write(
         [LedgerChange(portfolio, 1, books, deleted=tuple(recorded[10:20]), activities=tuple(kept))]
     )
-    meta = await raw_item(store, items.portfolio_key(portfolio.id))
+    meta = await raw_item(store, table.portfolio_key(portfolio.id))
     assert meta is not None and meta["journalChunks"] == 1
-    assert await raw_item(store, items.chunk_key(portfolio.id, items.JOURNAL_PART, 1)) is None
+    assert await raw_item(store, table.chunk_key(portfolio.id, table.JOURNAL_PART, 1)) is None
     stored = await store.repository.ledger(portfolio.id)
     assert stored is not None and by_id(stored.activities) == by_id(kept)
 
@@ -227,17 +227,17 @@ async def test_a_journal_too_big_for_one_transaction_is_left_out_and_the_change_
         ]
         await store.client.batch_write_item(RequestItems={store.table: batch})
     # The journal (~100 KB of random notes) does not fit a transaction of at most 60 KB; the rest does.
-    monkeypatch.setattr(repository, "MAX_TRANSACTION_BYTES", 60_000)
+    monkeypatch.setattr(transactions, "MAX_TRANSACTION_BYTES", 60_000)
     added = buy(portfolio, date(2016, 1, 1), quantity="1")
     books = Ledger(portfolio, [*recorded, added]).replay(version=1)
     await store.repository.write(
         [LedgerChange(portfolio, 0, books, put=(added,), activities=(*recorded, added))]
     )
-    meta = await raw_item(store, items.portfolio_key(portfolio.id))
+    meta = await raw_item(store, table.portfolio_key(portfolio.id))
     assert meta is not None and meta["version"] == 1 and not items.has_journal(meta)
     stored = await store.repository.ledger(portfolio.id)
     assert stored is not None and by_id(stored.activities) == by_id([*recorded, added])
     # Without its journal, a change still too big is refused as before.
-    monkeypatch.setattr(repository, "MAX_TRANSACTION_BYTES", 1_000)
+    monkeypatch.setattr(transactions, "MAX_TRANSACTION_BYTES", 1_000)
     with pytest.raises(ValueError, match="4 MB"):
         await store.repository.write([LedgerChange(portfolio, 1, books, activities=(*recorded, added))])

@@ -11,8 +11,8 @@ from decimal import Decimal as D
 from pathlib import Path
 from typing import Any
 
-from kit.aws.dynamo import from_item
-from portfolios.adapters import items
+from kit.aws.dynamo import from_item, to_item
+from portfolios.adapters import items, table
 from portfolios.adapters.migration import LegacyMigration, migrate_at_startup, migrate_legacy
 from portfolios.domain.model import ActivityType, AuditAction
 
@@ -77,7 +77,9 @@ async def assert_migrated(store: Any) -> None:
         assert stored is not None and stored.version == 1
         # The migration writes the journal with the projection: the ledger read is that one Query,
         # and it says what the activity items say.
-        meta = next(i for i in table_items if i["pk"] == f"PORTFOLIO#{portfolio_id}" and i["sk"] == "META")
+        meta = next(
+            i for i in table_items if {"pk": i["pk"], "sk": i["sk"]} == table.portfolio_key(portfolio_id)
+        )
         assert items.has_journal(meta)
         assert sorted(stored.activities, key=lambda a: a.id) == sorted(
             await store.repository.ledger_activities(portfolio_id), key=lambda a: a.id
@@ -163,11 +165,7 @@ async def test_a_run_interrupted_after_its_first_step_converges(store):
     for portfolio_id in (FIFO, AVERAGE):
         assert await migration.migrate(portfolio_id, stop_after_first_step=True) == "interrupted"
     meta = from_item(
-        (
-            await store.client.get_item(
-                TableName=store.table, Key={"pk": {"S": f"PORTFOLIO#{FIFO}"}, "sk": {"S": "META"}}
-            )
-        )["Item"]
+        (await store.client.get_item(TableName=store.table, Key=to_item(table.portfolio_key(FIFO))))["Item"]
     )
     assert "version" not in meta  # still a legacy portfolio: the flip did not happen
 
@@ -207,13 +205,13 @@ async def test_a_portfolio_whose_replay_is_impossible_is_left_untouched(store, c
     # The AVERAGE portfolio's sale, dated before either buy: trade-date order cannot replay it.
     sale = "ACTIVITY#01M8Y1GPJJ9SDPKN502AECDESR"
     await load(store, legacy_items({sale: {"occurredAt": {"S": "2023-12-01"}}}))
-    untouched = [i for i in await everything(store) if i["pk"] == f"PORTFOLIO#{AVERAGE}"]
+    untouched = [i for i in await everything(store) if i["pk"] == table.portfolio_pk(AVERAGE)]
     with caplog.at_level(logging.ERROR, logger="portfolios.adapters.migration"):
         report = await migrate_at_startup(store.client, store.table)
     assert report is not None and report.migrated == [FIFO] and list(report.failed) == [AVERAGE]
     assert "2023-12-01" in report.failed[AVERAGE]
     assert any(AVERAGE in r.getMessage() and "2023-12-01" in r.getMessage() for r in caplog.records)
-    assert [i for i in await everything(store) if i["pk"] == f"PORTFOLIO#{AVERAGE}"] == untouched
+    assert [i for i in await everything(store) if i["pk"] == table.portfolio_pk(AVERAGE)] == untouched
     stored = await store.repository.ledger(FIFO)
     assert stored is not None and stored.version == 1
 

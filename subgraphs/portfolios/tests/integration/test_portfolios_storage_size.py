@@ -16,7 +16,7 @@ from portfolios.domain.model import Activity, ActivityType, Portfolio
 from portfolios.domain.ports import LedgerChange
 from ulid import ULID
 
-from .test_portfolios_storage import NOW, audit, buy, count_calls, open_portfolio
+from .support import NOW, audit, buy, count_calls, open_portfolio
 
 ACTIVITIES = 10_000
 SYMBOLS = 20

@@ -1,14 +1,5 @@
-"""Carries portfolios stored before the activity ledger into it (DESIGN.md decision 11).
-
-Before the ledger a portfolio was its lots (`LOT#<lotId>`, copied to `INVESTMENT#<lotId>/LOT`),
-per-symbol realized totals (`POSITION#<symbol>`) and a log of entries (`ACTIVITY#<ulid>`: BUY,
-CORRECTION, SELL, REMOVAL), under a META without `version`. Each such portfolio becomes a ledger:
-
-- every lot becomes a BUY whose id IS the lot id (Investment ids stay valid), with the lot's
-  quantity, price, fees, fxRate and purchase date as it last stood, and its creation as recorded_at;
-- every old SELL becomes a SELL with the same id, naming no lots: the portfolio's method applies,
-  in trade-date order (the old lot choices were made in typing order, which is what the ledger fixes);
-- old BUY, CORRECTION and REMOVAL entries become audit entries (MIGRATED; before/after what they said).
+"""Carries portfolios stored before the activity ledger into it (DESIGN.md decision 11); `legacy`
+reads them and says what ledger they make.
 
 The ledger is replayed (`Ledger.replay`) and written in three steps, each safe to repeat and to run
 from two processes at once: (1) the activities, their refs and the audit entries, by idempotent puts,
@@ -27,26 +18,21 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
-from kit.aws.dynamo import batch_get, from_item, to_item
-from kit.core.money import STORED_DECIMAL, Amount, parse_decimal
+from kit.aws.dynamo import to_item
 
-from portfolios.adapters import items
-from portfolios.adapters.repository import DynamoPortfolioRepository
+from portfolios.adapters import items, table
+from portfolios.adapters.legacy import LegacyReader, convert
+from portfolios.adapters.repository.changes import ChangeParts, JournalLines
+from portfolios.adapters.repository.transactions import transact
 from portfolios.domain.ledger import ImpossibleHistory, Ledger
-from portfolios.domain.model import ONE, Activity, ActivityType, AuditAction, AuditEntry, Portfolio
+from portfolios.domain.model import Activity, AuditEntry, Portfolio
 from portfolios.domain.ports import WriteConflict
 
 log = logging.getLogger(__name__)
-
-ACTOR = "migration"
-LOT_PREFIX = "LOT#"
-POSITION_PREFIX = "POSITION#"
-INVESTMENT_PREFIX = "INVESTMENT#"
-LEGACY_TYPE = "activityType"  # the attribute only legacy ACTIVITY# entries have
 
 # Puts per transaction of step 1 (one more item is the condition on META).
 _BATCH = 99
@@ -67,167 +53,22 @@ class MigrationReport:
         return {"migrated": len(self.migrated), "cleaned": len(self.cleaned), "failed": len(self.failed)}
 
 
-def _number(value: Any) -> Any:
-    return parse_decimal(value, STORED_DECIMAL)
-
-
-def _legacy_values(item: Mapping[str, Any], activity_id: str, kind: ActivityType, on_field: str) -> Activity:
-    """An activity from a legacy lot or entry (they share the field names)."""
-    fees = item.get("feesAmount")
-    fx = item.get("fxRate")
-    return Activity(
-        id=activity_id,
-        portfolio_id=item["portfolioId"],
-        type=kind,
-        occurred_on=date.fromisoformat(item[on_field]),
-        recorded_at=datetime.fromisoformat(item["createdAt" if on_field == "purchasedAt" else "recordedAt"]),
-        symbol=item["symbol"],
-        quantity=_number(item["quantity"]),
-        price=Amount(_number(item["priceAmount"]), item["priceCurrency"]),
-        fees=Amount(_number(fees), item.get("feesCurrency") or item["priceCurrency"])
-        if fees is not None
-        else None,
-        fx_rate=_number(fx) if fx is not None else ONE,
-    )
-
-
-def convert(
-    portfolio: Portfolio, lots: Sequence[Mapping[str, Any]], entries: Sequence[Mapping[str, Any]]
-) -> tuple[list[Activity], list[AuditEntry]]:
-    """The ledger activities and audit entries a legacy portfolio's lots and entries make."""
-    activities = [_legacy_values(lot, lot["id"], ActivityType.BUY, "purchasedAt") for lot in lots]
-    audit: list[AuditEntry] = []
-    last_seen: dict[str, Activity] = {}  # what the previous entry of each lot said
-    for entry in sorted(entries, key=lambda e: str(e["id"])):
-        kind = entry[LEGACY_TYPE]
-        if kind == "SELL":
-            activities.append(_legacy_values(entry, entry["id"], ActivityType.SELL, "occurredAt"))
-            continue
-        lot_id = entry.get("lotId") or entry["id"]
-        said = _legacy_values(entry, lot_id, ActivityType.BUY, "occurredAt")
-        before = last_seen.get(lot_id) if kind != "BUY" else None
-        after = None if kind == "REMOVAL" else said
-        if kind == "REMOVAL" and before is None:
-            before = said
-        audit.append(
-            AuditEntry(
-                id=entry["id"],
-                portfolio_id=portfolio.id,
-                action=AuditAction.MIGRATED,
-                actor=ACTOR,
-                at=said.recorded_at,
-                activity_id=lot_id,
-                before=before,
-                after=after,
-            )
-        )
-        last_seen[lot_id] = said
-    return activities, audit
-
-
-@dataclass
-class _Legacy:
-    """One portfolio as read for its migration."""
-
-    meta: dict[str, Any]
-    activities: dict[str, Activity]  # of the ledger already
-    lots: list[dict[str, Any]]
-    entries: list[dict[str, Any]]
-    leftovers: list[dict[str, str]]  # keys of every legacy item to delete
-
-
 class LegacyMigration:
-    def __init__(self, client: Any, table: str) -> None:
+    def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
-        self._table = table
-        self._repository = DynamoPortfolioRepository(client, table)
+        self._table = table_name
+        self._reader = LegacyReader(client, table_name)
+        self._parts = ChangeParts(table_name, JournalLines())
 
     async def legacy_portfolios(self) -> list[str]:
-        """Ids of the portfolios with legacy items (one paginated Scan of keys)."""
-        values = {
-            ":lot": LOT_PREFIX,
-            ":position": POSITION_PREFIX,
-            ":investment": INVESTMENT_PREFIX,
-            ":activity": items.ACTIVITY_PREFIX,
-            ":meta": items.META,
-        }
-        scan: dict[str, Any] = {
-            "TableName": self._table,
-            "FilterExpression": "begins_with(sk, :lot) OR begins_with(sk, :position) "
-            "OR begins_with(pk, :investment) OR (sk = :meta AND attribute_not_exists(#version)) "
-            "OR (begins_with(sk, :activity) AND attribute_exists(#legacy))",
-            "ProjectionExpression": "pk, sk, portfolioId",
-            "ExpressionAttributeNames": {"#version": items.VERSION, "#legacy": LEGACY_TYPE},
-            "ExpressionAttributeValues": to_item(values),
-        }
-        found: set[str] = set()
-        while True:
-            response = await self._client.scan(**scan)
-            for raw in response.get("Items", []):
-                item = from_item(raw)
-                if str(item["pk"]).startswith("PORTFOLIO#"):
-                    found.add(str(item["pk"]).removeprefix("PORTFOLIO#"))
-                elif item.get("portfolioId"):
-                    found.add(str(item["portfolioId"]))
-            start = response.get("LastEvaluatedKey")
-            if not start:
-                return sorted(found)
-            scan["ExclusiveStartKey"] = start
-
-    async def _read(self, portfolio_id: str) -> _Legacy | None:
-        # One consistent Query in sort-key order: legacy entries (ACTIVITY#) and lots (LOT#) come
-        # before META, so a META read without `migratedAt` means they were read before any deletion.
-        query: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": to_item({":pk": items.portfolio_pk(portfolio_id)}),
-            "ConsistentRead": True,
-        }
-        meta: dict[str, Any] | None = None
-        legacy = _Legacy({}, {}, [], [], [])
-        while True:
-            response = await self._client.query(**query)
-            for raw in response.get("Items", []):
-                item = from_item(raw)
-                sk = str(item["sk"])
-                if sk == items.META:
-                    meta = item
-                elif items.is_ledger_activity(item):
-                    activity = items.activity_from(item)
-                    legacy.activities[activity.id] = activity
-                elif sk.startswith(items.ACTIVITY_PREFIX) and LEGACY_TYPE in item:
-                    legacy.entries.append(item)
-                    legacy.leftovers.append({"pk": item["pk"], "sk": sk})
-                elif sk.startswith(LOT_PREFIX):
-                    legacy.lots.append(item)
-                    legacy.leftovers.append({"pk": item["pk"], "sk": sk})
-                elif sk.startswith(POSITION_PREFIX):
-                    legacy.leftovers.append({"pk": item["pk"], "sk": sk})
-            start = response.get("LastEvaluatedKey")
-            if not start:
-                break
-            query["ExclusiveStartKey"] = start
-        if meta is None:
-            return None
-        legacy.meta = meta
-        # The lots' copies by id: those of the lots, and of lots the entries name (a removed lot's
-        # copy is gone already; asking costs nothing).
-        lot_ids = {str(lot["id"]) for lot in legacy.lots} | {
-            str(e["lotId"]) for e in legacy.entries if e.get("lotId")
-        }
-        copies = await batch_get(
-            self._client,
-            self._table,
-            [{"pk": f"{INVESTMENT_PREFIX}{i}", "sk": "LOT"} for i in sorted(lot_ids)],
-        )
-        legacy.leftovers.extend({"pk": c["pk"], "sk": c["sk"]} for c in copies)
-        return legacy
+        """Ids of the portfolios with legacy items."""
+        return await self._reader.legacy_portfolios()
 
     async def migrate(self, portfolio_id: str, *, stop_after_first_step: bool = False) -> str:
         """'migrated', 'cleaned' (converted before; leftovers deleted), 'interrupted' (tests),
         'nothing' or 'failed: <reason>'."""
         for _ in range(_ATTEMPTS):
-            legacy = await self._read(portfolio_id)
+            legacy = await self._reader.read(portfolio_id)
             if legacy is None:
                 # Copies of lots whose portfolio is gone: nothing to convert them into.
                 log.warning("migration: portfolio %s has legacy items but no portfolio item", portfolio_id)
@@ -266,7 +107,7 @@ class LegacyMigration:
         return {
             "ConditionCheck": {
                 "TableName": self._table,
-                "Key": to_item(items.portfolio_key(portfolio_id)),
+                "Key": to_item(table.portfolio_key(portfolio_id)),
                 "ConditionExpression": f"attribute_exists(pk) AND attribute_not_exists({items.MIGRATED_AT})",
             }
         }
@@ -283,12 +124,7 @@ class LegacyMigration:
         ]
         for start in range(0, len(puts), _BATCH):
             batch = puts[start : start + _BATCH]
-            await self._repository.transact(
-                [
-                    self._not_migrated(portfolio.id),
-                    *({"Put": {"TableName": self._table, "Item": to_item(item)}} for item in batch),
-                ]
-            )
+            await transact(self._client, [self._not_migrated(portfolio.id), *map(self._parts.put, batch)])
 
     async def _flip(
         self,
@@ -299,11 +135,11 @@ class LegacyMigration:
         meta: Mapping[str, Any],
     ) -> None:
         """Step 2: META to the next version with the replayed projection and the journal, once."""
-        chunks, holdings_count, history_count = self._repository.projection_parts(
+        chunks, holdings_count, history_count = self._parts.projection(
             portfolio, version + 1, books.holdings, books.history, meta
         )
-        journal, journal_count = self._repository.journal_parts(portfolio, version + 1, activities, meta)
-        flip = self._repository.flip_meta(
+        journal, journal_count = self._parts.journal(portfolio, version + 1, activities, meta)
+        flip = self._parts.flip_meta(
             portfolio,
             version,
             holdings_count,
@@ -313,7 +149,7 @@ class LegacyMigration:
             extra_condition=f"attribute_not_exists({items.MIGRATED_AT})",
             require_open=False,  # a closed portfolio is migrated too
         )
-        await self._repository.transact([flip, *chunks, *journal])
+        await transact(self._client, [flip, *chunks, *journal])
 
     async def _delete(self, keys: Sequence[Mapping[str, str]]) -> None:
         """Step 3: the legacy items, by BatchWriteItem (deleting what is gone already is no error)."""
@@ -333,9 +169,9 @@ class LegacyMigration:
                 raise RuntimeError("BatchWriteItem left legacy items undeleted after retries")
 
 
-async def migrate_legacy(client: Any, table: str) -> MigrationReport:
+async def migrate_legacy(client: Any, table_name: str) -> MigrationReport:
     """Every portfolio stored before the ledger, carried into it; idempotent."""
-    migration = LegacyMigration(client, table)
+    migration = LegacyMigration(client, table_name)
     report = MigrationReport()
     for portfolio_id in await migration.legacy_portfolios():
         try:
@@ -353,14 +189,14 @@ async def migrate_legacy(client: Any, table: str) -> MigrationReport:
     return report
 
 
-async def migrate_at_startup(client: Any, table: str) -> MigrationReport | None:
+async def migrate_at_startup(client: Any, table_name: str) -> MigrationReport | None:
     """The migration as the service runs it when it starts: logged, never raising (a table not
     created yet has nothing to migrate)."""
     try:
-        report = await migrate_legacy(client, table)
+        report = await migrate_legacy(client, table_name)
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-            log.info("migration: table %s does not exist yet; nothing to migrate", table)
+            log.info("migration: table %s does not exist yet; nothing to migrate", table_name)
             return None
         log.exception("migration: the run failed; it is tried again at the next start")
         return None

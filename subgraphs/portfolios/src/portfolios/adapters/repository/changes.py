@@ -1,0 +1,207 @@
+"""The parts of the one transaction a ledger change is: META moved to the next version, the chunks of
+the projection and of the journal at that version (surplus chunks deleted), the activity items and
+their refs, the audit entries and the idempotency record."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from kit.aws.dynamo import to_item
+
+from portfolios.adapters import items, table
+from portfolios.adapters.repository.transactions import TransactionParts, at_version
+from portfolios.domain.model import Activity, History, Holdings, Portfolio, PortfolioStatus
+from portfolios.domain.ports import LedgerChange
+
+
+def check_journal(change: LedgerChange) -> None:
+    """A journal that cannot be the ledger after `change` (it misses an activity put, or keeps one
+    deleted) is a caller's bug: refused before anything is written."""
+    if change.activities is None:
+        return
+    ids = {activity.id for activity in change.activities}
+    put = {activity.id for activity in change.put}
+    gone = {activity.id for activity in change.deleted} - put
+    if not put <= ids or gone & ids or len(ids) != len(change.activities):
+        raise ValueError(f"the journal of portfolio {change.portfolio.id} is not its ledger after the change")
+
+
+class JournalLines:
+    """The encoded journal lines of the activities last read or written, per portfolio: a write
+    encodes only the activities that are not the very objects read (frozen, so their lines still
+    hold), instead of all of them again. Only a time saver: anything not found is encoded. Bounded
+    by the number of activities kept (least recently used portfolios go first)."""
+
+    def __init__(self, max_activities: int = 25_000) -> None:
+        self._max = max_activities
+        self._kept: OrderedDict[str, dict[str, tuple[Activity, bytes]]] = OrderedDict()
+
+    def remember(self, portfolio_id: str, activities: Sequence[Activity], lines: Sequence[bytes]) -> None:
+        self._kept.pop(portfolio_id, None)
+        if len(activities) > self._max:
+            return
+        self._kept[portfolio_id] = {a.id: (a, line) for a, line in zip(activities, lines, strict=True)}
+        total = sum(len(kept) for kept in self._kept.values())
+        while total > self._max:
+            _, dropped = self._kept.popitem(last=False)
+            total -= len(dropped)
+
+    def lines(self, portfolio_id: str, activities: Iterable[Activity]) -> tuple[list[Activity], list[bytes]]:
+        kept = self._kept.get(portfolio_id, {})
+        found, lines = [], []
+        for activity in activities:
+            entry = kept.get(activity.id)
+            lines.append(
+                entry[1]
+                if entry is not None and entry[0] is activity
+                else items.journal_line(activity, portfolio_id)
+            )
+            found.append(activity)
+        return found, lines
+
+
+class ChangeParts(TransactionParts):
+    """The parts of ledger changes on one table (the migration's too)."""
+
+    def __init__(self, table_name: str, journal_lines: JournalLines) -> None:
+        super().__init__(table_name)
+        self._journal_lines = journal_lines
+
+    def flip_meta(
+        self,
+        portfolio: Portfolio,
+        expected_version: int,
+        holdings_count: int,
+        history_count: int,
+        *,
+        journal_count: int | None,
+        extra_set: Mapping[str, Any] | None = None,
+        extra_condition: str | None = None,
+        require_open: bool = True,
+    ) -> dict[str, Any]:
+        """META moved to `expected_version + 1` with the new chunk counts, if it is at
+        `expected_version` and the portfolio exists and is open. `journal_count` None: the new
+        version has no journal (the old chunks stay, counted, until a journal replaces them)."""
+        version_condition, values = at_version(expected_version)
+        values = {
+            **values,
+            ":next": expected_version + 1,
+            ":holdings": holdings_count,
+            ":history": history_count,
+            **(extra_set or {}),
+        }
+        assignments = [
+            "#version = :next",
+            f"{items.HOLDINGS_CHUNKS} = :holdings",
+            f"{items.HISTORY_CHUNKS} = :history",
+            *(f"{name.removeprefix(':')} = {name}" for name in (extra_set or {})),
+        ]
+        if journal_count is not None:
+            values[":journal"] = journal_count
+            assignments += [f"{items.JOURNAL_CHUNKS} = :journal", f"{items.JOURNAL_VERSION} = :next"]
+        update = "SET " + ", ".join(assignments)
+        if journal_count is None:
+            update += f" REMOVE {items.JOURNAL_VERSION}"
+        condition = f"attribute_exists(pk) AND {version_condition}"
+        names = {"#version": items.VERSION}
+        if require_open:
+            condition += " AND (attribute_not_exists(#status) OR #status <> :closed)"
+            names["#status"] = "status"
+            values[":closed"] = PortfolioStatus.CLOSED.value
+        if extra_condition:
+            condition = f"{condition} AND {extra_condition}"
+        return {
+            "Update": {
+                "TableName": self.table,
+                "Key": to_item(table.portfolio_key(portfolio.id)),
+                "UpdateExpression": update,
+                "ConditionExpression": condition,
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": to_item(values),
+            }
+        }
+
+    def projection(
+        self,
+        portfolio: Portfolio,
+        version: int,
+        holdings: Holdings,
+        history: History,
+        old_meta: Mapping[str, Any],
+    ) -> tuple[list[dict[str, Any]], int, int]:
+        """Puts of the projection's chunks at `version`, deletes of the surplus chunks of the
+        projection `old_meta` describes; and the new chunk counts."""
+        parts: list[dict[str, Any]] = []
+        counts = []
+        for part, blobs in (
+            (table.HOLDINGS_PART, items.holdings_chunks(holdings)),
+            (table.HISTORY_PART, items.history_chunks(history, portfolio.id, portfolio.base_currency)),
+        ):
+            for index, blob in enumerate(blobs):
+                parts.append(self.put(items.chunk_item(portfolio, part, index, len(blobs), version, blob)))
+            for index in range(len(blobs), items.chunk_count(old_meta, part)):
+                parts.append(self.delete(table.chunk_key(portfolio.id, part, index)))
+            counts.append(len(blobs))
+        return parts, counts[0], counts[1]
+
+    def journal(
+        self,
+        portfolio: Portfolio,
+        version: int,
+        activities: Iterable[Activity] | None,
+        old_meta: Mapping[str, Any],
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        """Puts of the journal's chunks at `version` and deletes of the surplus chunks `old_meta`
+        counts, and the new count; nothing (and None) without activities: no journal."""
+        if activities is None:
+            return [], None
+        listed, lines = self._journal_lines.lines(portfolio.id, activities)
+        blobs = items.pack_journal(lines)
+        self._journal_lines.remember(portfolio.id, listed, lines)
+        parts = [
+            self.put(items.chunk_item(portfolio, table.JOURNAL_PART, index, len(blobs), version, blob))
+            for index, blob in enumerate(blobs)
+        ]
+        for index in range(len(blobs), items.chunk_count(old_meta, table.JOURNAL_PART)):
+            parts.append(self.delete(table.chunk_key(portfolio.id, table.JOURNAL_PART, index)))
+        return parts, len(blobs)
+
+    def change(
+        self, change: LedgerChange, old_meta: Mapping[str, Any], *, with_journal: bool = True
+    ) -> list[dict[str, Any]]:
+        """Every part of `change` but the customer's check."""
+        portfolio = change.portfolio
+        version = change.expected_version + 1
+        chunks, holdings_count, history_count = self.projection(
+            portfolio, version, change.books.holdings, change.books.history, old_meta
+        )
+        journal, journal_count = self.journal(
+            portfolio, version, change.activities if with_journal else None, old_meta
+        )
+        flip = self.flip_meta(
+            portfolio, change.expected_version, holdings_count, history_count, journal_count=journal_count
+        )
+        parts = [flip, *chunks, *journal]
+
+        put_keys = {table.activity_sk(a.occurred_on, a.id) for a in change.put}
+        put_refs = {ref for a in change.put for ref in (a.id, *items.lot_ids_of(a))}
+        for activity in change.deleted:
+            # A corrected activity on the same date is one Put (a transaction touches an item once).
+            if table.activity_sk(activity.occurred_on, activity.id) not in put_keys:
+                parts.append(self.delete(table.activity_key(portfolio.id, activity.occurred_on, activity.id)))
+            for ref in (activity.id, *items.lot_ids_of(activity)):
+                if ref not in put_refs:
+                    parts.append(self.delete(table.ref_key(ref)))
+        for activity in change.put:
+            parts.append(self.put(items.activity_item(activity)))
+            parts.append(self.put(items.ref_item(activity.id, portfolio, activity.occurred_on)))
+            parts.extend(self.put(items.ref_item(lot_id, portfolio)) for lot_id in items.lot_ids_of(activity))
+        for entry in change.audit:
+            parts.append(self.put_new(items.audit_item(entry)))
+        if change.idempotency is not None:
+            at = change.audit[0].at if change.audit else datetime.now(UTC)
+            parts.append(self.put_new(items.idempotency_item(portfolio.id, change.idempotency, at)))
+        return parts
