@@ -19,7 +19,7 @@ from portfolios.adapters.event_queue import MAX_WAIT_SECONDS, EventQueueConsumer
 from portfolios.adapters.migration import migrate_at_startup
 from portfolios.adapters.repository import DynamoCustomerDirectory, DynamoPortfolioRepository
 from portfolios.domain.events import InvalidEvent
-from portfolios.graphql.context import context_for
+from portfolios.graphql.context import PortfoliosContext
 from portfolios.schema import schema
 from portfolios.services import PortfolioService
 
@@ -118,7 +118,12 @@ class PortfoliosRuntime(Runtime):
 
 def create_app(settings: PortfoliosSettings | None = None) -> FastAPI:
     runtime = PortfoliosRuntime(settings or PortfoliosSettings())
-    app = create_kit_app(title="portfolios", runtime=runtime, schema=schema, context_for=context_for)
+    app = create_kit_app(
+        title="portfolios",
+        runtime=runtime,
+        schema=schema,
+        context_for=lambda runtime: PortfoliosContext(runtime.service),
+    )
     secret = runtime.settings.events_push_secret.get_secret_value()
     if secret:
         _serve_pushed_events(app, runtime, secret)

@@ -24,22 +24,20 @@ from typing import Any
 import pytest
 from kit.core.errors import InputProblems, Problem
 from kit.core.principal import Principal, Role
+from portfolios.domain.books import Books, CustomerBook, History, book_of
 from portfolios.domain.commands import ActivityRequest, MoneyRequest, PortfolioRequest
+from portfolios.domain.lots import Holdings
 from portfolios.domain.model import (
     Activity,
     ActivityPage,
     ActivityType,
     AuditEntry,
     AuditPage,
-    Books,
     CostBasisMethod,
-    CustomerBook,
-    History,
-    Holdings,
+    CustomerStatus,
     Portfolio,
     PortfolioKind,
     PortfolioStatus,
-    book_of,
 )
 from portfolios.domain.ports import (
     IdempotencyRecord,
@@ -49,7 +47,6 @@ from portfolios.domain.ports import (
     WriteConflict,
     books_version,
 )
-from portfolios.domain.validation import CustomerStatus
 from portfolios.services import PortfolioService
 from ulid import ULID
 

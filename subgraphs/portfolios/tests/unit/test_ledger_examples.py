@@ -12,6 +12,7 @@ from decimal import Decimal as D
 
 import pytest
 from kit.core.money import Amount
+from portfolios.domain.books import Books, SaleRow, Term, one_year_after
 from portfolios.domain.ledger import (
     INSUFFICIENT_QUANTITY,
     LOT_UNAVAILABLE,
@@ -20,21 +21,17 @@ from portfolios.domain.ledger import (
     Ledger,
     with_moved_lots,
 )
+from portfolios.domain.lots import average
 from portfolios.domain.model import (
     DAY_ORDER,
     Activity,
     ActivityType,
-    Books,
     CostBasisMethod,
     LotPick,
     MovedLot,
     Portfolio,
     PortfolioKind,
-    SaleRow,
     SplitRatio,
-    Term,
-    average,
-    one_year_after,
 )
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)

@@ -23,13 +23,13 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kit.core.money import EXACT, Amount, minor_unit, round_to_minor_unit
+from portfolios.domain.books import Books
 from portfolios.domain.costbasis import truncate
 from portfolios.domain.ledger import Ledger
 from portfolios.domain.model import (
     DAY_ORDER,
     Activity,
     ActivityType,
-    Books,
     CostBasisMethod,
     LotPick,
     MovedLot,

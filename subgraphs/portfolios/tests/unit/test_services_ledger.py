@@ -13,16 +13,10 @@ from typing import Any
 import pytest
 from kit.core.errors import InputProblems
 from kit.core.principal import Forbidden
+from portfolios.domain.books import Books, Term
 from portfolios.domain.commands import KEEP, ActivityRequest, CorrectionRequest, PickRequest
 from portfolios.domain.ledger import Ledger
-from portfolios.domain.model import (
-    ActivityType,
-    AuditAction,
-    Books,
-    CostBasisMethod,
-    PortfolioStatus,
-    Term,
-)
+from portfolios.domain.model import ActivityType, AuditAction, CostBasisMethod, PortfolioStatus
 from portfolios.domain.ports import LedgerChange, StoredLedger
 from portfolios.domain.problems import (
     CONFLICT,
@@ -325,7 +319,7 @@ async def test_remove_investment_finds_buys_only() -> None:
     assert (problem.field, problem.code, problem.message) == (
         ("input", "id"),
         NOT_FOUND,
-        "no investment has this id",
+        "No investment has this id.",
     )
     # the sale needs the buy
     problem = await refused(

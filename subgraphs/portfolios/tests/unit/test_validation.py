@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kit.core.errors import InputProblems, PublicError
 from kit.core.money import Amount
+from portfolios.domain.activity_validation import corrected_request, validate_activity
 from portfolios.domain.commands import (
     KEEP,
     PURCHASE_FIELDS,
@@ -39,10 +40,8 @@ from portfolios.domain.validation import (
     MAX_PICKS,
     MAX_QUANTITY,
     MAX_SPLIT_TERM,
-    corrected_request,
     decimal_places,
     latest_purchase_date,
-    validate_activity,
     validate_name,
     validate_portfolio,
 )
@@ -493,7 +492,7 @@ def test_add_investment_problems_name_its_fields():
         (("input", "purchasePrice", "amount"), "INVALID"),
         (("input", "purchasedAt"), "INVALID"),
     }
-    assert any("purchase price" in p.message for p in raised.value.problems)
+    assert any("Purchase price" in p.message for p in raised.value.problems)
     missing_rate = request(ActivityType.BUY, price=eur("1"), fees=usd("1"), fields=PURCHASE_FIELDS)
     assert problems_of(lambda: validate(missing_rate)) == {
         (("input", "fees", "currencyCode"), "INVALID"),
