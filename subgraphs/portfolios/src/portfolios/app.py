@@ -142,16 +142,18 @@ def _serve_pushed_events(app: FastAPI, runtime: PortfoliosRuntime, secret: str) 
         async for chunk in request.stream():
             raw += chunk
             if len(raw) > MAX_EVENT_BYTES:
-                return JSONResponse({"status": "rejected", "error": "the body is too large"}, status_code=413)
+                return JSONResponse(
+                    {"status": "rejected", "error": "The body is too large."}, status_code=413
+                )
         if not push_signature.verify(secret, bytes(raw), request.headers.get(push_signature.HEADER)):
             return JSONResponse(
-                {"status": "rejected", "error": "the event's signature is missing, invalid or too old"},
+                {"status": "rejected", "error": "The event's signature is missing, invalid or too old."},
                 status_code=401,
             )
         try:
             body = json.loads(bytes(raw))
         except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, 4300+ digit ints
-            return JSONResponse({"status": "rejected", "error": "the body is not JSON"}, status_code=400)
+            return JSONResponse({"status": "rejected", "error": "The body is not JSON."}, status_code=400)
         try:
             event = await runtime.service.record_event(body)
         except InvalidEvent as error:  # its message says what is wrong with the event, in our words
