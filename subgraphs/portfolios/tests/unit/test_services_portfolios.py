@@ -11,7 +11,7 @@ from portfolios.domain.events import CustomerClosed, CustomerRegistered, Invalid
 from portfolios.domain.model import CostBasisMethod, CustomerStatus, PortfolioKind, PortfolioStatus
 from portfolios.domain.problems import CUSTOMER_CLOSED, INVALID, NOT_FOUND
 
-from .fakes import ADMIN, ALICE, ALICE_ID, BOB, BOB_ID, OPERATOR, START, World, new_ulid, refused
+from .world import ADMIN, ALICE, ALICE_ID, BOB, BOB_ID, OPERATOR, START, World, new_ulid, refused
 
 
 def opening(customer_id: str, *, currency: str = "USD", name: str = "Retirement") -> PortfolioRequest:
