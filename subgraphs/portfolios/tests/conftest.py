@@ -267,3 +267,9 @@ async def api(dynamodb_endpoint: str) -> AsyncIterator[Api]:
         await create_table(runtime.dynamodb, table_definition(settings.table_name))
         runtime.counter.reset()
         yield Api(http=http, runtime=runtime, app=app)
+
+
+@pytest.fixture(scope="module")
+async def customer(api: Api) -> str:
+    """A registered customer, one per test module (as the module's table is)."""
+    return await api.register_customer()
