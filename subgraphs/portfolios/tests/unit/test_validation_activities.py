@@ -48,7 +48,7 @@ def test_a_valid_activity_of_every_type(kind):
     )
 
 
-def test_a_buy_is_normalised():
+def test_a_buy_is_normalized():
     new = validate(request(ActivityType.BUY, symbol="  brk.b ", fees=usd("1.00")))
     assert new.symbol == "BRK.B"
     assert (new.quantity, new.price, new.fees) == (

@@ -23,7 +23,7 @@ from .validation_support import (
 )
 
 
-def test_valid_portfolio_is_normalised():
+def test_valid_portfolio_is_normalized():
     new = validate_portfolio(portfolio_request(name="  Retirement  "), customer_registered=True)
     assert new.name == "Retirement"
     assert new.cost_basis_method is CostBasisMethod.FIFO

@@ -6,7 +6,7 @@ Statement lines here are already rounded to the base currency's minor unit (DESI
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -14,8 +14,9 @@ from enum import Enum
 
 from kit.core.money import EXACT
 
+from portfolios.domain.costbasis import Take
 from portfolios.domain.lots import Holdings, Lot, lot_order
-from portfolios.domain.model import ActivityType, MovedLot, Portfolio, portfolio_order
+from portfolios.domain.model import ZERO, Activity, ActivityType, MovedLot, Portfolio, portfolio_order
 
 
 class Term(Enum):
@@ -70,6 +71,47 @@ class SaleResult:
     @property
     def realized_gain(self) -> Decimal:
         return EXACT.subtract(self.proceeds, self.cost)
+
+
+def sale_rows(
+    activity: Activity,
+    takes: Sequence[Take],
+    proceeds: Decimal,
+    cost: Decimal,
+    round_to_minor: Callable[[Decimal], Decimal],
+) -> tuple[SaleRow, ...]:
+    """A sale's rows, one per lot it took (`takes`), its rounded `proceeds` and `cost` split over them.
+
+    Cumulative rounding: the first k rows together get the rounded share of the first k takes,
+    so every row is within one minor unit of its exact share (never of the wrong sign), however
+    many lots a sale took, and the rows add up to the sale exactly (the last takes the remainder)."""
+    assert activity.symbol is not None and activity.quantity is not None
+    rows = []
+    quantity_so_far = exact_cost_so_far = proceeds_given = cost_given = ZERO
+    for index, part in enumerate(takes):
+        quantity_so_far = EXACT.add(quantity_so_far, part.quantity)
+        exact_cost_so_far = EXACT.add(exact_cost_so_far, part.cost)
+        if index == len(takes) - 1:
+            proceeds_to, cost_to = proceeds, cost
+        else:
+            share = EXACT.divide(EXACT.multiply(proceeds, quantity_so_far), activity.quantity)
+            proceeds_to, cost_to = round_to_minor(share), round_to_minor(exact_cost_so_far)
+        row_proceeds = EXACT.subtract(proceeds_to, proceeds_given)
+        row_cost = EXACT.subtract(cost_to, cost_given)
+        proceeds_given, cost_given = proceeds_to, cost_to
+        rows.append(
+            SaleRow(
+                sale_id=activity.id,
+                symbol=activity.symbol,
+                lot_id=part.lot.id,
+                acquired_on=part.lot.acquired_on,  # type: ignore[arg-type]
+                sold_on=activity.occurred_on,
+                quantity=part.quantity,
+                proceeds=row_proceeds,
+                cost=row_cost,
+            )
+        )
+    return tuple(rows)
 
 
 @dataclass(frozen=True, slots=True)

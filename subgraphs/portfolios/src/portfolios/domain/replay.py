@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from kit.core.money import EXACT, RATIO, Amount, decimal_places, minor_unit
 
-from portfolios.domain.books import Books, History, IncomeLine, SaleResult, SaleRow, TransferResult
+from portfolios.domain.books import Books, History, IncomeLine, SaleResult, TransferResult, sale_rows
 from portfolios.domain.costbasis import (
     COST_PLACES,
     NotEnoughHeld,
@@ -187,7 +187,7 @@ class Replay:
         for part in takes:
             exact_cost = EXACT.add(exact_cost, part.cost)
         cost = self.round(exact_cost)
-        rows = self.rows(activity, takes, proceeds, cost)
+        rows = sale_rows(activity, takes, proceeds, cost, self.round)
         result = SaleResult(
             sale_id=activity.id,
             symbol=activity.symbol,
@@ -202,40 +202,6 @@ class Replay:
         self.realized[activity.symbol] = EXACT.add(
             self.realized.get(activity.symbol, ZERO), result.realized_gain
         )
-
-    def rows(
-        self, activity: Activity, takes: Sequence[Take], proceeds: Decimal, cost: Decimal
-    ) -> tuple[SaleRow, ...]:
-        """Cumulative rounding: the first k rows together get the rounded share of the first k takes,
-        so every row is within one minor unit of its exact share (never of the wrong sign), however
-        many lots a sale took, and the rows add up to the sale exactly (the last takes the remainder)."""
-        assert activity.symbol is not None and activity.quantity is not None
-        rows = []
-        quantity_so_far = exact_cost_so_far = proceeds_given = cost_given = ZERO
-        for index, part in enumerate(takes):
-            quantity_so_far = EXACT.add(quantity_so_far, part.quantity)
-            exact_cost_so_far = EXACT.add(exact_cost_so_far, part.cost)
-            if index == len(takes) - 1:
-                proceeds_to, cost_to = proceeds, cost
-            else:
-                share = EXACT.divide(EXACT.multiply(proceeds, quantity_so_far), activity.quantity)
-                proceeds_to, cost_to = self.round(share), self.round(exact_cost_so_far)
-            row_proceeds = EXACT.subtract(proceeds_to, proceeds_given)
-            row_cost = EXACT.subtract(cost_to, cost_given)
-            proceeds_given, cost_given = proceeds_to, cost_to
-            rows.append(
-                SaleRow(
-                    sale_id=activity.id,
-                    symbol=activity.symbol,
-                    lot_id=part.lot.id,
-                    acquired_on=part.lot.acquired_on,  # type: ignore[arg-type]
-                    sold_on=activity.occurred_on,
-                    quantity=part.quantity,
-                    proceeds=row_proceeds,
-                    cost=row_cost,
-                )
-            )
-        return tuple(rows)
 
     def transfer_out(self, activity: Activity) -> None:
         assert activity.symbol is not None
