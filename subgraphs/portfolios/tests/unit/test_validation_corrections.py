@@ -9,7 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from kit.core.errors import InputProblems
 from kit.core.money import Amount
-from portfolios.domain.activity_validation import corrected_request
 from portfolios.domain.commands import (
     KEEP,
     PURCHASE_FIELDS,
@@ -17,6 +16,7 @@ from portfolios.domain.commands import (
     CorrectionRequest,
     MoneyRequest,
     PickRequest,
+    corrected_request,
 )
 from portfolios.domain.model import (
     ActivityType,

@@ -1,5 +1,6 @@
 """Validation of an activity's input (recordActivity, and addInvestment and sellInvestment under
-their older field names), and of a correction as the corrected activity would be recorded.
+their older field names); a correction is validated as the corrected activity would be recorded
+(`commands.corrected_request`). The checks of single parts are in `activity_checks`.
 
 Every problem of an input is reported at once, at the path of the field the client sent, worded in
 `problems`. Whether the ledger can take the activity (enough held on its date, the lots it names)
@@ -12,41 +13,26 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from kit.core.errors import InputProblems, Problem
+from kit.core.errors import InputProblems
 from kit.core.ids import is_ulid
-from kit.core.money import EXACT, Amount, decimal_places, is_iso_currency
+from kit.core.money import Amount
 from kit.core.text import TextKind, clean_text, text_problem, trimmed
 
 from portfolios.domain import problems as say
-from portfolios.domain.commands import (
-    ActivityRequest,
-    CorrectionRequest,
-    Keep,
-    MoneyRequest,
-    PickRequest,
-)
+from portfolios.domain.activity_checks import ActivityCheck, check_split_term, checked_fx_rate, checked_picks
+from portfolios.domain.commands import ActivityRequest
 from portfolios.domain.model import (
-    ONE,
-    QUANTITY_PLACES,
     Activity,
     ActivityType,
-    CostBasisMethod,
     LotPick,
     Portfolio,
     SplitRatio,
 )
 from portfolios.domain.validation import (
-    AMOUNT_PLACES,
-    FX_RATE_PLACES,
     IDEMPOTENCY_KEY_MAX_LENGTH,
-    MAX_AMOUNT,
-    MAX_FX_RATE,
-    MAX_PICKS,
-    MAX_SPLIT_TERM,
     SYMBOL_PATTERN,
     canonical,
     fingerprint_of,
-    quantity_problems,
     usable_idempotency_key,
 )
 
@@ -142,113 +128,6 @@ class NewActivity:
         )
 
 
-class _Check:
-    """Collects the problems of one activity input, each at the path of the field the client sent."""
-
-    def __init__(self, request: ActivityRequest) -> None:
-        self.request = request
-        self.problems: list[Problem] = []
-
-    def add(self, problem: Problem) -> None:
-        self.problems.append(problem)
-
-    def amount(self, value: Decimal, field: tuple[str, ...], label: str, *, positive: bool) -> None:
-        if value < 0 or (positive and value == 0):
-            self.add(say.not_positive(field, label) if positive else say.negative(field, label))
-        elif value > MAX_AMOUNT:
-            self.add(say.too_large(field, label, MAX_AMOUNT))
-        elif decimal_places(value) > AMOUNT_PLACES:
-            self.add(say.too_precise(field, label, AMOUNT_PLACES))
-
-    def money(self, money: MoneyRequest, field: str, label: str, *, positive: bool) -> Amount | None:
-        self.amount(money.amount, (field, "amount"), label, positive=positive)
-        currency = trimmed(money.currency_code, TextKind.CODE)
-        if not is_iso_currency(currency):
-            self.add(say.not_a_currency(("input", field, "currencyCode")))
-            return None
-        return Amount(money.amount, currency)
-
-    def quantity(self, value: Decimal, field: tuple[str, ...]) -> None:
-        self.problems.extend(quantity_problems(value, ("input", *field)))
-
-    def unused(self, name: str, given: object, kind: ActivityType) -> None:
-        if given is not None:
-            self.add(say.not_part_of(name, kind))
-
-    def required(self, name: str, given: object, kind: ActivityType) -> bool:
-        if given is None:
-            self.add(say.needs(name, kind))
-            return False
-        return True
-
-
-def _split_term(check: _Check, value: Decimal, field: str) -> None:
-    if value <= 0:
-        check.add(say.not_positive(("splitRatio", field), f"splitRatio.{field}"))
-    elif value > MAX_SPLIT_TERM or decimal_places(value) > QUANTITY_PLACES:
-        check.add(
-            say.too_large_or_precise(
-                ("splitRatio", field), f"splitRatio.{field}", MAX_SPLIT_TERM, QUANTITY_PLACES
-            )
-        )
-
-
-def _picks(check: _Check, request: ActivityRequest, portfolio: Portfolio | None) -> tuple[LotPick, ...]:
-    if not request.lots:
-        if request.lots is not None:
-            check.add(say.no_lots_named())
-        return ()
-    if portfolio is not None and portfolio.cost_basis_method is CostBasisMethod.AVERAGE:
-        check.add(say.lots_in_average())
-        return ()
-    if len(request.lots) > MAX_PICKS:
-        check.add(say.too_many_lots(MAX_PICKS))
-        return ()
-    picks: list[LotPick] = []
-    seen: set[str] = set()
-    total = Decimal(0)
-    for index, pick in enumerate(request.lots):
-        lot_id = trimmed(pick.investment_id, TextKind.ID)
-        if not is_ulid(lot_id):
-            check.add(say.invalid_id(("input", "lots", str(index), "investmentId")))
-        elif lot_id in seen:
-            check.add(say.lot_named_twice(index))
-        seen.add(lot_id)
-        check.quantity(pick.quantity, ("lots", str(index), "quantity"))
-        total = EXACT.add(total, pick.quantity)
-        picks.append(LotPick(lot_id, pick.quantity))
-    if request.quantity is not None and total != request.quantity:
-        check.add(say.lots_do_not_add_up(total, request.quantity))
-    return tuple(picks)
-
-
-def _fx_rate(
-    check: _Check, request: ActivityRequest, currency: str | None, portfolio: Portfolio | None
-) -> Decimal:
-    fx_rate = request.fx_rate
-    if fx_rate is not None:
-        if fx_rate <= 0:
-            check.add(say.not_positive(("fxRate",), "fxRate"))
-            return ONE
-        if fx_rate > MAX_FX_RATE or decimal_places(fx_rate) > FX_RATE_PLACES:
-            check.add(say.too_large_or_precise(("fxRate",), "fxRate", MAX_FX_RATE, FX_RATE_PLACES))
-            return ONE
-    if currency is None:
-        if fx_rate is not None and fx_rate != 1:
-            check.add(say.fx_rate_without_money(request.type))
-        return ONE
-    if portfolio is None:
-        return fx_rate or ONE
-    if currency == portfolio.base_currency:
-        if fx_rate is not None and fx_rate != 1:
-            check.add(say.fx_rate_in_base_currency())
-        return ONE
-    if fx_rate is None:
-        check.add(say.fx_rate_required(currency, portfolio.base_currency, request.occurred_at.isoformat()))
-        return ONE
-    return fx_rate
-
-
 def validate_activity(
     request: ActivityRequest, *, portfolio: Portfolio | None, latest_date: date
 ) -> NewActivity:
@@ -257,7 +136,7 @@ def validate_activity(
     `portfolio` is the portfolio `request.portfolio_id` names (None when there is none). Whether
     the ledger can take it (enough held on its date, the lots it names) is the replay's to say.
     """
-    check = _Check(request)
+    check = ActivityCheck(request)
     kind, names = request.type, request.fields
     portfolio_id = trimmed(request.portfolio_id, TextKind.ID)
     if not is_ulid(portfolio_id):
@@ -315,7 +194,7 @@ def validate_activity(
             if fees is not None and currency is not None and fees.currency_code != currency:
                 what = names.price if kind in _PRICE else "amount"
                 check.add(say.fees_currency(what))
-    fx_rate = _fx_rate(check, request, currency, portfolio)
+    fx_rate = checked_fx_rate(check, request, currency, portfolio)
 
     split = None
     if kind is ActivityType.SPLIT:
@@ -323,8 +202,8 @@ def validate_activity(
         # Both terms or none: half a ratio is no ratio (and must not pass as a SPLIT without one).
         whole = split_to if split_from is not None else None
         if check.required("splitRatio", whole, kind) and split_from is not None and split_to is not None:
-            _split_term(check, split_from, "from")
-            _split_term(check, split_to, "to")
+            check_split_term(check, split_from, "from")
+            check_split_term(check, split_to, "to")
             if split_from == split_to:
                 check.add(say.split_of_one())
             split = SplitRatio(split_from, split_to)
@@ -344,7 +223,7 @@ def validate_activity(
 
     picks: tuple[LotPick, ...] = ()
     if kind in _PICKS:
-        picks = _picks(check, request, portfolio)
+        picks = checked_picks(check, request, portfolio)
     elif request.lots is not None:
         check.add(say.lots_not_part_of(kind))
 
@@ -380,43 +259,4 @@ def validate_activity(
         picks=picks,
         note=note,
         idempotency_key=request.idempotency_key,
-    )
-
-
-def _kept(value: object, current: object) -> object:
-    return current if isinstance(value, Keep) else value
-
-
-def _money_request(value: Amount | None) -> MoneyRequest | None:
-    return MoneyRequest(value.value, value.currency_code) if value is not None else None
-
-
-def corrected_request(activity: Activity, correction: CorrectionRequest) -> ActivityRequest:
-    """The recordActivity input that would record `activity` as corrected, to validate it the same
-    way. A new currency drops the activity's fxRate (a rate belongs to one currency pair) unless the
-    correction gives one."""
-    price = _kept(correction.price, _money_request(activity.price))
-    amount = _kept(correction.amount, _money_request(activity.amount))
-    new_currency = next((m.currency_code for m in (price, amount) if isinstance(m, MoneyRequest)), None)
-    keeps_currency = new_currency == activity.currency_code
-    fx_rate: object = activity.fx_rate if keeps_currency and activity.fx_rate != 1 else None
-    if not isinstance(correction.fx_rate, Keep):
-        fx_rate = correction.fx_rate
-    picks = tuple(PickRequest(p.lot_id, p.quantity) for p in activity.picks) or None
-    return ActivityRequest(
-        portfolio_id=activity.portfolio_id,
-        type=activity.type,
-        occurred_at=_kept(correction.occurred_at, activity.occurred_on),  # type: ignore[arg-type]
-        symbol=_kept(correction.symbol, activity.symbol),  # type: ignore[arg-type]
-        quantity=_kept(correction.quantity, activity.quantity),  # type: ignore[arg-type]
-        price=price,  # type: ignore[arg-type]
-        amount=amount,  # type: ignore[arg-type]
-        fees=_kept(correction.fees, _money_request(activity.fees)),  # type: ignore[arg-type]
-        fx_rate=fx_rate,  # type: ignore[arg-type]
-        split_from=_kept(correction.split_from, activity.split.from_ if activity.split else None),  # type: ignore[arg-type]
-        split_to=_kept(correction.split_to, activity.split.to if activity.split else None),  # type: ignore[arg-type]
-        counterpart_portfolio_id=activity.counterpart_portfolio_id,
-        lots=_kept(correction.lots, picks),  # type: ignore[arg-type]
-        note=_kept(correction.note, activity.note),  # type: ignore[arg-type]
-        fields=correction.fields,
     )

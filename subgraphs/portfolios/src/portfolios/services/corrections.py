@@ -11,8 +11,8 @@ from dataclasses import replace
 from kit.core.principal import Principal
 
 from portfolios.access import require_changer
-from portfolios.domain.activity_validation import corrected_request, validate_activity
-from portfolios.domain.commands import CorrectionRequest
+from portfolios.domain.activity_validation import validate_activity
+from portfolios.domain.commands import CorrectionRequest, corrected_request
 from portfolios.domain.ledger import Ledger
 from portfolios.domain.model import ActivityType, AuditAction
 from portfolios.domain.ports import (
