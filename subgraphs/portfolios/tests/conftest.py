@@ -11,9 +11,8 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from kit.aws.dynamo import ensure_table
 from kit.web import push_signature
-from kit_testing import ISSUER, execute, running_app, unique_table_name
+from kit_testing import ISSUER, create_table, execute, running_app, unique_table_name
 from portfolios.adapters.table import table_definition
 from portfolios.app import PortfoliosRuntime, PortfoliosSettings, create_app
 from pydantic import SecretStr
@@ -265,6 +264,12 @@ async def api(dynamodb_endpoint: str) -> AsyncIterator[Api]:
     app = create_app(settings)
     async with running_app(app) as http:
         runtime: PortfoliosRuntime = app.state.runtime
-        await ensure_table(runtime.dynamodb, table_definition(settings.table_name))
+        await create_table(runtime.dynamodb, table_definition(settings.table_name))
         runtime.counter.reset()
         yield Api(http=http, runtime=runtime, app=app)
+
+
+@pytest.fixture(scope="module")
+async def customer(api: Api) -> str:
+    """A registered customer, one per test module (as the module's table is)."""
+    return await api.register_customer()

@@ -6,7 +6,7 @@ runs (no DynamoDB call, nothing written), for queries, mutations and `_entities`
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -22,13 +22,17 @@ MUTATION = """
 mutation($input: CreatePortfolioInput!) { createPortfolio(input: $input) { portfolio { id } } }"""
 
 
-@pytest.fixture(scope="module")
-async def bare(api) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the same running app that sends no Authorization header of its own."""
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=api.app), base_url="http://subgraph"
-    ) as client:
-        yield client
+async def send(
+    api, method: str, path: str, authorization: str | None = None, json: Any = None
+) -> httpx.Response:
+    """A request through the one test client (`kit_testing.running_app`) with `authorization` in
+    place of its admin token; None: no Authorization header at all."""
+    request = api.http.build_request(method, path, json=json)
+    if authorization is None:
+        del request.headers["Authorization"]
+    else:
+        request.headers["Authorization"] = authorization
+    return await api.http.send(request)
 
 
 @pytest.mark.parametrize("case", REFUSALS)
@@ -51,11 +55,10 @@ async def bare(api) -> AsyncIterator[httpx.AsyncClient]:
     ],
     ids=["query", "_entities", "mutation"],
 )
-async def test_a_bad_token_gets_401_and_runs_nothing(api, bare, case, document, variables):
+async def test_a_bad_token_gets_401_and_runs_nothing(api, case, document, variables):
     authorization = ISSUER.hostile.cases()[case]  # built per test: expiry is relative to now
-    headers = {"Authorization": authorization} if authorization is not None else {}
     api.runtime.counter.reset()
-    response = await bare.post("/graphql", json={"query": document, "variables": variables}, headers=headers)
+    response = await send(api, "POST", "/graphql", authorization, {"query": document, "variables": variables})
     assert response.status_code == 401, response.text
     assert response.headers["www-authenticate"].startswith("Bearer")
     (error,) = response.json()["errors"]
@@ -64,36 +67,38 @@ async def test_a_bad_token_gets_401_and_runs_nothing(api, bare, case, document, 
     assert api.calls == {}  # nothing of the schema ran: not even a read
 
 
-async def test_the_ide_and_sdl_are_behind_the_token_too(api, bare):
-    assert (await bare.get("/graphql")).status_code == 401
-    response = await bare.post("/graphql", json={"query": "{ _service { sdl } }"})
+async def test_the_ide_and_sdl_are_behind_the_token_too(api):
+    assert (await send(api, "GET", "/graphql")).status_code == 401
+    response = await send(api, "POST", "/graphql", json={"query": "{ _service { sdl } }"})
     assert response.status_code == 401
 
 
-async def test_a_token_without_a_known_role_gets_403(api, bare):
+async def test_a_token_without_a_known_role_gets_403(api):
     token = ISSUER.token("someone", ["auditor"])
-    response = await bare.post(
-        "/graphql", json={"query": QUERY, "variables": {"id": "x"}}, headers=bearer(token)
+    response = await send(
+        api, "POST", "/graphql", bearer(token)["Authorization"], {"query": QUERY, "variables": {"id": "x"}}
     )
     assert response.status_code == 403
     assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
-async def test_a_valid_token_of_each_role_gets_through(api, bare):
+async def test_a_valid_token_of_each_role_gets_through(api):
     customer_id = str(ULID())
     for token in (ISSUER.admin(), ISSUER.operator(), ISSUER.customer(customer_id)):
-        response = await bare.post(
+        response = await send(
+            api,
+            "POST",
             "/graphql",
-            json={
+            bearer(token)["Authorization"],
+            {
                 "query": ENTITIES,
                 "variables": {"representations": [{"__typename": "Customer", "id": customer_id}]},
             },
-            headers=bearer(token),
         )
         assert response.status_code == 200
         assert response.json()["data"]["_entities"] == [{}]  # a Customer: no Portfolio fields asked
 
 
-async def test_health_and_ready_stay_open(bare):
-    assert (await bare.get("/health")).status_code == 200
-    assert (await bare.get("/ready")).status_code == 200
+async def test_health_and_ready_stay_open(api):
+    assert (await send(api, "GET", "/health")).status_code == 200
+    assert (await send(api, "GET", "/ready")).status_code == 200

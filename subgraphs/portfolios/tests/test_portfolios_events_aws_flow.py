@@ -18,9 +18,9 @@ from customers.adapters.table import table_definition as customers_table
 from customers.app import CustomersSettings
 from customers.app import create as create_customers_app
 from infra.config import CUSTOMERS_EVENT_SOURCE, PORTFOLIOS_CONSUMED_EVENTS
-from kit.aws.dynamo import dynamodb_client, ensure_table
+from kit.aws.dynamo import dynamodb_client
 from kit.aws.events import EventBridgePublisher
-from kit_testing import execute, running_app, unique_table_name
+from kit_testing import create_table, execute, running_app, unique_table_name
 from portfolios.adapters.table import table_definition as portfolios_table
 from portfolios.app import PortfoliosSettings
 from portfolios.app import create_app as create_portfolios_app
@@ -123,8 +123,8 @@ async def services(dynamodb_endpoint: str, moto_endpoint: str) -> AsyncIterator[
         events_wait_seconds=1,
     )
     async with dynamodb_client(customers) as dynamodb:
-        await ensure_table(dynamodb, customers_table(customers.table_name))
-        await ensure_table(dynamodb, portfolios_table(portfolios.table_name))
+        await create_table(dynamodb, customers_table(customers.table_name))
+        await create_table(dynamodb, portfolios_table(portfolios.table_name))
     async with AsyncExitStack() as stack:
         customers_app = create_customers_app(customers)
         customers_http = await stack.enter_async_context(running_app(customers_app))

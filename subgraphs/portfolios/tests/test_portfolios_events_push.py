@@ -70,7 +70,7 @@ async def test_an_unsigned_or_badly_signed_event_gets_401_and_records_nothing(ap
     assert response.status_code == 401
     assert response.json() == {
         "status": "rejected",
-        "error": "the event's signature is missing, invalid or too old",
+        "error": "The event's signature is missing, invalid or too old.",
     }
     assert await api.count_items() == before
     assert not await known(api, customer_id)
@@ -114,7 +114,7 @@ async def test_a_body_too_large_is_refused_before_anything(api):
 async def test_a_signed_body_that_is_not_json_is_400_without_parser_details(api, body):
     response = await api.http.post("/events", content=body, headers=signed(secret_of(api), body))
     assert response.status_code == 400
-    assert response.json() == {"status": "rejected", "error": "the body is not JSON"}
+    assert response.json() == {"status": "rejected", "error": "The body is not JSON."}
 
 
 async def test_a_cognito_customer_id_is_an_id(api):

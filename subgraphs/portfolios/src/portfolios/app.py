@@ -19,7 +19,7 @@ from portfolios.adapters.event_queue import MAX_WAIT_SECONDS, EventQueueConsumer
 from portfolios.adapters.migration import migrate_at_startup
 from portfolios.adapters.repository import DynamoCustomerDirectory, DynamoPortfolioRepository
 from portfolios.domain.events import InvalidEvent
-from portfolios.graphql.context import context_for
+from portfolios.graphql.context import PortfoliosContext
 from portfolios.schema import schema
 from portfolios.services import PortfolioService
 
@@ -118,7 +118,12 @@ class PortfoliosRuntime(Runtime):
 
 def create_app(settings: PortfoliosSettings | None = None) -> FastAPI:
     runtime = PortfoliosRuntime(settings or PortfoliosSettings())
-    app = create_kit_app(title="portfolios", runtime=runtime, schema=schema, context_for=context_for)
+    app = create_kit_app(
+        title="portfolios",
+        runtime=runtime,
+        schema=schema,
+        context_for=lambda runtime: PortfoliosContext(runtime.service),
+    )
     secret = runtime.settings.events_push_secret.get_secret_value()
     if secret:
         _serve_pushed_events(app, runtime, secret)
@@ -137,16 +142,18 @@ def _serve_pushed_events(app: FastAPI, runtime: PortfoliosRuntime, secret: str) 
         async for chunk in request.stream():
             raw += chunk
             if len(raw) > MAX_EVENT_BYTES:
-                return JSONResponse({"status": "rejected", "error": "the body is too large"}, status_code=413)
+                return JSONResponse(
+                    {"status": "rejected", "error": "The body is too large."}, status_code=413
+                )
         if not push_signature.verify(secret, bytes(raw), request.headers.get(push_signature.HEADER)):
             return JSONResponse(
-                {"status": "rejected", "error": "the event's signature is missing, invalid or too old"},
+                {"status": "rejected", "error": "The event's signature is missing, invalid or too old."},
                 status_code=401,
             )
         try:
             body = json.loads(bytes(raw))
         except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, 4300+ digit ints
-            return JSONResponse({"status": "rejected", "error": "the body is not JSON"}, status_code=400)
+            return JSONResponse({"status": "rejected", "error": "The body is not JSON."}, status_code=400)
         try:
             event = await runtime.service.record_event(body)
         except InvalidEvent as error:  # its message says what is wrong with the event, in our words

@@ -23,11 +23,6 @@ def codes(payload):
     return sorted((tuple(e["field"]), e["code"]) for e in payload["userErrors"])
 
 
-@pytest.fixture(scope="module")
-async def customer(api):
-    return await api.register_customer()
-
-
 async def three_lots(api, customer, method):
     """L1: 10 @ 100 + 5 fees = 1005 (10 Jan), L2: 10 @ 120 = 1200 (10 Feb), L3: 5 @ 150 = 750 (10 Mar),
     recorded newest first so that only purchase dates can put them in order."""

@@ -10,14 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from kit.core.money import EXACT
+from portfolios.domain.books import book_of
 from portfolios.domain.costbasis import allocate, prorate, truncate
-from portfolios.domain.model import (
-    CostBasisMethod,
-    Holdings,
-    Portfolio,
-    PortfolioKind,
-    book_of,
-)
+from portfolios.domain.lots import Holdings
+from portfolios.domain.model import CostBasisMethod, Portfolio, PortfolioKind
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 

@@ -8,11 +8,10 @@ from kit.core.errors import InputProblems
 from kit.core.principal import Forbidden
 from portfolios.domain.commands import PortfolioRequest
 from portfolios.domain.events import CustomerClosed, CustomerRegistered, InvalidEvent
-from portfolios.domain.model import CostBasisMethod, PortfolioKind, PortfolioStatus
+from portfolios.domain.model import CostBasisMethod, CustomerStatus, PortfolioKind, PortfolioStatus
 from portfolios.domain.problems import CUSTOMER_CLOSED, INVALID, NOT_FOUND
-from portfolios.domain.validation import CustomerStatus
 
-from .fakes import ADMIN, ALICE, ALICE_ID, BOB, BOB_ID, OPERATOR, START, World, new_ulid, refused
+from .world import ADMIN, ALICE, ALICE_ID, BOB, BOB_ID, OPERATOR, START, World, new_ulid, refused
 
 
 def opening(customer_id: str, *, currency: str = "USD", name: str = "Retirement") -> PortfolioRequest:

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from portfolios.domain.model import ActivityType
 
-from .fakes import ALICE, ALICE_ID, BOB_ID, World, buy, cash, new_ulid, sell
+from .world import ALICE, ALICE_ID, BOB_ID, World, buy, cash, new_ulid, sell
 
 JAN10 = date(2024, 1, 10)
 MAR10 = date(2024, 3, 10)

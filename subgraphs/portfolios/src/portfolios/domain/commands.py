@@ -1,4 +1,5 @@
-"""What clients ask the portfolios service to do, as they sent it (not yet validated)."""
+"""What clients ask the portfolios service to do, as they sent it (not yet validated), and
+`corrected_request`: a correction as the recordActivity input of the corrected activity."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 
-from portfolios.domain.model import ActivityType, CostBasisMethod, PortfolioKind
+from kit.core.money import Amount
+
+from portfolios.domain.model import Activity, ActivityType, CostBasisMethod, PortfolioKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,3 +102,42 @@ class CorrectionRequest:
     note: str | Keep | None = KEEP
     fields: FieldNames = RECORD_FIELDS
     id_field: str = "activityId"
+
+
+def _kept(value: object, current: object) -> object:
+    return current if isinstance(value, Keep) else value
+
+
+def _money_request(value: Amount | None) -> MoneyRequest | None:
+    return MoneyRequest(value.value, value.currency_code) if value is not None else None
+
+
+def corrected_request(activity: Activity, correction: CorrectionRequest) -> ActivityRequest:
+    """The recordActivity input that would record `activity` as corrected, to validate it the same
+    way. A new currency drops the activity's fxRate (a rate belongs to one currency pair) unless the
+    correction gives one."""
+    price = _kept(correction.price, _money_request(activity.price))
+    amount = _kept(correction.amount, _money_request(activity.amount))
+    new_currency = next((m.currency_code for m in (price, amount) if isinstance(m, MoneyRequest)), None)
+    keeps_currency = new_currency == activity.currency_code
+    fx_rate: object = activity.fx_rate if keeps_currency and activity.fx_rate != 1 else None
+    if not isinstance(correction.fx_rate, Keep):
+        fx_rate = correction.fx_rate
+    picks = tuple(PickRequest(p.lot_id, p.quantity) for p in activity.picks) or None
+    return ActivityRequest(
+        portfolio_id=activity.portfolio_id,
+        type=activity.type,
+        occurred_at=_kept(correction.occurred_at, activity.occurred_on),  # type: ignore[arg-type]
+        symbol=_kept(correction.symbol, activity.symbol),  # type: ignore[arg-type]
+        quantity=_kept(correction.quantity, activity.quantity),  # type: ignore[arg-type]
+        price=price,  # type: ignore[arg-type]
+        amount=amount,  # type: ignore[arg-type]
+        fees=_kept(correction.fees, _money_request(activity.fees)),  # type: ignore[arg-type]
+        fx_rate=fx_rate,  # type: ignore[arg-type]
+        split_from=_kept(correction.split_from, activity.split.from_ if activity.split else None),  # type: ignore[arg-type]
+        split_to=_kept(correction.split_to, activity.split.to if activity.split else None),  # type: ignore[arg-type]
+        counterpart_portfolio_id=activity.counterpart_portfolio_id,
+        lots=_kept(correction.lots, picks),  # type: ignore[arg-type]
+        note=_kept(correction.note, activity.note),  # type: ignore[arg-type]
+        fields=correction.fields,
+    )

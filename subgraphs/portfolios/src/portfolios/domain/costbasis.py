@@ -8,7 +8,8 @@ decimal places, else truncated toward zero, with the remainder allocated determi
 
 holds exactly. FIFO, LIFO and HIFO take whole lots in their order until the last, which may be
 taken in part at its unit cost. Specific lots take exactly what the client named. AVERAGE is the
-replay's (`ledger`): it pools a symbol's cost and takes the oldest shares at the pool's average.
+replay's (`replay`): it pools a symbol's cost and `take_pooled` takes the oldest shares at the
+pool's average.
 """
 
 from __future__ import annotations
@@ -189,3 +190,27 @@ def take(
     if method is CostBasisMethod.AVERAGE:  # pooled by the replay, which knows the pool (ledger.py)
         raise ValueError("AVERAGE takes from a pool, not from lots")
     return take_in_order(method, lots, quantity)
+
+
+def take_pooled(pool: list[Decimal], lots: Sequence[OpenLot], quantity: Decimal) -> list[Take]:
+    """AVERAGE: `quantity` at the average cost of a symbol's `pool` ([quantity held, cost held],
+    changed in place), its shares taken from the oldest lots first (whose acquisition dates then
+    decide each row's term, as the average-basis rules say)."""
+    if quantity > pool[0]:
+        raise NotEnoughHeld(pool[0])
+    cost = prorate(pool[1], quantity, pool[0], COST_PLACES)
+    parts: list[tuple[OpenLot, Decimal]] = []
+    left = quantity
+    for lot in sorted(lots, key=lambda lot: (lot.acquired_on, lot.id)):
+        if left == 0:
+            break
+        part = min(left, lot.remaining_quantity)
+        lot.remaining_quantity = EXACT.subtract(lot.remaining_quantity, part)
+        parts.append((lot, part))
+        left = EXACT.subtract(left, part)
+    shares = allocate(cost, [part for _, part in parts], COST_PLACES, capped=False)
+    pool[0] = EXACT.subtract(pool[0], quantity)
+    pool[1] = EXACT.subtract(pool[1], cost)
+    return [
+        Take(lot=lot, quantity=part, cost=share) for (lot, part), share in zip(parts, shares, strict=True)
+    ]

@@ -39,12 +39,12 @@ _TYPES: dict[str, type[CustomerRegistered] | type[CustomerClosed]] = {
 def parse_event(body: object) -> Event:
     """The event in a decoded JSON body such as {"type": "CustomerClosed", "customerId": "01H..."}."""
     if not isinstance(body, dict):
-        raise InvalidEvent("the body must be a JSON object")
+        raise InvalidEvent("The body must be a JSON object.")
     kind = body.get("type")
     event_type = _TYPES.get(kind) if isinstance(kind, str) else None
     if event_type is None:
-        raise InvalidEvent(f"unsupported event type {kind!r}")
+        raise InvalidEvent(f"Unsupported event type {kind!r}.")
     customer_id = body.get("customerId")
     if not isinstance(customer_id, str) or not is_customer_id(customer_id):
-        raise InvalidEvent("customerId must be a ULID or a lower-case UUID")
+        raise InvalidEvent("customerId must be a ULID or a lower-case UUID.")
     return event_type(customer_id=customer_id)

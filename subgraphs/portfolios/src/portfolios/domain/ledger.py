@@ -1,84 +1,36 @@
-"""The replay: a portfolio's activities, in trade-date order, give its books (DESIGN.md decision 11).
+"""The ledger of a portfolio and the rules a change of it must keep (DESIGN.md decision 11).
 
-`Ledger` holds a portfolio and its activities; its methods are the rules a change must keep: the
-replay must stay possible (no day sells more than it holds, no sale names a lot it cannot have,
-no transfer carries other lots than it carried when recorded). When it does not, `ImpossibleHistory`
-names the activity, the date and why; nothing is written.
-
-Statement lines are rounded to the base currency's minor unit where they are made (decision 6):
-a sale's proceeds and cost, each cash movement, each income line; a sale's rounded proceeds are
-split over its rows in proportion to quantity and its rounded cost in proportion to each row's
-exact cost, rounded cumulatively (the last row taking the remainder), so that rows add up exactly to
-their sale and none is more than a minor unit from its exact share.
+`Ledger` holds a portfolio and its activities; its methods are the changes, and `replay` (the
+arithmetic is `replay.Replay`'s) must stay possible after each: no day sells more than it holds, no
+sale names a lot it cannot have, no transfer carries other lots than it carried when recorded. When
+it does not, `ImpossibleHistory` (worded in `problems`) names the activity, the date and why;
+nothing is written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_EVEN, Decimal
+from dataclasses import replace
 
-from kit.core.money import EXACT, RATIO, Amount, decimal_places, minor_unit
-
-from portfolios.domain.costbasis import (
-    COST_PLACES,
-    NotEnoughHeld,
-    OpenLot,
-    Take,
-    UnknownPick,
-    allocate,
-    held,
-    prorate,
-    take,
+from portfolios.domain.books import Books
+from portfolios.domain.model import Activity, MovedLot, Portfolio
+from portfolios.domain.problems import (
+    INSUFFICIENT_QUANTITY,
+    LOT_UNAVAILABLE,
+    TRANSFER_CHANGED,
+    ImpossibleHistory,
 )
-from portfolios.domain.model import (
-    QUANTITY_PLACES,
-    ZERO,
-    Activity,
-    ActivityType,
-    Books,
-    CostBasisMethod,
-    History,
-    Holdings,
-    IncomeLine,
-    Lot,
-    LotPick,
-    MovedLot,
-    Portfolio,
-    SaleResult,
-    SaleRow,
-    TransferResult,
-    lot_order,
-)
+from portfolios.domain.replay import Replay
 
-INSUFFICIENT_QUANTITY = "INSUFFICIENT_QUANTITY"
-LOT_UNAVAILABLE = "LOT_UNAVAILABLE"
-TRANSFER_CHANGED = "TRANSFER_CHANGED"
-
-_QUANTUM = Decimal(1).scaleb(-QUANTITY_PLACES)
-
-
-class ImpossibleHistory(Exception):
-    """The replay cannot go on at `activity` (dated `on`): `message` says why, naming the date."""
-
-    def __init__(self, activity: Activity, code: str, message: str) -> None:
-        super().__init__(message)
-        self.activity = activity
-        self.on = activity.occurred_on
-        self.code = code
-        self.message = message
-
-
-@dataclass(frozen=True, slots=True)
-class _Acquired:
-    """How a lot came in, kept beside its mutable replay state."""
-
-    activity: Activity
-    quantity: Decimal
-    unit_price: Amount
-    fees: Amount | None
-    fx_rate: Decimal | None
-    cost: Decimal
+# Re-exported: callers of the ledger look here for what a refused change raises.
+__all__ = [
+    "INSUFFICIENT_QUANTITY",
+    "LOT_UNAVAILABLE",
+    "TRANSFER_CHANGED",
+    "ImpossibleHistory",
+    "Ledger",
+    "with_moved_lots",
+]
 
 
 class Ledger:
@@ -111,325 +63,7 @@ class Ledger:
 
     def replay(self, *, version: int = 0) -> Books:
         """The books after every activity, in trade-date order; ImpossibleHistory if some day fails."""
-        return _Replay(self.portfolio).run(self.ordered(), version)
-
-
-class _Replay:
-    def __init__(self, portfolio: Portfolio) -> None:
-        self.portfolio = portfolio
-        self.currency = portfolio.base_currency
-        self.minor = Decimal(1).scaleb(-minor_unit(portfolio.base_currency))
-        self.open: dict[str, list[OpenLot]] = {}
-        self.acquired: dict[str, _Acquired] = {}
-        self.lots: dict[str, OpenLot] = {}
-        self.cash = ZERO
-        self.realized: dict[str, Decimal] = {}
-        self.sales: list[SaleResult] = []
-        self.transfers: list[TransferResult] = []
-        self.income: list[IncomeLine] = []
-        # AVERAGE pools each symbol's cost: [quantity held, cost held]; the lots carry quantities,
-        # and their share of the pool's cost is worked out once, when the books are made.
-        self.pooled = portfolio.cost_basis_method is CostBasisMethod.AVERAGE
-        self.pools: dict[str, list[Decimal]] = {}
-
-    def round(self, value: Decimal) -> Decimal:
-        """`kit.core.money.round_to_minor_unit`, with the currency's quantum looked up once per replay."""
-        return value.quantize(self.minor, rounding=ROUND_HALF_EVEN, context=EXACT)
-
-    def open_of(self, symbol: str) -> list[OpenLot]:
-        lots = [lot for lot in self.open.get(symbol, []) if lot.remaining_quantity > 0]
-        self.open[symbol] = lots  # used-up lots leave the working set
-        return lots
-
-    def run(self, activities: Sequence[Activity], version: int, *, strict: bool = True) -> Books:
-        for activity in activities:
-            try:
-                self.apply(activity)
-            except ImpossibleHistory:
-                if strict:
-                    raise
-                break
-        return self.books(len(activities), version)
-
-    def apply(self, activity: Activity) -> None:
-        self.cash = EXACT.add(self.cash, self.round(activity.in_base(activity.cash_effect)))
-        kind = activity.type
-        if kind is ActivityType.BUY:
-            self.buy(activity)
-        elif kind is ActivityType.SELL:
-            self.sell(activity)
-        elif kind is ActivityType.SPLIT:
-            self.split(activity)
-        elif kind is ActivityType.TRANSFER_OUT:
-            self.transfer_out(activity)
-        elif kind is ActivityType.TRANSFER_IN:
-            self.transfer_in(activity)
-        elif kind in (ActivityType.DIVIDEND, ActivityType.INTEREST):
-            assert activity.amount is not None
-            amount = self.round(activity.in_base(activity.amount.value))
-            self.income.append(IncomeLine(activity.id, kind, activity.occurred_on, amount))
-
-    def add_lot(self, lot: OpenLot, acquired: _Acquired) -> None:
-        self.open.setdefault(lot.symbol, []).append(lot)
-        self.lots[lot.id] = lot
-        self.acquired[lot.id] = acquired
-        if self.pooled:
-            pool = self.pools.setdefault(lot.symbol, [ZERO, ZERO])
-            pool[0] = EXACT.add(pool[0], lot.remaining_quantity)
-            pool[1] = EXACT.add(pool[1], lot.remaining_cost)
-
-    def buy(self, activity: Activity) -> None:
-        assert activity.symbol is not None and activity.quantity is not None and activity.price is not None
-        paid = EXACT.multiply(activity.quantity, activity.price.value)
-        if activity.fees is not None:
-            paid = EXACT.add(paid, activity.fees.value)
-        cost = activity.in_base(paid)
-        same_currency = activity.price.currency_code == self.currency
-        self.add_lot(
-            OpenLot(activity.id, activity.symbol, activity.occurred_on, activity.quantity, cost),
-            _Acquired(
-                activity=activity,
-                quantity=activity.quantity,
-                unit_price=activity.price,
-                fees=activity.fees,
-                fx_rate=None if same_currency and activity.fx_rate == 1 else activity.fx_rate,
-                cost=cost,
-            ),
-        )
-
-    def transfer_in(self, activity: Activity) -> None:
-        assert activity.symbol is not None
-        for moved in activity.moved:
-            unit = RATIO.divide(moved.cost, moved.quantity) if moved.quantity else ZERO
-            self.add_lot(
-                OpenLot(moved.lot_id, activity.symbol, moved.acquired_on, moved.quantity, moved.cost),
-                _Acquired(
-                    activity=activity,
-                    quantity=moved.quantity,
-                    unit_price=Amount(unit, self.currency),
-                    fees=None,
-                    fx_rate=None,
-                    cost=moved.cost,
-                ),
-            )
-
-    def dispose(self, activity: Activity, picks: Sequence[LotPick]) -> list[Take]:
-        assert activity.symbol is not None and activity.quantity is not None
-        lots = self.open_of(activity.symbol)
-        day = activity.occurred_on.isoformat()
-        try:
-            if self.pooled:
-                return self.take_pooled(activity.symbol, lots, activity.quantity)
-            return take(self.portfolio.cost_basis_method, lots, activity.quantity, picks)
-        except NotEnoughHeld as error:
-            raise ImpossibleHistory(
-                activity,
-                INSUFFICIENT_QUANTITY,
-                f"On {day} the portfolio would hold only {error.held} {activity.symbol}, "
-                f"less than the {activity.quantity} the {_label(activity)} of that day takes.",
-            ) from None
-        except UnknownPick as error:
-            raise ImpossibleHistory(
-                activity,
-                LOT_UNAVAILABLE,
-                f"On {day} lot {error.pick.lot_id} would hold {error.held} {activity.symbol}, "
-                f"less than the {error.pick.quantity} the {_label(activity)} of that day takes from it.",
-            ) from None
-
-    def take_pooled(self, symbol: str, lots: Sequence[OpenLot], quantity: Decimal) -> list[Take]:
-        """AVERAGE: the quantity at the pool's average cost, its shares taken from the oldest lots
-        first (whose acquisition dates then decide each row's term, as the average-basis rules say)."""
-        pool = self.pools.get(symbol, [ZERO, ZERO])
-        if quantity > pool[0]:
-            raise NotEnoughHeld(pool[0])
-        cost = prorate(pool[1], quantity, pool[0], COST_PLACES)
-        parts: list[tuple[OpenLot, Decimal]] = []
-        left = quantity
-        for lot in sorted(lots, key=lambda lot: (lot.acquired_on, lot.id)):
-            if left == 0:
-                break
-            part = min(left, lot.remaining_quantity)
-            lot.remaining_quantity = EXACT.subtract(lot.remaining_quantity, part)
-            parts.append((lot, part))
-            left = EXACT.subtract(left, part)
-        shares = allocate(cost, [part for _, part in parts], COST_PLACES, capped=False)
-        pool[0] = EXACT.subtract(pool[0], quantity)
-        pool[1] = EXACT.subtract(pool[1], cost)
-        return [
-            Take(lot=lot, quantity=part, cost=share) for (lot, part), share in zip(parts, shares, strict=True)
-        ]
-
-    def sell(self, activity: Activity) -> None:
-        assert activity.symbol is not None and activity.quantity is not None and activity.price is not None
-        takes = self.dispose(activity, activity.picks)
-        net = EXACT.multiply(activity.quantity, activity.price.value)
-        if activity.fees is not None:
-            net = EXACT.subtract(net, activity.fees.value)
-        proceeds = self.round(activity.in_base(net))
-        exact_cost = ZERO
-        for part in takes:
-            exact_cost = EXACT.add(exact_cost, part.cost)
-        cost = self.round(exact_cost)
-        rows = self.rows(activity, takes, proceeds, cost)
-        result = SaleResult(
-            sale_id=activity.id,
-            symbol=activity.symbol,
-            sold_on=activity.occurred_on,
-            quantity=activity.quantity,
-            proceeds=proceeds,
-            cost=cost,
-            exact_cost=exact_cost,
-            rows=rows,
-        )
-        self.sales.append(result)
-        self.realized[activity.symbol] = EXACT.add(
-            self.realized.get(activity.symbol, ZERO), result.realized_gain
-        )
-
-    def rows(
-        self, activity: Activity, takes: Sequence[Take], proceeds: Decimal, cost: Decimal
-    ) -> tuple[SaleRow, ...]:
-        """Cumulative rounding: the first k rows together get the rounded share of the first k takes,
-        so every row is within one minor unit of its exact share (never of the wrong sign), however
-        many lots a sale took, and the rows add up to the sale exactly (the last takes the remainder)."""
-        assert activity.symbol is not None and activity.quantity is not None
-        rows = []
-        quantity_so_far = exact_cost_so_far = proceeds_given = cost_given = ZERO
-        for index, part in enumerate(takes):
-            quantity_so_far = EXACT.add(quantity_so_far, part.quantity)
-            exact_cost_so_far = EXACT.add(exact_cost_so_far, part.cost)
-            if index == len(takes) - 1:
-                proceeds_to, cost_to = proceeds, cost
-            else:
-                share = EXACT.divide(EXACT.multiply(proceeds, quantity_so_far), activity.quantity)
-                proceeds_to, cost_to = self.round(share), self.round(exact_cost_so_far)
-            row_proceeds = EXACT.subtract(proceeds_to, proceeds_given)
-            row_cost = EXACT.subtract(cost_to, cost_given)
-            proceeds_given, cost_given = proceeds_to, cost_to
-            rows.append(
-                SaleRow(
-                    sale_id=activity.id,
-                    symbol=activity.symbol,
-                    lot_id=part.lot.id,
-                    acquired_on=part.lot.acquired_on,  # type: ignore[arg-type]
-                    sold_on=activity.occurred_on,
-                    quantity=part.quantity,
-                    proceeds=row_proceeds,
-                    cost=row_cost,
-                )
-            )
-        return tuple(rows)
-
-    def transfer_out(self, activity: Activity) -> None:
-        assert activity.symbol is not None
-        if activity.moved:  # recorded before: it must carry exactly what it carried then
-            if self.portfolio.cost_basis_method is CostBasisMethod.AVERAGE and not activity.picks:
-                # Pooled: it took a share of every open lot at the average cost and left the pool
-                # averaged; taking the recorded lots at their own costs would do neither.
-                takes = self.dispose(activity, ())
-            else:
-                takes = self.dispose(activity, [LotPick(m.source_lot_id, m.quantity) for m in activity.moved])
-            if len(takes) != len(activity.moved) or any(
-                part.lot.id != recorded.source_lot_id
-                or part.quantity != recorded.quantity
-                or part.cost != recorded.cost
-                or part.lot.acquired_on != recorded.acquired_on
-                for part, recorded in zip(takes, activity.moved, strict=False)
-            ):
-                raise ImpossibleHistory(
-                    activity,
-                    TRANSFER_CHANGED,
-                    f"This change would alter the cost of the lots transferred out on "
-                    f"{activity.occurred_on.isoformat()}; remove that transfer first, then record it again.",
-                )
-            moved = activity.moved
-        else:
-            takes = self.dispose(activity, activity.picks)
-            moved = tuple(
-                MovedLot(
-                    lot_id="",
-                    source_lot_id=part.lot.id,
-                    acquired_on=part.lot.acquired_on,  # type: ignore[arg-type]
-                    quantity=part.quantity,
-                    cost=part.cost,
-                )
-                for part in takes
-            )
-        self.transfers.append(TransferResult(activity.id, activity.symbol, activity.occurred_on, moved))
-
-    def split(self, activity: Activity) -> None:
-        assert activity.symbol is not None and activity.split is not None
-        ratio = activity.split
-        for lot in self.open_of(activity.symbol):
-            scaled = EXACT.divide(EXACT.multiply(lot.remaining_quantity, ratio.to), ratio.from_)
-            # As few places as the exact result needs, at most 8: 10 shares split 2 for 1 are "20",
-            # not "20.00000000" (the same quantity as if they had been bought as 20).
-            places = min(max(decimal_places(scaled), 0), QUANTITY_PLACES)
-            quantity = scaled.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN, context=EXACT)
-            lot.remaining_quantity = max(quantity, _QUANTUM)  # a held lot never vanishes with its cost
-        if self.pooled and activity.symbol in self.pools:
-            self.pools[activity.symbol][0] = held(self.open_of(activity.symbol))
-
-    def settle_pools(self) -> None:
-        """Every open lot of a pooled symbol carries the pool's average cost (shares by quantity,
-        summing to the pool's cost exactly); a used-up lot carries none."""
-        for symbol, (_, cost) in self.pools.items():
-            lots = sorted(self.open_of(symbol), key=lambda lot: (lot.acquired_on, lot.id))
-            shares = (
-                allocate(cost, [lot.remaining_quantity for lot in lots], COST_PLACES, capped=False)
-                if lots
-                else []
-            )
-            for lot, share in zip(lots, shares, strict=True):
-                lot.remaining_cost = share
-        for lot in self.lots.values():
-            if lot.remaining_quantity == 0:
-                lot.remaining_cost = ZERO
-
-    def books(self, count: int, version: int) -> Books:
-        if self.pooled:
-            self.settle_pools()
-        open_lots: list[Lot] = []
-        closed: list[Lot] = []
-        for lot_id, state in self.lots.items():
-            acquired = self.acquired[lot_id]
-            lot = Lot(
-                id=lot_id,
-                portfolio_id=self.portfolio.id,
-                activity_id=acquired.activity.id,
-                symbol=state.symbol,
-                acquired_on=state.acquired_on,  # type: ignore[arg-type]
-                quantity=acquired.quantity,
-                unit_price=acquired.unit_price,
-                fees=acquired.fees,
-                fx_rate=acquired.fx_rate,
-                cost=acquired.cost,
-                remaining_quantity=state.remaining_quantity,
-                remaining_cost=state.remaining_cost,
-                base_currency=self.currency,
-                created_at=acquired.activity.recorded_at,
-            )
-            (open_lots if lot.is_open else closed).append(lot)
-        holdings = Holdings(
-            portfolio_id=self.portfolio.id,
-            base_currency=self.currency,
-            open_lots=tuple(sorted(open_lots, key=lot_order)),
-            cash=self.cash,
-            realized=dict(self.realized),
-            activity_count=count,
-            version=version,
-        )
-        history = History(
-            closed_lots=tuple(sorted(closed, key=lot_order)),
-            sales=tuple(self.sales),
-            transfers=tuple(self.transfers),
-            income=tuple(self.income),
-        )
-        return Books(holdings=holdings, history=history)
-
-
-def _label(activity: Activity) -> str:
-    return "sale" if activity.type is ActivityType.SELL else "transfer"
+        return Replay(self.portfolio).run(self.ordered(), version)
 
 
 def with_moved_lots(transfer_out: Activity, moved: Sequence[MovedLot]) -> Activity:

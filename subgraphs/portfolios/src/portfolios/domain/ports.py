@@ -16,18 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from portfolios.domain.books import Books, CustomerBook, History
+from portfolios.domain.lots import Holdings
 from portfolios.domain.model import (
     Activity,
     ActivityPage,
     AuditEntry,
     AuditPage,
-    Books,
-    CustomerBook,
-    History,
-    Holdings,
+    CustomerStatus,
     Portfolio,
 )
-from portfolios.domain.validation import CustomerStatus
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,8 @@
 """The per-request context: the DataLoaders every resolver reads through (DESIGN.md decision 9).
 
+Built from the service alone (the app passes `PortfoliosContext(runtime.service)`), so nothing here
+knows the app that composes it.
+
 - `books`: customer id -> CustomerBook (portfolios and their holdings), one GSI Query per customer;
   loading a book primes `portfolios` and `holdings`, so the Dashboard reads nothing more.
 - `portfolios`: portfolio id -> Portfolio, one BatchGetItem per batch.
@@ -14,16 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
-from typing import TYPE_CHECKING
+from typing import Any
 
+import strawberry
 from kit.graphql.context import RequestContext
 from kit.graphql.loaders import mapping_loader
 
-from portfolios.domain.model import Books, CustomerBook
+from portfolios.domain.books import Books, CustomerBook
 from portfolios.services import PortfolioService
-
-if TYPE_CHECKING:
-    from portfolios.app import PortfoliosRuntime
 
 
 class PortfoliosContext(RequestContext):
@@ -59,5 +60,4 @@ class PortfoliosContext(RequestContext):
         return books
 
 
-def context_for(runtime: PortfoliosRuntime) -> PortfoliosContext:
-    return PortfoliosContext(runtime.service)
+Info = strawberry.Info[PortfoliosContext, Any]

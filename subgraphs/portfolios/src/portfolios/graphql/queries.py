@@ -3,14 +3,17 @@ from __future__ import annotations
 import strawberry
 from kit.core.text import TextKind, text_argument
 
-from portfolios.graphql.types import Info, Portfolio, readable_portfolio
+from portfolios.access import readable_portfolio
+from portfolios.graphql.context import Info
+from portfolios.graphql.entities import Portfolio
 
 
 async def _portfolio(info: Info, id: strawberry.ID) -> Portfolio | None:
     # Text no id can be (a control character, a kilobyte) is the client's error; any other id
     # that is not a ULID is never read (services.portfolios) and answered as a missing one.
     identifier = text_argument(str(id), TextKind.ID, "id")
-    found = readable_portfolio(info, await info.context.portfolios.load(identifier), identifier)
+    loaded = await info.context.portfolios.load(identifier)
+    found = readable_portfolio(info.context.caller, loaded, identifier)
     return Portfolio.from_domain(found) if found else None
 
 

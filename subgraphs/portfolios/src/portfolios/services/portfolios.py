@@ -7,13 +7,13 @@ from kit.core.ids import is_customer_id, is_ulid
 from kit.core.principal import Principal
 from kit.core.text import TextKind, trimmed
 
-from portfolios.access import check_change, check_open_for, forbidden_to_change, require_changer
+from portfolios.access import check_change, check_open_for, require_changer
 from portfolios.domain.commands import PortfolioRequest
 from portfolios.domain.events import CustomerClosed, CustomerRegistered, Event, parse_event
-from portfolios.domain.model import Portfolio
+from portfolios.domain.model import CustomerStatus, Portfolio
 from portfolios.domain.ports import CustomerDirectory, PortfolioRepository
-from portfolios.domain.problems import invalid_id, portfolio_gone
-from portfolios.domain.validation import CustomerStatus, validate_name, validate_portfolio
+from portfolios.domain.problems import forbidden_to_change, invalid_id, portfolio_gone
+from portfolios.domain.validation import validate_name, validate_portfolio
 from portfolios.services.common import Clock, IdFactory, retrying
 
 _BY_ID = ("input", "id")

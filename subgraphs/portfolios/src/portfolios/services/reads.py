@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from kit.core.ids import is_customer_id, is_ulid
 
-from portfolios.domain.model import ActivityPage, AuditPage, CustomerBook, History, Holdings, Lot, Portfolio
+from portfolios.domain.books import CustomerBook, History
+from portfolios.domain.lots import Holdings, Lot
+from portfolios.domain.model import ActivityPage, AuditPage, Portfolio
 from portfolios.domain.ports import Owner, PortfolioRepository
 
 PageKey = tuple[str, int, str | None]  # (portfolio id, first, after: an id from the previous page)
