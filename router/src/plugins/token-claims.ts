@@ -8,8 +8,8 @@ import { GraphQLError } from 'graphql';
 
 import type { GatewayPlugin } from '@graphql-hive/gateway';
 
-import { unauthenticated } from '../../security.js';
-import type { VerifiedJwt } from '../../security.js';
+import { unauthenticated } from './authentication.js';
+import type { VerifiedJwt } from './authentication.js';
 
 /** kit.core.principal.Role: the roles the subgraphs know. */
 export const ROLES = ['customer', 'operator', 'admin'] as const;

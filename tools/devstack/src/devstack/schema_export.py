@@ -35,7 +35,7 @@ def compose(
 ) -> subprocess.CompletedProcess[str]:
     args = [
         str(toolchain.node_executable()),
-        str(toolchain.ROUTER_DIR / "compose.mjs"),
+        str(toolchain.ROUTER_DIR / "scripts" / "compose.mjs"),
         "--schema-dir",
         str(schema_dir.resolve()),
     ]

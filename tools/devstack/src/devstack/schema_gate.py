@@ -60,7 +60,7 @@ class Change:
 def api_schema_sdl(supergraph_sdl: str) -> str:
     """The public API schema of a supergraph, from the composition library itself."""
     result = subprocess.run(  # noqa: S603 - fixed command
-        [str(toolchain.node_executable()), str(toolchain.ROUTER_DIR / "api-schema.mjs"), "-"],
+        [str(toolchain.node_executable()), str(toolchain.ROUTER_DIR / "scripts" / "api-schema.mjs"), "-"],
         input=supergraph_sdl,
         capture_output=True,
         text=True,

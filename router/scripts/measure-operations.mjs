@@ -2,7 +2,7 @@
 // Measures every kept contract operation the way the router's limits count them, so the limits in
 // gateway.config.ts can be chosen with a margin (and re-checked when the contract grows):
 //
-//   node measure-operations.mjs [OPERATIONS_DIR]      (default ../schema/operations)
+//   node scripts/measure-operations.mjs [OPERATIONS_DIR]      (default <repo>/schema/operations)
 //
 // tokens: lexical tokens (comments excluded), as @escape.tech/graphql-armor-max-tokens counts them
 // depth:  field nesting, a fragment counting as one level, as graphql-armor-max-depth counts it
@@ -20,11 +20,11 @@ import { MaxTokensParserWLexer } from '@escape.tech/graphql-armor-max-tokens';
 import { buildASTSchema, parse, specifiedRules, validate } from 'graphql';
 import { transformSupergraphToPublicSchema } from '@theguild/federation-composition';
 
-import { costModelFromSdl, estimateCost } from './src/plugins/cost.ts';
+import { costModelFromSdl, estimateCost } from '../src/plugins/cost.ts';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-const directory = process.argv[2] ?? join(here, '../schema/operations');
-const supergraph = readFileSync(join(here, '../schema/supergraph.graphql'), 'utf8');
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const directory = process.argv[2] ?? join(repoRoot, 'schema/operations');
+const supergraph = readFileSync(join(repoRoot, 'schema/supergraph.graphql'), 'utf8');
 const schema = buildASTSchema(transformSupergraphToPublicSchema(parse(supergraph)), { assumeValid: true });
 const costModel = costModelFromSdl(supergraph);
 

@@ -2,7 +2,7 @@
 // Prints the public API schema of a supergraph: what clients can query, without the federation
 // machinery (join__/link__ types and directives) and without @inaccessible elements.
 //
-//   node api-schema.mjs SUPERGRAPH_FILE      (or "-" for standard input)
+//   node scripts/api-schema.mjs SUPERGRAPH_FILE      (or "-" for standard input)
 //
 // The schema gate (devstack schema check/diff) compares and validates against this schema.
 import { readFileSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { buildASTSchema, lexicographicSortSchema, parse, printSchema } from 'gra
 
 const [file] = process.argv.slice(2);
 if (!file) {
-  process.stderr.write('usage: node api-schema.mjs SUPERGRAPH_FILE|-\n');
+  process.stderr.write('usage: node scripts/api-schema.mjs SUPERGRAPH_FILE|-\n');
   process.exit(2);
 }
 try {
