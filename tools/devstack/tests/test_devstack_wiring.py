@@ -45,7 +45,7 @@ def test_every_subgraph_starts_once_and_a_subscriber_before_its_publisher() -> N
     assert sorted(order) == sorted(SUBGRAPH_NAMES)
     for publisher, subscribers in wiring.EVENT_ROUTES.items():
         assert all(order.index(to) < order.index(publisher) for to in subscribers)
-    assert order == ("portfolios", "assets", "customers")  # as the launcher always started them
+    assert order.index("portfolios") < order.index("customers")  # customers pushes to portfolios
 
 
 def test_the_router_finds_every_subgraph() -> None:
