@@ -1,6 +1,7 @@
 """docker-compose.yml describes the same system as the dev launcher (Docker cannot run here).
 
-The launcher's own `subgraph_env` / `router_env` are the reference: every variable they set must
+topology.toml names the subgraphs: each is a service built from subgraphs/Dockerfile with its name and
+port. The launcher's own `subgraph_env` / `router_env` are the reference: every variable they set must
 be in the compose file with the same value, translated to container addresses (the launcher's
 host becomes 0.0.0.0 for listening, and `http://<host>:<port>` becomes `http://<service>:<port>`).
 """
@@ -19,8 +20,9 @@ from typing import Any
 import pytest
 import yaml
 from devstack import toolchain
-from devstack.config import DEFAULT_PORTS, SUBGRAPHS, StackConfig
+from devstack.config import DEFAULT_PORTS, StackConfig
 from devstack.stack import Stack
+from devstack.topology import SUBGRAPH_NAMES, SUBGRAPHS, Subgraph, subgraph
 from kit.aws.dynamo import dynamodb_client
 from kit.web.settings import ServiceSettings
 from kit_testing import unique_table_name
@@ -29,7 +31,7 @@ COMPOSE_FILE = toolchain.REPO_ROOT / "docker-compose.yml"
 LAUNCHER_HOST = "launcher.invalid"  # a host no value of the compose file contains
 SERVICE_AT_PORT = {port: name for name, port in DEFAULT_PORTS.items()}
 INFRASTRUCTURE = {"dynamodb", "valkey", "jaeger", "otel-collector"}
-TABLE_INITIALISERS = {f"{name}-table" for name in SUBGRAPHS}
+TABLE_INITIALISERS = {f"{name}-table" for name in SUBGRAPH_NAMES}
 
 
 @pytest.fixture(scope="module")
@@ -72,10 +74,10 @@ def in_containers(value: str, key: str = "") -> str:
 
 
 def test_compose_file_has_every_launcher_process_and_the_container_extras(compose: dict[str, Any]) -> None:
-    assert set(compose["services"]) == {"router", *SUBGRAPHS} | INFRASTRUCTURE | TABLE_INITIALISERS
+    assert set(compose["services"]) == {"router", *SUBGRAPH_NAMES} | INFRASTRUCTURE | TABLE_INITIALISERS
 
 
-@pytest.mark.parametrize("name", ["router", *SUBGRAPHS, "dynamodb"])
+@pytest.mark.parametrize("name", ["router", *SUBGRAPH_NAMES, "dynamodb"])
 def test_compose_file_publishes_every_service_on_its_launcher_port(
     name: str, compose: dict[str, Any]
 ) -> None:
@@ -83,16 +85,18 @@ def test_compose_file_publishes_every_service_on_its_launcher_port(
     assert compose["services"][name]["ports"] == [f"{port}:{port}"]
 
 
-@pytest.mark.parametrize("name", SUBGRAPHS)
+@pytest.mark.parametrize("name", SUBGRAPH_NAMES)
 def test_subgraph_environment_is_the_launchers(name: str, compose: dict[str, Any], launcher: Stack) -> None:
     expected = {key: in_containers(value, key) for key, value in launcher.subgraph_env(name).items()}
     environment = compose["services"][name]["environment"]
     assert {key: as_said(key, environment.get(key)) for key in expected} == expected
     # and nothing under the service's prefix that the service does not read
     settings = importlib_settings(name)
+    prefix = subgraph(name).env_prefix
+    assert settings.model_config.get("env_prefix") == prefix
     for key in environment:
-        if key.startswith(f"{name.upper()}_"):
-            assert key.removeprefix(f"{name.upper()}_").lower() in settings.model_fields, key
+        if key.startswith(prefix):
+            assert key.removeprefix(prefix).lower() in settings.model_fields, key
 
 
 def as_said(key: str, value: str | None) -> str | None:
@@ -103,7 +107,7 @@ def as_said(key: str, value: str | None) -> str | None:
 
 
 def test_authentication_is_required_of_every_service(compose: dict[str, Any]) -> None:
-    for name in ("router", *SUBGRAPHS):
+    for name in ("router", *SUBGRAPH_NAMES):
         environment = compose["services"][name]["environment"]
         for key in ("AUTH_ISSUER", "AUTH_AUDIENCE", "AUTH_JWKS_URL"):
             assert environment[key].startswith("${" + key + ":?"), (name, key)
@@ -141,9 +145,24 @@ def test_images_are_built_here_or_pinned(compose: dict[str, Any]) -> None:
             )
 
 
+@pytest.mark.parametrize("entry", SUBGRAPHS, ids=SUBGRAPH_NAMES)
+def test_each_subgraph_is_built_from_the_one_dockerfile_with_its_name_and_port(
+    entry: Subgraph, compose: dict[str, Any]
+) -> None:
+    service = compose["services"][entry.name]
+    assert service["build"] == {
+        "context": ".",
+        "dockerfile": "subgraphs/Dockerfile",
+        "args": {"SERVICE": entry.name, "PORT": str(entry.port)},
+    }
+    assert service["image"] == f"portfolio-supergraph/{entry.name}:local"
+    assert service["ports"] == [f"{entry.port}:{entry.port}"]
+    assert service["environment"][f"{entry.env_prefix}PORT"] == str(entry.port)
+
+
 def test_services_start_in_the_launchers_order(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    for name in SUBGRAPHS:
+    for name in SUBGRAPH_NAMES:
         assert services[name]["depends_on"][f"{name}-table"] == {
             "condition": "service_completed_successfully"
         }
@@ -152,7 +171,7 @@ def test_services_start_in_the_launchers_order(compose: dict[str, Any]) -> None:
     assert services["customers"]["depends_on"]["portfolios"] == {"condition": "service_healthy"}
 
 
-@pytest.mark.parametrize("name", SUBGRAPHS)
+@pytest.mark.parametrize("name", SUBGRAPH_NAMES)
 def test_each_table_initialiser_runs_in_its_services_image(
     name: str, compose: dict[str, Any], launcher: Stack
 ) -> None:
@@ -166,7 +185,7 @@ def test_each_table_initialiser_runs_in_its_services_image(
     assert (
         environment["TABLE_NAME"]
         == launcher.config.table(name)
-        == service["environment"][f"{name.upper()}_TABLE_NAME"]
+        == service["environment"][f"{subgraph(name).env_prefix}TABLE_NAME"]
     )
     assert environment["DYNAMODB_ENDPOINT_URL"] == in_containers(launcher.config.dynamodb_url)
 
@@ -178,7 +197,7 @@ def test_traces_flow_from_the_services_through_the_collector_to_jaeger(compose: 
     (exporter,) = pipeline["exporters"]
     assert collector["exporters"][exporter]["endpoint"] == "jaeger:4317"
     assert "16686:16686" in services["jaeger"]["ports"]
-    for name in ("router", *SUBGRAPHS):
+    for name in ("router", *SUBGRAPH_NAMES):
         environment = services[name]["environment"]
         assert environment["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel-collector:4318"
         assert environment["OTEL_SERVICE_NAME"] == name
@@ -190,7 +209,7 @@ def test_the_table_initialiser_script_creates_each_services_table_once(
     """The script the initialisers run, run here against DynamoDB Local: created, then left alone."""
     script = tmp_path / "create_table.py"
     script.write_text(compose["configs"]["create-table"]["content"])
-    names = {name: unique_table_name(name) for name in SUBGRAPHS}
+    names = {name: unique_table_name(name) for name in SUBGRAPH_NAMES}
 
     def run(name: str) -> str:
         env = {
@@ -205,7 +224,7 @@ def test_the_table_initialiser_script_creates_each_services_table_once(
         assert done.returncode == 0, done.stderr
         return done.stdout.strip()
 
-    for name in SUBGRAPHS:
+    for name in SUBGRAPH_NAMES:
         assert run(name) == f"created {names[name]}"
     assert run("portfolios") == f"exists {names['portfolios']}"  # a second `docker compose up`
 

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 from devstack import schema_export, toolchain
-from devstack.config import SUBGRAPHS
+from devstack.topology import SUBGRAPH_NAMES
 from graphql import GraphQLSchema, build_schema, parse, validate
 
 SCHEMA = toolchain.SCHEMA_DIR
 KEPT = sorted((SCHEMA / "operations").glob("*.graphql"))
 
 
-@pytest.mark.parametrize("name", SUBGRAPHS)
+@pytest.mark.parametrize("name", SUBGRAPH_NAMES)
 def test_committed_subgraph_sdl_is_what_the_code_exports(name: str) -> None:
     committed = (SCHEMA / f"{name}.graphql").read_text()
     assert committed == schema_export.export_sdl(name), f"schema/{name}.graphql is stale: run `make schema`"

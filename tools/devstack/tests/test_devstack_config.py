@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
-from devstack.config import DEFAULT_PORTS, SUBGRAPHS, StackConfig
+from devstack.config import DEFAULT_PORTS, PORT_VARIABLES, StackConfig
 from devstack.net import free_port, port_is_open
+from devstack.topology import SUBGRAPH_NAMES, TOPOLOGY_FILE
 
 
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
-    for name in DEFAULT_PORTS:
-        monkeypatch.delenv(f"{name.upper()}_PORT", raising=False)
+    for variable in PORT_VARIABLES.values():
+        monkeypatch.delenv(variable, raising=False)
     monkeypatch.delenv("DEVSTACK_HOST", raising=False)
     return monkeypatch
 
 
 def test_from_env_defaults(clean_env: pytest.MonkeyPatch) -> None:
     config = StackConfig.from_env(None)
+    topology = tomllib.loads(TOPOLOGY_FILE.read_text(encoding="utf-8"))
     assert config.ports == {
         "router": 4000,
-        "customers": 4001,
-        "portfolios": 4002,
-        "assets": 4003,
+        **{entry["name"]: entry["port"] for entry in topology["subgraph"]},
         "issuer": 4004,
         "dynamodb": 8000,
     }
+    assert topology["router"]["port"] == 4000
     assert config.host == "127.0.0.1"
     assert config.data_dir is None
     assert config.router_graphql_url == "http://127.0.0.1:4000/graphql"
@@ -49,6 +51,15 @@ def test_from_env_honours_port_and_host_variables(clean_env: pytest.MonkeyPatch,
     assert config.router_graphql_url == "http://0.0.0.0:5000/graphql"
     assert config.url("customers", "/graphql") == "http://0.0.0.0:5001/graphql"
     assert config.dynamodb_url == "http://0.0.0.0:8123"
+
+
+def test_each_subgraph_moves_with_its_own_settings_port_variable() -> None:
+    """The variable that moves a subgraph is the one the service itself reads: <env_prefix>PORT."""
+    topology = tomllib.loads(TOPOLOGY_FILE.read_text(encoding="utf-8"))
+    for entry in topology["subgraph"]:
+        assert PORT_VARIABLES[entry["name"]] == f"{entry['env_prefix']}PORT"
+    assert PORT_VARIABLES["router"] == "ROUTER_PORT"
+    assert PORT_VARIABLES["dynamodb"] == "DYNAMODB_PORT"
 
 
 def test_from_env_refuses_a_port_that_is_not_a_number(clean_env: pytest.MonkeyPatch) -> None:
@@ -74,7 +85,8 @@ def test_url_and_table_helpers() -> None:
     assert config.url("customers", "/health") == "http://h:2/health"
     assert config.dynamodb_url == "http://h:3"
     assert config.router_graphql_url == "http://h:1/graphql"
-    assert [config.table(s) for s in SUBGRAPHS] == ["test-customers", "test-portfolios", "test-assets"]
+    assert [config.table(s) for s in SUBGRAPH_NAMES] == [f"test-{s}" for s in SUBGRAPH_NAMES]
+    assert config.table("portfolios") == "test-portfolios"
     assert StackConfig(ports={}).table("assets") == "assets"
     with pytest.raises(KeyError):
         config.url("assets")

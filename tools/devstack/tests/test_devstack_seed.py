@@ -1,96 +1,20 @@
-"""devstack.seed: the demo data, and how it is written through the contract operations."""
+"""devstack.seed: the demo data written through the contract operations, idempotently."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections import Counter
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 import respx
-from devstack import seed, toolchain
-from devstack.client import bearer
+from devstack import demo_data, seed
+from devstack.client import bearer, operation
 from devstack.stack import Stack
-from kit.core.money import is_iso_currency, parse_decimal
 from ulid import ULID
-
-CATALOG = toolchain.REPO_ROOT / "subgraphs" / "assets" / "src" / "assets" / "data" / "instruments.json"
-
-
-def catalog_currencies() -> dict[str, str]:
-    return {i["symbol"]: i["currency"] for i in json.loads(CATALOG.read_text())["instruments"]}
-
-
-def catalog_symbols() -> set[str]:
-    return set(catalog_currencies())
-
-
-def schema_enum(name: str) -> set[str]:
-    text = (toolchain.SCHEMA_DIR / "portfolios.graphql").read_text()
-    match = re.search(rf"enum {name} \{{(.*?)\}}", text, re.S)
-    assert match, name
-    return {line.strip() for line in match.group(1).splitlines() if line.strip() and '"' not in line}
-
-
-def test_three_portfolios_of_distinct_kinds() -> None:
-    assert len(seed.DEMO_PORTFOLIOS) == 3
-    kinds = [kind for _, kind, _, _, _ in seed.DEMO_PORTFOLIOS]
-    assert len(set(kinds)) == 3
-    assert set(kinds) <= schema_enum("PortfolioKind")
-    names = [name for name, *_ in seed.DEMO_PORTFOLIOS]
-    assert len(set(names)) == 3
-
-
-def test_cost_basis_methods_and_currencies_are_valid() -> None:
-    methods = schema_enum("CostBasisMethod")
-    for _, _, currency, method, lots in seed.DEMO_PORTFOLIOS:
-        assert method in methods
-        assert is_iso_currency(currency)
-        assert lots
-
-
-def test_every_lot_is_well_formed() -> None:
-    for _, _, _, _, lots in seed.DEMO_PORTFOLIOS:
-        for symbol, quantity, price, purchased_at, fees in lots:
-            assert symbol
-            assert parse_decimal(quantity) > 0
-            assert parse_decimal(price) > 0
-            assert fees is None or parse_decimal(fees) >= 0
-            assert date.fromisoformat(purchased_at) <= date.today()
-
-
-def test_every_lot_is_priced_in_the_portfolio_base_currency() -> None:
-    """Lots are sent in the base currency (see the wire test below); that is only honest if the
-    instrument itself trades in it (catalog currency, or USD for the seeded manual prices)."""
-    currencies = catalog_currencies()
-    manual = {symbol for symbol, _, _ in seed.DEMO_MANUAL_PRICES}
-    for _, _, base, _, lots in seed.DEMO_PORTFOLIOS:
-        for symbol, *_ in lots:
-            instrument_currency = "USD" if symbol in manual else currencies[symbol]
-            assert instrument_currency == base, symbol
-
-
-def test_every_symbol_is_in_the_catalog_or_has_a_manual_price() -> None:
-    catalog = catalog_symbols()
-    manual = {symbol for symbol, _, _ in seed.DEMO_MANUAL_PRICES}
-    assert manual
-    assert not manual & catalog  # a manual price is for what has no market feed
-    for _, _, _, _, lots in seed.DEMO_PORTFOLIOS:
-        for symbol, *_ in lots:
-            assert symbol in catalog or symbol in manual, symbol
-    for _, price, previous_close in seed.DEMO_MANUAL_PRICES:
-        assert parse_decimal(price) > 0
-        assert parse_decimal(previous_close) > 0
-
-
-@pytest.mark.parametrize("name", ["RegisterCustomer", "SetManualPrice", "CreatePortfolio", "AddInvestment"])
-def test_operations_exist(name: str) -> None:
-    assert f"mutation {name}(" in seed.operation(name)
-
 
 # --- seeding a real stack, interrupted at every step -----------------------------------------------
 
@@ -120,9 +44,9 @@ class LoseAnswer(httpx.BaseTransport):
         return [match.group(1) for match in named if match]
 
 
-def fresh_demo(label: str) -> seed.Demo:
+def fresh_demo(label: str) -> demo_data.Demo:
     customer_id = str(ULID())
-    return seed.Demo(
+    return demo_data.Demo(
         customer_id=customer_id,
         email=f"seed-{label}-{customer_id.lower()}@example.com",
         manual_prices=((f"ZZSEED{customer_id[-8:]}", "12.40", "12.10"),),
@@ -158,7 +82,7 @@ def customers_with_email(stack: Stack, email: str) -> list[str]:
         after = page["pageInfo"]["endCursor"]
 
 
-def assert_complete(stack: Stack, demo: seed.Demo, data: seed.DemoData) -> None:
+def assert_complete(stack: Stack, demo: demo_data.Demo, data: seed.DemoData) -> None:
     """Exactly one demo customer, its three portfolios once each, each lot once, the manual price."""
     assert customers_with_email(stack, demo.email) == [data.customer_id]
     portfolios = admin_query(
@@ -169,9 +93,11 @@ def assert_complete(stack: Stack, demo: seed.Demo, data: seed.DemoData) -> None:
         " purchasePrice { amount currencyCode } purchasedAt fees { amount } } } } } }",
         {"r": [{"__typename": "Customer", "id": data.customer_id}]},
     )["_entities"][0]["portfolios"]
-    assert [p["name"] for p in portfolios] == [name for name, *_ in seed.DEMO_PORTFOLIOS]
+    assert [p["name"] for p in portfolios] == [name for name, *_ in demo_data.DEMO_PORTFOLIOS]
     assert [p["id"] for p in portfolios] == data.portfolio_ids
-    for portfolio, (_, kind, currency, method, lots) in zip(portfolios, seed.DEMO_PORTFOLIOS, strict=True):
+    for portfolio, (_, kind, currency, method, lots) in zip(
+        portfolios, demo_data.DEMO_PORTFOLIOS, strict=True
+    ):
         assert (portfolio["kind"], portfolio["baseCurrency"], portfolio["costBasisMethod"]) == (
             kind,
             currency,
@@ -213,13 +139,13 @@ def test_a_seed_writes_everything_through_the_operations_and_a_second_one_only_r
     data = seed.seed_demo(bare_stack.config, token, demo, transport=first)
     assert data.customer_id == demo.customer_id  # the fixed id, on fresh data
     assert_complete(bare_stack, demo, data)
-    lots = sum(len(p[4]) for p in seed.DEMO_PORTFOLIOS)
+    lots = sum(len(p[4]) for p in demo_data.DEMO_PORTFOLIOS)
     assert first.mutations() == ["RegisterCustomer", "SetManualPrice"] + [
         mutation
-        for name, *_, portfolio_lots in seed.DEMO_PORTFOLIOS
+        for name, *_, portfolio_lots in demo_data.DEMO_PORTFOLIOS
         for mutation in ["CreatePortfolio"]
         + ["AddInvestment"] * len(portfolio_lots)
-        + ["RecordActivity"] * len(seed.DEMO_ACTIVITIES.get(name, []))
+        + ["RecordActivity"] * len(demo_data.DEMO_ACTIVITIES.get(name, []))
     ]
     assert {body["authorization"] for body in first.sent} == {f"Bearer {token}"}  # every call
     added = [body["variables"]["input"] for body in first.sent if "mutation AddInvestment" in body["query"]]
@@ -259,7 +185,7 @@ def test_data_seeded_before_the_id_was_fixed_is_found_by_its_email(bare_stack: S
     registered = admin_query(
         bare_stack,
         "customers",
-        seed.operation("RegisterCustomer"),
+        operation("RegisterCustomer"),
         {"input": {"email": demo.email.upper(), "name": "Ada Investor"}},
     )["registerCustomer"]
     assert registered["userErrors"] == []

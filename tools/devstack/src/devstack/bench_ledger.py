@@ -8,15 +8,10 @@ Measures what issue 13 asks of the ledger (DESIGN.md decision 11):
     (target: as fast: it reads the stored projection, never the activities);
 (c) a FIFO sale of 1,000 shares across 1,000 one-share lots: accepted, and how long it took.
 
-Recording 10,000 activities one by one through the API would replay the whole ledger at every
-write (quadratic), so the big ledgers are loaded straight into the stack's DynamoDB Local with the
-portfolios adapter itself: the activity and REF items by BatchWriteItem, built by the adapter's item
-builders; then the domain's replay of the whole history and one repository write of the portfolio's
-projection (and journal), as a change recording them all would leave them. Everything measured
-goes through the router afterwards, as a client's request would.
-
-The histories are generated deterministically (a seeded random walk): valid by construction, and
-checked by the replay before anything is written.
+The big ledgers are generated (devstack.bench_histories) and loaded straight into the stack's
+DynamoDB Local with the portfolios adapter itself (devstack.bench_bulk_load): recording them one by
+one through the API would replay the whole ledger at every write. Everything measured goes through
+the router afterwards, as a client's request would.
 """
 
 from __future__ import annotations
@@ -27,222 +22,24 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import httpx
-from kit.aws.dynamo import dynamodb_client, from_item, to_item
-from kit.core.money import Amount
-from kit.web.settings import ServiceSettings
-from portfolios.adapters import items
-from portfolios.adapters.repository import DynamoPortfolioRepository
-from portfolios.domain.ledger import Ledger
-from portfolios.domain.model import Activity, ActivityType, Portfolio, SplitRatio
-from portfolios.domain.ports import LedgerChange
 from ulid import ULID
 
 from devstack.bench import BIG_BOOK_SYMBOLS, measure
+from devstack.bench_bulk_load import bulk_load, journal_chunks
+from devstack.bench_histories import CURRENCY, history, one_share_lots
 from devstack.client import GraphQLClient, bearer, operation
 from devstack.config import StackConfig
 from devstack.stack import Stack
 
-CURRENCY = "USD"
-HISTORY_START = date(2015, 1, 1)
-HISTORY_DAYS = 3652  # ten years: 2015-01-01 to 2024-12-31
-# BatchWriteItem takes at most 25 puts a call; a few calls run at once.
-BATCH_WRITE_LIMIT = 25
-BATCH_CONCURRENCY = 8
-_UNPROCESSED_RETRIES = 10
-
 
 def usd(amount: Decimal | str) -> dict[str, str]:
     return {"amount": str(amount), "currencyCode": CURRENCY}
-
-
-# --- deterministic histories --------------------------------------------------------------------
-
-
-class _Ids:
-    """ULIDs in recording order: one millisecond apart from a fixed instant, random part seeded."""
-
-    def __init__(self, rng: random.Random, start: datetime) -> None:
-        self.rng = rng
-        self.start_ms = int(start.timestamp() * 1000)
-        self.count = 0
-
-    def next(self) -> tuple[str, datetime]:
-        ms = self.start_ms + self.count
-        self.count += 1
-        ulid = ULID.from_bytes(ms.to_bytes(6, "big") + self.rng.randbytes(10))
-        return str(ulid), datetime.fromtimestamp(ms / 1000, UTC)
-
-
-def history(portfolio_id: str, size: int, symbols: Sequence[str], seed: int) -> list[Activity]:
-    """`size` activities over ten years, every kind but transfers, valid by construction: generated
-    in trade-date order, a sale never takes more than was held before it that day, and what the
-    replay puts before a sale on its day (splits, buys) only adds to what is held."""
-    rng = random.Random(seed)  # noqa: S311 - a reproducible history, not crypto
-    ids = _Ids(rng, datetime(2025, 1, 2, tzinfo=UTC))
-    days = sorted(HISTORY_START + timedelta(days=rng.randrange(HISTORY_DAYS)) for _ in range(size))
-    prices = {symbol: Decimal(rng.randrange(2_000, 40_000)) / 100 for symbol in symbols}
-    held = dict.fromkeys(symbols, Decimal(0))
-    splits_left = 10
-
-    def money(value: Decimal) -> Amount:
-        return Amount(value, CURRENCY)
-
-    activities: list[Activity] = []
-    for index, day in enumerate(days):
-        activity_id, recorded_at = ids.next()
-        base: dict[str, Any] = {
-            "id": activity_id,
-            "portfolio_id": portfolio_id,
-            "occurred_on": day,
-            "recorded_at": recorded_at,
-        }
-        for symbol in symbols:  # a random walk, two decimals, never below a dollar
-            step = Decimal(rng.randrange(-150, 151)) / 10_000
-            prices[symbol] = max(Decimal(1), (prices[symbol] * (1 + step)).quantize(Decimal("0.01")))
-        symbol = rng.choice(symbols)
-        owned = [s for s in symbols if held[s] >= 2]
-        roll = rng.random()
-        if index == 0 or roll < 0.04:
-            amount = Decimal(rng.randrange(100_000, 1_000_000)) / 100
-            activities.append(Activity(type=ActivityType.DEPOSIT, amount=money(amount), **base))
-        elif roll < 0.06:
-            amount = Decimal(rng.randrange(100, 20_000)) / 100
-            activities.append(Activity(type=ActivityType.INTEREST, amount=money(amount), **base))
-        elif roll < 0.08:
-            amount = Decimal(rng.randrange(100, 2_000)) / 100
-            activities.append(Activity(type=ActivityType.FEE, amount=money(amount), **base))
-        elif roll < 0.09:
-            amount = Decimal(rng.randrange(10_000, 200_000)) / 100
-            activities.append(Activity(type=ActivityType.WITHDRAWAL, amount=money(amount), **base))
-        elif roll < 0.26 and owned:
-            symbol = rng.choice(owned)
-            amount = Decimal(rng.randrange(100, 50_000)) / 100
-            activities.append(
-                Activity(type=ActivityType.DIVIDEND, symbol=symbol, amount=money(amount), **base)
-            )
-        elif roll < 0.2620 and owned and splits_left:
-            splits_left -= 1
-            symbol = rng.choice(owned)
-            held[symbol] *= 2
-            prices[symbol] = (prices[symbol] / 2).quantize(Decimal("0.01"))
-            split = SplitRatio(Decimal(1), Decimal(2))
-            activities.append(Activity(type=ActivityType.SPLIT, symbol=symbol, split=split, **base))
-        elif roll < 0.46 and owned:
-            symbol = rng.choice(owned)
-            quantity = Decimal(rng.randint(1, int(held[symbol]) // 2))
-            held[symbol] -= quantity
-            fees = money(Decimal(rng.randrange(0, 1_000)) / 100) if rng.random() < 0.5 else None
-            activities.append(
-                Activity(
-                    type=ActivityType.SELL,
-                    symbol=symbol,
-                    quantity=quantity,
-                    price=money(prices[symbol]),
-                    fees=fees,
-                    **base,
-                )
-            )
-        else:
-            quantity = Decimal(rng.randint(1, 50))
-            held[symbol] += quantity
-            fees = money(Decimal(rng.randrange(0, 1_000)) / 100) if rng.random() < 0.5 else None
-            activities.append(
-                Activity(
-                    type=ActivityType.BUY,
-                    symbol=symbol,
-                    quantity=quantity,
-                    price=money(prices[symbol]),
-                    fees=fees,
-                    **base,
-                )
-            )
-    return activities
-
-
-def one_share_lots(portfolio_id: str, count: int) -> list[Activity]:
-    """`count` one-share BUYs of one symbol, a day apart, at prices that differ (so FIFO matters)."""
-    ids = _Ids(random.Random(count), datetime(2025, 1, 2, tzinfo=UTC))  # noqa: S311 - not crypto
-    activities = []
-    for n in range(count):
-        activity_id, recorded_at = ids.next()
-        activities.append(
-            Activity(
-                id=activity_id,
-                portfolio_id=portfolio_id,
-                type=ActivityType.BUY,
-                occurred_on=date(2020, 1, 1) + timedelta(days=n),
-                recorded_at=recorded_at,
-                symbol="SPY",
-                quantity=Decimal(1),
-                price=Amount(Decimal(300) + Decimal(n) / 100, CURRENCY),
-            )
-        )
-    return activities
-
-
-# --- loading straight into DynamoDB Local --------------------------------------------------------
-
-
-async def _batch_write(client: Any, table: str, chunk: Sequence[dict[str, Any]]) -> None:
-    request: dict[str, Any] = {table: [{"PutRequest": {"Item": to_item(item)}} for item in chunk]}
-    for attempt in range(_UNPROCESSED_RETRIES):
-        response = await client.batch_write_item(RequestItems=request)
-        request = response.get("UnprocessedItems") or {}
-        if not request:
-            return
-        await asyncio.sleep(0.05 * 2**attempt)
-    raise RuntimeError("BatchWriteItem kept leaving items unprocessed")
-
-
-async def bulk_load(config: StackConfig, portfolio_id: str, activities: Sequence[Activity]) -> int:
-    """Writes `activities` into an empty portfolio as if each had been recorded: its activity and REF
-    items, then the replayed projection (version 0 -> 1). Returns how many items were written."""
-    table = config.table("portfolios")
-    settings = ServiceSettings(dynamodb_endpoint_url=config.dynamodb_url)
-    async with dynamodb_client(settings) as client:
-        repository = DynamoPortfolioRepository(client, table)
-        portfolio: Portfolio = (await repository.portfolios([portfolio_id]))[portfolio_id]
-        books = Ledger(portfolio, activities).replay(version=1)  # refuses an impossible history
-        written = [
-            entry
-            for activity in activities
-            for entry in (
-                items.activity_item(activity),
-                items.ref_item(activity.id, portfolio, activity.occurred_on),
-            )
-        ]
-        semaphore = asyncio.Semaphore(BATCH_CONCURRENCY)
-
-        async def write(chunk: Sequence[dict[str, Any]]) -> None:
-            async with semaphore:
-                await _batch_write(client, table, chunk)
-
-        await asyncio.gather(
-            *(write(written[i : i + BATCH_WRITE_LIMIT]) for i in range(0, len(written), BATCH_WRITE_LIMIT))
-        )
-        # META, the projection and the journal (every activity, as compressed chunks that ledger()
-        # reads in one Query), as the change that recorded the last of them would have left them.
-        await repository.write(
-            [LedgerChange(portfolio, expected_version=0, books=books, activities=tuple(activities))]
-        )
-    return len(written)
-
-
-async def journal_chunks(config: StackConfig, portfolio_id: str) -> int:
-    """How many journal chunks META counts (0: ledger() would read the activity items instead)."""
-    settings = ServiceSettings(dynamodb_endpoint_url=config.dynamodb_url)
-    async with dynamodb_client(settings) as client:
-        response = await client.get_item(
-            TableName=config.table("portfolios"), Key=to_item(items.portfolio_key(portfolio_id))
-        )
-    return items.chunk_count(from_item(response["Item"]), items.JOURNAL_PART)
 
 
 # --- the measurements ----------------------------------------------------------------------------

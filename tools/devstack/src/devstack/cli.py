@@ -14,6 +14,7 @@ from devstack import schema_export, schema_gate, toolchain
 from devstack.config import StackConfig
 from devstack.dev_issuer import DevIssuer
 from devstack.stack import GRAPHIQL_TOKEN_TTL_SECONDS, Stack, StackError, StackInterrupted
+from devstack.topology import SUBGRAPH_NAMES
 
 
 def _banner(stack: Stack) -> str:
@@ -24,6 +25,10 @@ def _banner(stack: Stack) -> str:
         + customer
         + '\\") { name portfolios { name valuation { marketValue { amount currencyCode } } } } }'
     )
+    subgraphs = "\n".join(
+        f"  {'Subgraphs:' if index == 0 else '':<32}{name} {config.url(name, '/graphql')}"
+        for index, name in enumerate(SUBGRAPH_NAMES)
+    )
     expires = time.strftime("%H:%M", time.localtime(time.time() + GRAPHIQL_TOKEN_TTL_SECONDS))
     return f"""
   Portfolio supergraph is up ({stack.startup_seconds:.1f}s).
@@ -31,9 +36,7 @@ def _banner(stack: Stack) -> str:
   GraphiQL (Dashboard preloaded): {config.router_graphql_url}
                                   (signed in as an operator until {expires}: see its Headers tab)
   Router health:                  {config.url("router", "/healthcheck")}  {config.url("router", "/readiness")}
-  Subgraphs:                      customers {config.url("customers", "/graphql")}
-                                  portfolios {config.url("portfolios", "/graphql")}
-                                  assets {config.url("assets", "/graphql")}
+{subgraphs}
   DynamoDB Local:                 {config.dynamodb_url}  (data in {config.data_dir})
   Demo customer id:               {customer}
   Token issuer (dev keys in {config.data_dir}/auth): {config.issuer_url}

@@ -7,15 +7,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devstack.net import free_ports
+from devstack.topology import ROUTER_PORT, SUBGRAPHS
 
-SUBGRAPHS = ("customers", "portfolios", "assets")
+# The router and the subgraphs as topology.toml has them; the launcher's own processes besides.
 DEFAULT_PORTS = {
-    "router": 4000,
-    "customers": 4001,
-    "portfolios": 4002,
-    "assets": 4003,
+    "router": ROUTER_PORT,
+    **{subgraph.name: subgraph.port for subgraph in SUBGRAPHS},
     "issuer": 4004,  # the dev token issuer's JWKS (devstack.dev_issuer)
     "dynamodb": 8000,
+}
+# The variable that moves each process: a subgraph's is its own settings' (CUSTOMERS_PORT, ...).
+PORT_VARIABLES = {name: f"{name.upper()}_PORT" for name in DEFAULT_PORTS} | {
+    subgraph.name: f"{subgraph.env_prefix}PORT" for subgraph in SUBGRAPHS
 }
 
 
@@ -30,7 +33,7 @@ class StackConfig:
     @classmethod
     def from_env(cls, data_dir: Path | None) -> StackConfig:
         ports = {
-            name: int(os.environ.get(f"{name.upper()}_PORT", port)) for name, port in DEFAULT_PORTS.items()
+            name: int(os.environ.get(PORT_VARIABLES[name], port)) for name, port in DEFAULT_PORTS.items()
         }
         return cls(ports=ports, host=os.environ.get("DEVSTACK_HOST", "127.0.0.1"), data_dir=data_dir)
 

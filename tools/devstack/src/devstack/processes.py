@@ -12,7 +12,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
-COLOURS = {"dynamodb": 33, "customers": 36, "portfolios": 35, "assets": 32, "router": 34}
+from devstack.topology import SUBGRAPH_NAMES
+
+# ANSI colours of the log prefixes: the launcher's own processes, then one per subgraph in
+# topology.toml's order (cyan, magenta, green, then round again).
+_SUBGRAPH_COLOURS = (36, 35, 32, 91, 96, 95, 92)
+COLOURS = {"dynamodb": 33, "router": 34} | {
+    name: _SUBGRAPH_COLOURS[index % len(_SUBGRAPH_COLOURS)] for index, name in enumerate(SUBGRAPH_NAMES)
+}
 
 
 class ManagedProcess:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from devstack import toolchain, trusted_documents
-from devstack.config import SUBGRAPHS
+from devstack.topology import SUBGRAPH_NAMES
 
 
 def export_sdl(name: str) -> str:
@@ -24,7 +24,7 @@ def export_sdl(name: str) -> str:
 
 def export_all(schema_dir: Path = toolchain.SCHEMA_DIR) -> None:
     """Subgraph SDLs from code, and the trusted documents manifest from the kept operations."""
-    for name in SUBGRAPHS:
+    for name in SUBGRAPH_NAMES:
         (schema_dir / f"{name}.graphql").write_text(export_sdl(name))
     manifest = trusted_documents.build_manifest(schema_dir / "operations")
     (schema_dir / trusted_documents.MANIFEST_NAME).write_text(trusted_documents.render(manifest))

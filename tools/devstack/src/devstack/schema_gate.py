@@ -35,7 +35,7 @@ from graphql.error import GraphQLSyntaxError
 from graphql.validation import NoDeprecatedCustomRule
 
 from devstack import schema_export, toolchain, trusted_documents
-from devstack.config import SUBGRAPHS
+from devstack.topology import SUBGRAPH_NAMES
 
 ALLOWED_BREAKING_FILE = "breaking-changes-allowed.txt"
 # An operation that knowingly uses a deprecated field says so in a comment, one coordinate a line:
@@ -107,7 +107,7 @@ def _additions(old: GraphQLSchema, new: GraphQLSchema) -> Iterable[Change]:
 # -- checks -----------------------------------------------------------------------------------
 def check_exports(schema_dir: Path) -> list[str]:
     problems = []
-    for name in SUBGRAPHS:
+    for name in SUBGRAPH_NAMES:
         path = schema_dir / f"{name}.graphql"
         committed = path.read_text() if path.exists() else None
         try:

@@ -8,7 +8,6 @@ the stack fails (`check_alive` raises) only when a child keeps crashing.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import secrets
 import shutil
 import subprocess
@@ -20,16 +19,16 @@ from pathlib import Path
 from types import TracebackType
 
 import httpx
-from kit.aws.dynamo import ensure_table
-from kit.web.settings import ServiceSettings
 
-from devstack import dynamodb_local, toolchain
-from devstack.config import SUBGRAPHS, StackConfig
+from devstack import dynamodb_local, toolchain, wiring
+from devstack.config import StackConfig
 from devstack.dev_issuer import DevIssuer, IssuerServer
 from devstack.net import http_ok, port_is_open
 from devstack.processes import ManagedProcess
 from devstack.seed import DemoData, SeedError, seed_demo
 from devstack.supervisor import Child, Interrupted, RestartPolicy, StartFailed, Supervisor
+from devstack.tables import create_tables
+from devstack.topology import SUBGRAPH_NAMES
 
 STARTUP_TIMEOUT = 90.0
 # The operator token preloaded in GraphiQL outlives a working day; a restart mints a new one.
@@ -86,11 +85,11 @@ class Stack:
         self._refuse_busy_ports()
         self._start_issuer()
         self._start_dynamodb()
-        asyncio.run(self._create_tables())
-        # portfolios first: customers pushes its events to portfolios' /events.
-        for name in ("portfolios", "assets", "customers"):
+        asyncio.run(create_tables(self.config))
+        # An event subscriber first: customers pushes its events to portfolios' /events.
+        for name in wiring.start_order():
             self._start_subgraph(name)
-        for name in SUBGRAPHS:
+        for name in SUBGRAPH_NAMES:
             self._ready(name)
         if self.seed:
             self.demo = self._seed()
@@ -132,7 +131,7 @@ class Stack:
         return [child.managed for child in self.supervisor.children.values() if child.managed is not None]
 
     def process(self, name: str) -> subprocess.Popen[bytes]:
-        """The running process of one child: "dynamodb", "customers", "portfolios", "assets" or "router".
+        """The running process of one child: "dynamodb", a subgraph (topology.toml's name) or "router".
 
         Use its `pid` and `send_signal()`: SIGKILL it and the supervisor restarts it (ask again for
         the new process); SIGSTOP it and it hangs, and stays hung, since a stopped process has not
@@ -234,39 +233,14 @@ class Stack:
 
     def _after_dynamodb_restart(self) -> None:
         # In memory, a restarted DynamoDB Local is empty: the tables again, and the demo data.
-        asyncio.run(self._create_tables())
+        asyncio.run(create_tables(self.config))
         if self.seed:
             self._seed()
 
-    async def _create_tables(self) -> None:
-        from kit.aws.dynamo import dynamodb_client
-
-        settings = ServiceSettings(dynamodb_endpoint_url=self.config.dynamodb_url)
-        async with dynamodb_client(settings) as client:
-            for name in SUBGRAPHS:
-                table_module = importlib.import_module(f"{name}.adapters.table")
-                table = self.config.table(name)
-                await ensure_table(client, table_module.table_definition(table))
-                # A table kept in .data/ from an older definition: the service's own upgrade
-                # (new indexes, backfilled keys), when it has one.
-                upgrade = getattr(table_module, "upgrade_table", None)
-                if upgrade is not None:
-                    await upgrade(client, table)
-
     def subgraph_env(self, name: str) -> dict[str, str]:
-        prefix = name.upper()
-        env = {
-            f"{prefix}_HOST": self.config.host,
-            f"{prefix}_PORT": str(self.config.ports[name]),
-            f"{prefix}_DYNAMODB_ENDPOINT_URL": self.config.dynamodb_url,
-            f"{prefix}_TABLE_NAME": self.config.table(name),
-            **self.issuer.env(),
-        }
-        if name == "customers":
-            env["CUSTOMERS_EVENT_SUBSCRIBERS"] = self.config.url("portfolios", "/events")
-        if name in ("customers", "portfolios"):
-            env[f"{prefix}_EVENTS_PUSH_SECRET"] = self.events_push_secret
-        return env
+        return wiring.subgraph_env(
+            self.config, name, auth=self.issuer.env(), events_push_secret=self.events_push_secret
+        )
 
     def subgraph_command(self, name: str) -> list[str]:
         """The command that runs one subgraph (a test may wrap it, e.g. under resource limits)."""
@@ -282,7 +256,7 @@ class Stack:
         env = {
             "ROUTER_HOST": self.config.host,
             "ROUTER_PORT": str(self.config.ports["router"]),
-            **{f"{name.upper()}_URL": self.config.url(name, "/graphql") for name in SUBGRAPHS},
+            **wiring.subgraph_urls(self.config),
             **self.issuer.env(),
             # Development relaxes only the IDE (GraphiQL, introspection, ad-hoc documents); the
             # router's default profile is production.

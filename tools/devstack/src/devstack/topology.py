@@ -1,7 +1,12 @@
-"""The subgraphs as `topology.toml` names them, once, for the launcher and the tests."""
+"""The subgraphs as `topology.toml` names them, once, for the launcher and the tests.
+
+Run as a script (`python3 tools/devstack/src/devstack/topology.py`, standard library only) it prints
+one line per subgraph, `name port env_prefix`, for shell loops such as the image builds in CI.
+"""
 
 from __future__ import annotations
 
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,3 +32,15 @@ def _load(path: Path = TOPOLOGY_FILE) -> tuple[int, tuple[Subgraph, ...]]:
 
 ROUTER_PORT, SUBGRAPHS = _load()
 SUBGRAPH_NAMES: tuple[str, ...] = tuple(subgraph.name for subgraph in SUBGRAPHS)
+
+
+def subgraph(name: str) -> Subgraph:
+    """The subgraph called `name`; KeyError for a name topology.toml does not list."""
+    for candidate in SUBGRAPHS:
+        if candidate.name == name:
+            return candidate
+    raise KeyError(name)
+
+
+if __name__ == "__main__":
+    sys.stdout.writelines(f"{s.name} {s.port} {s.env_prefix}\n" for s in SUBGRAPHS)
