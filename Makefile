@@ -66,7 +66,7 @@ test: bootstrap ## the whole suite: unit, integration against DynamoDB Local, co
 lint: bootstrap ## ruff, mypy (strict for kit and every domain/), import-linter, tsc, actionlint and zizmor
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy subgraphs/kit/src subgraphs/kit-testing/src subgraphs/customers/src subgraphs/portfolios/src subgraphs/assets/src tools/devstack/src infra/src
+	$(UV) run --frozen mypy subgraphs/entrypoint.py subgraphs/kit/src subgraphs/kit-testing/src subgraphs/customers/src subgraphs/portfolios/src subgraphs/assets/src tools/devstack/src infra/src
 	$(UV) run --frozen lint-imports
 	cd router && npx tsc --noEmit
 	node tools/workflow-lint/lint-workflows.mjs

@@ -2,7 +2,7 @@
 
 import pytest
 from kit.aws.dynamo import to_item
-from portfolios.adapters.items import directory_key
+from portfolios.adapters.table import directory_key
 from ulid import ULID
 
 

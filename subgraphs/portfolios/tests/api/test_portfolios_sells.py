@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from kit.aws.dynamo import to_item
-from portfolios.adapters import items
+from portfolios.adapters import items, table
 from portfolios.adapters.repository import DynamoCustomerDirectory, DynamoPortfolioRepository
 from portfolios.services import PortfolioService
 from ulid import ULID
@@ -233,7 +233,7 @@ class InterferingRepository(DynamoPortfolioRepository):
         ledger = await super().ledger(portfolio_id)
         await self._client.update_item(
             TableName=self._table,
-            Key=to_item(items.portfolio_key(portfolio_id)),
+            Key=to_item(table.portfolio_key(portfolio_id)),
             UpdateExpression="SET #v = #v + :one",
             ExpressionAttributeNames={"#v": items.VERSION},
             ExpressionAttributeValues=to_item({":one": 1}),
@@ -252,7 +252,7 @@ async def test_conflict_after_bounded_retries_writes_nothing(api, customer):
         DynamoCustomerDirectory(runtime.dynamodb, table),
         attempts=3,
     )
-    key = to_item(items.portfolio_key(portfolio["id"]))
+    key = to_item(table.portfolio_key(portfolio["id"]))
     meta = (await runtime.dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True))["Item"]
     try:
         before = await api.snapshot()

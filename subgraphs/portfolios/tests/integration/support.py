@@ -12,13 +12,13 @@ from typing import Any
 from kit.aws.dynamo import from_item, to_item
 from kit.core.money import Amount
 from portfolios.adapters.repository import DynamoPortfolioRepository
+from portfolios.domain.books import Books
 from portfolios.domain.ledger import Ledger
 from portfolios.domain.model import (
     Activity,
     ActivityType,
     AuditAction,
     AuditEntry,
-    Books,
     CostBasisMethod,
     Portfolio,
     PortfolioKind,

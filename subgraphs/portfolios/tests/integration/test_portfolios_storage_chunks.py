@@ -13,7 +13,9 @@ import pytest
 from portfolios.adapters import items, table
 from portfolios.adapters.repository import DynamoPortfolioRepository
 from portfolios.adapters.repository.transactions import check_transaction_limits
-from portfolios.domain.model import Books, History, Holdings, Lot, Portfolio
+from portfolios.domain.books import Books, History
+from portfolios.domain.lots import Holdings, Lot
+from portfolios.domain.model import Portfolio
 from portfolios.domain.ports import LedgerChange
 from ulid import ULID
 

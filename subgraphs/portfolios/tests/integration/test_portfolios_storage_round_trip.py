@@ -10,8 +10,10 @@ from decimal import Decimal as D
 import pytest
 from kit.core.money import Amount
 from portfolios.adapters import table
+from portfolios.domain.books import History
 from portfolios.domain.ledger import Ledger, with_moved_lots
-from portfolios.domain.model import ActivityType, History, Holdings, LotPick, SplitRatio
+from portfolios.domain.lots import Holdings
+from portfolios.domain.model import ActivityType, LotPick, SplitRatio
 from portfolios.domain.ports import IdempotencyRecord, LedgerChange, WriteConflict
 from ulid import ULID
 

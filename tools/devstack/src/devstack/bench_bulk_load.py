@@ -14,7 +14,7 @@ from typing import Any
 
 from kit.aws.dynamo import dynamodb_client, from_item, to_item
 from kit.web.settings import ServiceSettings
-from portfolios.adapters import items
+from portfolios.adapters import items, table
 from portfolios.adapters.repository import DynamoPortfolioRepository
 from portfolios.domain.ledger import Ledger
 from portfolios.domain.model import Activity, Portfolio
@@ -78,6 +78,6 @@ async def journal_chunks(config: StackConfig, portfolio_id: str) -> int:
     settings = ServiceSettings(dynamodb_endpoint_url=config.dynamodb_url)
     async with dynamodb_client(settings) as client:
         response = await client.get_item(
-            TableName=config.table("portfolios"), Key=to_item(items.portfolio_key(portfolio_id))
+            TableName=config.table("portfolios"), Key=to_item(table.portfolio_key(portfolio_id))
         )
-    return items.chunk_count(from_item(response["Item"]), items.JOURNAL_PART)
+    return items.chunk_count(from_item(response["Item"]), table.JOURNAL_PART)

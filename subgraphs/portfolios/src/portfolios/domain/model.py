@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any
 
 from kit.core.money import EXACT, Amount
 
@@ -265,37 +264,3 @@ class CustomerStatus(Enum):
 
 def portfolio_order(portfolio: Portfolio) -> tuple[datetime, str]:
     return (portfolio.created_at, portfolio.id)
-
-
-# Where the groups that moved out of this module live now, for modules not yet importing them from
-# there (the adapters): `from portfolios.domain.model import Lot` keeps working. New code imports
-# from `domain.lots` and `domain.books`.
-_MOVED = {
-    **dict.fromkeys(
-        ("AVERAGE_COST_PLACES", "Holding", "Holdings", "Lot", "Position", "average", "lot_order"), "lots"
-    ),
-    **dict.fromkeys(
-        (
-            "Books",
-            "CustomerBook",
-            "History",
-            "IncomeLine",
-            "SaleResult",
-            "SaleRow",
-            "Term",
-            "TransferResult",
-            "book_of",
-            "one_year_after",
-            "within",
-        ),
-        "books",
-    ),
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        from importlib import import_module
-
-        return getattr(import_module(f"portfolios.domain.{_MOVED[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -63,7 +63,7 @@ from portfolios.adapters.items.records import (
 # The chunked parts are the `type` of their chunk items. The two keys are kept here for callers
 # outside the adapters that read items by key (tests/api, tests/test_portfolios_app, devstack's
 # bench_ledger); every key is built in `table`.
-from portfolios.adapters.table import HISTORY_PART, HOLDINGS_PART, JOURNAL_PART, directory_key, portfolio_key
+from portfolios.adapters.table import HISTORY_PART, HOLDINGS_PART, JOURNAL_PART
 
 __all__ = [
     "CHUNK",
@@ -92,7 +92,6 @@ __all__ = [
     "chunk_bytes",
     "chunk_count",
     "chunk_item",
-    "directory_key",
     "has_journal",
     "history_chunks",
     "history_data",
@@ -113,7 +112,6 @@ __all__ = [
     "portfolio_attributes",
     "portfolio_from",
     "portfolio_item",
-    "portfolio_key",
     "raw_data",
     "ref_item",
     "unpack",

@@ -12,16 +12,9 @@ from portfolios.adapters import table
 from portfolios.adapters.items.activities import ACTIVITY_TYPES, moved_data, moved_from
 from portfolios.adapters.items.codec import Parser, amount, compact, pack, text
 from portfolios.adapters.items.portfolio import VERSION
-from portfolios.domain.model import (
-    History,
-    Holdings,
-    IncomeLine,
-    Lot,
-    Portfolio,
-    SaleResult,
-    SaleRow,
-    TransferResult,
-)
+from portfolios.domain.books import History, IncomeLine, SaleResult, SaleRow, TransferResult
+from portfolios.domain.lots import Holdings, Lot
+from portfolios.domain.model import Portfolio
 
 # The attribute holding a chunk's bytes.
 CHUNK = "z"

@@ -13,7 +13,9 @@ from kit.aws.dynamo import to_item
 
 from portfolios.adapters import items, table
 from portfolios.adapters.repository.transactions import TransactionParts, at_version
-from portfolios.domain.model import Activity, History, Holdings, Portfolio, PortfolioStatus
+from portfolios.domain.books import History
+from portfolios.domain.lots import Holdings
+from portfolios.domain.model import Activity, Portfolio, PortfolioStatus
 from portfolios.domain.ports import LedgerChange
 
 

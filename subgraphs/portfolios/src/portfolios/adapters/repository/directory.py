@@ -9,7 +9,7 @@ from typing import Any
 from kit.aws.dynamo import to_item
 
 from portfolios.adapters import items, table
-from portfolios.domain.validation import CustomerStatus
+from portfolios.domain.model import CustomerStatus
 
 
 class DynamoCustomerDirectory:

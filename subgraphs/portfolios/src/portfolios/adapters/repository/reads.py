@@ -13,7 +13,9 @@ from kit.aws.dynamo import batch_get, from_item, query_all, to_item
 
 from portfolios.adapters import items, table
 from portfolios.adapters.repository.base import RepositoryBase
-from portfolios.domain.model import Activity, CustomerBook, History, Holdings, Portfolio, book_of
+from portfolios.domain.books import CustomerBook, History, book_of
+from portfolios.domain.lots import Holdings
+from portfolios.domain.model import Activity, Portfolio
 from portfolios.domain.ports import StoredLedger
 
 # Reads of a projection that overlap writes are retried this many times before giving up.
