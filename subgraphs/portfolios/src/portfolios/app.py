@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from kit.web import push_signature
 from kit.web.app import Runtime, serve
 from kit.web.app import create_app as create_kit_app
+from kit.web.body_limit import bounded_body
 from kit.web.settings import ServiceSettings
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -138,20 +139,16 @@ def _serve_pushed_events(app: FastAPI, runtime: PortfoliosRuntime, secret: str) 
     @app.post("/events", status_code=202)
     async def events(request: Request) -> JSONResponse:
         """Events from other services, e.g. {"type": "CustomerRegistered", "customerId": "01H..."}."""
-        raw = bytearray()
-        async for chunk in request.stream():
-            raw += chunk
-            if len(raw) > MAX_EVENT_BYTES:
-                return JSONResponse(
-                    {"status": "rejected", "error": "The body is too large."}, status_code=413
-                )
-        if not push_signature.verify(secret, bytes(raw), request.headers.get(push_signature.HEADER)):
+        raw = await bounded_body(request, MAX_EVENT_BYTES)
+        if raw is None:
+            return JSONResponse({"status": "rejected", "error": "The body is too large."}, status_code=413)
+        if not push_signature.verify(secret, raw, request.headers.get(push_signature.HEADER)):
             return JSONResponse(
                 {"status": "rejected", "error": "The event's signature is missing, invalid or too old."},
                 status_code=401,
             )
         try:
-            body = json.loads(bytes(raw))
+            body = json.loads(raw)
         except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, 4300+ digit ints
             return JSONResponse({"status": "rejected", "error": "The body is not JSON."}, status_code=400)
         try:

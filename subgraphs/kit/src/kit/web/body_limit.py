@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -11,6 +12,17 @@ MAX_BODY_BYTES = 1024 * 1024
 
 class BodyTooLarge(Exception):
     pass
+
+
+async def bounded_body(request: Request, limit: int) -> bytes | None:
+    """The body of a route that takes less than the app-wide ceiling, or None once it passes
+    `limit` bytes (nothing more is read)."""
+    received = bytearray()
+    async for chunk in request.stream():
+        received += chunk
+        if len(received) > limit:
+            return None
+    return bytes(received)
 
 
 def _too_large(limit: int) -> JSONResponse:
