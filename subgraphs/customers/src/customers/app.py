@@ -89,10 +89,6 @@ def create_app(settings: CustomersSettings | None = None, *, events: EventPublis
     )
 
 
-# The name other suites import (portfolios' AWS event-flow test).
-create = create_app
-
-
 def main() -> None:
     settings = CustomersSettings()
     serve(create_app(settings), settings)

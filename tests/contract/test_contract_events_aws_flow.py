@@ -16,7 +16,7 @@ import httpx
 import pytest
 from customers.adapters.table import table_definition as customers_table
 from customers.app import CustomersSettings
-from customers.app import create as create_customers_app
+from customers.app import create_app as create_customers_app
 from infra.config import CUSTOMERS_EVENT_SOURCE, PORTFOLIOS_CONSUMED_EVENTS
 from kit.aws.dynamo import dynamodb_client
 from kit.aws.events import EventBridgePublisher
