@@ -13,6 +13,8 @@ from devstack.net import free_port, wait_for_http_ok
 from devstack.processes import ManagedProcess
 from devstack.topology import SUBGRAPHS
 
+from ..routers import gateway_command
+
 STARTUP_TIMEOUT = 60.0
 # The kept contract operation Instrument, served by id: production accepts nothing but such ids.
 INSTRUMENT_ID = trusted_documents.document_id(
@@ -39,10 +41,6 @@ def gateway_env(overrides: dict[str, str]) -> dict[str, str]:
     }
     env.update(overrides)
     return env
-
-
-def gateway_command() -> list[str]:
-    return [str(toolchain.node_executable()), str(toolchain.router_bin("hive-gateway")), "supergraph"]
 
 
 class Gateway(GraphQLClient):
