@@ -146,9 +146,9 @@ CUSTOMER_QUERY = "query($id: ID!) { customer(id: $id) { id name email } }"
 @pytest.mark.parametrize("field", ["portfolio", "customer"])
 def test_a_subgraph_refuses_a_direct_query_for_another_customers_data(world: World, field: str) -> None:
     api, document, sent = (
-        (world.portfolios, PORTFOLIO_QUERY, {"id": world.b_portfolio})
+        (world.subgraphs["portfolios"], PORTFOLIO_QUERY, {"id": world.b_portfolio})
         if field == "portfolio"
-        else (world.customers, CUSTOMER_QUERY, {"id": world.b_id})
+        else (world.subgraphs["customers"], CUSTOMER_QUERY, {"id": world.b_id})
     )
     body = refused(api.query(document, sent, token=world.a_token), [field], world, sent)
     assert body["data"] == {field: None}
