@@ -22,5 +22,8 @@ def stack() -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="session")
-def router(stack: Stack) -> GraphQLClient:
-    return GraphQLClient(stack.config.router_graphql_url, token=stack.issuer.admin())
+def router(stack: Stack) -> Iterator[GraphQLClient]:
+    """The router's GraphQL client (devstack.client: the one client of the cross-service tests), as
+    the stack's dev admin (devstack.dev_issuer: the one issuer of a running stack)."""
+    with GraphQLClient(stack.config.router_graphql_url, token=stack.issuer.admin()) as client:
+        yield client

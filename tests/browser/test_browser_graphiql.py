@@ -8,18 +8,16 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 import pytest
 from devstack import toolchain
 from devstack.client import GraphQLClient
-from devstack.net import free_port, wait_for_http_ok
-from devstack.processes import ManagedProcess
 from devstack.stack import Stack
 
-if TYPE_CHECKING:
-    from conftest import OfflinePage
+from ..routers import start_production_router
+from .conftest import OfflinePage
 
 OPERATIONS = sorted(path.stem for path in (toolchain.SCHEMA_DIR / "operations").glob("*.graphql"))
 USABLE_WITHIN_SECONDS = 20.0
@@ -30,8 +28,8 @@ def dashboard(stack: Stack) -> dict[str, Any]:
     """The demo customer's Dashboard as the API answers it, to compare the page with."""
     assert stack.demo is not None, "the stack seeds the demo customer"
     token = stack.issuer.customer(stack.demo.customer_id)
-    client = GraphQLClient(stack.config.router_graphql_url, token=token)
-    customer: dict[str, Any] = client.run("Dashboard", {"customerId": stack.demo.customer_id})["customer"]
+    with GraphQLClient(stack.config.router_graphql_url, token=token) as client:
+        customer: dict[str, Any] = client.run("Dashboard", {"customerId": stack.demo.customer_id})["customer"]
     return customer
 
 
@@ -102,19 +100,8 @@ def test_every_contract_tab_carries_variables_and_a_token(stack: Stack, offline_
 @pytest.fixture(scope="module")
 def production_router(stack: Stack) -> Iterator[str]:
     """A second router on the same subgraphs, in its default production profile."""
-    port = free_port()
-    env = {
-        key: value
-        for key, value in stack.router_env().items()
-        if not key.startswith(("ROUTER_GRAPHIQL", "ROUTER_DEMO"))
-    }
-    env.update(ROUTER_PROFILE="production", ROUTER_PORT=str(port))
-    command = [str(toolchain.node_executable()), str(toolchain.router_bin("hive-gateway")), "supergraph"]
-    process = ManagedProcess(
-        "router-production", command, env=toolchain.env_with_node(env), cwd=toolchain.ROUTER_DIR, echo=False
-    )
+    process, port = start_production_router(stack)
     try:
-        wait_for_http_ok(f"http://127.0.0.1:{port}/readiness", 60)
         yield f"http://127.0.0.1:{port}"
     finally:
         process.stop()

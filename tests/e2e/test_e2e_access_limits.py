@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from devstack import toolchain
-from devstack.client import bearer, operation
+from devstack.client import GraphQLClient, operation
 from devstack.stack import Stack
 from ulid import ULID
 
@@ -35,9 +35,9 @@ def limits(stack: Stack) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def admin(stack: Stack) -> Iterator[httpx.Client]:
+def admin(stack: Stack) -> Iterator[GraphQLClient]:
     token = stack.issuer.token(f"e2e-access-limits-admin-{ULID()}", ["admin"])
-    with httpx.Client(timeout=30.0, headers=bearer(token)) as client:
+    with GraphQLClient(stack.config.router_graphql_url, token=token) as client:
         yield client
 
 
@@ -56,29 +56,29 @@ def refused_before_execution(response: httpx.Response, message: str) -> None:
 
 
 def test_a_document_at_the_depth_limit_runs_and_one_level_deeper_is_refused(
-    stack: Stack, admin: httpx.Client, limits: dict[str, int]
+    stack: Stack, admin: GraphQLClient, limits: dict[str, int]
 ) -> None:
     depth = limits["ROUTER_MAX_DEPTH"]
-    url, variables = stack.config.router_graphql_url, {"id": str(ULID())}
-    at_limit = admin.post(url, json={"query": nested(depth), "variables": variables})
+    variables = {"id": str(ULID())}
+    at_limit = admin.query(nested(depth), variables)
     assert at_limit.status_code == 200, at_limit.text
     assert at_limit.json()["data"] == {"portfolio": None}  # no such portfolio: staff get a plain null
-    deeper = admin.post(url, json={"query": nested(depth + 1), "variables": variables})
+    deeper = admin.query(nested(depth + 1), variables)
     refused_before_execution(deeper, f"Query depth limit of {depth} exceeded, found {depth + 1}.")
     assert deeper.json()["errors"][0]["extensions"]["code"] == "MAX_DEPTH_EXCEEDED"
 
 
 def test_a_document_of_too_many_tokens_is_refused(
-    stack: Stack, admin: httpx.Client, limits: dict[str, int]
+    stack: Stack, admin: GraphQLClient, limits: dict[str, int]
 ) -> None:
     tokens = limits["ROUTER_MAX_TOKENS"]
     # `query Long {` and `}` are 4 tokens; each `__typename` one more.
     at_limit = "query Long { " + "__typename " * (tokens - 4) + "}"
-    response = admin.post(stack.config.router_graphql_url, json={"query": at_limit})
+    response = admin.query(at_limit)
     assert response.status_code == 200, response.text
     assert response.json()["data"] == {"__typename": "Query"}
     longer = "query Long { " + "__typename " * (tokens - 3) + "}"
-    response = admin.post(stack.config.router_graphql_url, json={"query": longer})
+    response = admin.query(longer)
     refused_before_execution(response, f"Token limit of {tokens} exceeded.")
     assert response.json()["errors"][0]["extensions"]["code"] == "MAX_TOKENS_EXCEEDED"
 
@@ -98,15 +98,14 @@ def padded_dashboard(size: int) -> bytes:
 
 
 def test_a_body_at_the_size_limit_runs_and_one_byte_more_is_refused_with_413(
-    stack: Stack, admin: httpx.Client, limits: dict[str, int]
+    stack: Stack, admin: GraphQLClient, limits: dict[str, int]
 ) -> None:
     size = limits["ROUTER_MAX_BODY_BYTES"]
     headers = {"Content-Type": "application/json"}
-    url = stack.config.router_graphql_url
-    at_limit = admin.post(url, content=padded_dashboard(size), headers=headers)
+    at_limit = admin.post(content=padded_dashboard(size), headers=headers)
     assert at_limit.status_code == 200, at_limit.text
     assert at_limit.json()["data"] == {"customer": None}
-    larger = admin.post(url, content=padded_dashboard(size + 1), headers=headers)
+    larger = admin.post(content=padded_dashboard(size + 1), headers=headers)
     assert larger.status_code == 413, larger.text
     assert larger.json() == {
         "errors": [

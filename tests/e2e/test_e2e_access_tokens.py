@@ -9,19 +9,20 @@ same requests; health and readiness stay open without one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import httpx
 import pytest
-from devstack.client import operation
+from devstack.client import GraphQLClient, operation
 from devstack.dev_issuer import DevIssuer
 from devstack.stack import Stack
+from devstack.topology import SUBGRAPH_NAMES
 from kit_testing import REFUSALS, HostileTokens
 from ulid import ULID
 
 pytestmark = pytest.mark.e2e
 
-SUBGRAPHS = ("customers", "portfolios", "assets")
 ENTITIES = "query($representations: [_Any!]!) { _entities(representations: $representations) { __typename } }"
 # Per subgraph: a query of its own and a representation of an entity it resolves.
 REQUESTS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
@@ -51,10 +52,18 @@ def hostile_tokens(
     return HostileTokens(key, kid, issuer.issuer, issuer.audience, subject=subject, roles=roles)
 
 
+def test_every_subgraph_has_its_requests() -> None:
+    """A new subgraph in topology.toml is asked here too, once it has its query and entity."""
+    assert set(REQUESTS) == set(SUBGRAPH_NAMES)
+
+
 @pytest.fixture(scope="module")
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=30.0) as client:
-        yield client
+def clients(stack: Stack) -> Iterator[dict[str, GraphQLClient]]:
+    """The router's and every subgraph's GraphQL client, with no token of their own."""
+    urls = {"router": stack.config.router_graphql_url}
+    urls |= {name: stack.config.url(name, "/graphql") for name in SUBGRAPH_NAMES}
+    with ExitStack() as stack_of_clients:
+        yield {name: stack_of_clients.enter_context(GraphQLClient(url)) for name, url in urls.items()}
 
 
 @pytest.fixture
@@ -72,10 +81,11 @@ def roleless(stack: Stack) -> str:
 
 
 def post(
-    http: httpx.Client, url: str, document: str, variables: dict[str, Any], authorization: str | None
+    client: GraphQLClient, document: str, variables: dict[str, Any], authorization: str | None
 ) -> httpx.Response:
-    headers = {"Authorization": authorization} if authorization is not None else {}
-    return http.post(url, json={"query": document, "variables": variables}, headers=headers)
+    """The request with this Authorization header as it is, or with none."""
+    headers = {"Authorization": authorization} if authorization is not None else None
+    return client.query(document, variables, headers=headers)
 
 
 def assert_unauthenticated(response: httpx.Response) -> None:
@@ -96,33 +106,34 @@ def subgraph_requests(subgraph: str) -> dict[str, tuple[str, dict[str, Any]]]:
 # -- straight to each subgraph -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("subgraph", SUBGRAPHS)
-def test_every_subgraph_answers_a_valid_token(stack: Stack, http: httpx.Client, subgraph: str) -> None:
-    url, operator = stack.config.url(subgraph, "/graphql"), f"Bearer {stack.issuer.operator()}"
+@pytest.mark.parametrize("subgraph", SUBGRAPH_NAMES)
+def test_every_subgraph_answers_a_valid_token(
+    stack: Stack, clients: dict[str, GraphQLClient], subgraph: str
+) -> None:
+    operator = f"Bearer {stack.issuer.operator()}"
     for document, variables in subgraph_requests(subgraph).values():
-        response = post(http, url, document, variables, operator)
+        response = post(clients[subgraph], document, variables, operator)
         assert response.status_code == 200, response.text
         assert "errors" not in response.json()
 
 
 @pytest.mark.parametrize("case", REFUSALS)
-@pytest.mark.parametrize("subgraph", SUBGRAPHS)
+@pytest.mark.parametrize("subgraph", SUBGRAPH_NAMES)
 def test_every_subgraph_refuses_a_bad_token_for_queries_and_entities(
-    stack: Stack, http: httpx.Client, bad: dict[str, str | None], subgraph: str, case: str
+    stack: Stack, clients: dict[str, GraphQLClient], bad: dict[str, str | None], subgraph: str, case: str
 ) -> None:
-    url = stack.config.url(subgraph, "/graphql")
     for document, variables in subgraph_requests(subgraph).values():
-        response = post(http, url, document, variables, bad[case])
+        response = post(clients[subgraph], document, variables, bad[case])
         assert_unauthenticated(response)
         assert response.json()["errors"][0]["message"] == REFUSALS[case]
 
 
-@pytest.mark.parametrize("subgraph", SUBGRAPHS)
+@pytest.mark.parametrize("subgraph", SUBGRAPH_NAMES)
 def test_a_valid_token_without_a_known_role_is_forbidden_at_every_subgraph(
-    stack: Stack, http: httpx.Client, roleless: str, subgraph: str
+    stack: Stack, clients: dict[str, GraphQLClient], roleless: str, subgraph: str
 ) -> None:
     for document, variables in subgraph_requests(subgraph).values():
-        response = post(http, stack.config.url(subgraph, "/graphql"), document, variables, roleless)
+        response = post(clients[subgraph], document, variables, roleless)
         assert response.status_code == 403, response.text
         assert response.json() == {
             "errors": [
@@ -132,17 +143,15 @@ def test_a_valid_token_without_a_known_role_is_forbidden_at_every_subgraph(
 
 
 def test_the_clock_skew_leeway_is_the_same_at_the_router_and_every_subgraph(
-    stack: Stack, http: httpx.Client
+    stack: Stack, clients: dict[str, GraphQLClient]
 ) -> None:
     """A token that expired 10 s ago is still inside the 30 s leeway everywhere."""
     late = f"Bearer {hostile_tokens(stack.issuer, 'e2e-access-late', ['operator']).expired(seconds_ago=10)}"
-    for subgraph in SUBGRAPHS:
+    for subgraph in SUBGRAPH_NAMES:
         query, variables, _ = REQUESTS[subgraph]
-        response = post(http, stack.config.url(subgraph, "/graphql"), query, variables, late)
+        response = post(clients[subgraph], query, variables, late)
         assert response.status_code == 200, (subgraph, response.text)
-    response = post(
-        http, stack.config.router_graphql_url, 'query { instrument(symbol: "AAPL") { symbol } }', {}, late
-    )
+    response = post(clients["router"], 'query { instrument(symbol: "AAPL") { symbol } }', {}, late)
     assert response.status_code == 200, response.text
     assert response.json()["data"] == {"instrument": {"symbol": "AAPL"}}
 
@@ -150,14 +159,14 @@ def test_the_clock_skew_leeway_is_the_same_at_the_router_and_every_subgraph(
 @pytest.mark.parametrize(
     ("service", "path"),
     [("router", "/healthcheck"), ("router", "/readiness")]
-    + [(subgraph, path) for subgraph in SUBGRAPHS for path in ("/health", "/ready")],
+    + [(subgraph, path) for subgraph in SUBGRAPH_NAMES for path in ("/health", "/ready")],
 )
 def test_health_and_readiness_stay_open_without_a_token(
-    stack: Stack, http: httpx.Client, service: str, path: str
+    stack: Stack, clients: dict[str, GraphQLClient], service: str, path: str
 ) -> None:
-    assert http.get(stack.config.url(service, path)).status_code == 200
+    assert httpx.get(stack.config.url(service, path)).status_code == 200
     # A bad token does not close them either: they never look at it.
-    garbage = http.get(stack.config.url(service, path), headers={"Authorization": "Bearer garbage"})
+    garbage = httpx.get(stack.config.url(service, path), headers={"Authorization": "Bearer garbage"})
     assert garbage.status_code == 200
 
 
@@ -165,54 +174,56 @@ def test_health_and_readiness_stay_open_without_a_token(
 
 
 @pytest.fixture(scope="module")
-def customer(stack: Stack, http: httpx.Client) -> dict[str, str]:
+def customer(stack: Stack, clients: dict[str, GraphQLClient]) -> dict[str, str]:
     """A customer registered by an admin of this module, to ask the router about."""
     admin = stack.issuer.token(f"e2e-access-tokens-admin-{ULID()}", ["admin"])
     variables = {"input": {"email": f"tokens-{str(ULID()).lower()}@example.com", "name": f"Tess {ULID()}"}}
-    response = post(
-        http, stack.config.router_graphql_url, operation("RegisterCustomer"), variables, f"Bearer {admin}"
-    )
+    response = post(clients["router"], operation("RegisterCustomer"), variables, f"Bearer {admin}")
     payload = response.json()["data"]["registerCustomer"]
     assert payload["userErrors"] == []
     return {"id": payload["customer"]["id"], "name": payload["customer"]["name"], "admin": admin}
 
 
 def dashboard(
-    stack: Stack, http: httpx.Client, customer: dict[str, str], authorization: str | None
+    stack: Stack, clients: dict[str, GraphQLClient], customer: dict[str, str], authorization: str | None
 ) -> httpx.Response:
     """The customer's Dashboard through the router."""
     variables = {"customerId": customer["id"]}
-    return post(http, stack.config.router_graphql_url, operation("Dashboard"), variables, authorization)
+    return post(clients["router"], operation("Dashboard"), variables, authorization)
 
 
 @pytest.mark.parametrize("case", REFUSALS)
 def test_the_router_refuses_a_bad_token_with_401(
-    stack: Stack, http: httpx.Client, bad: dict[str, str | None], customer: dict[str, str], case: str
+    stack: Stack,
+    clients: dict[str, GraphQLClient],
+    bad: dict[str, str | None],
+    customer: dict[str, str],
+    case: str,
 ) -> None:
-    url = stack.config.router_graphql_url
-    response = dashboard(stack, http, customer, bad[case])
+    router = clients["router"]
+    response = dashboard(stack, clients, customer, bad[case])
     assert_unauthenticated(response)
     assert customer["name"] not in response.text
     # A mutation is refused the same way, and writes nothing: the email is still free afterwards.
     email = f"intruder-{str(ULID()).lower()}@example.com"
     register = {"input": {"email": email, "name": "Intruder"}}
-    assert_unauthenticated(post(http, url, operation("RegisterCustomer"), register, bad[case]))
-    registered = post(http, url, operation("RegisterCustomer"), register, f"Bearer {customer['admin']}")
+    assert_unauthenticated(post(router, operation("RegisterCustomer"), register, bad[case]))
+    registered = post(router, operation("RegisterCustomer"), register, f"Bearer {customer['admin']}")
     assert registered.json()["data"]["registerCustomer"]["userErrors"] == []
 
 
 def test_the_router_answers_the_same_requests_with_a_valid_token(
-    stack: Stack, http: httpx.Client, customer: dict[str, str]
+    stack: Stack, clients: dict[str, GraphQLClient], customer: dict[str, str]
 ) -> None:
-    response = dashboard(stack, http, customer, f"Bearer {stack.issuer.customer(customer['id'])}")
+    response = dashboard(stack, clients, customer, f"Bearer {stack.issuer.customer(customer['id'])}")
     assert response.status_code == 200, response.text
     assert response.json()["data"]["customer"]["name"] == customer["name"]
 
 
 def test_the_router_refuses_a_token_without_a_known_role_with_403(
-    stack: Stack, http: httpx.Client, roleless: str, customer: dict[str, str]
+    stack: Stack, clients: dict[str, GraphQLClient], roleless: str, customer: dict[str, str]
 ) -> None:
-    response = dashboard(stack, http, customer, roleless)
+    response = dashboard(stack, clients, customer, roleless)
     assert response.status_code == 403, response.text  # as every subgraph, before any is called
     body = response.json()
     assert body.get("data") is None

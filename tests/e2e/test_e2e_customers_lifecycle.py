@@ -26,8 +26,11 @@ mutation($input: CloseCustomerInput!) {
 @pytest.fixture(scope="module")
 def client() -> Iterator[GraphQLClient]:
     # No demo data: the customer list then holds exactly the customers this module registers.
-    with Stack(StackConfig.ephemeral(), echo=False, seed=False) as stack:
-        yield GraphQLClient(stack.config.router_graphql_url, token=stack.issuer.admin())
+    with (
+        Stack(StackConfig.ephemeral(), echo=False, seed=False) as stack,
+        GraphQLClient(stack.config.router_graphql_url, token=stack.issuer.admin()) as client,
+    ):
+        yield client
 
 
 @pytest.fixture(scope="module")

@@ -20,13 +20,13 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-import httpx
 import pytest
 from devstack import schema_gate, toolchain
-from devstack.client import bearer, operation
+from devstack.client import GraphQLClient, operation
 from devstack.config import StackConfig
 from devstack.seed import DEMO_MANUAL_PRICES, DEMO_PORTFOLIOS
 from devstack.stack import Stack
+from devstack.topology import SUBGRAPH_NAMES
 from graphql import GraphQLResolveInfo, GraphQLSchema, execute_sync, parse
 from ulid import ULID
 
@@ -55,11 +55,11 @@ def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="module")
-def client(stack: Stack) -> Iterator[httpx.Client]:
+def client(stack: Stack) -> Iterator[GraphQLClient]:
     assert stack.demo is not None
     token = stack.issuer.customer(stack.demo.customer_id)
-    with httpx.Client(timeout=30.0, headers=bearer(token)) as http:
-        yield http
+    with GraphQLClient(stack.config.router_graphql_url, token=token) as router:
+        yield router
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def api_schema() -> GraphQLSchema:
 
 
 @pytest.fixture(scope="module")
-def baseline(stack: Stack, client: httpx.Client) -> dict[str, Any]:
+def baseline(stack: Stack, client: GraphQLClient) -> dict[str, Any]:
     """The full Dashboard with every subgraph up."""
     status, body, _ = dashboard(stack, client, f"baseline-{ULID()}")
     assert status == 200 and "errors" not in body, body
@@ -77,14 +77,12 @@ def baseline(stack: Stack, client: httpx.Client) -> dict[str, Any]:
     return data
 
 
-def dashboard(stack: Stack, client: httpx.Client, request_id: str) -> tuple[int, dict[str, Any], float]:
+def dashboard(stack: Stack, client: GraphQLClient, request_id: str) -> tuple[int, dict[str, Any], float]:
     """(status, body, seconds) of the Dashboard for the demo customer, sent with `request_id`."""
     assert stack.demo is not None
     started = time.monotonic()
-    response = client.post(
-        stack.config.router_graphql_url,
-        json={"query": DASHBOARD, "variables": {"customerId": stack.demo.customer_id}},
-        headers={"x-request-id": request_id},
+    response = client.query(
+        DASHBOARD, {"customerId": stack.demo.customer_id}, headers={"x-request-id": request_id}
     )
     seconds = time.monotonic() - started
     body: dict[str, Any] = response.json()
@@ -180,7 +178,7 @@ def bring_back(stack: Stack, name: str, how: str) -> None:
         os.killpg(stack.child(name).process.pid, signal.SIGCONT)
 
 
-def other_root_field(stack: Stack, client: httpx.Client) -> dict[str, Any]:
+def other_root_field(stack: Stack, client: GraphQLClient) -> dict[str, Any]:
     """The customer (from customers) and an instrument (from assets) in one document."""
     assert stack.demo is not None
     document = """query Beside($id: ID!, $symbol: String!) {
@@ -188,7 +186,7 @@ def other_root_field(stack: Stack, client: httpx.Client) -> dict[str, Any]:
         instrument(symbol: $symbol) { symbol assetClass }
     }"""
     variables = {"id": stack.demo.customer_id, "symbol": "AAPL"}
-    response = client.post(stack.config.router_graphql_url, json={"query": document, "variables": variables})
+    response = client.query(document, variables)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -206,10 +204,10 @@ def stable(data: dict[str, Any]) -> Any:
 
 
 @pytest.mark.parametrize("how", ["killed", "hung"])
-@pytest.mark.parametrize("down", ["customers", "portfolios", "assets"])
+@pytest.mark.parametrize("down", SUBGRAPH_NAMES)
 def test_the_dashboard_answers_in_time_with_what_is_up_and_recovers(
     stack: Stack,
-    client: httpx.Client,
+    client: GraphQLClient,
     api_schema: GraphQLSchema,
     baseline: dict[str, Any],
     down: str,

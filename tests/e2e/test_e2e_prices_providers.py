@@ -100,8 +100,11 @@ def provider_router(finnhub: StandIn) -> Iterator[GraphQLClient]:
             "ASSETS_QUOTE_TTL_SECONDS": "1",
         },
     )
-    with Stack(config, echo=False) as stack:
-        yield GraphQLClient(stack.config.router_graphql_url, token=stack.issuer.admin())
+    with (
+        Stack(config, echo=False) as stack,
+        GraphQLClient(stack.config.router_graphql_url, token=stack.issuer.admin()) as client,
+    ):
+        yield client
 
 
 def payload(data: dict[str, Any], field: str) -> dict[str, Any]:

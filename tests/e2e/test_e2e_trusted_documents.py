@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-import httpx
 import pytest
 from devstack import toolchain, trusted_documents
-from devstack.client import bearer
+from devstack.client import GraphQLClient
 from devstack.config import StackConfig
 from devstack.stack import Stack
 
@@ -20,27 +19,21 @@ INSTRUMENT_ID = trusted_documents.document_id(INSTRUMENT)
 ARBITRARY = '{ instrument(symbol: "AAPL") { symbol name } }'
 
 
-def by_document_id(router: Router, document_id: str) -> dict:
-    body = {"documentId": document_id, "variables": {"symbol": "AAPL"}}
-    return httpx.post(router.url, json=body, headers=router.headers).json()
+def by_document_id(router: GraphQLClient, document_id: str) -> dict:
+    return router.post({"documentId": document_id, "variables": {"symbol": "AAPL"}}).json()
 
 
-def by_apollo_hash(router: Router, document_id: str) -> dict:
+def by_apollo_hash(router: GraphQLClient, document_id: str) -> dict:
     body = {
         "variables": {"symbol": "AAPL"},
         "extensions": {"persistedQuery": {"version": 1, "sha256Hash": document_id}},
     }
-    return httpx.post(router.url, json=body, headers=router.headers).json()
+    return router.post(body).json()
 
 
-@dataclass(frozen=True)
-class Router:
-    url: str
-    headers: dict[str, str]
-
-    @classmethod
-    def of(cls, stack: Stack) -> Router:
-        return cls(stack.config.router_graphql_url, bearer(stack.issuer.operator()))
+def operator_client(stack: Stack) -> GraphQLClient:
+    """The router's client, as an operator."""
+    return GraphQLClient(stack.config.router_graphql_url, token=stack.issuer.operator())
 
 
 def test_manifest_holds_every_kept_operation_and_nothing_planned() -> None:
@@ -52,33 +45,31 @@ def test_manifest_holds_every_kept_operation_and_nothing_planned() -> None:
 
 
 def test_default_mode_serves_ids_and_arbitrary_documents(stack) -> None:
-    router = Router.of(stack)
-    for answer in (
-        by_document_id(router, INSTRUMENT_ID),
-        by_document_id(router, f"sha256:{INSTRUMENT_ID}"),
-        by_apollo_hash(router, INSTRUMENT_ID),
-    ):
-        assert answer["data"]["instrument"]["symbol"] == "AAPL", answer
-    arbitrary = httpx.post(router.url, json={"query": ARBITRARY}, headers=router.headers).json()
+    with operator_client(stack) as router:
+        for answer in (
+            by_document_id(router, INSTRUMENT_ID),
+            by_document_id(router, f"sha256:{INSTRUMENT_ID}"),
+            by_apollo_hash(router, INSTRUMENT_ID),
+        ):
+            assert answer["data"]["instrument"]["symbol"] == "AAPL", answer
+        arbitrary = router.post({"query": ARBITRARY}).json()
     assert arbitrary["data"]["instrument"]["name"] == "Apple Inc."
 
 
 @pytest.fixture(scope="module")
-def production_router() -> Iterator[Router]:
+def production_router() -> Iterator[GraphQLClient]:
     config = replace(StackConfig.ephemeral(), extra_env={"ROUTER_TRUSTED_DOCUMENTS_ONLY": "true"})
-    with Stack(config, echo=False, seed=False) as running:
-        yield Router.of(running)
+    with Stack(config, echo=False, seed=False) as running, operator_client(running) as router:
+        yield router
 
 
-def test_trusted_only_mode_serves_ids(production_router: Router) -> None:
+def test_trusted_only_mode_serves_ids(production_router: GraphQLClient) -> None:
     assert by_document_id(production_router, INSTRUMENT_ID)["data"]["instrument"]["symbol"] == "AAPL"
     assert by_apollo_hash(production_router, INSTRUMENT_ID)["data"]["instrument"]["symbol"] == "AAPL"
 
 
-def test_trusted_only_mode_refuses_anything_else(production_router: Router) -> None:
-    arbitrary = httpx.post(
-        production_router.url, json={"query": ARBITRARY}, headers=production_router.headers
-    ).json()
+def test_trusted_only_mode_refuses_anything_else(production_router: GraphQLClient) -> None:
+    arbitrary = production_router.post({"query": ARBITRARY}).json()
     assert "data" not in arbitrary or arbitrary["data"] is None
     assert arbitrary["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_ONLY", arbitrary
     unknown = by_document_id(production_router, "0" * 64)

@@ -4,52 +4,57 @@ router does not start at all without its authentication settings."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
-import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from devstack import toolchain, trusted_documents
+from jwt.utils import base64url_decode, base64url_encode
+from kit_testing import JwksServer, TestIssuer, compact_jws
 
-if TYPE_CHECKING:
-    from conftest import Gateway, Issuer, StubSubgraph
+from .gateway import INSTRUMENT_ID, Gateway
+from .stub import StubSubgraph
 
 QUERY = '{ instrument(symbol: "AAPL") { symbol name } }'
-# The kept contract operation, served by id: production accepts nothing else.
-INSTRUMENT_ID = trusted_documents.document_id(
-    (toolchain.SCHEMA_DIR / "operations" / "Instrument.graphql").read_text()
-)
 
 
-def _b64(part: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
-
-
-def unsigned(issuer: Issuer) -> str:
+def unsigned(issuer: TestIssuer) -> str:
     """`alg: none`, with an empty signature, naming a key the issuer has."""
-    return f"{_b64({'alg': 'none', 'typ': 'JWT', 'kid': 'es-key'})}.{_b64(issuer.claims())}."
+    return compact_jws({"alg": "none", "typ": "JWT", "kid": "es-key"}, issuer.claims(), lambda _: b"")
 
 
-def hs256_with_public_key(issuer: Issuer) -> str:
+def hs256_with_public_key(issuer: TestIssuer) -> str:
     """Key confusion: HMAC keyed with the issuer's public RSA key, as a naive verifier would accept."""
-    public_pem = issuer.rs256.public_key().public_bytes(
+    assert issuer.rsa_key is not None
+    public_pem = issuer.rsa_key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    header = _b64({"alg": "HS256", "typ": "JWT", "kid": "rs-key"})
-    body = _b64(issuer.claims())
-    signature = hmac.new(public_pem, f"{header}.{body}".encode(), hashlib.sha256).digest()
-    return f"{header}.{body}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
+    return compact_jws(
+        {"alg": "HS256", "typ": "JWT", "kid": "rs-key"},
+        issuer.claims(),
+        lambda data: hmac.new(public_pem, data, hashlib.sha256).digest(),
+    )
+
+
+def _swap_alg(token: str, alg: str) -> str:
+    header, body, signature = token.split(".")
+    decoded = json.loads(base64url_decode(header))
+    return ".".join(
+        [base64url_encode(json.dumps({**decoded, "alg": alg}).encode()).decode(), body, signature]
+    )
+
+
+def _forged(issuer: TestIssuer, kid: str, key: Any, algorithm: str) -> dict[str, str]:
+    return {"Authorization": "Bearer " + issuer.sign(issuer.claims(), kid=kid, key=key, algorithm=algorithm)}
 
 
 # Each case: how the Authorization header is made from the session's issuer.
-REFUSED: dict[str, Callable[[Issuer], dict[str, str]]] = {
+REFUSED: dict[str, Callable[[TestIssuer], dict[str, str]]] = {
     "no token": lambda issuer: {},
     "garbage": lambda issuer: {"Authorization": "Bearer not-a-jwt"},
     "garbage in three parts": lambda issuer: {"Authorization": "Bearer aaa.bbb.ccc"},
@@ -58,25 +63,15 @@ REFUSED: dict[str, Callable[[Issuer], dict[str, str]]] = {
     "basic scheme": lambda issuer: {"Authorization": "Basic dXNlcjpwYXNz"},
     "token without scheme": lambda issuer: {"Authorization": issuer.token()},
     "expired": lambda issuer: {"Authorization": f"Bearer {issuer.token(ttl=-120)}"},
-    "forged: another EC key, same kid": lambda issuer: {
-        "Authorization": "Bearer "
-        + issuer.sign(issuer.claims(), "es-key", key=ec.generate_private_key(ec.SECP256R1()), alg="ES256")
-    },
-    "forged: another RSA key, same kid": lambda issuer: {
-        "Authorization": "Bearer "
-        + issuer.sign(
-            issuer.claims(),
-            "rs-key",
-            key=rsa.generate_private_key(public_exponent=65537, key_size=2048),
-            alg="RS256",
-        )
-    },
-    "unknown kid": lambda issuer: {
-        "Authorization": "Bearer "
-        + issuer.sign(issuer.claims(), "rotated-away", key=issuer.es256, alg="ES256")
-    },
+    "forged: another EC key, same kid": lambda issuer: _forged(
+        issuer, "es-key", ec.generate_private_key(ec.SECP256R1()), "ES256"
+    ),
+    "forged: another RSA key, same kid": lambda issuer: _forged(
+        issuer, "rs-key", rsa.generate_private_key(public_exponent=65537, key_size=2048), "RS256"
+    ),
+    "unknown kid": lambda issuer: _forged(issuer, "rotated-away", issuer.private_key, "ES256"),
     "no kid": lambda issuer: {
-        "Authorization": "Bearer " + jwt.encode(issuer.claims(), issuer.es256, algorithm="ES256")
+        "Authorization": "Bearer " + issuer.hostile.signed(issuer.claims(), headers={})
     },
     "wrong issuer": lambda issuer: {
         "Authorization": f"Bearer {issuer.token(iss='https://issuer.evil.example')}"
@@ -96,12 +91,6 @@ REFUSED: dict[str, Callable[[Issuer], dict[str, str]]] = {
 }
 
 
-def _swap_alg(token: str, alg: str) -> str:
-    header, body, signature = token.split(".")
-    decoded = json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4)))
-    return ".".join([_b64({**decoded, "alg": alg}), body, signature])
-
-
 def assert_unauthenticated(response: Any) -> None:
     assert response.status_code == 401, response.text
     body = response.json()
@@ -112,7 +101,7 @@ def assert_unauthenticated(response: Any) -> None:
 
 @pytest.mark.parametrize("case", list(REFUSED))
 def test_refused_with_401_before_any_subgraph_call(
-    case: str, production: Gateway, issuer: Issuer, stub: StubSubgraph
+    case: str, production: Gateway, issuer: TestIssuer, stub: StubSubgraph
 ) -> None:
     before = len(stub.requests)
     response = production.post({"query": QUERY}, headers=REFUSED[case](issuer))
@@ -120,8 +109,10 @@ def test_refused_with_401_before_any_subgraph_call(
     assert stub.seen_since(before) == []
 
 
-def test_refusal_reasons_name_no_key_material(production: Gateway, issuer: Issuer) -> None:
-    forged = issuer.sign(issuer.claims(), "es-key", key=ec.generate_private_key(ec.SECP256R1()), alg="ES256")
+def test_refusal_reasons_name_no_key_material(production: Gateway, issuer: TestIssuer) -> None:
+    forged = issuer.sign(
+        issuer.claims(), kid="es-key", key=ec.generate_private_key(ec.SECP256R1()), algorithm="ES256"
+    )
     for headers in ({}, {"Authorization": f"Bearer {forged}"}, {"Authorization": "Bearer x.y.z"}):
         message = production.post({"query": QUERY}, headers=headers).json()["errors"][0]["message"]
         assert forged not in message and "BEGIN" not in message
@@ -130,9 +121,8 @@ def test_refusal_reasons_name_no_key_material(production: Gateway, issuer: Issue
 def test_refused_also_by_document_id_and_by_get(production: Gateway, stub: StubSubgraph) -> None:
     before = len(stub.requests)
     assert_unauthenticated(production.post({"documentId": INSTRUMENT_ID, "variables": {"symbol": "AAPL"}}))
-    by_get = httpx.get(
-        production.url,
-        params={"documentId": INSTRUMENT_ID, "variables": '{"symbol": "AAPL"}'},
+    by_get = production.get(
+        {"documentId": INSTRUMENT_ID, "variables": '{"symbol": "AAPL"}'},
         headers={"Accept": "application/json"},
     )
     assert_unauthenticated(by_get)
@@ -141,7 +131,7 @@ def test_refused_also_by_document_id_and_by_get(production: Gateway, stub: StubS
 
 @pytest.mark.parametrize("kid", ["es-key", "rs-key"])
 def test_valid_token_passes_and_is_forwarded(
-    kid: str, production: Gateway, issuer: Issuer, stub: StubSubgraph
+    kid: str, production: Gateway, issuer: TestIssuer, stub: StubSubgraph
 ) -> None:
     token = issuer.token(kid=kid)
     before = len(stub.requests)
@@ -157,12 +147,12 @@ def test_valid_token_passes_and_is_forwarded(
     assert forwarded["headers"]["authorization"] == f"Bearer {token}"
 
 
-def test_a_token_within_the_leeway_still_passes(development: Gateway, issuer: Issuer) -> None:
-    response = development.query(QUERY, issuer.token(ttl=-10))  # expired 10 s ago; leeway is 30 s
+def test_a_token_within_the_leeway_still_passes(development: Gateway, issuer: TestIssuer) -> None:
+    response = development.query(QUERY, token=issuer.token(ttl=-10))  # expired 10 s ago; leeway is 30 s
     assert response.status_code == 200, response.text
 
 
-def test_development_needs_a_token_too(development: Gateway, issuer: Issuer) -> None:
+def test_development_needs_a_token_too(development: Gateway, issuer: TestIssuer) -> None:
     assert_unauthenticated(development.post({"query": QUERY}))
     assert_unauthenticated(development.post({"query": QUERY}, token=issuer.token(aud="another-api")))
 
@@ -172,9 +162,11 @@ def test_probes_need_no_token(path: str, production: Gateway) -> None:
     assert httpx.get(production.base_url + path).status_code == 200
 
 
-def test_the_issuer_is_not_asked_again_for_a_known_key(production: Gateway, issuer: Issuer) -> None:
-    production.query(QUERY, issuer.token())
-    fetched = issuer.jwks_requests
+def test_the_issuer_is_not_asked_again_for_a_known_key(
+    production: Gateway, issuer: TestIssuer, jwks: JwksServer
+) -> None:
+    production.query(QUERY, token=issuer.token())
+    fetched = jwks.requests
     for _ in range(5):
-        production.query(QUERY, issuer.token())
-    assert issuer.jwks_requests == fetched
+        production.query(QUERY, token=issuer.token())
+    assert jwks.requests == fetched

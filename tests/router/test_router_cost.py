@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import re
 import subprocess
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from devstack import toolchain
+from kit_testing import TestIssuer
 
-if TYPE_CHECKING:
-    from conftest import Gateway, Issuer, StubSubgraph
+from .examples import valid_variables
+from .gateway import Gateway
+from .stub import StubSubgraph
 
 DEFAULT_MAX_COST = 25000  # router/gateway.config.ts
 CODE = "COST_ESTIMATED_TOO_EXPENSIVE"
@@ -53,10 +55,10 @@ def refusal(body: dict[str, Any]) -> dict[str, Any]:
     ids=["portfolio", "under-a-customer", "in-fragments"],
 )
 def test_a_nested_fan_out_is_refused_before_any_subgraph_call(
-    production_open: Gateway, issuer: Issuer, stub: StubSubgraph, document: str, estimated: int
+    production_open: Gateway, issuer: TestIssuer, stub: StubSubgraph, document: str, estimated: int
 ) -> None:
     before = len(stub.requests)
-    response = production_open.query(document, issuer.token(), {"id": "P1"})
+    response = production_open.query(document, {"id": "P1"}, token=issuer.token())
     assert response.status_code == 200, response.text
     extensions = refusal(response.json())
     assert extensions["cost"] == {"estimated": estimated, "max": DEFAULT_MAX_COST}
@@ -64,11 +66,11 @@ def test_a_nested_fan_out_is_refused_before_any_subgraph_call(
 
 
 def test_one_level_of_the_same_lists_is_planned(
-    production_open: Gateway, issuer: Issuer, stub: StubSubgraph
+    production_open: Gateway, issuer: TestIssuer, stub: StubSubgraph
 ) -> None:
     before = len(stub.requests)
     document = "query($id: ID!) { portfolio(id: $id) { investments { id portfolio { name } } } }"
-    body = production_open.query(document, issuer.token(), {"id": "P1"}).json()
+    body = production_open.query(document, {"id": "P1"}, token=issuer.token()).json()
     assert CODE not in str(body), body
     assert len(stub.seen_since(before)) == 1  # reached the (stub) portfolios subgraph
 
@@ -81,10 +83,10 @@ SEARCH = (
 
 @pytest.mark.parametrize(("first", "refused"), [(50, False), (10000, True)])
 def test_a_page_counts_at_the_size_asked_for(
-    production_open: Gateway, issuer: Issuer, stub: StubSubgraph, first: int, refused: bool
+    production_open: Gateway, issuer: TestIssuer, stub: StubSubgraph, first: int, refused: bool
 ) -> None:
     before = len(stub.requests)
-    body = production_open.query(SEARCH, issuer.token(), {"n": first}).json()
+    body = production_open.query(SEARCH, {"n": first}, token=issuer.token()).json()
     if refused:
         assert refusal(body)["cost"] == {"estimated": 1 + first * 4, "max": DEFAULT_MAX_COST}
         assert stub.seen_since(before) == []
@@ -123,16 +125,14 @@ LARGEST_FIRST = {
 }
 
 
-def test_the_router_estimates_as_measure_operations_counts(
-    development: Gateway, issuer: Issuer, examples: Any
-) -> None:
+def test_the_router_estimates_as_measure_operations_counts(development: Gateway, issuer: TestIssuer) -> None:
     """The development gateway (ROUTER_MAX_COST=5) reports its estimate, refused or not."""
     costs = measured_costs()
     for path in sorted((toolchain.SCHEMA_DIR / "operations").glob("*.graphql")):
         # Only Instrument (5) runs; the others are refused at their cost. Valid variables, as the
         # variables are checked first; a page at its largest `first`, as measure-operations counts it.
         document = path.read_text()
-        variables = examples.variables(document, **LARGEST_FIRST.get(path.stem, {}))
-        body = development.query(document, issuer.token(), variables).json()
+        variables = valid_variables(document, **LARGEST_FIRST.get(path.stem, {}))
+        body = development.query(document, variables, token=issuer.token()).json()
         cost = body["errors"][0]["extensions"]["cost"] if costs[path.stem] > 5 else body["extensions"]["cost"]
         assert cost == {"estimated": costs[path.stem], "max": 5}, (path.stem, body)

@@ -1,35 +1,27 @@
 """The router's limits, at their defaults unless a fixture says otherwise: body size (413, chunked too),
-depth, aliases, tokens, demand-control cost, the per-subject mutation rate limit and CORS. The depth,
-alias and token limits hold in development as well as in production."""
+depth, aliases, tokens and demand-control cost. The depth, alias and token limits hold in development
+as well as in production. The mutation rate limit: test_router_rate_limit.py; CORS: test_router_cors.py."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 import pytest
 from devstack import toolchain
+from kit_testing import TestIssuer
 
-if TYPE_CHECKING:
-    from conftest import Gateway, Issuer, StubSubgraph
+from .gateway import Gateway
+from .stub import StubSubgraph
 
 # The defaults in router/gateway.config.ts.
 MAX_BODY_BYTES = 16384
 MAX_DEPTH = 10
 MAX_ALIASES = 10
 MAX_TOKENS = 500
-
-PROFILES = ["production_open", "development"]
-
-
-@pytest.fixture(params=PROFILES)
-def open_gateway(request: pytest.FixtureRequest) -> Gateway:
-    """A gateway that takes arbitrary documents: production with the override, and development."""
-    gateway: Gateway = request.getfixturevalue(request.param)
-    return gateway
 
 
 def errors_of(response: httpx.Response) -> list[dict[str, Any]]:
@@ -64,14 +56,14 @@ def chunks(body: bytes, size: int = 1000) -> Iterator[bytes]:
 JSON = {"Content-Type": "application/json"}
 
 
-def test_a_body_at_the_limit_passes(production_open: Gateway, issuer: Issuer) -> None:
+def test_a_body_at_the_limit_passes(production_open: Gateway, issuer: TestIssuer) -> None:
     response = production_open.post(content=padded_body(MAX_BODY_BYTES), token=issuer.token(), headers=JSON)
     assert response.status_code == 200, response.text
     assert response.json()["data"] == {"__typename": "Query"}
 
 
 def test_a_larger_body_is_refused_with_413_before_authentication(
-    production_open: Gateway, issuer: Issuer
+    production_open: Gateway, issuer: TestIssuer
 ) -> None:
     for token in (issuer.token(), None):
         response = production_open.post(content=padded_body(MAX_BODY_BYTES + 1), token=token, headers=JSON)
@@ -79,7 +71,7 @@ def test_a_larger_body_is_refused_with_413_before_authentication(
         assert errors_of(response)[0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
 
 
-def test_a_chunked_body_is_counted_as_it_streams(production_open: Gateway, issuer: Issuer) -> None:
+def test_a_chunked_body_is_counted_as_it_streams(production_open: Gateway, issuer: TestIssuer) -> None:
     token = issuer.token()
     small = production_open.post(content=chunks(padded_body(MAX_BODY_BYTES)), token=token, headers=JSON)
     assert small.request.headers.get("transfer-encoding") == "chunked"
@@ -101,16 +93,16 @@ def nested(levels: int) -> str:
     return f'{{ instrument(symbol: "AAPL") {{ {inner} }} }}'
 
 
-def test_depth_up_to_the_limit_passes(open_gateway: Gateway, issuer: Issuer) -> None:
-    response = open_gateway.query(nested(MAX_DEPTH - 2), issuer.token())
+def test_depth_up_to_the_limit_passes(open_gateway: Gateway, issuer: TestIssuer) -> None:
+    response = open_gateway.query(nested(MAX_DEPTH - 2), token=issuer.token())
     assert response.json()["data"] == {"instrument": {"symbol": "AAPL"}}, response.text
 
 
 def test_a_deeper_document_is_refused_before_any_subgraph_call(
-    open_gateway: Gateway, issuer: Issuer, stub: StubSubgraph
+    open_gateway: Gateway, issuer: TestIssuer, stub: StubSubgraph
 ) -> None:
     before = len(stub.requests)
-    response = open_gateway.query(nested(MAX_DEPTH - 1), issuer.token())
+    response = open_gateway.query(nested(MAX_DEPTH - 1), token=issuer.token())
     refused(
         response, f"Query depth limit of {MAX_DEPTH} exceeded, found {MAX_DEPTH + 1}.", "MAX_DEPTH_EXCEEDED"
     )
@@ -123,28 +115,28 @@ def aliased(count: int) -> str:
     return f'{{ instrument(symbol: "AAPL") {{ {fields} }} }}'
 
 
-def test_aliases_up_to_the_limit_pass(open_gateway: Gateway, issuer: Issuer) -> None:
-    response = open_gateway.query(aliased(MAX_ALIASES), issuer.token())
+def test_aliases_up_to_the_limit_pass(open_gateway: Gateway, issuer: TestIssuer) -> None:
+    response = open_gateway.query(aliased(MAX_ALIASES), token=issuer.token())
     expected = {f"a{n}": "AAPL" for n in range(MAX_ALIASES)}
     assert response.json()["data"] == {"instrument": expected}, response.text
 
 
-def test_more_aliases_are_refused(open_gateway: Gateway, issuer: Issuer, stub: StubSubgraph) -> None:
+def test_more_aliases_are_refused(open_gateway: Gateway, issuer: TestIssuer, stub: StubSubgraph) -> None:
     before = len(stub.requests)
-    response = open_gateway.query(aliased(MAX_ALIASES + 1), issuer.token())
+    response = open_gateway.query(aliased(MAX_ALIASES + 1), token=issuer.token())
     refused(
         response, f"Aliases limit of {MAX_ALIASES} exceeded, found {MAX_ALIASES + 1}.", "MAX_ALIASES_EXCEEDED"
     )
     assert stub.seen_since(before) == []
 
 
-def test_typename_aliases_count_too(open_gateway: Gateway, issuer: Issuer) -> None:
+def test_typename_aliases_count_too(open_gateway: Gateway, issuer: TestIssuer) -> None:
     at_limit = "{ " + " ".join(f"t{n}: __typename" for n in range(MAX_ALIASES)) + " }"
-    assert open_gateway.query(at_limit, issuer.token()).json()["data"] == {
+    assert open_gateway.query(at_limit, token=issuer.token()).json()["data"] == {
         f"t{n}": "Query" for n in range(MAX_ALIASES)
     }
     over = "{ " + " ".join(f"t{n}: __typename" for n in range(MAX_ALIASES + 1)) + " }"
-    response = open_gateway.query(over, issuer.token())
+    response = open_gateway.query(over, token=issuer.token())
     refused(
         response, f"Aliases limit of {MAX_ALIASES} exceeded, found {MAX_ALIASES + 1}.", "MAX_ALIASES_EXCEEDED"
     )
@@ -155,14 +147,14 @@ def with_tokens(count: int) -> str:
     return '{ instrument(symbol: "AAPL") { ' + " ".join(["symbol"] * (count - 10)) + " } }"
 
 
-def test_tokens_up_to_the_limit_pass(open_gateway: Gateway, issuer: Issuer) -> None:
-    response = open_gateway.query(with_tokens(MAX_TOKENS), issuer.token())
+def test_tokens_up_to_the_limit_pass(open_gateway: Gateway, issuer: TestIssuer) -> None:
+    response = open_gateway.query(with_tokens(MAX_TOKENS), token=issuer.token())
     assert response.json()["data"] == {"instrument": {"symbol": "AAPL"}}, response.text
 
 
-def test_more_tokens_are_refused(open_gateway: Gateway, issuer: Issuer, stub: StubSubgraph) -> None:
+def test_more_tokens_are_refused(open_gateway: Gateway, issuer: TestIssuer, stub: StubSubgraph) -> None:
     before = len(stub.requests)
-    response = open_gateway.query(with_tokens(MAX_TOKENS + 1), issuer.token())
+    response = open_gateway.query(with_tokens(MAX_TOKENS + 1), token=issuer.token())
     refused(response, f"Token limit of {MAX_TOKENS} exceeded.", "MAX_TOKENS_EXCEEDED")
     assert stub.seen_since(before) == []
 
@@ -175,17 +167,17 @@ COST_5 = (
 COST_6 = COST_5[:-2] + ' other: instrument(symbol: "MSFT") { symbol } }'
 
 
-def test_an_operation_within_the_cost_limit_runs(development: Gateway, issuer: Issuer) -> None:
-    body = development.query(COST_5, issuer.token()).json()
+def test_an_operation_within_the_cost_limit_runs(development: Gateway, issuer: TestIssuer) -> None:
+    body = development.query(COST_5, token=issuer.token()).json()
     assert body["data"]["instrument"]["quote"]["change"] == {"amount": "0.0000"}, body
     assert body["extensions"]["cost"] == {"estimated": 5, "max": 5}
 
 
 def test_a_costlier_operation_is_refused_before_its_subgraph_call(
-    development: Gateway, issuer: Issuer, stub: StubSubgraph
+    development: Gateway, issuer: TestIssuer, stub: StubSubgraph
 ) -> None:
     before = len(stub.requests)
-    body = development.query(COST_6, issuer.token()).json()
+    body = development.query(COST_6, token=issuer.token()).json()
     assert body.get("data") is None, body
     assert {error["extensions"]["code"] for error in body["errors"]} == {"COST_ESTIMATED_TOO_EXPENSIVE"}, body
     assert body["errors"][0]["extensions"]["cost"] == {"estimated": 6, "max": 5}
@@ -198,7 +190,7 @@ OPERATIONS = sorted((toolchain.SCHEMA_DIR / "operations").glob("*.graphql"))
 
 @pytest.mark.parametrize("path", OPERATIONS, ids=[path.stem for path in OPERATIONS])
 def test_every_kept_operation_passes_the_default_limits(
-    production_open: Gateway, issuer: Issuer, path: Path
+    production_open: Gateway, issuer: TestIssuer, path: Path
 ) -> None:
     """Sent in full, without its variables: parsing and validation, where the token, depth and alias
     limits act, pass; execution then stops at the first missing variable, before any subgraph call.
@@ -208,99 +200,3 @@ def test_every_kept_operation_passes_the_default_limits(
     messages = [error["message"] for error in errors_of(response)]
     assert messages, response.text
     assert all('variable "$' in message.lower() for message in messages), messages
-
-
-# -- mutation rate limit per subject (the production_open fixture sets ROUTER_MUTATION_RATE_LIMIT=3) -------
-RATE_LIMIT = 3
-FX = 'setManualFxRate(input: {fromCurrency: "EUR", toCurrency: "USD", rate: "1.1"}) { userErrors { code } }'
-MUTATION = f"mutation {{ {FX} }}"
-
-
-def fx_mutations(count: int) -> str:
-    return "mutation { " + " ".join(f"m{n}: {FX}" for n in range(count)) + " }"
-
-
-def assert_rate_limited(response: httpx.Response) -> None:
-    assert response.status_code == 429, response.text
-    body = response.json()
-    assert body.get("data") is None, body
-    assert [error["extensions"]["code"] for error in body["errors"]] == ["RATE_LIMITED"], body
-    assert response.headers["retry-after"] == "60"
-
-
-def test_mutations_are_limited_per_subject(
-    production_open: Gateway, issuer: Issuer, stub: StubSubgraph
-) -> None:
-    for _ in range(RATE_LIMIT):
-        passed = production_open.query(MUTATION, issuer.token("busy-operator"))
-        assert passed.json()["data"] == {"setManualFxRate": {"userErrors": []}}, passed.text
-
-    before = len(stub.requests)
-    # A fresh token for the same subject does not start a fresh bucket.
-    assert_rate_limited(production_open.query(MUTATION, issuer.token("busy-operator", kid="rs-key")))
-    assert stub.seen_since(before) == []
-
-    # Another subject still passes; queries by the limited one too.
-    other = production_open.query(MUTATION, issuer.token("another-operator"))
-    assert other.json()["data"] == {"setManualFxRate": {"userErrors": []}}, other.text
-    query = production_open.query('{ instrument(symbol: "AAPL") { symbol } }', issuer.token("busy-operator"))
-    assert query.json()["data"] == {"instrument": {"symbol": "AAPL"}}, query.text
-
-
-def test_every_mutation_field_of_a_document_counts(
-    production_open: Gateway, issuer: Issuer, stub: StubSubgraph
-) -> None:
-    at_once = production_open.query(fx_mutations(RATE_LIMIT), issuer.token("batching-operator"))
-    assert at_once.json()["data"] == {f"m{n}": {"userErrors": []} for n in range(RATE_LIMIT)}, at_once.text
-    before = len(stub.requests)
-    assert_rate_limited(production_open.query(MUTATION, issuer.token("batching-operator")))
-
-    # More mutation fields in one document than the limit allows: none of them runs.
-    assert_rate_limited(production_open.query(fx_mutations(RATE_LIMIT + 1), issuer.token("greedy-operator")))
-    assert stub.seen_since(before) == []
-
-
-# -- CORS ---------------------------------------------------------------------------------------------
-ALLOWED_ORIGIN = "https://app.example.com"  # one of the production_open fixture's ROUTER_CORS_ORIGINS
-
-
-def preflight(gateway: Gateway, origin: str) -> httpx.Response:
-    return httpx.options(
-        gateway.url,
-        headers={
-            "Origin": origin,
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "authorization, content-type",
-        },
-    )
-
-
-def test_cors_allows_a_listed_origin_without_credentials(production_open: Gateway, issuer: Issuer) -> None:
-    response = preflight(production_open, ALLOWED_ORIGIN)
-    assert response.status_code == 204
-    assert response.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
-    assert response.headers["access-control-allow-methods"] == "GET, POST"
-    assert "authorization" in response.headers["access-control-allow-headers"]
-    assert "access-control-allow-credentials" not in response.headers
-
-    actual = production_open.post(
-        {"query": "{ __typename }"}, token=issuer.token(), headers={"Origin": ALLOWED_ORIGIN}
-    )
-    assert actual.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
-
-
-@pytest.mark.parametrize(
-    "origin",
-    ["https://evil.example.com", "https://app.example.com.evil.example", "http://app.example.com", "null"],
-)
-def test_cors_gives_any_other_origin_nothing(production_open: Gateway, issuer: Issuer, origin: str) -> None:
-    for response in (
-        preflight(production_open, origin),
-        production_open.post({"query": "{ __typename }"}, token=issuer.token(), headers={"Origin": origin}),
-    ):
-        assert not any(name.startswith("access-control-") for name in response.headers), response.headers
-
-
-def test_no_cors_origins_means_no_cross_origin_access(production: Gateway) -> None:
-    response = preflight(production, ALLOWED_ORIGIN)
-    assert not any(name.startswith("access-control-") for name in response.headers), response.headers

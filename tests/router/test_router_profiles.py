@@ -6,21 +6,18 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 import pytest
 from devstack import schema_gate, toolchain, trusted_documents
 from graphql import OperationDefinitionNode, parse, validate
 from graphql.execution.values import get_variable_values
+from kit_testing import TestIssuer
 
-if TYPE_CHECKING:
-    from conftest import Gateway, Issuer
+from .gateway import INSTRUMENT_ID, Gateway
 
 ARBITRARY = '{ instrument(symbol: "AAPL") { symbol } }'
-INSTRUMENT_ID = trusted_documents.document_id(
-    (toolchain.SCHEMA_DIR / "operations" / "Instrument.graphql").read_text()
-)
 INTROSPECTION = [
     "{ __schema { queryType { name } } }",
     '{ __type(name: "Instrument") { fields { name } } }',
@@ -28,9 +25,9 @@ INTROSPECTION = [
 MISSPELT = '{ instrment(symbol: "AAPL") { symbol } }'
 
 
-def test_production_serves_trusted_documents_only(production: Gateway, issuer: Issuer) -> None:
+def test_production_serves_trusted_documents_only(production: Gateway, issuer: TestIssuer) -> None:
     token = issuer.token()
-    arbitrary = production.query(ARBITRARY, token).json()
+    arbitrary = production.query(ARBITRARY, token=token).json()
     assert arbitrary.get("data") is None
     assert [e["extensions"]["code"] for e in arbitrary["errors"]] == ["PERSISTED_QUERY_ONLY"], arbitrary
     unknown = production.post({"documentId": "0" * 64}, token=token).json()
@@ -40,14 +37,16 @@ def test_production_serves_trusted_documents_only(production: Gateway, issuer: I
 
 
 @pytest.mark.parametrize("document", INTROSPECTION)
-def test_production_refuses_introspection(production_open: Gateway, issuer: Issuer, document: str) -> None:
-    body = production_open.query(document, issuer.token()).json()
+def test_production_refuses_introspection(
+    production_open: Gateway, issuer: TestIssuer, document: str
+) -> None:
+    body = production_open.query(document, token=issuer.token()).json()
     assert body.get("data") is None, body
     assert "introspection has been disabled" in body["errors"][0]["message"], body
 
 
-def test_production_hides_field_suggestions(production_open: Gateway, issuer: Issuer) -> None:
-    (error,) = production_open.query(MISSPELT, issuer.token()).json()["errors"]
+def test_production_hides_field_suggestions(production_open: Gateway, issuer: TestIssuer) -> None:
+    (error,) = production_open.query(MISSPELT, token=issuer.token()).json()["errors"]
     assert error["message"] == 'Cannot query field "instrment" on type "Query". [Suggestion hidden]'
 
 
@@ -61,7 +60,7 @@ MISSPELT_KIND = {
 
 
 def test_production_hides_enum_suggestions_even_in_trusted_documents(
-    production: Gateway, issuer: Issuer
+    production: Gateway, issuer: TestIssuer
 ) -> None:
     body = production.post(MISSPELT_KIND, token=issuer.token()).json()
     messages = " ".join(error["message"] for error in body["errors"])
@@ -69,7 +68,7 @@ def test_production_hides_enum_suggestions_even_in_trusted_documents(
     assert "BROKERAGE" not in messages
 
 
-def test_development_suggests_enum_values(development: Gateway, issuer: Issuer) -> None:
+def test_development_suggests_enum_values(development: Gateway, issuer: TestIssuer) -> None:
     # The development fixture's cost limit (5) is below CreatePortfolio's: ask for the payload's
     # __typename alone, which costs 1.
     cheap = "mutation($input: CreatePortfolioInput!) { createPortfolio(input: $input) { __typename } }"
@@ -94,28 +93,30 @@ def test_production_can_be_told_to_serve_graphiql_without_a_token(production_ope
     assert "Authorization" not in page.text
 
 
-def test_production_can_be_told_to_take_arbitrary_documents(production_open: Gateway, issuer: Issuer) -> None:
-    body = production_open.query(ARBITRARY, issuer.token()).json()
+def test_production_can_be_told_to_take_arbitrary_documents(
+    production_open: Gateway, issuer: TestIssuer
+) -> None:
+    body = production_open.query(ARBITRARY, token=issuer.token()).json()
     assert body == {"data": {"instrument": {"symbol": "AAPL"}}}
 
 
-def test_development_takes_arbitrary_and_trusted_documents(development: Gateway, issuer: Issuer) -> None:
+def test_development_takes_arbitrary_and_trusted_documents(development: Gateway, issuer: TestIssuer) -> None:
     token = issuer.token()
-    assert development.query(ARBITRARY, token).json()["data"] == {"instrument": {"symbol": "AAPL"}}
+    assert development.query(ARBITRARY, token=token).json()["data"] == {"instrument": {"symbol": "AAPL"}}
     known = development.post({"documentId": INSTRUMENT_ID, "variables": {"symbol": "AAPL"}}, token=token)
     assert known.json()["data"]["instrument"]["symbol"] == "AAPL", known.text
 
 
-def test_development_answers_introspection(development: Gateway, issuer: Issuer) -> None:
+def test_development_answers_introspection(development: Gateway, issuer: TestIssuer) -> None:
     token = issuer.token()
-    schema = development.query(INTROSPECTION[0], token).json()
+    schema = development.query(INTROSPECTION[0], token=token).json()
     assert schema["data"] == {"__schema": {"queryType": {"name": "Query"}}}, schema
-    fields = development.query(INTROSPECTION[1], token).json()["data"]["__type"]["fields"]
+    fields = development.query(INTROSPECTION[1], token=token).json()["data"]["__type"]["fields"]
     assert {"symbol", "name", "quote"} <= {field["name"] for field in fields}
 
 
-def test_development_suggests_fields(development: Gateway, issuer: Issuer) -> None:
-    (error,) = development.query(MISSPELT, issuer.token()).json()["errors"]
+def test_development_suggests_fields(development: Gateway, issuer: TestIssuer) -> None:
+    (error,) = development.query(MISSPELT, token=issuer.token()).json()["errors"]
     assert error["message"] == 'Cannot query field "instrment" on type "Query". Did you mean "instrument"?'
 
 
@@ -129,12 +130,12 @@ def test_development_graphiql_carries_the_operator_token(development: Gateway, g
 
 
 def test_no_token_reaches_the_logs(
-    production: Gateway, development: Gateway, issuer: Issuer, graphiql_token: str
+    production: Gateway, development: Gateway, issuer: TestIssuer, graphiql_token: str
 ) -> None:
     sent = [issuer.token(), issuer.token(ttl=-120), issuer.token(aud="another-api")]
     for token in sent:
         production.post({"documentId": INSTRUMENT_ID, "variables": {"symbol": "AAPL"}}, token=token)
-        development.query(ARBITRARY, token)
+        development.query(ARBITRARY, token=token)
     logs = "\n".join(production.process.lines + development.process.lines)
     assert "Failed to verify authentication token" in logs  # the refusals are logged, without the token
     for token in [*sent, graphiql_token]:

@@ -4,16 +4,16 @@ exit by itself, non-zero, saying why."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from kit_testing import JwksServer, TestIssuer
 
-if TYPE_CHECKING:
-    from conftest import Issuer, StubSubgraph
+from .gateway import refused_starts
+from .stub import StubSubgraph
 
 
 def test_the_router_refuses_to_start_without_a_safe_configuration(
-    issuer: Issuer, stub: StubSubgraph, refused: Any
+    issuer: TestIssuer, jwks: JwksServer, stub: StubSubgraph
 ) -> None:
-    complete = {**issuer.env(), "ASSETS_URL": stub.url}
+    complete = {**jwks.env(), "ASSETS_URL": stub.url}
     cases = {
         "AUTH_ISSUER is not set": {k: v for k, v in complete.items() if k != "AUTH_ISSUER"},
         "AUTH_AUDIENCE is not set": {**complete, "AUTH_AUDIENCE": "  "},
@@ -39,7 +39,7 @@ def test_the_router_refuses_to_start_without_a_safe_configuration(
             "AUTH_DEFAULT_ROLE": "root",
         },
     }
-    results = refused(cases.values())
+    results = refused_starts(cases.values())
     for (reason, _), (code, logged) in zip(cases.items(), results, strict=True):
         output = logged.replace('\\"', '"')  # the logger escapes quotes in messages
         assert code not in (0, None), (reason, output[-2000:])

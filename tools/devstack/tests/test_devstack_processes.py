@@ -8,10 +8,10 @@ import sys
 import textwrap
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from devstack.processes import ManagedProcess
+from kit_testing import running, wait_until
 
 SPAWN_GRANDCHILD = textwrap.dedent(
     """
@@ -21,25 +21,6 @@ SPAWN_GRANDCHILD = textwrap.dedent(
     {then}
     """
 )
-
-
-def running(pid: int) -> bool:
-    """True while `pid` is a live process (a zombie waiting to be reaped counts as dead)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    state = stat.rsplit(")", 1)[1].split()[0]
-    return state not in ("Z", "X")
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
 
 
 @pytest.fixture

@@ -10,11 +10,12 @@ import signal
 import sys
 import textwrap
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from devstack.supervisor import Child, CrashCount, RestartPolicy, StartFailed, Supervisor, describe_exit
+from kit_testing import process_state, running, wait_until
 
 FAST = RestartPolicy(first_delay=0.1, max_delay=0.4, max_crashes=5, window=60.0, stable_after=60.0)
 
@@ -36,23 +37,6 @@ FLAKY = textwrap.dedent(
     time.sleep(600)
     """
 )
-
-
-def running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError):
-        return False
-    return state not in ("Z", "X")
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
 
 
 class Flaky:
@@ -212,7 +196,7 @@ def test_a_stopped_child_is_not_restarted_and_stop_still_ends_it(
     supervisor.watch("assets")
     pid = hung.child.process.pid
     hung.child.process.send_signal(signal.SIGSTOP)
-    assert wait_until(lambda: Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "T")
+    assert wait_until(lambda: process_state(pid) == "T")
     time.sleep(1.0)  # ten supervision rounds
     assert supervisor.events == []
     assert hung.child.process.pid == pid

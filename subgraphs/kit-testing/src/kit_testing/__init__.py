@@ -2,6 +2,8 @@
 
 from kit_testing.client import HOSTILE_DECIMALS, INTERNALS, execute, refusal_codes, running_app
 from kit_testing.dynamo import create_table, unique_table_name
+from kit_testing.jwks import JwksServer
+from kit_testing.processes import process_state, running, wait_until
 from kit_testing.tokens import (
     ISSUER,
     REFUSALS,
@@ -21,12 +23,16 @@ __all__ = [
     "TEST_AUDIENCE",
     "TEST_ISSUER",
     "HostileTokens",
+    "JwksServer",
     "TestIssuer",
     "bearer",
     "compact_jws",
     "create_table",
     "execute",
+    "process_state",
     "refusal_codes",
+    "running",
     "running_app",
     "unique_table_name",
+    "wait_until",
 ]

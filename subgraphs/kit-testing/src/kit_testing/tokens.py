@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any
@@ -182,17 +183,29 @@ class HostileTokens:
 
 
 class TestIssuer:
-    """An ES256 issuer for tests: signs tokens, and builds a verifier that trusts only its key."""
+    """An issuer for tests: signs tokens with its ES256 key (and an RS256 one under `rsa_kid`, when
+    given), and builds a verifier that trusts only its keys. A process under test that fetches its
+    keys over HTTP (the router) gets them from `kit_testing.jwks.JwksServer`."""
 
     __test__ = False  # not a pytest test class
 
     def __init__(
-        self, issuer: str = TEST_ISSUER, audience: str = TEST_AUDIENCE, kid: str = "test-key"
+        self,
+        issuer: str = TEST_ISSUER,
+        audience: str = TEST_AUDIENCE,
+        kid: str = "test-key",
+        *,
+        rsa_kid: str | None = None,
     ) -> None:
-        self.issuer, self.audience, self.kid = issuer, audience, kid
+        self.issuer, self.audience, self.kid, self.rsa_kid = issuer, audience, kid, rsa_kid
         self.private_key = ec.generate_private_key(ec.SECP256R1())
         public_jwk = jwt.algorithms.ECAlgorithm.to_jwk(self.private_key.public_key(), as_dict=True)
-        self.jwks = {"keys": [{**public_jwk, "kid": kid, "alg": "ES256", "use": "sig"}]}
+        keys = [{**public_jwk, "kid": kid, "alg": "ES256", "use": "sig"}]
+        self.rsa_key = _rsa_key() if rsa_kid is not None else None
+        if self.rsa_key is not None:
+            rsa_jwk = jwt.algorithms.RSAAlgorithm.to_jwk(self.rsa_key.public_key(), as_dict=True)
+            keys.append({**rsa_jwk, "kid": rsa_kid, "alg": "RS256", "use": "sig"})
+        self.jwks = {"keys": keys}
         self.settings = AuthSettings(issuer=issuer, audience=audience, jwks_url=f"{issuer}/jwks.json")
         # Tokens its verifiers must refuse, each wrong in one way.
         self.hostile = HostileTokens(self.private_key, kid, issuer, audience)
@@ -200,9 +213,54 @@ class TestIssuer:
     def verifier(self) -> TokenVerifier:
         return TokenVerifier(self.settings, JwksKeys(static_jwks(self.jwks)))
 
-    def token(self, subject: str, roles: Iterable[str], *, ttl: int = 300, **claims: Any) -> str:
-        expiry = int(time.time()) + ttl
-        return self.hostile.signed(self.hostile.claims(sub=subject, roles=list(roles), exp=expiry, **claims))
+    def claims(
+        self, subject: str | None = None, roles: Any = ("admin",), *, ttl: int = 300, **claims: Any
+    ) -> dict[str, Any]:
+        """Valid claims of `subject` (a fresh one when None: a subject of its own, as a rate limit per
+        subject needs) with `roles` (as given, when not a tuple: a test may send a malformed claim),
+        for `ttl` seconds. `claims` add or replace; one given as None is left out."""
+        now = int(time.time())
+        every = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": subject if subject is not None else f"subject-{uuid.uuid4()}",
+            "roles": list(roles) if isinstance(roles, tuple) else roles,
+            "iat": now,
+            "exp": now + ttl,
+            **claims,
+        }
+        return {name: value for name, value in every.items() if value is not None}
+
+    def sign(
+        self,
+        claims: Mapping[str, Any],
+        *,
+        kid: str | None = None,
+        key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | None = None,
+        algorithm: str | None = None,
+    ) -> str:
+        """Signed under `kid` (the EC key's by default) with this issuer's key for it, or with `key`
+        and `algorithm` instead: a forgery, or a key the issuer does not publish."""
+        kid = self.kid if kid is None else kid
+        own_algorithm, own_key = (
+            ("RS256", self.rsa_key)
+            if kid == self.rsa_kid and self.rsa_key is not None
+            else ("ES256", self.private_key)
+        )
+        return jwt.encode(
+            dict(claims), key or own_key, algorithm=algorithm or own_algorithm, headers={"kid": kid}
+        )
+
+    def token(
+        self,
+        subject: str | None = None,
+        roles: Any = ("admin",),
+        *,
+        ttl: int = 300,
+        kid: str | None = None,
+        **claims: Any,
+    ) -> str:
+        return self.sign(self.claims(subject, roles, ttl=ttl, **claims), kid=kid)
 
     def customer(self, customer_id: str, **claims: Any) -> str:
         return self.token(customer_id, ["customer"], **claims)

@@ -1,7 +1,10 @@
-"""A small GraphQL-over-HTTP client for the launcher's seed, the benchmarks and the end-to-end tests."""
+"""A small GraphQL-over-HTTP client for the launcher's seed, the benchmarks and the cross-service tests:
+the one way a test sends a GraphQL request to the router or to a running subgraph."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from types import TracebackType
 from typing import Any
 
 import httpx
@@ -25,26 +28,96 @@ def operation(name: str) -> str:
 
 
 class GraphQLClient:
+    """GraphQL over HTTP to one URL. The client's `token` (if any) goes with every request; a call's
+    `token` replaces it for that call, and `headers` add to or replace any header, Authorization too."""
+
     def __init__(self, url: str, token: str | None = None, timeout: float = 30.0) -> None:
         self.url = url
         self.http = httpx.Client(timeout=timeout, headers=bearer(token) if token else {})
 
+    # -- HTTP: the whole response -----------------------------------------------------------------
+    def post(
+        self,
+        body: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        content: bytes | str | Iterable[bytes] | None = None,
+    ) -> httpx.Response:
+        """POST `body` as JSON, or `content` as it is: bytes no JSON encoder writes, or an iterable of
+        chunks (sent chunked)."""
+        sent = {**(bearer(token) if token else {}), **(headers or {})}
+        if body is not None:
+            return self.http.post(self.url, json=body, headers=sent)
+        return self.http.post(self.url, content=content, headers=sent)
+
+    def get(
+        self, params: dict[str, str], *, token: str | None = None, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        """A GraphQL request by GET, its fields as query parameters."""
+        sent = {**(bearer(token) if token else {}), **(headers or {})}
+        return self.http.get(self.url, params=params, headers=sent)
+
+    def query(
+        self,
+        document: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """POST a document with its variables."""
+        return self.post({"query": document, "variables": variables or {}}, token=token, headers=headers)
+
+    # -- GraphQL: the body, or its data ----------------------------------------------------------
     def raw(
         self, document: str, variables: dict[str, Any] | None = None, *, token: str | None = None
     ) -> dict[str, Any]:
-        """The whole response body, errors included. `token` replaces the client's for this call."""
-        response = self.http.post(
-            self.url,
-            json={"query": document, "variables": variables or {}},
-            headers=bearer(token) if token else None,
-        )
-        body: dict[str, Any] = response.json()
+        """The whole response body, errors included."""
+        body: dict[str, Any] = self.query(document, variables, token=token).json()
         return body
 
-    def run(self, operation_name: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        """`data` of a kept contract operation; any GraphQL error raises GraphQLCallError."""
-        body = self.raw(operation(operation_name), variables)
-        if body.get("errors"):
-            raise GraphQLCallError(f"{operation_name}: {body['errors']}")
+    def data(
+        self, document: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> dict[str, Any]:
+        """`data` of a document that must run: an HTTP status other than 200 or any GraphQL error
+        raises GraphQLCallError."""
+        return self._data(document, variables, token, document.strip()[:60])
+
+    def run(
+        self, operation_name: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> dict[str, Any]:
+        """`data` of a kept contract operation, as `data` checks it."""
+        return self._data(operation(operation_name), variables, token, operation_name)
+
+    def mutate(
+        self, operation_name: str, variables: dict[str, Any] | None = None, *, token: str | None = None
+    ) -> dict[str, Any]:
+        """The payload of a kept contract mutation, which must report no userErrors."""
+        [payload] = self.run(operation_name, variables, token=token).values()
+        if payload["userErrors"]:
+            raise GraphQLCallError(f"{operation_name}: {payload['userErrors']}")
+        result: dict[str, Any] = payload
+        return result
+
+    def _data(
+        self, document: str, variables: dict[str, Any] | None, token: str | None, name: str
+    ) -> dict[str, Any]:
+        response = self.query(document, variables, token=token)
+        if response.status_code != 200:
+            raise GraphQLCallError(f"{name}: HTTP {response.status_code}: {response.text[:2000]}")
+        body = response.json()
+        if "errors" in body:
+            raise GraphQLCallError(f"{name}: {body['errors']}")
         data: dict[str, Any] = body["data"]
         return data
+
+    # -- lifetime ----------------------------------------------------------------------------------
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> GraphQLClient:
+        return self
+
+    def __exit__(self, *_: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.close()
