@@ -245,15 +245,15 @@ async def test_conflict_after_bounded_retries_writes_nothing(api, customer):
     portfolio = await api.create_portfolio(customer)
     await api.add_investment(portfolio["id"])
     runtime = api.runtime
-    table = runtime.settings.table_name
+    table_name = runtime.settings.table_name
     original = runtime.service
     runtime.service = PortfolioService(
-        InterferingRepository(runtime.dynamodb, table),
-        DynamoCustomerDirectory(runtime.dynamodb, table),
+        InterferingRepository(runtime.dynamodb, table_name),
+        DynamoCustomerDirectory(runtime.dynamodb, table_name),
         attempts=3,
     )
     key = to_item(table.portfolio_key(portfolio["id"]))
-    meta = (await runtime.dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True))["Item"]
+    meta = (await runtime.dynamodb.get_item(TableName=table_name, Key=key, ConsistentRead=True))["Item"]
     try:
         before = await api.snapshot()
         runtime.counter.reset()
@@ -269,7 +269,7 @@ async def test_conflict_after_bounded_retries_writes_nothing(api, customer):
         assert [i for i in after if i is not moved] == [i for i in before if i != meta]
     finally:
         runtime.service = original
-        await runtime.dynamodb.put_item(TableName=table, Item=meta)  # the projection's version again
+        await runtime.dynamodb.put_item(TableName=table_name, Item=meta)  # the projection's version again
     assert (await api.state(portfolio["id"]))["positions"][0]["quantity"] == "10"
 
 
