@@ -24,7 +24,7 @@ import pytest
 from devstack import schema_gate, toolchain
 from devstack.client import GraphQLClient, operation
 from devstack.config import StackConfig
-from devstack.seed import DEMO_MANUAL_PRICES, DEMO_PORTFOLIOS
+from devstack.demo_data import DEMO_MANUAL_PRICES, DEMO_PORTFOLIOS
 from devstack.stack import Stack
 from devstack.topology import SUBGRAPH_NAMES
 from graphql import GraphQLResolveInfo, GraphQLSchema, execute_sync, parse
