@@ -3,6 +3,7 @@ market-data feeds, the repository and the use cases), the FastAPI app and its en
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from contextlib import AsyncExitStack
@@ -23,12 +24,13 @@ from assets.adapters.cache import (
     build_cache,
 )
 from assets.adapters.catalog import load_catalog
-from assets.adapters.fx_feeds import DEFAULT_FRANKFURTER_URL, KNOWN_FX_PROVIDERS, build_fx_feed
+from assets.adapters.closes import DynamoClosesRepository
+from assets.adapters.fx_feeds import DEFAULT_FRANKFURTER_URL, KNOWN_FX_PROVIDERS, build_fx_feeds
 from assets.adapters.providers import (
     HTTP_PROVIDERS,
     ProviderConfig,
     ResilienceConfig,
-    build_quote_feed,
+    build_feeds,
     provider_names,
 )
 from assets.adapters.providers.chain import as_feed
@@ -38,7 +40,7 @@ from assets.adapters.providers.stooq import DEFAULT_BASE_URL as STOOQ_URL
 from assets.adapters.providers.twelvedata import DEFAULT_BASE_URL as TWELVEDATA_URL
 from assets.adapters.repository import DynamoAssetsRepository
 from assets.domain.instruments import Catalog
-from assets.domain.ports import PriceProvider, QuoteFeed
+from assets.domain.ports import HistoryFeed, PriceProvider, QuoteFeed
 from assets.graphql.context import AssetsContext
 from assets.schema import schema
 from assets.services import FX_TTL_SECONDS, AssetsService
@@ -91,6 +93,12 @@ class AssetsSettings(ServiceSettings):
     stooq_rate_limit: int | None = Field(default=None, ge=1, description="Calls a minute (default 30)")
     frankfurter_base_url: str = DEFAULT_FRANKFURTER_URL
     frankfurter_api_key: SecretStr | None = None  # Frankfurter needs none; accepted for uniformity
+    history_refresh_seconds: float = Field(
+        default=0,
+        ge=0,
+        description="Run the daily-closes refresh at start and then every so many seconds (the local "
+        "launcher sets a day); 0: never (in AWS, EventBridge Scheduler runs it)",
+    )
 
     @field_validator("price_providers")
     @classmethod
@@ -152,10 +160,12 @@ class AssetsRuntime(Runtime):
         settings: AssetsSettings,
         *,
         provider: PriceProvider | QuoteFeed | None = None,
+        history_feed: HistoryFeed | None = None,
         clock: Clock = utc_now,
         secret_fetcher: SecretFetcher | None = None,
     ) -> None:
         super().__init__(settings)
+        self._history_override = history_feed
         self.clock = clock
         self.catalog: Catalog = load_catalog()
         self._provider_override = provider
@@ -175,20 +185,17 @@ class AssetsRuntime(Runtime):
         stack.push_async_callback(cache.close)
         keys = await self._open_http(stack) if settings.needs_http else {}
         names = provider_names(settings.price_providers)
+        quote_feed, history_feed = build_feeds(
+            settings.price_providers,
+            catalog=self.catalog,
+            clock=self.clock,
+            http=self.http,
+            configs={name: settings.provider_config(name, keys) for name in names if name in HTTP_PROVIDERS},
+            resilience=settings.resilience,
+        )
         if self._provider_override is not None:
             quote_feed = as_feed(self._provider_override)
-        else:
-            quote_feed = build_quote_feed(
-                settings.price_providers,
-                catalog=self.catalog,
-                clock=self.clock,
-                http=self.http,
-                configs={
-                    name: settings.provider_config(name, keys) for name in names if name in HTTP_PROVIDERS
-                },
-                resilience=settings.resilience,
-            )
-        fx_feed = build_fx_feed(
+        fx_feed, fx_history_feed = build_fx_feeds(
             settings.fx_provider,
             clock=self.clock,
             http=self.http,
@@ -202,12 +209,27 @@ class AssetsRuntime(Runtime):
             cache=cache,
             quote_feed=quote_feed,
             fx_feed=fx_feed,
+            closes=DynamoClosesRepository(self.dynamodb, settings.table_name),
+            history_feed=self._history_override or history_feed,
+            fx_history_feed=fx_history_feed,
             clock=self.clock,
             fx_ttl_seconds=settings.fx_ttl_seconds,
         )
+        if settings.history_refresh_seconds > 0:
+            task = asyncio.create_task(self._refresh_history(settings.history_refresh_seconds))
+            stack.callback(task.cancel)
         log.info(
             "assets: price providers %s, FX %s, cache %s", names, settings.fx_provider, settings.cache_url
         )
+
+    async def _refresh_history(self, every_seconds: float) -> None:
+        """The local schedule of the daily-closes refresh: at start, then every `every_seconds`."""
+        while True:
+            try:
+                await self.service.history.refresh()
+            except Exception:  # a failed refresh is retried at the next tick; the service keeps serving
+                log.exception("history refresh failed")
+            await asyncio.sleep(every_seconds)
 
     async def _open_http(self, stack: AsyncExitStack) -> dict[str, str]:
         """The HTTP client the providers share, and their API keys from the secret (if one is set)."""
@@ -231,11 +253,16 @@ def create_app(
     settings: AssetsSettings | None = None,
     *,
     provider: PriceProvider | QuoteFeed | None = None,
+    history_feed: HistoryFeed | None = None,
     clock: Clock = utc_now,
     secret_fetcher: SecretFetcher | None = None,
 ) -> FastAPI:
     runtime = AssetsRuntime(
-        settings or AssetsSettings(), provider=provider, clock=clock, secret_fetcher=secret_fetcher
+        settings or AssetsSettings(),
+        provider=provider,
+        history_feed=history_feed,
+        clock=clock,
+        secret_fetcher=secret_fetcher,
     )
     return kit_create_app(
         title="assets",

@@ -200,21 +200,37 @@ class SimulatedFx:
         return simulated_snapshot(NOW)
 
 
+def _history_fakes() -> Any:
+    # Imported late: history_fakes imports this module's Calls.
+    from . import history_fakes
+
+    return history_fakes
+
+
 class World:
     """An `AssetsService` on the fakes (the bundled catalog, a fixed clock)."""
 
-    def __init__(self, *, feed: FakeQuoteFeed | None = None, fx_feed: Any = None) -> None:
+    def __init__(
+        self, *, feed: FakeQuoteFeed | None = None, fx_feed: Any = None, history_feed: Any = None
+    ) -> None:
         self.catalog = load_catalog()
         self.repository = FakeAssetsRepository()
         self.cache = FakeQuoteCache()
         self.feed = feed or FakeQuoteFeed()
         self.fx_feed = fx_feed or SimulatedFx()
+        fakes = _history_fakes()
+        self.closes = fakes.FakeClosesRepository()
+        self.history_feed = history_feed or fakes.CountingHistoryFeed()
+        self.fx_history = fakes.FixedFxHistory(lambda code, day: "0.9" if code == "EUR" else "150")
         self.service = AssetsService(
             catalog=self.catalog,
             repository=self.repository,
             cache=self.cache,
             quote_feed=self.feed,
             fx_feed=self.fx_feed,
+            closes=self.closes,
+            history_feed=self.history_feed,
+            fx_history_feed=self.fx_history,
             clock=lambda: NOW,
         )
 

@@ -15,11 +15,12 @@ from typing import Any
 import httpx
 from aiolimiter import AsyncLimiter
 
+from assets.adapters.fx_history import FrankfurterHistory, GuardedFxHistory, SimulatedFxHistory
 from assets.adapters.providers import ResilienceConfig
 from assets.adapters.providers.base import HttpAdapter, ProviderError, to_decimal
 from assets.adapters.providers.resilience import CircuitBreaker, Guard
 from assets.domain.fx import PIVOT, FxSnapshot, sane_per_usd, simulated_snapshot
-from assets.domain.ports import FxFeed
+from assets.domain.ports import FxFeed, FxHistoryFeed
 
 DEFAULT_FRANKFURTER_URL = "https://api.frankfurter.dev/v1"
 KNOWN_FX_PROVIDERS = ("simulated", "frankfurter")
@@ -86,8 +87,24 @@ def build_fx_feed(
 ) -> FxFeed:
     """The feed named by the settings: "simulated" (also when there is no HTTP client) or
     "frankfurter" under its guard."""
+    feed, _ = build_fx_feeds(
+        name, clock=clock, http=http, base_url=base_url, api_key=api_key, resilience=resilience
+    )
+    return feed
+
+
+def build_fx_feeds(
+    name: str,
+    *,
+    clock: Callable[[], datetime],
+    http: httpx.AsyncClient | None,
+    base_url: str = DEFAULT_FRANKFURTER_URL,
+    api_key: str | None = None,
+    resilience: ResilienceConfig | None = None,
+) -> tuple[FxFeed, FxHistoryFeed]:
+    """The snapshot feed and the daily-rates feed named by the settings, sharing one guard."""
     if name == "simulated" or http is None:
-        return SimulatedFxFeed(clock)
+        return SimulatedFxFeed(clock), SimulatedFxHistory()
     resilience = resilience or ResilienceConfig()
     feed = FrankfurterFeed(http, base_url=base_url, api_key=api_key, clock=clock)
     guard = Guard(
@@ -100,4 +117,7 @@ def build_fx_feed(
         ),
         timeout_seconds=resilience.timeout_seconds,
     )
-    return GuardedFxFeed(feed, guard)
+    history = FrankfurterHistory(http, base_url=base_url, api_key=api_key, clock=clock)
+    return GuardedFxFeed(feed, guard), GuardedFxHistory(
+        history, guard, deadline_seconds=resilience.deadline_seconds
+    )

@@ -10,11 +10,17 @@ Items:
   transaction, so that searchInstruments lists them all with one Query.
 - `pk=FX, sk=PAIR#<FROM>#<TO>`: a manual rate (1 FROM = rate TO, rate as a decimal string, setAt);
   setting a pair deletes its reverse in the same transaction (the inverse is implied).
+- `pk=CLOSES#<SYMBOL>` (or `FX_CLOSES#<FROM>#<TO>`), `sk=YEAR#<yyyy>`: that year's daily closes
+  (split-adjusted), compact: `closes` = "MMDD close source;..." and `covered` = "MMDD-MMDD;..." (the
+  days asked of the providers that year), `currency`.
+- `pk=CLOSES_SERIES, sk=CLOSES#<SYMBOL>`: the series is stored; `last` = its last covered day.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from assets.domain.history import SeriesKey
 
 INSTRUMENT_SK = "INSTRUMENT"
 MANUAL_PRICE_SK = "MANUAL_PRICE"
@@ -60,3 +66,23 @@ def listing_key(symbol: str) -> dict[str, str]:
 
 def fx_key(from_currency: str, to_currency: str) -> dict[str, str]:
     return {"pk": FX_PK, "sk": f"PAIR#{from_currency}#{to_currency}"}
+
+
+# Daily closes (DESIGN.md decision 13): one item per series and year, holding that year's closes and
+# the spans of days asked of the providers, so five years of one symbol are six small items read in
+# one BatchGetItem with any number of other symbols. A listing partition names every stored series
+# and its last covered day, for the daily refresh (one Query).
+CLOSES_SERIES_PK = "CLOSES_SERIES"
+
+
+def closes_pk(series: SeriesKey) -> str:
+    """`CLOSES#<SYMBOL>` for an instrument, `FX_CLOSES#<FROM>#<TO>` for an FX pair."""
+    return f"{series.kind}#{series.code}"
+
+
+def closes_year_key(series: SeriesKey, year: int) -> dict[str, str]:
+    return {"pk": closes_pk(series), "sk": f"YEAR#{year:04d}"}
+
+
+def listed_series_key(series: SeriesKey) -> dict[str, str]:
+    return {"pk": CLOSES_SERIES_PK, "sk": closes_pk(series)}

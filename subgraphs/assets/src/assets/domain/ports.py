@@ -3,6 +3,8 @@
 - `AssetsRepository`: the table's manual data (instruments, prices, FX rates); `DynamoAssetsRepository`.
 - `QuoteCache`: quotes and FX snapshots, fresh and last good; `AiocacheQuoteCache` (memory or Redis).
 - `QuoteFeed`, `PriceProvider`, `FxFeed`: market data (the provider chain, the simulated walk, FX).
+- `ClosesRepository`: the table's daily closes (instruments and FX pairs); `DynamoClosesRepository`.
+- `HistoryFeed`, `FxHistoryFeed`: the providers' history endpoints (the chain, the simulated walk).
 - `MarketReader`: the batch reads a valuation goes through (instruments by symbols, quotes by
   symbols, FX rates by pairs). In a request they are its DataLoaders, so every portfolio valued in
   one request shares one read of each (DESIGN.md decision 9).
@@ -11,10 +13,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol
 
 from assets.domain.fx import FxRate, FxSnapshot, Pair
+from assets.domain.history import DailyClose, DateSpan, SeriesKey, StoredSeries
 from assets.domain.instruments import Instrument
 from assets.domain.manual import InstrumentView, ManualPrice, ManualPriceChange
 from assets.domain.quotes import FeedResult, Quote
@@ -125,3 +129,41 @@ class FxRateReader(Protocol):
 
 class MarketReader(InstrumentReader, QuoteReader, FxRateReader, Protocol):
     """The three batch reads of a valuation."""
+
+
+class ClosesRepository(Protocol):
+    async def stored_series(self, keys: Sequence[SeriesKey], years: range) -> dict[SeriesKey, StoredSeries]:
+        """Every series' closes and covered spans in `years`, in one batched read (a series with
+        nothing stored answers an empty `StoredSeries`)."""
+
+    async def save_series(self, series: Sequence[StoredSeries], years: range) -> None:
+        """Writes what each series holds in `years` (read whole by `stored_series`), atomically per
+        series, and lists the series for the daily refresh."""
+
+    async def listed_series(self) -> dict[SeriesKey, date]:
+        """Every stored series and the last day it covers (one Query)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesAnswer:
+    """What a history source answered for one span: closes per series, and the series it ANSWERED
+    (even with no close: a holiday, a day before the listing). A series not answered was not
+    supported, unknown or failed: its days stay uncovered and are asked again later."""
+
+    closes: Mapping[SeriesKey, Sequence[DailyClose]] = field(default_factory=dict)
+    answered: frozenset[SeriesKey] = frozenset()
+    currencies: Mapping[SeriesKey, str] = field(default_factory=dict)
+
+
+class HistoryFeed(Protocol):
+    async def daily_closes(
+        self, instruments: Sequence[Instrument], span: DateSpan, *, patient: bool
+    ) -> SeriesAnswer:
+        """Closes of every trading day of `span` (keys: `SeriesKey.instrument`). `patient`: wait for
+        the providers' rate limits (the daily refresh) instead of leaving the rest unanswered (a
+        request)."""
+
+
+class FxHistoryFeed(Protocol):
+    async def daily_rates(self, currencies: Sequence[str], span: DateSpan, *, patient: bool) -> SeriesAnswer:
+        """Rates per US dollar of every day of `span` the source publishes (keys: `SeriesKey.fx("USD", c)`)."""

@@ -7,6 +7,7 @@ never echo what was sent: it may be kilobytes of anything.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from kit.core.errors import InputProblems, Problem, PublicError, bad_user_input
@@ -90,3 +91,20 @@ def price_managers_only() -> Forbidden:
 def portfolio_hidden(portfolio_id: str) -> Forbidden:
     """The same words whether the portfolio is someone else's or names no owner: no existence oracle."""
     return forbidden_to_see("portfolio", portfolio_id)
+
+
+# -- history ranges (Instrument.history) ------------------------------------------------------------
+def range_reversed() -> PublicError:
+    return bad_user_input("The history's `from` date must be on or before its `to` date.")
+
+
+def range_too_early(earliest: date) -> PublicError:
+    return bad_user_input(f"The history starts on {earliest.isoformat()} at the earliest.")
+
+
+def range_in_the_future(days_ahead: int) -> PublicError:
+    return bad_user_input(f"The history's `to` date may be at most {days_ahead} days after today.")
+
+
+def range_too_long(years: int) -> PublicError:
+    return bad_user_input(f"A history covers at most {years} years; ask for a shorter range.")

@@ -25,6 +25,7 @@ from functools import lru_cache
 
 from kit.core.money import Amount
 
+from assets.domain.history import EVERY_DAY_CLASSES, DailyClose, DateSpan, is_trading_day
 from assets.domain.instruments import AssetClass, Catalog, CatalogEntry
 from assets.domain.quotes import SIMULATED_SOURCE, Quote
 
@@ -138,6 +139,19 @@ def day_close(entry: CatalogEntry, day: date) -> Decimal:
     reference = entry.reference_price.value
     offset = close_log_offset(entry.symbol, day.toordinal(), profile_for(asset_class))
     return _price(reference, offset, quantum_for(asset_class, reference))
+
+
+def simulated_closes(entry: CatalogEntry, span: DateSpan) -> list[DailyClose]:
+    """The walk's close of every trading day of `span` (Monday to Friday; every day for crypto): the
+    same numbers the live quote shows, since a day's close is the last price of that day and the next
+    day's previous close."""
+    every_day = entry.instrument.asset_class in EVERY_DAY_CLASSES
+    days = (span.first + timedelta(days=offset) for offset in range(span.days))
+    return [
+        DailyClose(day, day_close(entry, day), SIMULATED_SOURCE)
+        for day in days
+        if is_trading_day(day, every_day)
+    ]
 
 
 def step_of(at: datetime) -> tuple[date, int, datetime]:

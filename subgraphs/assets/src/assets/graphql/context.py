@@ -4,6 +4,8 @@
 - `quotes`: symbol (normalized) -> effective Quote: the manual price (via `instruments`, no extra
   read), else the feed through the cache (one multi-get, one provider call per batch).
 - `fx_rates`: (from, to) -> FxRate: one Query for manual rates + the feed snapshot (cached), per batch.
+- `histories`: (symbol, range) -> History: the stored closes, backfilled on first use; one batched
+  read per distinct range for every instrument asking it.
 - `valuations`: every portfolio valued in the request, as one batch of the valuation use case, which
   reads through the three loaders above (so an `_entities` call with N portfolios costs one read of
   each, shared with every other field of the request).
@@ -18,6 +20,7 @@ from kit.graphql.loaders import mapping_loader
 from strawberry.dataloader import DataLoader
 
 from assets.domain.fx import FxRate, Pair
+from assets.domain.history import DateSpan, History
 from assets.domain.manual import InstrumentView
 from assets.domain.quotes import Quote
 from assets.domain.valuation import PortfolioHoldings
@@ -32,6 +35,8 @@ class AssetsContext(RequestContext):
         self.instruments = mapping_loader(reads.instruments)
         self.quotes = mapping_loader(self._load_quotes)
         self.fx_rates = mapping_loader(reads.fx_rates)
+        # (symbol, range) -> History: every history asked in the request, one read per distinct range.
+        self.histories = mapping_loader(self._load_histories)
         # Not cached by key: two representations of one portfolio are valued as they were sent.
         self.valuations: DataLoader[PortfolioHoldings, Valuation | None] = DataLoader(
             load_fn=self._value, cache=False
@@ -46,6 +51,11 @@ class AssetsContext(RequestContext):
     async def _load_quotes(self, symbols: Sequence[str]) -> dict[str, Quote]:
         views = await self.instruments.load_many(symbols)
         return await self.service.reads.quotes_for([view for view in views if view is not None])
+
+    async def _load_histories(self, asks: Sequence[tuple[str, DateSpan]]) -> dict[tuple[str, DateSpan], History]:
+        views = await self.instruments.load_many([symbol for symbol, _ in asks])
+        wanted = [(view.instrument, span) for view, (_, span) in zip(views, asks, strict=True) if view is not None]
+        return await self.service.history.many(wanted)
 
     async def _value(self, portfolios: list[PortfolioHoldings]) -> list[Valuation | None]:
         return await self.service.valuations.value(portfolios, _RequestMarket(self))

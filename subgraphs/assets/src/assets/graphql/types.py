@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 from kit.core.money import unit_price
@@ -15,6 +16,7 @@ from assets.domain import instruments as domain_instruments
 from assets.domain import quotes as domain_quotes
 from assets.domain.instruments import lookup_key
 from assets.graphql.context import AssetsContext
+from assets.graphql.history import HISTORY_SIZE, DailyClose, closes_of
 
 AssetClass = strawberry.enum(
     domain_instruments.AssetClass,
@@ -58,6 +60,15 @@ async def _instrument_quote(root: Instrument, info: strawberry.Info[AssetsContex
     return Quote.from_domain(found) if found is not None else None
 
 
+async def _instrument_history(
+    root: Instrument,
+    info: strawberry.Info[AssetsContext, None],
+    start: Annotated[date, strawberry.argument(name="from", description="The first day (included).")],
+    end: Annotated[date, strawberry.argument(name="to", description="The last day (included).")],
+) -> list[DailyClose]:
+    return await closes_of(info, root.symbol, start, end)
+
+
 @strawberry.federation.type(keys=["symbol"], name="Instrument", description="A tradable instrument.")
 class Instrument:
     symbol: str
@@ -69,6 +80,15 @@ class Instrument:
     quote: Quote | None = strawberry.field(
         resolver=_instrument_quote,
         description="The latest quote; null when no source prices this instrument.",
+    )
+    history: list[DailyClose] = strawberry.field(
+        resolver=_instrument_history,
+        description="Daily closes from `from` to `to` (both included), oldest first, trading days only, "
+        "days whose close is final only (before today, UTC). Fetched from the price providers the "
+        "first time a range is asked for, then stored. Days no provider could give are missing, "
+        "never made up. `from` must not be after `to`, the range at most 20 years, `to` at most 7 "
+        "days after today: otherwise a BAD_USER_INPUT error.",
+        directives=[HISTORY_SIZE],
     )
 
     @classmethod

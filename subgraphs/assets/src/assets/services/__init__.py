@@ -9,9 +9,18 @@ DataLoaders call them (`reads.py`).
 from __future__ import annotations
 
 from assets.domain.instruments import Catalog
-from assets.domain.ports import AssetsRepository, FxFeed, QuoteCache, QuoteFeed
+from assets.domain.ports import (
+    AssetsRepository,
+    ClosesRepository,
+    FxFeed,
+    FxHistoryFeed,
+    HistoryFeed,
+    QuoteCache,
+    QuoteFeed,
+)
 from assets.services.common import Clock, utc_now
 from assets.services.fx import FxService
+from assets.services.history import HistoryService
 from assets.services.manual_prices import ManualPriceUseCases
 from assets.services.quotes import QuoteService
 from assets.services.reads import Reads
@@ -33,6 +42,9 @@ class AssetsService:
         cache: QuoteCache,
         quote_feed: QuoteFeed,
         fx_feed: FxFeed,
+        closes: ClosesRepository,
+        history_feed: HistoryFeed,
+        fx_history_feed: FxHistoryFeed,
         clock: Clock = utc_now,
         fx_ttl_seconds: int = FX_TTL_SECONDS,
     ) -> None:
@@ -45,7 +57,10 @@ class AssetsService:
         )
         self.search = SearchService(catalog=catalog, repository=repository)
         self.valuations = ValuationUseCases()
+        self.history = HistoryService(
+            catalog=catalog, repository=closes, feed=history_feed, fx_feed=fx_history_feed, clock=clock
+        )
         self.reads = Reads(catalog=catalog, repository=repository, quotes=self.quotes, fx=self.fx)
 
 
-__all__ = ["AssetsService", "FxService", "QuoteService", "Valuation", "ValuationUseCases"]
+__all__ = ["AssetsService", "FxService", "HistoryService", "QuoteService", "Valuation", "ValuationUseCases"]

@@ -105,15 +105,22 @@ class Guard:
         self.blocked_until = 0.0
 
     async def run(
-        self, call: Callable[[], Awaitable[T]], *, tokens: int = 1, budget: float | None = None
+        self,
+        call: Callable[[], Awaitable[T]],
+        *,
+        tokens: int = 1,
+        budget: float | None = None,
+        wait: bool = False,
     ) -> T:
+        """`wait`: when over the rate limit, wait for capacity (a background job such as the history
+        refresh) instead of skipping the call (a request, which has no time to wait)."""
         limit = self.timeout_seconds if budget is None else min(self.timeout_seconds, budget)
         if limit <= 0:
             raise Skipped(f"{self.name}: no time left")
         now = self._clock()
         if now < self.blocked_until:
             raise Skipped(f"{self.name}: rate limited for {self.blocked_until - now:.1f} s more")
-        if not self.limiter.has_capacity(tokens):
+        if not wait and not self.limiter.has_capacity(tokens):
             raise Skipped(f"{self.name}: over its own rate limit")
         if not self.breaker.allow():
             raise Skipped(f"{self.name}: circuit open")
