@@ -77,7 +77,7 @@ class DynamoClosesRepository:
             key = SeriesKey(item["kind"], item["code"])
             if key not in closes:
                 continue
-            if item["currency"] is not None:
+            if item.get("currency"):
                 currencies[key] = item["currency"]
             if item["pk"] == CLOSES_SERIES_PK:
                 last[key] = date.fromisoformat(item["last"])
