@@ -66,6 +66,8 @@ class FrankfurterHistory(HttpAdapter):
                 continue
             parsed = {code: to_decimal(value) for code, value in day_rates.items() if code in wanted}
             for code, rate in sane_per_usd({c: r for c, r in parsed.items() if r is not None}).items():
+                if code not in wanted:  # the pivot itself, which sane_per_usd adds
+                    continue
                 seen.add(code)
                 closes.setdefault(SeriesKey.fx(PIVOT, code), []).append(DailyClose(day, rate, self.name))
         # A currency with no rate on any day is not published: unanswered. With rates on some days,
