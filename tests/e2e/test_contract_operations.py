@@ -3,6 +3,7 @@ test_contract_operations_refusals.py)."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import httpx
@@ -79,6 +80,27 @@ def test_demo_customer_dashboard_is_complete_and_adds_up(router, stack) -> None:
         # place per position.
         weights = [Decimal(p["weight"]) for p in valuation["positions"]]
         assert abs(sum(weights) - 1) <= len(weights) * Decimal("0.5e-10")
+
+
+def test_instrument_history_oldest_first_trading_days_only_in_its_currency(router) -> None:
+    today = datetime.now(UTC).date()
+    start = today - timedelta(days=40)
+    variables = {"symbol": "AAPL", "from": start.isoformat(), "to": today.isoformat()}
+    aapl = router.run("InstrumentHistory", variables)["instrument"]
+    assert (aapl["symbol"], aapl["currency"]) == ("AAPL", "USD")
+    days = [date.fromisoformat(point["date"]) for point in aapl["history"]]
+    every = [start + timedelta(days=offset) for offset in range((today - start).days)]
+    assert days == [day for day in every if day.weekday() < 5]  # oldest first, weekdays, final days
+    assert {point["close"]["currencyCode"] for point in aapl["history"]} == {"USD"}
+    assert all(Decimal(point["close"]["amount"]) > 0 for point in aapl["history"])
+    # Stored on the first ask: the same range again gives the same numbers.
+    assert router.run("InstrumentHistory", variables)["instrument"]["history"] == aapl["history"]
+
+    # Crypto trades every day: its last final close is the previous close its live quote shows.
+    btc = router.run("InstrumentHistory", {**variables, "symbol": "BTC"})["instrument"]
+    quote = router.run("Instrument", {"symbol": "BTC"})["instrument"]["quote"]
+    assert [point["date"] for point in btc["history"]] == [day.isoformat() for day in every]
+    assert btc["history"][-1]["close"] == quote["previousClose"]
 
 
 def test_idempotency_key_replay_returns_the_first_lot(router, book: dict[str, str]) -> None:

@@ -185,6 +185,7 @@ class AssetsRuntime(Runtime):
         stack.push_async_callback(cache.close)
         keys = await self._open_http(stack) if settings.needs_http else {}
         names = provider_names(settings.price_providers)
+        quote_feed: QuoteFeed
         quote_feed, history_feed = build_feeds(
             settings.price_providers,
             catalog=self.catalog,

@@ -4,17 +4,21 @@ bad ranges as BAD_USER_INPUT sentences, many instruments in one batched read."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from assets.adapters.catalog import load_catalog
+from assets.adapters.closes import DynamoClosesRepository
 from assets.domain.simulation import day_close
 from kit_testing import execute
 
 from .conftest import NOW
 
-OPERATION = (Path(__file__).resolve().parents[4] / "schema" / "operations" / "InstrumentHistory.graphql").read_text()
+OPERATION = (
+    Path(__file__).resolve().parents[4] / "schema" / "operations" / "InstrumentHistory.graphql"
+).read_text()
 YESTERDAY = NOW.date() - timedelta(days=1)
 
 
@@ -43,7 +47,8 @@ async def test_the_contract_operation_returns_stored_simulated_closes(assets) ->
 
 async def test_crypto_trades_every_day_and_many_instruments_are_one_read(assets) -> None:
     document = """
-    query { a: instrument(symbol: "BTC") { history(from: "2025-11-15", to: "2025-11-21") { date close { amount } } }
+    query { a: instrument(symbol: "BTC") {
+              history(from: "2025-11-15", to: "2025-11-21") { date close { amount } } }
             b: instrument(symbol: "MSFT") { history(from: "2025-11-15", to: "2025-11-21") { date } }
             c: instrument(symbol: "SPY") { history(from: "2025-11-15", to: "2025-11-21") { date } } }"""
     data = await assets.gql(document)
@@ -63,7 +68,25 @@ async def test_bad_ranges_are_bad_user_input_and_the_service_keeps_serving(asset
         [error] = body["errors"]
         assert error["message"] == message and error["extensions"]["code"] == "BAD_USER_INPUT"
         assert body["data"]["instrument"] is None
-    body = await execute(assets.client, OPERATION, {"symbol": "AAPL", "from": "2025-13-01", "to": "2025-01-01"})
+    body = await execute(
+        assets.client, OPERATION, {"symbol": "AAPL", "from": "2025-13-01", "to": "2025-01-01"}
+    )
     assert body["errors"] and body.get("data") is None  # not a date: refused by the Date scalar
     ok = await assets.gql(OPERATION, {"symbol": "AAPL", "from": "2025-11-24", "to": "2025-11-24"})
     assert ok["instrument"]["history"] == []  # today's close is not final yet
+
+
+async def test_the_runtime_refreshes_stored_closes_on_its_schedule(assets_factory) -> None:
+    async with assets_factory(history_refresh_seconds=0.2) as app:
+        await app.gql(OPERATION, {"symbol": "MSFT", "from": "2025-11-03", "to": "2025-11-07"})
+        closes = DynamoClosesRepository(app.runtime.dynamodb, app.table)
+        key_last: dict[str, date] = {}
+        for _ in range(50):  # the next tick (0.2 s) fetches the days after Nov 7 up to yesterday
+            listed = await closes.listed_series()
+            key_last = {key.code: last for key, last in listed.items()}
+            if key_last.get("MSFT") == YESTERDAY:
+                break
+            await asyncio.sleep(0.1)
+        assert key_last.get("MSFT") == YESTERDAY
+        data = await app.gql(OPERATION, {"symbol": "MSFT", "from": "2025-11-17", "to": "2025-11-21"})
+        assert len(data["instrument"]["history"]) == 5  # served from what the refresh stored

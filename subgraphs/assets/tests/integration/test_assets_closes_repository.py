@@ -41,7 +41,9 @@ async def store(dynamodb_endpoint: str) -> AsyncIterator[Store]:
 def weekdays(first: date, last: date, price: str = "100.5000") -> list[DailyClose]:
     span = DateSpan(first, last)
     days = (first + timedelta(days=i) for i in range(span.days))
-    return [DailyClose(day, D(price) + day.toordinal() % 7, "twelvedata") for day in days if day.weekday() < 5]
+    return [
+        DailyClose(day, D(price) + day.toordinal() % 7, "twelvedata") for day in days if day.weekday() < 5
+    ]
 
 
 async def test_five_years_of_many_series_read_back_exactly_in_one_batch(store: Store) -> None:
@@ -50,8 +52,11 @@ async def test_five_years_of_many_series_read_back_exactly_in_one_batch(store: S
     aapl = StoredSeries(AAPL).with_fetched(span, weekdays(span.first, span.last), "USD")
     tiny = [DailyClose(date(2025, 11, 22), D("0.00000881"), "coingecko")]
     btc = StoredSeries(BTC).with_fetched(DateSpan(date(2025, 11, 20), date(2025, 11, 23)), tiny, "USD")
-    eur = StoredSeries(EUR).with_fetched(DateSpan(date(2025, 11, 3), date(2025, 11, 7)),
-                                         [DailyClose(date(2025, 11, 3), D("0.8673"), "frankfurter")], None)
+    eur = StoredSeries(EUR).with_fetched(
+        DateSpan(date(2025, 11, 3), date(2025, 11, 7)),
+        [DailyClose(date(2025, 11, 3), D("0.8673"), "frankfurter")],
+        None,
+    )
     store.counter.reset()
     await repository.save_series([aapl, btc, eur], span.years())
     assert store.counter.calls == {"TransactWriteItems": 3}  # one per series, concurrently
@@ -69,17 +74,21 @@ async def test_five_years_of_many_series_read_back_exactly_in_one_batch(store: S
 
     listed = await repository.listed_series()
     assert {key: listed[key] for key in (AAPL, BTC, EUR)} == {
-        AAPL: date(2025, 11, 21), BTC: date(2025, 11, 23), EUR: date(2025, 11, 7)
+        AAPL: date(2025, 11, 21),
+        BTC: date(2025, 11, 23),
+        EUR: date(2025, 11, 7),
     }
 
 
 async def test_a_year_item_is_small_and_a_partial_read_gives_whole_years(store: Store) -> None:
     key = SeriesKey.instrument("MSFT")
     span = DateSpan(date(2023, 1, 1), date(2024, 12, 31))
-    await store.repository.save_series([StoredSeries(key).with_fetched(span, weekdays(span.first, span.last), "USD")],
-                                       span.years())
-    response = await store.client.get_item(TableName=store.table, Key={"pk": {"S": "CLOSES#MSFT"},
-                                                                       "sk": {"S": "YEAR#2024"}})
+    await store.repository.save_series(
+        [StoredSeries(key).with_fetched(span, weekdays(span.first, span.last), "USD")], span.years()
+    )
+    response = await store.client.get_item(
+        TableName=store.table, Key={"pk": {"S": "CLOSES#MSFT"}, "sk": {"S": "YEAR#2024"}}
+    )
     item = response["Item"]
     assert len(item["closes"]["S"]) < 8_000  # 262 closes in a few kilobytes
     assert item["covered"]["S"] == "0101-1231"

@@ -48,7 +48,9 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 
 @respx.mock
 async def test_twelvedata_batch_time_series_oldest_first_exact(http: httpx.AsyncClient) -> None:
-    route = respx.get("https://td.test/time_series").respond(200, content=fixture("twelvedata_time_series_batch.json"))
+    route = respx.get("https://td.test/time_series").respond(
+        200, content=fixture("twelvedata_time_series_batch.json")
+    )
     adapter = TwelveDataHistory(http, base_url="https://td.test", api_key="k-2", clock=lambda: NOW)
     unknown = Instrument.manual("ZZNOPE", "USD")
     answer = await adapter.fetch_history([listed("AAPL"), listed("MSFT"), unknown, listed("SPY")], JAN)
@@ -74,7 +76,9 @@ async def test_twelvedata_batch_time_series_oldest_first_exact(http: httpx.Async
 @respx.mock
 async def test_twelvedata_single_symbol_and_its_errors(http: httpx.AsyncClient) -> None:
     adapter = TwelveDataHistory(http, base_url="https://td.test", api_key=None, clock=lambda: NOW)
-    respx.get("https://td.test/time_series").respond(200, content=fixture("twelvedata_time_series_single.json"))
+    respx.get("https://td.test/time_series").respond(
+        200, content=fixture("twelvedata_time_series_single.json")
+    )
     answer = await adapter.fetch_history([listed("AAPL")], JAN)
     assert [c.close for c in answer.closes[key("AAPL")]] == [D("185.64000"), D("184.25000")]
     respx.get("https://td.test/time_series").respond(200, content=fixture("twelvedata_error_429.json"))
@@ -91,7 +95,10 @@ async def test_stooq_daily_csv_one_symbol_a_call(http: httpx.AsyncClient) -> Non
     adapter = StooqHistory(http, base_url="https://stooq.test", api_key=None, clock=lambda: NOW)
     answer = await adapter.fetch_history([listed("AAPL")], JAN)
     assert [(c.day.day, c.close) for c in answer.closes[key("AAPL")]] == [
-        (2, D("184.532")), (3, D("183.150")), (4, D("180.824")), (5, D("180.098"))
+        (2, D("184.532")),
+        (3, D("183.150")),
+        (4, D("180.824")),
+        (5, D("180.098")),
     ]
     params = route.calls.last.request.url.params
     assert (params["s"], params["i"], params["d1"], params["d2"]) == ("aapl.us", "d", "20240101", "20240105")
@@ -132,11 +139,16 @@ async def test_frankfurter_time_series_per_usd(http: httpx.AsyncClient) -> None:
     answer = await adapter.fetch(["EUR", "JPY", "XXX", "USD"], JAN)
     eur = answer.closes[SeriesKey.fx("USD", "EUR")]
     assert [(c.day.day, c.close) for c in eur] == [
-        (2, D("0.91191")), (3, D("0.91458")), (4, D("0.91274")), (5, D("0.91458"))
+        (2, D("0.91191")),
+        (3, D("0.91458")),
+        (4, D("0.91274")),
+        (5, D("0.91458")),
     ]
     assert answer.closes[SeriesKey.fx("USD", "JPY")][0].close == D("142.43")
     assert answer.answered == {SeriesKey.fx("USD", "EUR"), SeriesKey.fx("USD", "JPY")}  # XXX: not published
     params = route.calls.last.request.url.params
     assert params["base"] == "USD" and params["symbols"] == "EUR,JPY,XXX"
-    respx.get("https://fx.test/v1/2024-01-01..2024-01-05").respond(404, content=fixture("frankfurter_error_404.json"))
+    respx.get("https://fx.test/v1/2024-01-01..2024-01-05").respond(
+        404, content=fixture("frankfurter_error_404.json")
+    )
     assert (await adapter.fetch(["EUR"], JAN)).answered == frozenset()

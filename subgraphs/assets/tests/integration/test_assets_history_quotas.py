@@ -56,7 +56,11 @@ async def test_a_request_spends_at_most_the_minute_credits_and_leaves_the_rest_u
     quotes_route = respx.get("https://td.test/quote").respond(200, json={})
     config = ProviderConfig(base_url="https://td.test", api_key="k", rate_limit=8)
     quote_chain, history_chain = build_feeds(
-        "twelvedata", catalog=CATALOG, clock=lambda: NOW, http=http, configs={"twelvedata": config},
+        "twelvedata",
+        catalog=CATALOG,
+        clock=lambda: NOW,
+        http=http,
+        configs={"twelvedata": config},
         resilience=ResilienceConfig(timeout_seconds=1.0, deadline_seconds=1.0),
     )
     answer = await history_chain.daily_closes(STOCKS, SPAN, patient=False)

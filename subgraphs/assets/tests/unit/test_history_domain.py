@@ -54,8 +54,9 @@ def test_good_ranges_and_the_final_days_in_them() -> None:
 
 
 def test_covered_spans_merge_and_leave_exact_gaps() -> None:
-    covered = merge_spans([span("2024-03-01", "2024-03-10"), span("2024-01-01", "2024-01-31"),
-                           span("2024-02-01", "2024-02-10")])
+    covered = merge_spans(
+        [span("2024-03-01", "2024-03-10"), span("2024-01-01", "2024-01-31"), span("2024-02-01", "2024-02-10")]
+    )
     assert covered == (span("2024-01-01", "2024-02-10"), span("2024-03-01", "2024-03-10"))
     assert uncovered(span("2023-12-30", "2024-03-15"), covered) == [
         span("2023-12-30", "2023-12-31"),

@@ -35,7 +35,9 @@ async def test_first_ask_backfills_once_and_the_second_makes_no_provider_call() 
     days = [close.day for close in first.closes]
     assert days == sorted(days) and all(day.weekday() < 5 for day in days)
     assert days[0] == date(2020, 11, 2) and days[-1] == date(2025, 11, 21)  # Monday .. Friday
-    every_day = (date(2020, 11, 1) + timedelta(days=i) for i in range((YESTERDAY - date(2020, 11, 1)).days + 1))
+    every_day = (
+        date(2020, 11, 1) + timedelta(days=i) for i in range((YESTERDAY - date(2020, 11, 1)).days + 1)
+    )
     assert days == [day for day in every_day if day.weekday() < 5]  # every weekday, once
 
     again = await world.service.history.instrument_history(aapl, date(2022, 1, 1), date(2023, 12, 31))
@@ -60,7 +62,9 @@ async def test_a_wider_ask_fetches_only_the_missing_days_for_all_symbols_at_once
     ]
     assert len(world.closes.calls.of("save_series")) == 2  # the first ask's write, then this one's
     assert found["AAPL"].complete and found["MSFT"].complete
-    assert found["AAPL"].closes[0].day == date(2025, 5, 1) and found["MSFT"].closes[-1].day == date(2025, 7, 31)
+    assert found["AAPL"].closes[0].day == date(2025, 5, 1) and found["MSFT"].closes[-1].day == date(
+        2025, 7, 31
+    )
 
 
 async def test_unsupported_symbols_are_incomplete_never_made_up_and_asked_again() -> None:
@@ -101,7 +105,9 @@ async def test_refresh_fetches_the_days_after_each_series_last_day_patiently() -
     assert world.fx_history.calls == [(["EUR"], gap)]
     assert (report.series, report.behind, report.incomplete) == (3, 3, 0)
     btc_closes = world.closes.series[SeriesKey.instrument("BTC")]
-    assert btc_closes.last_covered == YESTERDAY and date(2025, 11, 22) in btc_closes.closes  # crypto: Saturday
+    assert (
+        btc_closes.last_covered == YESTERDAY and date(2025, 11, 22) in btc_closes.closes
+    )  # crypto: Saturday
     again = await history.refresh()
     assert (again.behind, len(world.history_feed.calls)) == (0, 1)  # up to date: nothing asked
 

@@ -12,6 +12,11 @@ from devstack.topology import SUBGRAPH_NAMES, subgraph
 # ends share the push secret, and a subscriber starts before its publisher.
 EVENT_ROUTES: dict[str, tuple[str, ...]] = {"customers": ("portfolios",)}
 
+# The launcher's own schedules (in AWS, EventBridge Scheduler runs them): each subgraph's periodic
+# jobs, as its settings (under its env prefix). The assets service refreshes its stored daily closes
+# at start and then once a day.
+SCHEDULES: dict[str, dict[str, str]] = {"assets": {"HISTORY_REFRESH_SECONDS": str(24 * 60 * 60)}}
+
 
 def start_order() -> tuple[str, ...]:
     """topology.toml's order, with every event publisher after the subgraphs it pushes to."""
@@ -37,6 +42,7 @@ def subgraph_env(
         f"{prefix}TABLE_NAME": config.table(name),
         **auth,
     }
+    env.update({f"{prefix}{setting}": value for setting, value in SCHEDULES.get(name, {}).items()})
     subscribers = EVENT_ROUTES.get(name, ())
     if subscribers:
         env[f"{prefix}EVENT_SUBSCRIBERS"] = ",".join(config.url(to, "/events") for to in subscribers)

@@ -30,7 +30,9 @@ class SimulatedFxHistory:
         days = [day for day in every if is_trading_day(day, every_day=False)]
         return answer_of(
             {
-                SeriesKey.fx(PIVOT, code): [DailyClose(day, per_usd[code], SIMULATED_FX_SOURCE) for day in days]
+                SeriesKey.fx(PIVOT, code): [
+                    DailyClose(day, per_usd[code], SIMULATED_FX_SOURCE) for day in days
+                ]
                 for code in currencies
                 if code in per_usd
             }
@@ -86,7 +88,8 @@ class GuardedFxHistory:
     async def daily_rates(self, currencies: Sequence[str], span: DateSpan, *, patient: bool) -> SeriesAnswer:
         budget = None if patient else self._deadline_seconds
         try:
-            return await self._guard.run(lambda: self._feed.fetch(currencies, span), budget=budget, wait=patient)
+            return await self._guard.run(
+                lambda: self._feed.fetch(currencies, span), budget=budget, patient=patient
+            )
         except ProviderError:
             return SeriesAnswer()
-

@@ -205,7 +205,6 @@ class StoredSeries:
         )
 
 
-
 def history_of(series: StoredSeries, span: DateSpan | None, complete: bool) -> History:
     closes = series.within(span) if span is not None else ()
     return History(closes=closes, currency=series.currency, complete=complete)

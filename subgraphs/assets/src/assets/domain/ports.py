@@ -166,4 +166,5 @@ class HistoryFeed(Protocol):
 
 class FxHistoryFeed(Protocol):
     async def daily_rates(self, currencies: Sequence[str], span: DateSpan, *, patient: bool) -> SeriesAnswer:
-        """Rates per US dollar of every day of `span` the source publishes (keys: `SeriesKey.fx("USD", c)`)."""
+        """Rates per US dollar of every day of `span` the source publishes
+        (keys: `SeriesKey.fx("USD", code)`)."""

@@ -52,9 +52,13 @@ class AssetsContext(RequestContext):
         views = await self.instruments.load_many(symbols)
         return await self.service.reads.quotes_for([view for view in views if view is not None])
 
-    async def _load_histories(self, asks: Sequence[tuple[str, DateSpan]]) -> dict[tuple[str, DateSpan], History]:
+    async def _load_histories(
+        self, asks: Sequence[tuple[str, DateSpan]]
+    ) -> dict[tuple[str, DateSpan], History]:
         views = await self.instruments.load_many([symbol for symbol, _ in asks])
-        wanted = [(view.instrument, span) for view, (_, span) in zip(views, asks, strict=True) if view is not None]
+        wanted = [
+            (view.instrument, span) for view, (_, span) in zip(views, asks, strict=True) if view is not None
+        ]
         return await self.service.history.many(wanted)
 
     async def _value(self, portfolios: list[PortfolioHoldings]) -> list[Valuation | None]:

@@ -77,9 +77,7 @@ class HistoryService:
     async def instrument_history(self, instrument: Instrument, start: date, end: date) -> History:
         return (await self.closes([instrument], self.requested(start, end)))[instrument.symbol]
 
-    async def many(
-        self, asks: Sequence[tuple[Instrument, DateSpan]]
-    ) -> dict[tuple[str, DateSpan], History]:
+    async def many(self, asks: Sequence[tuple[Instrument, DateSpan]]) -> dict[tuple[str, DateSpan], History]:
         """Many instruments' histories (a DataLoader's batch): one `closes` per distinct range."""
         by_span: dict[DateSpan, dict[str, Instrument]] = defaultdict(dict)
         for instrument, span in asks:

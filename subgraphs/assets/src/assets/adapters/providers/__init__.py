@@ -172,7 +172,9 @@ def build_feeds(
             if name in HISTORY_PROVIDERS:
                 endpoint = cast(
                     HistoryProvider,
-                    HISTORY_PROVIDERS[name](http, base_url=config.base_url, api_key=config.api_key, clock=clock),
+                    HISTORY_PROVIDERS[name](
+                        http, base_url=config.base_url, api_key=config.api_key, clock=clock
+                    ),
                 )
                 rate_limit = config.rate_limit or adapter.capabilities.rate_limit
                 history.append(GuardedHistorySource(endpoint, guard, rate_limit))

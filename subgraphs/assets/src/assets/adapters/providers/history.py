@@ -118,7 +118,10 @@ class GuardedHistorySource:
         budget = deadline - asyncio.get_running_loop().time()
         try:
             answer = await self.guard.run(
-                lambda: self.provider.fetch_history(batch, span), tokens=tokens, budget=budget, wait=patient
+                lambda: self.provider.fetch_history(batch, span),
+                tokens=tokens,
+                budget=budget,
+                patient=patient,
             )
         except ProviderError as error:
             log.warning("history provider %s: %s (%d symbols)", self.name, error, len(batch))

@@ -110,9 +110,9 @@ class Guard:
         *,
         tokens: int = 1,
         budget: float | None = None,
-        wait: bool = False,
+        patient: bool = False,
     ) -> T:
-        """`wait`: when over the rate limit, wait for capacity (a background job such as the history
+        """`patient`: when over the rate limit, wait for capacity (a background job such as the history
         refresh) instead of skipping the call (a request, which has no time to wait)."""
         limit = self.timeout_seconds if budget is None else min(self.timeout_seconds, budget)
         if limit <= 0:
@@ -120,7 +120,7 @@ class Guard:
         now = self._clock()
         if now < self.blocked_until:
             raise Skipped(f"{self.name}: rate limited for {self.blocked_until - now:.1f} s more")
-        if not wait and not self.limiter.has_capacity(tokens):
+        if not patient and not self.limiter.has_capacity(tokens):
             raise Skipped(f"{self.name}: over its own rate limit")
         if not self.breaker.allow():
             raise Skipped(f"{self.name}: circuit open")
