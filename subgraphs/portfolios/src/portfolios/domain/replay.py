@@ -47,6 +47,7 @@ from portfolios.domain.problems import (
     lot_held_too_little,
     transfer_changed,
 )
+from portfolios.domain.timeline import Held, Timeline, TimelineRecorder, records_cash
 
 _QUANTUM = Decimal(1).scaleb(-QUANTITY_PLACES)
 
@@ -93,14 +94,29 @@ class Replay:
         return lots
 
     def run(self, activities: Sequence[Activity], version: int, *, strict: bool = True) -> Books:
+        timeline = TimelineRecorder(records_cash(activities), self.held_now)
         for activity in activities:
+            timeline.begin(activity, self.cash)
             try:
                 self.apply(activity)
             except ImpossibleHistory:
                 if strict:
                     raise
                 break
-        return self.books(len(activities), version)
+            out = activity.type is ActivityType.TRANSFER_OUT
+            timeline.note(activity, self.transfers[-1].moved if out else ())
+        return self.books(len(activities), version, timeline.finish(self.cash))
+
+    def held_now(self, symbol: str) -> Held:
+        """What is held of `symbol` now: quantity and exact cost (a pooled symbol's pool)."""
+        if self.pooled:
+            quantity, cost = self.pools.get(symbol, (ZERO, ZERO))
+            return quantity, cost
+        quantity = cost = ZERO
+        for lot in self.open_of(symbol):
+            quantity = EXACT.add(quantity, lot.remaining_quantity)
+            cost = EXACT.add(cost, lot.remaining_cost)
+        return quantity, cost
 
     def apply(self, activity: Activity) -> None:
         self.cash = EXACT.add(self.cash, self.round(activity.in_base(activity.cash_effect)))
@@ -264,7 +280,7 @@ class Replay:
             if lot.remaining_quantity == 0:
                 lot.remaining_cost = ZERO
 
-    def books(self, count: int, version: int) -> Books:
+    def books(self, count: int, version: int, timeline: Timeline) -> Books:
         if self.pooled:
             self.settle_pools()
         open_lots: list[Lot] = []
@@ -303,4 +319,4 @@ class Replay:
             transfers=tuple(self.transfers),
             income=tuple(self.income),
         )
-        return Books(holdings=holdings, history=history)
+        return Books(holdings=holdings, history=history, timeline=timeline)
