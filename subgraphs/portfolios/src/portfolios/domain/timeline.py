@@ -20,7 +20,7 @@ Amounts are base currency at full precision: inputs to further computation, not 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -104,7 +104,7 @@ class Timeline:
         return next((s.steps for s in self.symbols if s.symbol == symbol), ())
 
 
-def records_cash(activities: list[Activity] | tuple[Activity, ...]) -> bool:
+def records_cash(activities: Iterable[Activity]) -> bool:
     """Whether a portfolio records cash: it has any DEPOSIT or WITHDRAWAL (PortfolioPerformance)."""
     return any(activity.type in _CASH_RECORDING for activity in activities)
 
