@@ -27,6 +27,7 @@ from portfolios.domain.costbasis import (
     UnknownPick,
     allocate,
     held,
+    held_and_cost,
     take,
     take_pooled,
 )
@@ -108,15 +109,9 @@ class Replay:
         return self.books(len(activities), version, timeline.finish(self.cash))
 
     def held_now(self, symbol: str) -> Held:
-        """What is held of `symbol` now: quantity and exact cost (a pooled symbol's pool)."""
-        if self.pooled:
-            quantity, cost = self.pools.get(symbol, (ZERO, ZERO))
-            return quantity, cost
-        quantity = cost = ZERO
-        for lot in self.open_of(symbol):
-            quantity = EXACT.add(quantity, lot.remaining_quantity)
-            cost = EXACT.add(cost, lot.remaining_cost)
-        return quantity, cost
+        """What is held of `symbol` now: quantity and exact cost (a pooled symbol: its pool's)."""
+        pool = self.pools.get(symbol) if self.pooled else None
+        return (pool[0], pool[1]) if pool else held_and_cost(self.open_of(symbol))
 
     def apply(self, activity: Activity) -> None:
         self.cash = EXACT.add(self.cash, self.round(activity.in_base(activity.cash_effect)))
