@@ -6,10 +6,13 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal as D
 
+import pytest
+from portfolios.domain.ledger import Ledger
 from portfolios.domain.model import ActivityType, MovedLot
 from portfolios.domain.timeline import DatedAmount, HeldStep, SplitStep, Timeline, TransferStep
 
-from .replay_support import AVERAGE, Book, d
+from ..five_years import five_years
+from .replay_support import AVERAGE, FIFO, HIFO, LIFO, Book, d
 
 T = ActivityType
 
@@ -197,3 +200,20 @@ def test_a_back_dated_correction_changes_every_step_after_it():
     removed = ledger.without(first.id).replay().timeline
     assert steps(removed, "AAPL") == [("2024-02-01", "5", "400"), ("2024-04-01", "0", "0")]
     assert HeldStep(d("2024-04-01"), D(0), D(0)) in removed.of("AAPL")
+
+
+@pytest.mark.parametrize("method", [FIFO, LIFO, HIFO, AVERAGE])
+def test_on_any_day_the_timeline_holds_what_the_ledger_up_to_that_day_replays_to(method):
+    book = Book(method=method)
+    activities = five_years(book.portfolio, activities=400, seed=7)
+    timeline = Ledger(book.portfolio, activities).replay().timeline
+    days = sorted({a.occurred_on for a in activities})
+    for day in days[:: len(days) // 12] + days[-1:]:
+        up_to = Ledger(book.portfolio, [a for a in activities if a.occurred_on <= day]).replay()
+        held = {p.symbol: (p.quantity, p.exact_cost) for p in up_to.holdings.positions()}
+        for symbol in {s.symbol for s in timeline.symbols}:
+            steps = [s for s in timeline.of(symbol) if s.on <= day]
+            at_close = (steps[-1].quantity, steps[-1].cost) if steps else (D(0), D(0))
+            assert at_close == held.get(symbol, (D(0), D(0))), (method, day, symbol)
+        cash = [c.amount for c in timeline.cash if c.on <= day]
+        assert (cash[-1] if cash else D(0)) == up_to.holdings.cash

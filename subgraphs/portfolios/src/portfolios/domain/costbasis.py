@@ -138,15 +138,6 @@ def held(lots: Sequence[OpenLot]) -> Decimal:
     return total
 
 
-def held_and_cost(lots: Sequence[OpenLot]) -> tuple[Decimal, Decimal]:
-    """The quantity the lots hold and their exact remaining cost."""
-    quantity = cost = ZERO
-    for lot in lots:
-        quantity = EXACT.add(quantity, lot.remaining_quantity)
-        cost = EXACT.add(cost, lot.remaining_cost)
-    return quantity, cost
-
-
 def _by_method(method: CostBasisMethod, lots: Sequence[OpenLot]) -> list[OpenLot]:
     if method is CostBasisMethod.LIFO:
         return sorted(lots, key=lambda lot: (lot.acquired_on, lot.id), reverse=True)

@@ -27,7 +27,6 @@ from portfolios.domain.costbasis import (
     UnknownPick,
     allocate,
     held,
-    held_and_cost,
     take,
     take_pooled,
 )
@@ -80,8 +79,9 @@ class Replay:
         self.sales: list[SaleResult] = []
         self.transfers: list[TransferResult] = []
         self.income: list[IncomeLine] = []
-        # AVERAGE pools each symbol's cost: [quantity held, cost held]; the lots carry quantities,
-        # and their share of the pool's cost is worked out once, when the books are made.
+        # Each symbol's [quantity held, cost held], kept for every method (the timeline reads it at
+        # each day's end). AVERAGE takes from it as a pool: the lots carry quantities, and their
+        # share of the pool's cost is worked out once, when the books are made.
         self.pooled = portfolio.cost_basis_method is CostBasisMethod.AVERAGE
         self.pools: dict[str, list[Decimal]] = {}
 
@@ -110,8 +110,8 @@ class Replay:
 
     def held_now(self, symbol: str) -> Held:
         """What is held of `symbol` now: quantity and exact cost (a pooled symbol: its pool's)."""
-        pool = self.pools.get(symbol) if self.pooled else None
-        return (pool[0], pool[1]) if pool else held_and_cost(self.open_of(symbol))
+        pool = self.pools.get(symbol)
+        return (pool[0], pool[1]) if pool else (ZERO, ZERO)
 
     def apply(self, activity: Activity) -> None:
         self.cash = EXACT.add(self.cash, self.round(activity.in_base(activity.cash_effect)))
@@ -135,10 +135,9 @@ class Replay:
         self.open.setdefault(lot.symbol, []).append(lot)
         self.lots[lot.id] = lot
         self.acquired[lot.id] = acquired
-        if self.pooled:
-            pool = self.pools.setdefault(lot.symbol, [ZERO, ZERO])
-            pool[0] = EXACT.add(pool[0], lot.remaining_quantity)
-            pool[1] = EXACT.add(pool[1], lot.remaining_cost)
+        pool = self.pools.setdefault(lot.symbol, [ZERO, ZERO])
+        pool[0] = EXACT.add(pool[0], lot.remaining_quantity)
+        pool[1] = EXACT.add(pool[1], lot.remaining_cost)
 
     def buy(self, activity: Activity) -> None:
         assert activity.symbol is not None and activity.quantity is not None and activity.price is not None
@@ -179,13 +178,18 @@ class Replay:
         assert activity.symbol is not None and activity.quantity is not None
         lots = self.open_of(activity.symbol)
         try:
+            pool = self.pools.setdefault(activity.symbol, [ZERO, ZERO])
             if self.pooled:
-                return take_pooled(self.pools.get(activity.symbol, [ZERO, ZERO]), lots, activity.quantity)
-            return take(self.portfolio.cost_basis_method, lots, activity.quantity, picks)
+                return take_pooled(pool, lots, activity.quantity)
+            takes = take(self.portfolio.cost_basis_method, lots, activity.quantity, picks)
         except NotEnoughHeld as error:
             raise held_too_little(activity, error.held) from None
         except UnknownPick as error:
             raise lot_held_too_little(activity, error.pick, error.held) from None
+        for part in takes:  # the lots lost exactly this: the symbol's sums stay theirs
+            pool[0] = EXACT.subtract(pool[0], part.quantity)
+            pool[1] = EXACT.subtract(pool[1], part.cost)
+        return takes
 
     def sell(self, activity: Activity) -> None:
         assert activity.symbol is not None and activity.quantity is not None and activity.price is not None
@@ -256,7 +260,7 @@ class Replay:
             places = min(max(decimal_places(scaled), 0), QUANTITY_PLACES)
             quantity = scaled.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN, context=EXACT)
             lot.remaining_quantity = max(quantity, _QUANTUM)  # a held lot never vanishes with its cost
-        if self.pooled and activity.symbol in self.pools:
+        if activity.symbol in self.pools:
             self.pools[activity.symbol][0] = held(self.open_of(activity.symbol))
 
     def settle_pools(self) -> None:
