@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import logging
 from contextlib import AsyncExitStack
+from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
@@ -38,6 +39,7 @@ from assets.adapters.providers.stooq import DEFAULT_BASE_URL as STOOQ_URL
 from assets.adapters.providers.twelvedata import DEFAULT_BASE_URL as TWELVEDATA_URL
 from assets.adapters.repository import DynamoAssetsRepository
 from assets.domain.instruments import Catalog
+from assets.domain.manual import DEFAULT_STALE_AFTER
 from assets.domain.ports import PriceProvider, QuoteFeed
 from assets.graphql.context import AssetsContext
 from assets.schema import schema
@@ -65,6 +67,13 @@ class AssetsSettings(ServiceSettings):
     )
     fx_ttl_seconds: int = Field(
         default=FX_TTL_SECONDS, ge=1, description="How long an FX feed snapshot is cached"
+    )
+    manual_price_stale_after: timedelta = Field(
+        default=DEFAULT_STALE_AFTER,
+        gt=timedelta(0),
+        description="How long a manual price set without expiresAt (and a manual FX rate) wins over the "
+        "feeds, an ISO 8601 duration (P7D, PT12H); after it the feed's price is used, else the manual "
+        "one, flagged stale",
     )
     cache_url: str = Field(default="memory://", description=CACHE_URL_FORMS)
     provider_connect_timeout_seconds: float = Field(default=1.0, gt=0)
@@ -204,6 +213,7 @@ class AssetsRuntime(Runtime):
             fx_feed=fx_feed,
             clock=self.clock,
             fx_ttl_seconds=settings.fx_ttl_seconds,
+            manual_stale_after=settings.manual_price_stale_after,
         )
         log.info(
             "assets: price providers %s, FX %s, cache %s", names, settings.fx_provider, settings.cache_url

@@ -90,6 +90,10 @@ class FakeAssetsRepository:
             self.instruments[new.symbol] = new
         self.prices[change.price.symbol] = change.price
 
+    async def clear_manual_price(self, symbol: str) -> bool:
+        await self.calls.record("clear_manual_price", symbol)
+        return self.prices.pop(symbol, None) is not None
+
     async def manual_instruments(self) -> list[Instrument]:
         await self.calls.record("manual_instruments")
         return list(self.instruments.values())

@@ -9,7 +9,7 @@ valuation then leaves that position unpriced.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from decimal import Decimal
 from typing import Protocol
@@ -60,6 +60,9 @@ class FxRate:
     as_of: datetime
     stale: bool = False
 
+    def as_stale(self) -> FxRate:
+        return replace(self, stale=True)
+
     def inverse(self) -> FxRate:
         inverse = RATIO.divide(1, self.rate)
         return FxRate(self.to_currency, self.from_currency, inverse, self.source, self.as_of, self.stale)
@@ -100,11 +103,19 @@ def sane_per_usd(rates: Mapping[str, Decimal]) -> dict[str, Decimal]:
 
 
 class FxTable:
-    """Every rate derivable from manual rates and a feed snapshot (either may be missing)."""
+    """Every rate derivable from manual rates and a feed snapshot (either may be missing).
 
-    def __init__(self, snapshot: FxSnapshot | None, manual: Iterable[FxRate]) -> None:
+    `aged` manual rates (set longer ago than the staleness period, domain.manual) no longer win: a
+    pair is first looked up without them, and only when that finds nothing with them, flagged stale.
+    """
+
+    def __init__(
+        self, snapshot: FxSnapshot | None, manual: Iterable[FxRate], aged: Iterable[FxRate] = ()
+    ) -> None:
         self._snapshot = snapshot
         self._manual = {(rate.from_currency, rate.to_currency): rate for rate in manual}
+        stale = [rate.as_stale() for rate in aged]
+        self._fallback = FxTable(snapshot, [*self._manual.values(), *stale]) if stale else None
 
     def _manual_rate(self, from_currency: str, to_currency: str) -> FxRate | None:
         direct = self._manual.get((from_currency, to_currency))
@@ -121,6 +132,12 @@ class FxTable:
 
     def lookup(self, from_currency: str, to_currency: str) -> FxRate | None:
         """The rate from one currency to another (not for equal currencies), or None."""
+        found = self._lookup(from_currency, to_currency)
+        if found is None and self._fallback is not None:
+            return self._fallback.lookup(from_currency, to_currency)
+        return found
+
+    def _lookup(self, from_currency: str, to_currency: str) -> FxRate | None:
         if PIVOT in (from_currency, to_currency):
             return self._leg(from_currency, to_currency)
         manual = self._manual_rate(from_currency, to_currency)

@@ -25,7 +25,7 @@ from kit.core.text import TextKind, trimmed
 from assets.domain import problems
 from assets.domain.fx import MANUAL_FX_SOURCE, FxRate
 from assets.domain.instruments import Catalog, Instrument, normalize_symbol
-from assets.domain.manual import ManualPrice, ManualPriceChange
+from assets.domain.manual import MAX_EXPIRY_AHEAD, ManualPrice, ManualPriceChange
 from assets.domain.valuation import Holding
 
 # DynamoDB numbers hold 38 significant digits; these bounds keep any accepted amount storable and
@@ -61,9 +61,12 @@ def validate_manual_price(
     previous_close: Amount | None,
     catalog: Catalog,
     set_at: datetime,
+    expires_at: datetime | None = None,
 ) -> ManualPriceChange:
     """Check a manual price; every problem found is reported at once as `InputProblems`."""
     found: list[Problem] = []
+    if expires_at is not None:
+        found.extend(_expiry_problems(expires_at, set_at))
     symbol = normalize_symbol(raw_symbol)
     if symbol is None:
         found.append(problems.malformed_symbol(("input", "symbol")))
@@ -87,9 +90,30 @@ def validate_manual_price(
 
     if found or symbol is None:
         raise InputProblems(found)
-    manual = ManualPrice(symbol=symbol, price=price, previous_close=previous_close, set_at=set_at)
+    manual = ManualPrice(
+        symbol=symbol, price=price, previous_close=previous_close, set_at=set_at, expires_at=expires_at
+    )
     new_instrument = None if entry is not None else Instrument.manual(symbol, price.currency_code)
     return ManualPriceChange(price=manual, new_instrument=new_instrument)
+
+
+def _expiry_problems(expires_at: datetime, now: datetime) -> list[Problem]:
+    """An expiry is an instant (with its offset), in the future, at most MAX_EXPIRY_AHEAD away."""
+    if expires_at.tzinfo is None or expires_at.utcoffset() is None:
+        return [problems.expiry_without_offset()]
+    if expires_at <= now:
+        return [problems.expiry_not_in_future()]
+    if expires_at - now > MAX_EXPIRY_AHEAD:
+        return [problems.expiry_too_far(MAX_EXPIRY_AHEAD.days)]
+    return []
+
+
+def validate_symbol_to_clear(raw_symbol: str) -> str:
+    """The symbol whose manual price is to be cleared, normalized; `InputProblems` when malformed."""
+    symbol = normalize_symbol(raw_symbol)
+    if symbol is None:
+        raise InputProblems([problems.malformed_symbol(("input", "symbol"))])
+    return symbol
 
 
 def validate_manual_fx_rate(
