@@ -36,12 +36,20 @@ def test_sdl_has_the_agreed_federation_shape() -> None:
     assert 'type Portfolio @key(fields: "id")' in sdl
     assert "baseCurrency: String! @external" in sdl
     assert "holdings: [Holding!]! @external" in sdl
-    requires = '@requires(fields: "baseCurrency holdings { symbol quantity costBasis } owner { id }")'
+    requires = (
+        '@requires(fields: "baseCurrency holdings { symbol quantity costBasis } owner { id } '
+        "positions { instrument { symbol } lots { remainingQuantity purchasedAt "
+        'purchasePrice { amount currencyCode } } }")'
+    )
     assert f"valuation: PortfolioValuation {requires}" in sdl
+    # A lot bought today moves from its purchase price: the open lots come with the representation.
+    assert "positions: [Position!]! @external" in sdl
+    assert 'type Investment @key(fields: "id", resolvable: false)' in sdl
     # The owner decides who may see a valuation; Customer is only a stub here.
     assert "owner: Customer @external" in sdl  # nullable as portfolios declares it
     assert 'type Customer @key(fields: "id", resolvable: false) {\n  id: ID!\n}' in sdl
     assert "setManualFxRate(input: SetManualFxRateInput!): SetManualFxRatePayload!" in sdl
+    assert "clearManualPrice(input: ClearManualPriceInput!): ClearManualPricePayload!" in sdl
     assert "type Holding @inaccessible" in sdl
     assert "costBasis: Decimal! @external" in sdl
     assert "enum AssetClass" in sdl and "UNKNOWN" in sdl

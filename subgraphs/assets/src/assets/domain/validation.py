@@ -8,7 +8,7 @@ BAD_USER_INPUT error. The messages live in `domain.problems`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from kit.core.errors import InputProblems, Problem
@@ -26,7 +26,7 @@ from assets.domain import problems
 from assets.domain.fx import MANUAL_FX_SOURCE, FxRate
 from assets.domain.instruments import Catalog, Instrument, normalize_symbol
 from assets.domain.manual import MAX_EXPIRY_AHEAD, ManualPrice, ManualPriceChange
-from assets.domain.valuation import Holding
+from assets.domain.valuation import Holding, Lot
 
 # DynamoDB numbers hold 38 significant digits; these bounds keep any accepted amount storable and
 # far beyond any real price.
@@ -141,13 +141,15 @@ def validate_manual_fx_rate(
     return FxRate(source, target, rate, MANUAL_FX_SOURCE, set_at)
 
 
-def parse_holdings(raw: object) -> list[Holding]:
-    """Holdings from an entity representation (Decimal values arrive as JSON strings).
+def parse_holdings(raw: object, positions: object = None) -> list[Holding]:
+    """Holdings from an entity representation (Decimal values arrive as JSON strings), with the open
+    lots of `positions` (when sent) attached by symbol.
 
     The router sends what the portfolios subgraph computed (sums and products: kit.core.money's stored
     bounds); a caller of this subgraph may send anything, so whatever is not a list of
     {symbol, quantity, costBasis} within those bounds is refused with BAD_USER_INPUT.
     """
+    lots = parse_position_lots(positions)
     if not isinstance(raw, list):
         raise problems.bad_holdings()
     holdings = []
@@ -159,8 +161,51 @@ def parse_holdings(raw: object) -> list[Holding]:
             cost_basis = parse_decimal(item.get("costBasis"), STORED_DECIMAL)
         except DecimalError as error:
             raise problems.bad_holdings(f" ({error})") from error
-        holdings.append(Holding(symbol=item["symbol"], quantity=quantity, cost_basis=cost_basis))
+        symbol = item["symbol"]
+        holdings.append(Holding(symbol, quantity, cost_basis, lots.get(symbol, ())))
     return holdings
+
+
+def parse_position_lots(raw: object) -> dict[str, tuple[Lot, ...]]:
+    """The open lots per symbol from the representation's `positions { instrument { symbol } lots {
+    remainingQuantity purchasedAt purchasePrice { amount currencyCode } } }`; none when not sent.
+    Anything else is BAD_USER_INPUT."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, list):
+        raise problems.bad_positions()
+    found: dict[str, tuple[Lot, ...]] = {}
+    for position in raw:
+        if not isinstance(position, Mapping) or not isinstance(position.get("lots"), list):
+            raise problems.bad_positions()
+        instrument = position.get("instrument")
+        symbol = instrument.get("symbol") if isinstance(instrument, Mapping) else None
+        if not isinstance(symbol, str):
+            continue  # a position whose instrument is not known: nothing to attach its lots to
+        found[symbol] = tuple(_lot(lot) for lot in position["lots"])
+    return found
+
+
+def _lot(raw: object) -> Lot:
+    if not isinstance(raw, Mapping):
+        raise problems.bad_positions()
+    price = raw.get("purchasePrice")
+    purchased = raw.get("purchasedAt")
+    if not isinstance(price, Mapping) or not isinstance(purchased, str):
+        raise problems.bad_positions()
+    currency = price.get("currencyCode")
+    if not isinstance(currency, str) or not is_iso_currency(currency):
+        raise problems.bad_positions()
+    try:
+        quantity = parse_decimal(raw.get("remainingQuantity"), STORED_DECIMAL)
+        amount = parse_decimal(price.get("amount"), STORED_DECIMAL)
+    except DecimalError as error:
+        raise problems.bad_positions(f" ({error})") from error
+    try:
+        purchased_on = date.fromisoformat(purchased)
+    except ValueError as error:
+        raise problems.bad_positions() from error
+    return Lot(quantity, Amount(amount, currency), purchased_on)
 
 
 def parse_base_currency(raw: object) -> str:

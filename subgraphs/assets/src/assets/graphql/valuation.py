@@ -1,6 +1,7 @@
 """`Portfolio.valuation`: the portfolios subgraph's entity, extended where prices live (DESIGN.md #10).
 
-The router sends `baseCurrency`, `holdings` and `owner { id }` in the representation (`@requires`), so
+The router sends `baseCurrency`, `holdings`, `owner { id }` and the open lots of `positions` (for the
+day change of a lot bought today) in the representation (`@requires`), so
 valuing a portfolio reads nothing of it from storage; the quotes of all portfolios in a request are
 loaded in one batch. Amounts are the domain's rounded statement lines and totals, shown with
 `Money.amount_of`; the price with `Money.price_of`; weight and percentage through `unit_price`
@@ -11,7 +12,7 @@ loaded in one batch. Amounts are the domain's rounded statement lines and totals
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import strawberry
@@ -33,6 +34,15 @@ from assets.graphql.types import Instrument
 from assets.services import Valuation
 
 
+DayChangeMissing = strawberry.enum(
+    domain.DayChangeMissing,
+    name="DayChangeMissing",
+    description="Why a position has no dayChange. UNPRICED: it has no price. NO_PREVIOUS_CLOSE: some of "
+    "it was held before the quote's session and the quote has no previous close. NO_FX_RATE: a lot "
+    "bought in the session was paid in a currency with no rate into the base currency.",
+)
+
+
 @strawberry.type(name="PositionValuation", description="One position at the latest prices.")
 class PositionValuation:
     instrument: Instrument
@@ -47,8 +57,14 @@ class PositionValuation:
     cost_basis: Money = strawberry.field(description="In the base currency, rounded to its minor unit.")
     unrealized_gain: Money | None = strawberry.field(description="marketValue - costBasis.")
     day_change: Money | None = strawberry.field(
-        description="quantity x (price - previousClose), in the base currency, rounded to its minor unit; "
-        "null when unpriced or the quote has no previous close."
+        description="Today's move, in the base currency, rounded once to its minor unit (the broker "
+        "convention): the quantity held before the quote's session x (price - previousClose), plus, for "
+        "each open lot bought in the session (purchasedAt on or after the UTC date of the quote's asOf), "
+        "remainingQuantity x (price - purchasePrice). Null when it cannot be told: dayChangeMissing says "
+        "why."
+    )
+    day_change_missing: DayChangeMissing | None = strawberry.field(  # type: ignore[valid-type]
+        description="Why dayChange is null; null when it is not."
     )
     weight: Decimal | None = strawberry.field(
         description="marketValue / the portfolio's marketValue: a fraction (0 to 1), at most 10 decimal "
@@ -68,6 +84,7 @@ class PositionValuation:
             cost_basis=Money.amount_of(position.cost_basis),
             unrealized_gain=Money.amount_of(position.unrealized_gain),
             day_change=Money.amount_of(position.day_change),
+            day_change_missing=position.day_change_missing,
             weight=None if position.weight is None else unit_price(position.weight),
             stale=position.stale,
         )
@@ -89,7 +106,13 @@ class PortfolioValuation:
         description="unrealizedGain / costBasis * 100 (12.5 means 12.5%), at most 10 decimal places; null "
         "when the cost basis is 0."
     )
-    day_change: Money = strawberry.field(description="The sum of the positions' dayChange.")
+    day_change: Money = strawberry.field(
+        description="The sum of the positions' dayChange that are not null (a position without one adds "
+        "nothing, it does not count as 0): dayChangeComplete says whether that is every position."
+    )
+    day_change_complete: bool = strawberry.field(
+        description="False when some position's dayChange is null (see its dayChangeMissing)."
+    )
     as_of: datetime | None = strawberry.field(description="The oldest asOf of the quotes used.")
     complete: bool = strawberry.field(description="False when some position has no price.")
     positions: list[PositionValuation] = strawberry.field(directives=[assumed(POSITIONS_PER_PORTFOLIO)])
@@ -104,6 +127,7 @@ class PortfolioValuation:
             unrealized_gain=Money.amount_of(result.unrealized_gain),
             unrealized_gain_percent=None if percent is None else unit_price(percent),
             day_change=Money.amount_of(result.day_change),
+            day_change_complete=result.day_change_complete,
             as_of=result.as_of,
             complete=result.complete,
             positions=[
@@ -118,6 +142,27 @@ class Holding:
     symbol: str = strawberry.federation.field(external=True)
     quantity: Decimal = strawberry.federation.field(external=True)
     cost_basis: Decimal = strawberry.federation.field(external=True)
+
+
+@strawberry.federation.type(
+    keys=[Key(fields=FieldSet("id"), resolvable=False)],
+    name="Investment",
+)
+class Investment:
+    """The portfolios subgraph's lot; here only what a day change needs of an open lot (`@requires`)."""
+
+    id: strawberry.ID
+    remaining_quantity: Decimal = strawberry.federation.field(external=True)
+    purchased_at: date = strawberry.federation.field(external=True)
+    purchase_price: Money = strawberry.federation.field(external=True)
+
+
+@strawberry.federation.type(name="Position")
+class Position:
+    """The portfolios subgraph's position; here only its open lots, by instrument (`@requires`)."""
+
+    instrument: Instrument | None = strawberry.federation.field(external=True)
+    lots: list[Investment] = strawberry.federation.field(external=True)
 
 
 async def _valuation(
@@ -147,18 +192,25 @@ class Portfolio:
     id: strawberry.ID
     base_currency: str = strawberry.federation.field(external=True)
     holdings: list[Holding] = strawberry.federation.field(external=True)
+    positions: list[Position] = strawberry.federation.field(external=True)
     # As the portfolios subgraph declares it: nullable, since the customer is another subgraph's.
     owner: Customer | None = strawberry.federation.field(external=True)
 
     valuation: PortfolioValuation | None = strawberry.federation.field(
         resolver=_valuation,
-        requires=["baseCurrency holdings { symbol quantity costBasis } owner { id }"],
+        requires=[
+            "baseCurrency holdings { symbol quantity costBasis } owner { id } "
+            "positions { instrument { symbol } lots { remainingQuantity purchasedAt "
+            "purchasePrice { amount currencyCode } } }"
+        ],
         description="The portfolio at the latest prices; null when the router sent no holdings.",
     )
 
+    # The holdings as parsed from the representation, open lots attached (not part of the schema).
+    parsed: strawberry.Private[tuple[domain.Holding, ...]] = ()
+
     def to_domain(self) -> domain.PortfolioHoldings:
-        holdings = tuple(domain.Holding(h.symbol, h.quantity, h.cost_basis) for h in self.holdings)
-        return domain.PortfolioHoldings(str(self.id), self.base_currency, holdings)
+        return domain.PortfolioHoldings(str(self.id), self.base_currency, self.parsed)
 
     @classmethod
     def resolve_reference(
@@ -168,16 +220,19 @@ class Portfolio:
         baseCurrency: str | None = None,
         holdings: Sequence[Mapping[str, Any]] | None = None,
         owner: Mapping[str, Any] | None = None,
+        positions: Any = None,
         **_: Any,
     ) -> Portfolio:
         """No I/O: everything needed comes in the representation. Raising here nulls this one entity
         (FORBIDDEN at its `_entities` index); the others in the request are valued as one batch."""
         owner_id = _owner_id(owner)
         check_valuation_reader(info.context.caller, id, owner_id)
-        parsed = parse_holdings(holdings or [])
+        parsed = parse_holdings(holdings or [], positions)
         return cls(
             id=id,
             base_currency=parse_base_currency(baseCurrency),
             holdings=[Holding(symbol=h.symbol, quantity=h.quantity, cost_basis=h.cost_basis) for h in parsed],
+            positions=[],  # external: never resolved here; their lots are in `parsed`
             owner=Customer(id=strawberry.ID(owner_id or "")),
+            parsed=tuple(parsed),
         )
