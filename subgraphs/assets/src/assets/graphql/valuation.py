@@ -33,7 +33,6 @@ from assets.graphql.context import AssetsContext
 from assets.graphql.types import Instrument
 from assets.services import Valuation
 
-
 DayChangeMissing = strawberry.enum(
     domain.DayChangeMissing,
     name="DayChangeMissing",
