@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -204,10 +204,27 @@ class SimulatedFx:
         return simulated_snapshot(NOW)
 
 
-class World:
-    """An `AssetsService` on the fakes (the bundled catalog, a fixed clock)."""
+class MovableClock:
+    """A clock a test moves on: `clock.now += timedelta(days=8)`."""
 
-    def __init__(self, *, feed: FakeQuoteFeed | None = None, fx_feed: Any = None) -> None:
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class World:
+    """An `AssetsService` on the fakes (the bundled catalog, a fixed clock unless given one)."""
+
+    def __init__(
+        self,
+        *,
+        feed: FakeQuoteFeed | None = None,
+        fx_feed: Any = None,
+        clock: MovableClock | None = None,
+        manual_stale_after: timedelta | None = None,
+    ) -> None:
         self.catalog = load_catalog()
         self.repository = FakeAssetsRepository()
         self.cache = FakeQuoteCache()
@@ -219,7 +236,8 @@ class World:
             cache=self.cache,
             quote_feed=self.feed,
             fx_feed=self.fx_feed,
-            clock=lambda: NOW,
+            clock=clock or (lambda: NOW),
+            **({} if manual_stale_after is None else {"manual_stale_after": manual_stale_after}),
         )
 
 

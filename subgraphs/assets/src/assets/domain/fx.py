@@ -105,8 +105,9 @@ def sane_per_usd(rates: Mapping[str, Decimal]) -> dict[str, Decimal]:
 class FxTable:
     """Every rate derivable from manual rates and a feed snapshot (either may be missing).
 
-    `aged` manual rates (set longer ago than the staleness period, domain.manual) no longer win: a
-    pair is first looked up without them, and only when that finds nothing with them, flagged stale.
+    `aged` manual rates (set longer ago than the staleness period, domain.manual) no longer win: every
+    leg is taken from a recent manual rate, else the feed, and only then from an aged one, flagged
+    stale; a cross rate is an aged direct one only when no way through USD is left.
     """
 
     def __init__(
@@ -114,39 +115,34 @@ class FxTable:
     ) -> None:
         self._snapshot = snapshot
         self._manual = {(rate.from_currency, rate.to_currency): rate for rate in manual}
-        stale = [rate.as_stale() for rate in aged]
-        self._fallback = FxTable(snapshot, [*self._manual.values(), *stale]) if stale else None
+        self._aged = {(rate.from_currency, rate.to_currency): rate.as_stale() for rate in aged}
 
-    def _manual_rate(self, from_currency: str, to_currency: str) -> FxRate | None:
-        direct = self._manual.get((from_currency, to_currency))
+    @staticmethod
+    def _manual_rate(rates: Mapping[Pair, FxRate], from_currency: str, to_currency: str) -> FxRate | None:
+        direct = rates.get((from_currency, to_currency))
         if direct is not None:
             return direct
-        reverse = self._manual.get((to_currency, from_currency))
+        reverse = rates.get((to_currency, from_currency))
         return reverse.inverse() if reverse is not None else None
 
     def _leg(self, from_currency: str, to_currency: str) -> FxRate | None:
-        manual = self._manual_rate(from_currency, to_currency)
+        manual = self._manual_rate(self._manual, from_currency, to_currency)
         if manual is not None:
             return manual
-        return self._snapshot.leg(from_currency, to_currency) if self._snapshot is not None else None
+        fed = self._snapshot.leg(from_currency, to_currency) if self._snapshot is not None else None
+        return fed if fed is not None else self._manual_rate(self._aged, from_currency, to_currency)
 
     def lookup(self, from_currency: str, to_currency: str) -> FxRate | None:
         """The rate from one currency to another (not for equal currencies), or None."""
-        found = self._lookup(from_currency, to_currency)
-        if found is None and self._fallback is not None:
-            return self._fallback.lookup(from_currency, to_currency)
-        return found
-
-    def _lookup(self, from_currency: str, to_currency: str) -> FxRate | None:
         if PIVOT in (from_currency, to_currency):
             return self._leg(from_currency, to_currency)
-        manual = self._manual_rate(from_currency, to_currency)
+        manual = self._manual_rate(self._manual, from_currency, to_currency)
         if manual is not None:
             return manual
         first = self._leg(from_currency, PIVOT)
         second = self._leg(PIVOT, to_currency)
         if first is None or second is None:
-            return None
+            return self._manual_rate(self._aged, from_currency, to_currency)
         source = first.source if first.source == second.source else DERIVED_FX_SOURCE
         return FxRate(
             from_currency,
