@@ -1,7 +1,8 @@
 """dayChange by the broker convention: what was held before the quote's session moves from the
 previous close, a lot bought in the session from its purchase price; a position whose day change
 cannot be told says why instead of adding 0, and the total says whether it covers every position.
-Also the open lots as the representation carries them (bad shapes are BAD_USER_INPUT)."""
+Also the open lots as a representation may carry them (bad shapes are BAD_USER_INPUT); the
+portfolios subgraph does not send them yet."""
 
 from __future__ import annotations
 
@@ -102,47 +103,42 @@ def test_lots_that_do_not_add_up_to_the_position_are_ignored() -> None:
     assert result.positions[0].day_change == money("5.00")  # 1 x (200 - 195), as without lots
 
 
-def positions(*lots: object, symbol: object = "AAPL") -> list[object]:
-    return [{"instrument": {"symbol": symbol}, "lots": list(lots)}]
+def holding(*lots: object) -> list[object]:
+    return [{"symbol": "AAPL", "quantity": "14", "costBasis": "2812.40", "lots": list(lots)}]
 
 
 def representation_lot(**changes: object) -> dict[str, object]:
     base: dict[str, object] = {
-        "remainingQuantity": "4",
+        "quantity": "4",
         "purchasedAt": "2025-11-24",
-        "purchasePrice": {"amount": "203.10", "currencyCode": "USD"},
+        "purchasePrice": "203.10",
+        "currency": "USD",
     }
     return {**base, **changes}
 
 
-def test_the_representations_open_lots_are_attached_to_their_holdings() -> None:
-    holdings = [{"symbol": "AAPL", "quantity": "14", "costBasis": "2812.40"}]
-    [parsed] = parse_holdings(holdings, positions(representation_lot()))
+def test_a_holdings_open_lots_are_parsed_when_the_representation_carries_them() -> None:
+    [parsed] = parse_holdings(holding(representation_lot()))
     assert parsed.lots == (lot("4", "203.10", TODAY),)
-    [without] = parse_holdings(holdings)
+    [without] = parse_holdings([{"symbol": "AAPL", "quantity": "14", "costBasis": "2812.40"}])
     assert without.lots == ()
-    # A position whose instrument did not come (null) has nothing to attach to.
-    [orphan] = parse_holdings(holdings, positions(representation_lot(), symbol=None))
-    assert orphan.lots == ()
 
 
 @pytest.mark.parametrize(
     "bad",
     [
-        "not a list",
-        ["not a mapping"],
-        [{"instrument": {"symbol": "AAPL"}, "lots": "x"}],
-        positions("not a lot"),
-        positions(representation_lot(remainingQuantity="1e999999")),
-        positions(representation_lot(remainingQuantity=None)),
-        positions(representation_lot(purchasedAt="2025-02-30")),
-        positions(representation_lot(purchasedAt=20251124)),
-        positions(representation_lot(purchasePrice={"amount": "1", "currencyCode": "XYZ"})),
-        positions(representation_lot(purchasePrice="203.10")),
+        [{"symbol": "AAPL", "quantity": "1", "costBasis": "1", "lots": "x"}],
+        holding("not a lot"),
+        holding(representation_lot(quantity="1e999999")),
+        holding(representation_lot(quantity=None)),
+        holding(representation_lot(purchasedAt="2025-02-30")),
+        holding(representation_lot(purchasedAt=20251124)),
+        holding(representation_lot(currency="XYZ")),
+        holding(representation_lot(purchasePrice={"amount": "1"})),
     ],
 )
-def test_bad_positions_in_a_representation_are_bad_user_input(bad: object) -> None:
+def test_bad_lots_in_a_representation_are_bad_user_input(bad: object) -> None:
     with pytest.raises(PublicError) as raised:
-        parse_holdings([{"symbol": "AAPL", "quantity": "1", "costBasis": "1"}], bad)
+        parse_holdings(bad)
     assert raised.value.code == "BAD_USER_INPUT"
-    assert str(raised.value).startswith("The representation's positions must be a list of")
+    assert str(raised.value).startswith("The representation's holdings must be a list of")

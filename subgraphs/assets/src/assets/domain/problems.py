@@ -98,13 +98,6 @@ def bad_holdings(detail: str = "") -> PublicError:
     )
 
 
-def bad_positions(detail: str = "") -> PublicError:
-    return bad_user_input(
-        "The representation's positions must be a list of {instrument {symbol}, lots {remainingQuantity, "
-        f"purchasedAt, purchasePrice {{amount, currencyCode}}}}}}{detail}."
-    )
-
-
 def bad_base_currency() -> PublicError:
     return bad_user_input("The representation's baseCurrency must be an ISO 4217 code such as USD.")
 

@@ -141,15 +141,15 @@ def validate_manual_fx_rate(
     return FxRate(source, target, rate, MANUAL_FX_SOURCE, set_at)
 
 
-def parse_holdings(raw: object, positions: object = None) -> list[Holding]:
-    """Holdings from an entity representation (Decimal values arrive as JSON strings), with the open
-    lots of `positions` (when sent) attached by symbol.
+def parse_holdings(raw: object) -> list[Holding]:
+    """Holdings from an entity representation (Decimal values arrive as JSON strings).
 
     The router sends what the portfolios subgraph computed (sums and products: kit.core.money's stored
     bounds); a caller of this subgraph may send anything, so whatever is not a list of
-    {symbol, quantity, costBasis} within those bounds is refused with BAD_USER_INPUT.
+    {symbol, quantity, costBasis, lots?} within those bounds is refused with BAD_USER_INPUT. `lots`,
+    when present, are the holding's open lots: [{quantity, purchasedAt, purchasePrice, currency}]
+    (what a day change by the broker convention needs; see domain.valuation).
     """
-    lots = parse_position_lots(positions)
     if not isinstance(raw, list):
         raise problems.bad_holdings()
     holdings = []
@@ -161,51 +161,31 @@ def parse_holdings(raw: object, positions: object = None) -> list[Holding]:
             cost_basis = parse_decimal(item.get("costBasis"), STORED_DECIMAL)
         except DecimalError as error:
             raise problems.bad_holdings(f" ({error})") from error
-        symbol = item["symbol"]
-        holdings.append(Holding(symbol, quantity, cost_basis, lots.get(symbol, ())))
+        lots = item.get("lots")
+        if lots is not None and not isinstance(lots, list):
+            raise problems.bad_holdings()
+        parsed = tuple(_lot(lot) for lot in lots or ())
+        holdings.append(Holding(item["symbol"], quantity, cost_basis, parsed))
     return holdings
-
-
-def parse_position_lots(raw: object) -> dict[str, tuple[Lot, ...]]:
-    """The open lots per symbol from the representation's `positions { instrument { symbol } lots {
-    remainingQuantity purchasedAt purchasePrice { amount currencyCode } } }`; none when not sent.
-    Anything else is BAD_USER_INPUT."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, list):
-        raise problems.bad_positions()
-    found: dict[str, tuple[Lot, ...]] = {}
-    for position in raw:
-        if not isinstance(position, Mapping) or not isinstance(position.get("lots"), list):
-            raise problems.bad_positions()
-        instrument = position.get("instrument")
-        symbol = instrument.get("symbol") if isinstance(instrument, Mapping) else None
-        if not isinstance(symbol, str):
-            continue  # a position whose instrument is not known: nothing to attach its lots to
-        found[symbol] = tuple(_lot(lot) for lot in position["lots"])
-    return found
 
 
 def _lot(raw: object) -> Lot:
     if not isinstance(raw, Mapping):
-        raise problems.bad_positions()
-    price = raw.get("purchasePrice")
+        raise problems.bad_holdings()
+    currency = raw.get("currency")
     purchased = raw.get("purchasedAt")
-    if not isinstance(price, Mapping) or not isinstance(purchased, str):
-        raise problems.bad_positions()
-    currency = price.get("currencyCode")
-    if not isinstance(currency, str) or not is_iso_currency(currency):
-        raise problems.bad_positions()
+    if not isinstance(currency, str) or not is_iso_currency(currency) or not isinstance(purchased, str):
+        raise problems.bad_holdings()
     try:
-        quantity = parse_decimal(raw.get("remainingQuantity"), STORED_DECIMAL)
-        amount = parse_decimal(price.get("amount"), STORED_DECIMAL)
+        quantity = parse_decimal(raw.get("quantity"), STORED_DECIMAL)
+        price = parse_decimal(raw.get("purchasePrice"), STORED_DECIMAL)
     except DecimalError as error:
-        raise problems.bad_positions(f" ({error})") from error
+        raise problems.bad_holdings(f" ({error})") from error
     try:
         purchased_on = date.fromisoformat(purchased)
     except ValueError as error:
-        raise problems.bad_positions() from error
-    return Lot(quantity, Amount(amount, currency), purchased_on)
+        raise problems.bad_holdings() from error
+    return Lot(quantity, Amount(price, currency), purchased_on)
 
 
 def parse_base_currency(raw: object) -> str:

@@ -18,8 +18,10 @@ Rules:
   the previous close, a lot bought in the session (purchased on or after the UTC date of the quote's
   asOf) from its purchase price. So it is (quantity held before) x (price - previousClose) x rate +
   the sum over the session's lots of remaining quantity x (price x rate - purchasePrice x its rate),
-  rounded once. It is null, with the reason (`DayChangeMissing`), when the position is unpriced, when
-  something was held before the session and the quote has no previous close, or when a session lot's
+  rounded once. The open lots come with the holding when the representation carries them (the
+  portfolios subgraph does not send them yet: then every unit counts as held before the session).
+  It is null, with the reason (`DayChangeMissing`), when the position is unpriced, when something
+  was held before the session and the quote has no previous close, or when a session lot's
   purchase currency has no rate into the base currency: never a silent 0.
 - Totals (marketValue, costBasis, unrealizedGain) are the sums of the priced positions' lines only,
   so that the gain compares like with like; every position still reports its own cost basis. So the

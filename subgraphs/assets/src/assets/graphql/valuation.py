@@ -1,7 +1,6 @@
 """`Portfolio.valuation`: the portfolios subgraph's entity, extended where prices live (DESIGN.md #10).
 
-The router sends `baseCurrency`, `holdings`, `owner { id }` and the open lots of `positions` (for the
-day change of a lot bought today) in the representation (`@requires`), so
+The router sends `baseCurrency`, `holdings` and `owner { id }` in the representation (`@requires`), so
 valuing a portfolio reads nothing of it from storage; the quotes of all portfolios in a request are
 loaded in one batch. Amounts are the domain's rounded statement lines and totals, shown with
 `Money.amount_of`; the price with `Money.price_of`; weight and percentage through `unit_price`
@@ -12,7 +11,7 @@ loaded in one batch. Amounts are the domain's rounded statement lines and totals
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -56,11 +55,11 @@ class PositionValuation:
     cost_basis: Money = strawberry.field(description="In the base currency, rounded to its minor unit.")
     unrealized_gain: Money | None = strawberry.field(description="marketValue - costBasis.")
     day_change: Money | None = strawberry.field(
-        description="Today's move, in the base currency, rounded once to its minor unit (the broker "
-        "convention): the quantity held before the quote's session x (price - previousClose), plus, for "
-        "each open lot bought in the session (purchasedAt on or after the UTC date of the quote's asOf), "
-        "remainingQuantity x (price - purchasePrice). Null when it cannot be told: dayChangeMissing says "
-        "why."
+        description="Today's move, in the base currency, rounded once to its minor unit: quantity x "
+        "(price - previousClose). By the broker convention a lot bought in the quote's session (purchased "
+        "on or after the UTC date of the quote's asOf) moves from its purchase price instead; that needs "
+        "the open lots in the portfolio's representation, which the portfolios subgraph does not send "
+        "yet. Null when it cannot be told: dayChangeMissing says why."
     )
     day_change_missing: DayChangeMissing | None = strawberry.field(  # type: ignore[valid-type]
         description="Why dayChange is null; null when it is not."
@@ -143,27 +142,6 @@ class Holding:
     cost_basis: Decimal = strawberry.federation.field(external=True)
 
 
-@strawberry.federation.type(
-    keys=[Key(fields=FieldSet("id"), resolvable=False)],
-    name="Investment",
-)
-class Investment:
-    """The portfolios subgraph's lot; here only what a day change needs of an open lot (`@requires`)."""
-
-    id: strawberry.ID
-    remaining_quantity: Decimal = strawberry.federation.field(external=True)
-    purchased_at: date = strawberry.federation.field(external=True)
-    purchase_price: Money = strawberry.federation.field(external=True)
-
-
-@strawberry.federation.type(name="Position")
-class Position:
-    """The portfolios subgraph's position; here only its open lots, by instrument (`@requires`)."""
-
-    instrument: Instrument | None = strawberry.federation.field(external=True)
-    lots: list[Investment] = strawberry.federation.field(external=True)
-
-
 async def _valuation(
     root: Portfolio, info: strawberry.Info[AssetsContext, None]
 ) -> PortfolioValuation | None:
@@ -191,21 +169,16 @@ class Portfolio:
     id: strawberry.ID
     base_currency: str = strawberry.federation.field(external=True)
     holdings: list[Holding] = strawberry.federation.field(external=True)
-    positions: list[Position] = strawberry.federation.field(external=True)
     # As the portfolios subgraph declares it: nullable, since the customer is another subgraph's.
     owner: Customer | None = strawberry.federation.field(external=True)
 
     valuation: PortfolioValuation | None = strawberry.federation.field(
         resolver=_valuation,
-        requires=[
-            "baseCurrency holdings { symbol quantity costBasis } owner { id } "
-            "positions { instrument { symbol } lots { remainingQuantity purchasedAt "
-            "purchasePrice { amount currencyCode } } }"
-        ],
+        requires=["baseCurrency holdings { symbol quantity costBasis } owner { id }"],
         description="The portfolio at the latest prices; null when the router sent no holdings.",
     )
 
-    # The holdings as parsed from the representation, open lots attached (not part of the schema).
+    # The holdings as parsed from the representation, open lots included when sent (not in the schema).
     parsed: strawberry.Private[tuple[domain.Holding, ...]] = ()
 
     def to_domain(self) -> domain.PortfolioHoldings:
@@ -219,19 +192,17 @@ class Portfolio:
         baseCurrency: str | None = None,
         holdings: Sequence[Mapping[str, Any]] | None = None,
         owner: Mapping[str, Any] | None = None,
-        positions: Any = None,
         **_: Any,
     ) -> Portfolio:
         """No I/O: everything needed comes in the representation. Raising here nulls this one entity
         (FORBIDDEN at its `_entities` index); the others in the request are valued as one batch."""
         owner_id = _owner_id(owner)
         check_valuation_reader(info.context.caller, id, owner_id)
-        parsed = parse_holdings(holdings or [], positions)
+        parsed = parse_holdings(holdings or [])
         return cls(
             id=id,
             base_currency=parse_base_currency(baseCurrency),
             holdings=[Holding(symbol=h.symbol, quantity=h.quantity, cost_basis=h.cost_basis) for h in parsed],
-            positions=[],  # external: never resolved here; their lots are in `parsed`
             owner=Customer(id=strawberry.ID(owner_id or "")),
             parsed=tuple(parsed),
         )
