@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from devstack import toolchain
@@ -98,6 +99,8 @@ def baseline_values(target: Target, mutation: str) -> dict[str, Any]:
         "activityId": target.investment_id,  # a lot's id is its BUY's
         "investmentId": target.investment_id,
         "soldAt": "2024-06-03",
+        # A manual price's expiry: in the future and at most 366 days ahead.
+        "expiresAt": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
         "idempotencyKey": f"hostile-{target.suffix}",
         "name": "Hostile Baseline",
         "email": f"baseline-{mutation.lower()}-{target.suffix}@example.com",

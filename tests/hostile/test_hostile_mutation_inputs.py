@@ -169,6 +169,13 @@ def test_every_input_leaf_refuses_its_extremes_and_writes_nothing(
     valid = baseline(input_object, values, "input", UNUSED_BY_BASELINE.get(mutation, frozenset()))
     selection = "userErrors { field message code }"
     document = f"mutation($input: {input_object.name}!) {{ {mutation}(input: $input) {{ {selection} }} }}"
+    if mutation == "clearManualPrice":
+        # Something the valid input can clear and no hostile one may: the target's own manual price.
+        hostile.ok(
+            "development",
+            "mutation($i: SetManualPriceInput!) { setManualPrice(input: $i) { userErrors { code } } }",
+            {"i": {"symbol": values["symbol"], "price": {"amount": "12.5", "currencyCode": "USD"}}},
+        )
     before = snapshot(hostile, target, values["symbol"], fx_portfolio)
 
     failures: list[str] = []

@@ -7,6 +7,7 @@ import asyncio
 import gc
 import logging
 from contextlib import AsyncExitStack
+from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
@@ -40,6 +41,7 @@ from assets.adapters.providers.stooq import DEFAULT_BASE_URL as STOOQ_URL
 from assets.adapters.providers.twelvedata import DEFAULT_BASE_URL as TWELVEDATA_URL
 from assets.adapters.repository import DynamoAssetsRepository
 from assets.domain.instruments import Catalog
+from assets.domain.manual import DEFAULT_STALE_AFTER
 from assets.domain.ports import HistoryFeed, PriceProvider, QuoteFeed
 from assets.graphql.context import AssetsContext
 from assets.schema import schema
@@ -67,6 +69,13 @@ class AssetsSettings(ServiceSettings):
     )
     fx_ttl_seconds: int = Field(
         default=FX_TTL_SECONDS, ge=1, description="How long an FX feed snapshot is cached"
+    )
+    manual_price_stale_after: timedelta = Field(
+        default=DEFAULT_STALE_AFTER,
+        gt=timedelta(0),
+        description="How long a manual price set without expiresAt (and a manual FX rate) wins over the "
+        "feeds, an ISO 8601 duration (P7D, PT12H); after it the feed's price is used, else the manual "
+        "one, flagged stale",
     )
     cache_url: str = Field(default="memory://", description=CACHE_URL_FORMS)
     provider_connect_timeout_seconds: float = Field(default=1.0, gt=0)
@@ -215,6 +224,7 @@ class AssetsRuntime(Runtime):
             fx_history_feed=fx_history_feed,
             clock=self.clock,
             fx_ttl_seconds=settings.fx_ttl_seconds,
+            manual_stale_after=settings.manual_price_stale_after,
         )
         if settings.history_refresh_seconds > 0:
             task = asyncio.create_task(self._refresh_history(settings.history_refresh_seconds))

@@ -69,12 +69,15 @@ def assets_table() -> str:
 @pytest.fixture
 def assets_factory(dynamodb_endpoint: str, assets_table: str) -> AssetsFactory:
     @asynccontextmanager
-    async def start(provider: Any = None, **overrides: Any) -> AsyncIterator[Assets]:
+    async def start(
+        provider: Any = None, clock: Callable[[], datetime] | None = None, **overrides: Any
+    ) -> AsyncIterator[Assets]:
+        """`clock`: the service's clock (default: NOW, fixed); the simulated provider stays at NOW."""
         settings = AssetsSettings(
             dynamodb_endpoint_url=dynamodb_endpoint, table_name=assets_table, graphiql=False, **overrides
         )
         provider = provider or CountingProvider()
-        app = create_app(settings, provider=provider, clock=lambda: NOW)
+        app = create_app(settings, provider=provider, clock=clock or (lambda: NOW))
         runtime: AssetsRuntime = app.state.runtime
         async with running_app(app) as client:
             await ensure_table(runtime.dynamodb, table_definition(assets_table))

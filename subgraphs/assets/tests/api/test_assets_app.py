@@ -38,10 +38,14 @@ def test_sdl_has_the_agreed_federation_shape() -> None:
     assert "holdings: [Holding!]! @external" in sdl
     requires = '@requires(fields: "baseCurrency holdings { symbol quantity costBasis } owner { id }")'
     assert f"valuation: PortfolioValuation {requires}" in sdl
+    # Not `positions`: a @requires on a list the client also selects races in the gateway (see
+    # tests/e2e/test_e2e_day_change_and_manual_prices.py).
+    assert "positions: [Position!]! @external" not in sdl
     # The owner decides who may see a valuation; Customer is only a stub here.
     assert "owner: Customer @external" in sdl  # nullable as portfolios declares it
     assert 'type Customer @key(fields: "id", resolvable: false) {\n  id: ID!\n}' in sdl
     assert "setManualFxRate(input: SetManualFxRateInput!): SetManualFxRatePayload!" in sdl
+    assert "clearManualPrice(input: ClearManualPriceInput!): ClearManualPricePayload!" in sdl
     assert "type Holding @inaccessible" in sdl
     assert "costBasis: Decimal! @external" in sdl
     assert "enum AssetClass" in sdl and "UNKNOWN" in sdl

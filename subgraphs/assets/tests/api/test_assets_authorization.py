@@ -103,7 +103,7 @@ async def test_a_customer_cannot_set_a_manual_price_and_nothing_is_written(asset
     refused = await execute(assets.client, SET_MANUAL_PRICE, price_input("NVDA", "1.00"), token=customer)
     assert refused["data"] is None  # no payload, no instrument: nothing of the target comes back
     error = assert_forbidden(refused, ["setManualPrice"])
-    assert error["message"] == "Only operators and admins may set manual prices and FX rates."
+    assert error["message"] == "Only operators and admins may set or clear manual prices and FX rates."
     # Bad input is refused the same way: authorization comes before validation (no userErrors oracle).
     invalid = await execute(assets.client, SET_MANUAL_PRICE, price_input("bad symbol", "-1"), token=customer)
     assert invalid["data"] is None

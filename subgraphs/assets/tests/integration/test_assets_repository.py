@@ -92,3 +92,22 @@ async def test_setting_a_pair_drops_its_reverse(store: Store) -> None:
         "0.9300",
         "manual",
     )
+
+
+async def test_an_expiry_reads_back_and_clearing_deletes_the_price_only(store: Store) -> None:
+    repository = store.repository
+    expires = datetime(2026, 1, 31, 17, 0, tzinfo=UTC)
+    pinned = ManualPrice("CLR-FUND", Amount(D("12.50"), "EUR"), None, AT, expires)
+    await repository.save_manual_price(ManualPriceChange(pinned, Instrument.manual("CLR-FUND", "EUR")))
+    read = await repository.manual_records(["CLR-FUND"], ["CLR-FUND"])
+    assert read["CLR-FUND"].price == pinned  # the expiry too, exactly
+
+    store.counter.reset()
+    assert await repository.clear_manual_price("CLR-FUND") is True
+    assert store.counter.calls["DeleteItem"] == 1
+    after = await repository.manual_records(["CLR-FUND"], ["CLR-FUND"])
+    assert after["CLR-FUND"].price is None
+    assert after["CLR-FUND"].instrument == Instrument.manual("CLR-FUND", "EUR")  # the instrument stays
+    # Nothing left to clear: False, and nothing written (the condition refused the delete).
+    assert await repository.clear_manual_price("CLR-FUND") is False
+    assert await repository.clear_manual_price("NEVER-PRICED") is False

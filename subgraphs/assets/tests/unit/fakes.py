@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -89,6 +89,10 @@ class FakeAssetsRepository:
                 raise ManualInstrumentCurrencyConflict(new.symbol, existing.currency)
             self.instruments[new.symbol] = new
         self.prices[change.price.symbol] = change.price
+
+    async def clear_manual_price(self, symbol: str) -> bool:
+        await self.calls.record("clear_manual_price", symbol)
+        return self.prices.pop(symbol, None) is not None
 
     async def manual_instruments(self) -> list[Instrument]:
         await self.calls.record("manual_instruments")
@@ -207,11 +211,27 @@ def _history_fakes() -> Any:
     return history_fakes
 
 
+class MovableClock:
+    """A clock a test moves on: `clock.now += timedelta(days=8)`."""
+
+    def __init__(self, now: datetime = NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
 class World:
-    """An `AssetsService` on the fakes (the bundled catalog, a fixed clock)."""
+    """An `AssetsService` on the fakes (the bundled catalog, a fixed clock unless given one)."""
 
     def __init__(
-        self, *, feed: FakeQuoteFeed | None = None, fx_feed: Any = None, history_feed: Any = None
+        self,
+        *,
+        feed: FakeQuoteFeed | None = None,
+        fx_feed: Any = None,
+        history_feed: Any = None,
+        clock: MovableClock | None = None,
+        manual_stale_after: timedelta | None = None,
     ) -> None:
         self.catalog = load_catalog()
         self.repository = FakeAssetsRepository()
@@ -231,7 +251,8 @@ class World:
             closes=self.closes,
             history_feed=self.history_feed,
             fx_history_feed=self.fx_history,
-            clock=lambda: NOW,
+            clock=clock or (lambda: NOW),
+            **({} if manual_stale_after is None else {"manual_stale_after": manual_stale_after}),
         )
 
 

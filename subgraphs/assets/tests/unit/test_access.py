@@ -14,7 +14,9 @@ def test_the_rules_without_graphql() -> None:
     customer = Principal.of(ALICE, ["customer"])
     operator = Principal.of("op", ["operator"])
     admin = Principal.of("root", ["admin"])
-    with pytest.raises(Forbidden, match=r"^Only operators and admins may set manual prices and FX rates\.$"):
+    with pytest.raises(
+        Forbidden, match=r"^Only operators and admins may set or clear manual prices and FX rates\.$"
+    ):
         require_price_manager(customer)
     require_price_manager(operator)
     require_price_manager(admin)

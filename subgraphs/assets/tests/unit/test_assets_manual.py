@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -94,3 +94,46 @@ def test_bad_input_is_reported(
 def test_trailing_zeros_do_not_count_as_decimal_places() -> None:
     change = validate("AAPL", Amount(Decimal("1.50000000000000000000000"), "USD"))
     assert change.price.price.value == Decimal("1.5")
+
+
+EXPIRES_AT = ("input", "expiresAt")
+
+
+def expiry_problems(expires_at: datetime) -> list[tuple[tuple[str, ...], str, str]]:
+    with pytest.raises(InputProblems) as raised:
+        validate_manual_price(
+            raw_symbol="AAPL",
+            price=money("1"),
+            previous_close=None,
+            catalog=load_catalog(),
+            set_at=AT,
+            expires_at=expires_at,
+        )
+    return [(p.field, p.code, p.message) for p in raised.value.problems]
+
+
+def test_an_expiry_is_kept_when_in_the_future_and_within_366_days() -> None:
+    for ahead in (timedelta(seconds=1), timedelta(days=366)):
+        change = validate_manual_price(
+            raw_symbol="AAPL",
+            price=money("1"),
+            previous_close=None,
+            catalog=load_catalog(),
+            set_at=AT,
+            expires_at=AT + ahead,
+        )
+        assert change.price.expires_at == AT + ahead
+        assert change.price.quote().pinned_until == AT + ahead
+
+
+def test_an_expiry_in_the_past_too_far_ahead_or_without_offset_is_refused() -> None:
+    assert expiry_problems(AT) == [(EXPIRES_AT, "INVALID", "The expiry must be in the future.")]
+    assert expiry_problems(AT - timedelta(days=1)) == [
+        (EXPIRES_AT, "INVALID", "The expiry must be in the future.")
+    ]
+    assert expiry_problems(AT + timedelta(days=366, seconds=1)) == [
+        (EXPIRES_AT, "INVALID", "The expiry must be at most 366 days from now.")
+    ]
+    assert expiry_problems(datetime(2025, 12, 1, 12, 0)) == [
+        (EXPIRES_AT, "INVALID", "The expiry must include a time zone offset, such as Z or +01:00.")
+    ]

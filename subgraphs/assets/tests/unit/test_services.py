@@ -64,7 +64,9 @@ async def test_failed_symbols_get_their_last_good_quote_flagged_stale_and_kept_f
 async def test_a_customer_cannot_set_a_manual_price_and_nothing_is_read_or_written() -> None:
     world = World()
     bad = SetManualPrice("not a symbol", Amount(D("-1"), "XYZ"))
-    with pytest.raises(Forbidden, match=r"^Only operators and admins may set manual prices and FX rates\.$"):
+    with pytest.raises(
+        Forbidden, match=r"^Only operators and admins may set or clear manual prices and FX rates\.$"
+    ):
         await world.service.manual_prices.set_manual_price(CUSTOMER, bad)
     with pytest.raises(Forbidden):
         await world.service.fx.set_manual(CUSTOMER, SetManualFxRate("EUR", "EUR", D("-1")))

@@ -3,10 +3,11 @@ read of each port for a whole batch of portfolios (DESIGN.md decisions 9 and 10)
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from assets.domain.instruments import AssetClass, Instrument
-from assets.domain.valuation import Holding, PortfolioHoldings
+from assets.domain.valuation import Holding, Lot, PortfolioHoldings
 from assets.services import ValuationUseCases
 from kit.core.money import Amount
 
@@ -126,3 +127,20 @@ async def test_portfolios_without_a_base_currency_or_holdings_read_nothing() -> 
     assert empty is not None and empty.valuation.positions == ()
     assert empty.valuation.market_value == Amount(D("0.00"), "CHF") and empty.valuation.complete is True
     assert reads.calls.log == []
+
+
+async def test_a_lot_bought_today_in_another_currency_has_its_rate_in_the_one_fx_read() -> None:
+    # The fake quotes are as of 2025-11-24; 4 AAPL bought that day at 180 GBP (a transfer's cost),
+    # 10 held since 2024. Base USD: AAPL needs no rate, the lot's GBP does.
+    today = Lot(D("4"), Amount(D("180"), "GBP"), date(2025, 11, 24))
+    old = Lot(D("10"), Amount(D("150"), "USD"), date(2024, 1, 2))
+    book = PortfolioHoldings("P-LOTS", "USD", (Holding("AAPL", D("14"), D("2400"), (old, today)),))
+    reads = market(GBP_USD="1.25")
+
+    [valued] = await ValuationUseCases().value([book], reads)
+
+    assert reads.calls.of("fx_rates") == [([("GBP", "USD")],)]
+    assert valued is not None
+    # 10 x (200 - 195) = 50.00; 4 x 200 - 4 x 180 x 1.25 = 800 - 900 = -100.00; together -50.00
+    assert valued.valuation.positions[0].day_change == Amount(D("-50.00"), "USD")
+    assert valued.valuation.day_change_complete is True

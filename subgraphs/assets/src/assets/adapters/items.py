@@ -53,11 +53,13 @@ def instrument_items(instrument: Instrument, updated_at: datetime) -> tuple[dict
 def price_from(item: Item) -> ManualPrice:
     currency = item["currency"]
     previous = item.get("previousClose")
+    expires = item.get("expiresAt")
     return ManualPrice(
         symbol=item["symbol"],
         price=Amount(_decimal(item["price"]), currency),
         previous_close=None if previous is None else Amount(_decimal(previous), currency),
         set_at=datetime.fromisoformat(item["setAt"]),
+        expires_at=None if expires is None else datetime.fromisoformat(expires),
     )
 
 
@@ -69,6 +71,7 @@ def price_item(price: ManualPrice) -> dict[str, Any]:
         "currency": price.price.currency_code,
         "previousClose": _text(price.previous_close),
         "setAt": price.set_at.isoformat(),
+        "expiresAt": None if price.expires_at is None else price.expires_at.isoformat(),
     }
 
 

@@ -96,6 +96,19 @@ class DynamoAssetsRepository:
                 raise ManualInstrumentCurrencyConflict(instrument.symbol, existing.get("currency")) from error
             raise
 
+    async def clear_manual_price(self, symbol: str) -> bool:
+        """One conditional DeleteItem: False (nothing written) when the symbol has no manual price. The
+        manual instrument, if any, stays: portfolios may hold it, and a price can be set again."""
+        try:
+            await self._client.delete_item(
+                TableName=self._table,
+                Key=to_item(manual_price_key(symbol)),
+                ConditionExpression="attribute_exists(pk)",
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     async def manual_instruments(self) -> list[Instrument]:
         """Every manual instrument (one Query on the listing partition)."""
         return [instrument_from(item) for item in await self._partition(INSTRUMENTS_PK)]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from kit.core.money import Amount
@@ -16,6 +17,14 @@ class SetManualPrice:
     symbol: str
     price: Amount
     previous_close: Amount | None = None
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClearManualPrice:
+    """Unpin the manual price of `symbol` (as typed); the feeds price it again."""
+
+    symbol: str
 
 
 @dataclass(frozen=True, slots=True)

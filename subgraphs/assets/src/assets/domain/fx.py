@@ -9,7 +9,7 @@ valuation then leaves that position unpriced.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from decimal import Decimal
 from typing import Protocol
@@ -60,6 +60,9 @@ class FxRate:
     as_of: datetime
     stale: bool = False
 
+    def as_stale(self) -> FxRate:
+        return replace(self, stale=True)
+
     def inverse(self) -> FxRate:
         inverse = RATIO.divide(1, self.rate)
         return FxRate(self.to_currency, self.from_currency, inverse, self.source, self.as_of, self.stale)
@@ -100,36 +103,46 @@ def sane_per_usd(rates: Mapping[str, Decimal]) -> dict[str, Decimal]:
 
 
 class FxTable:
-    """Every rate derivable from manual rates and a feed snapshot (either may be missing)."""
+    """Every rate derivable from manual rates and a feed snapshot (either may be missing).
 
-    def __init__(self, snapshot: FxSnapshot | None, manual: Iterable[FxRate]) -> None:
+    `aged` manual rates (set longer ago than the staleness period, domain.manual) no longer win: every
+    leg is taken from a recent manual rate, else the feed, and only then from an aged one, flagged
+    stale; a cross rate is an aged direct one only when no way through USD is left.
+    """
+
+    def __init__(
+        self, snapshot: FxSnapshot | None, manual: Iterable[FxRate], aged: Iterable[FxRate] = ()
+    ) -> None:
         self._snapshot = snapshot
         self._manual = {(rate.from_currency, rate.to_currency): rate for rate in manual}
+        self._aged = {(rate.from_currency, rate.to_currency): rate.as_stale() for rate in aged}
 
-    def _manual_rate(self, from_currency: str, to_currency: str) -> FxRate | None:
-        direct = self._manual.get((from_currency, to_currency))
+    @staticmethod
+    def _manual_rate(rates: Mapping[Pair, FxRate], from_currency: str, to_currency: str) -> FxRate | None:
+        direct = rates.get((from_currency, to_currency))
         if direct is not None:
             return direct
-        reverse = self._manual.get((to_currency, from_currency))
+        reverse = rates.get((to_currency, from_currency))
         return reverse.inverse() if reverse is not None else None
 
     def _leg(self, from_currency: str, to_currency: str) -> FxRate | None:
-        manual = self._manual_rate(from_currency, to_currency)
+        manual = self._manual_rate(self._manual, from_currency, to_currency)
         if manual is not None:
             return manual
-        return self._snapshot.leg(from_currency, to_currency) if self._snapshot is not None else None
+        fed = self._snapshot.leg(from_currency, to_currency) if self._snapshot is not None else None
+        return fed if fed is not None else self._manual_rate(self._aged, from_currency, to_currency)
 
     def lookup(self, from_currency: str, to_currency: str) -> FxRate | None:
         """The rate from one currency to another (not for equal currencies), or None."""
         if PIVOT in (from_currency, to_currency):
             return self._leg(from_currency, to_currency)
-        manual = self._manual_rate(from_currency, to_currency)
+        manual = self._manual_rate(self._manual, from_currency, to_currency)
         if manual is not None:
             return manual
         first = self._leg(from_currency, PIVOT)
         second = self._leg(PIVOT, to_currency)
         if first is None or second is None:
-            return None
+            return self._manual_rate(self._aged, from_currency, to_currency)
         source = first.source if first.source == second.source else DERIVED_FX_SOURCE
         return FxRate(
             from_currency,

@@ -53,6 +53,10 @@ class AssetsRepository(Protocol):
         `ManualInstrumentCurrencyConflict` (writing nothing) when the symbol is a manual instrument
         in another currency."""
 
+    async def clear_manual_price(self, symbol: str) -> bool:
+        """Deletes the symbol's manual price (one write; a manual instrument stays); False, writing
+        nothing, when it has none."""
+
     async def manual_instruments(self) -> list[Instrument]:
         """Every manual instrument (one read)."""
 

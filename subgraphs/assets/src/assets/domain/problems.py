@@ -15,6 +15,7 @@ from kit.core.principal import Forbidden, forbidden_to_see
 
 INVALID = "INVALID"
 CURRENCY_MISMATCH = "CURRENCY_MISMATCH"
+NOT_FOUND = "NOT_FOUND"
 
 Field = tuple[str, ...]
 
@@ -65,6 +66,25 @@ def manual_instrument_in_another_currency(symbol: str, currency: str | None, giv
     )
 
 
+EXPIRES_AT: Field = ("input", "expiresAt")
+
+
+def expiry_without_offset() -> Problem:
+    return Problem(EXPIRES_AT, "The expiry must include a time zone offset, such as Z or +01:00.")
+
+
+def expiry_not_in_future() -> Problem:
+    return Problem(EXPIRES_AT, "The expiry must be in the future.")
+
+
+def expiry_too_far(days: int) -> Problem:
+    return Problem(EXPIRES_AT, f"The expiry must be at most {days} days from now.")
+
+
+def no_manual_price(symbol: str) -> InputProblems:
+    return InputProblems.single(("input", "symbol"), f"{symbol} has no manual price to clear.", NOT_FOUND)
+
+
 # -- manual FX rates ------------------------------------------------------------------------------
 def same_currencies() -> Problem:
     return Problem(
@@ -85,7 +105,7 @@ def bad_base_currency() -> PublicError:
 
 # -- refusals (see assets.access) -------------------------------------------------------------------
 def price_managers_only() -> Forbidden:
-    return Forbidden("Only operators and admins may set manual prices and FX rates.")
+    return Forbidden("Only operators and admins may set or clear manual prices and FX rates.")
 
 
 def portfolio_hidden(portfolio_id: str) -> Forbidden:

@@ -23,6 +23,8 @@ class Quote:
     as_of: datetime
     source: str
     stale: bool = False
+    # A manual price only: until when it wins over the feeds (domain.manual).
+    pinned_until: datetime | None = None
 
     def __post_init__(self) -> None:
         if self.previous_close is not None and self.previous_close.currency_code != self.price.currency_code:

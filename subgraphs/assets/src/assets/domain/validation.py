@@ -8,7 +8,7 @@ BAD_USER_INPUT error. The messages live in `domain.problems`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from kit.core.errors import InputProblems, Problem
@@ -25,8 +25,8 @@ from kit.core.text import TextKind, trimmed
 from assets.domain import problems
 from assets.domain.fx import MANUAL_FX_SOURCE, FxRate
 from assets.domain.instruments import Catalog, Instrument, normalize_symbol
-from assets.domain.manual import ManualPrice, ManualPriceChange
-from assets.domain.valuation import Holding
+from assets.domain.manual import MAX_EXPIRY_AHEAD, ManualPrice, ManualPriceChange
+from assets.domain.valuation import Holding, Lot
 
 # DynamoDB numbers hold 38 significant digits; these bounds keep any accepted amount storable and
 # far beyond any real price.
@@ -61,9 +61,12 @@ def validate_manual_price(
     previous_close: Amount | None,
     catalog: Catalog,
     set_at: datetime,
+    expires_at: datetime | None = None,
 ) -> ManualPriceChange:
     """Check a manual price; every problem found is reported at once as `InputProblems`."""
     found: list[Problem] = []
+    if expires_at is not None:
+        found.extend(_expiry_problems(expires_at, set_at))
     symbol = normalize_symbol(raw_symbol)
     if symbol is None:
         found.append(problems.malformed_symbol(("input", "symbol")))
@@ -87,9 +90,30 @@ def validate_manual_price(
 
     if found or symbol is None:
         raise InputProblems(found)
-    manual = ManualPrice(symbol=symbol, price=price, previous_close=previous_close, set_at=set_at)
+    manual = ManualPrice(
+        symbol=symbol, price=price, previous_close=previous_close, set_at=set_at, expires_at=expires_at
+    )
     new_instrument = None if entry is not None else Instrument.manual(symbol, price.currency_code)
     return ManualPriceChange(price=manual, new_instrument=new_instrument)
+
+
+def _expiry_problems(expires_at: datetime, now: datetime) -> list[Problem]:
+    """An expiry is an instant (with its offset), in the future, at most MAX_EXPIRY_AHEAD away."""
+    if expires_at.tzinfo is None or expires_at.utcoffset() is None:
+        return [problems.expiry_without_offset()]
+    if expires_at <= now:
+        return [problems.expiry_not_in_future()]
+    if expires_at - now > MAX_EXPIRY_AHEAD:
+        return [problems.expiry_too_far(MAX_EXPIRY_AHEAD.days)]
+    return []
+
+
+def validate_symbol_to_clear(raw_symbol: str) -> str:
+    """The symbol whose manual price is to be cleared, normalized; `InputProblems` when malformed."""
+    symbol = normalize_symbol(raw_symbol)
+    if symbol is None:
+        raise InputProblems([problems.malformed_symbol(("input", "symbol"))])
+    return symbol
 
 
 def validate_manual_fx_rate(
@@ -122,7 +146,9 @@ def parse_holdings(raw: object) -> list[Holding]:
 
     The router sends what the portfolios subgraph computed (sums and products: kit.core.money's stored
     bounds); a caller of this subgraph may send anything, so whatever is not a list of
-    {symbol, quantity, costBasis} within those bounds is refused with BAD_USER_INPUT.
+    {symbol, quantity, costBasis, lots?} within those bounds is refused with BAD_USER_INPUT. `lots`,
+    when present, are the holding's open lots: [{quantity, purchasedAt, purchasePrice, currency}]
+    (what a day change by the broker convention needs; see domain.valuation).
     """
     if not isinstance(raw, list):
         raise problems.bad_holdings()
@@ -135,8 +161,31 @@ def parse_holdings(raw: object) -> list[Holding]:
             cost_basis = parse_decimal(item.get("costBasis"), STORED_DECIMAL)
         except DecimalError as error:
             raise problems.bad_holdings(f" ({error})") from error
-        holdings.append(Holding(symbol=item["symbol"], quantity=quantity, cost_basis=cost_basis))
+        lots = item.get("lots")
+        if lots is not None and not isinstance(lots, list):
+            raise problems.bad_holdings()
+        parsed = tuple(_lot(lot) for lot in lots or ())
+        holdings.append(Holding(item["symbol"], quantity, cost_basis, parsed))
     return holdings
+
+
+def _lot(raw: object) -> Lot:
+    if not isinstance(raw, Mapping):
+        raise problems.bad_holdings()
+    currency = raw.get("currency")
+    purchased = raw.get("purchasedAt")
+    if not isinstance(currency, str) or not is_iso_currency(currency) or not isinstance(purchased, str):
+        raise problems.bad_holdings()
+    try:
+        quantity = parse_decimal(raw.get("quantity"), STORED_DECIMAL)
+        price = parse_decimal(raw.get("purchasePrice"), STORED_DECIMAL)
+    except DecimalError as error:
+        raise problems.bad_holdings(f" ({error})") from error
+    try:
+        purchased_on = date.fromisoformat(purchased)
+    except ValueError as error:
+        raise problems.bad_holdings() from error
+    return Lot(quantity, Amount(price, currency), purchased_on)
 
 
 def parse_base_currency(raw: object) -> str:

@@ -14,10 +14,19 @@ Rules:
   are null and the portfolio is not `complete`.
 - Its cost basis (in the base currency, from the portfolios subgraph) is rounded as a line too; its
   unrealized gain is its rounded market value minus its rounded cost basis.
-- Its day change is quantity x (price - previousClose) x rate, rounded; null without a previous close.
-- Totals (marketValue, costBasis, unrealizedGain, dayChange) are the sums of the priced positions'
-  lines only, so that the gain compares like with like; every position still reports its own cost
-  basis. So the total gain is also total market value minus total cost basis, exactly.
+- Its day change follows the broker convention: what was held before the quote's session moved from
+  the previous close, a lot bought in the session (purchased on or after the UTC date of the quote's
+  asOf) from its purchase price. So it is (quantity held before) x (price - previousClose) x rate +
+  the sum over the session's lots of remaining quantity x (price x rate - purchasePrice x its rate),
+  rounded once. The open lots come with the holding when the representation carries them (the
+  portfolios subgraph does not send them yet: then every unit counts as held before the session).
+  It is null, with the reason (`DayChangeMissing`), when the position is unpriced, when something
+  was held before the session and the quote has no previous close, or when a session lot's
+  purchase currency has no rate into the base currency: never a silent 0.
+- Totals (marketValue, costBasis, unrealizedGain) are the sums of the priced positions' lines only,
+  so that the gain compares like with like; every position still reports its own cost basis. So the
+  total gain is also total market value minus total cost basis, exactly. The total dayChange is the
+  sum of the positions' day changes that exist; `day_change_complete` says whether that is all.
 - unrealizedGainPercent = unrealizedGain / costBasis * 100 of those totals, null when that cost
   basis is 0.
 - weight = position marketValue / portfolio marketValue, null when unpriced or the total is 0.
@@ -26,9 +35,10 @@ Rules:
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from kit.core.money import EXACT, RATIO, Amount, round_to_minor_unit
@@ -38,13 +48,33 @@ from assets.domain.instruments import lookup_key
 from assets.domain.quotes import Quote
 
 
+class DayChangeMissing(enum.Enum):
+    """Why a position has no day change."""
+
+    UNPRICED = "UNPRICED"
+    NO_PREVIOUS_CLOSE = "NO_PREVIOUS_CLOSE"
+    NO_FX_RATE = "NO_FX_RATE"
+
+
+@dataclass(frozen=True, slots=True)
+class Lot:
+    """An open lot of a position: what is left of it, at what unit price it was bought, and when."""
+
+    quantity: Decimal
+    purchase_price: Amount
+    purchased_on: date
+
+
 @dataclass(frozen=True, slots=True)
 class Holding:
-    """One position as the portfolios subgraph reports it; cost basis in the portfolio's base currency."""
+    """One position as the portfolios subgraph reports it; cost basis in the portfolio's base currency.
+    `lots` are its open lots when the representation carried them (else every unit counts as held
+    before the session)."""
 
     symbol: str
     quantity: Decimal
     cost_basis: Decimal
+    lots: tuple[Lot, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +100,11 @@ class PortfolioHoldings:
         base = self.base_currency
         return {(currency, base) for currency in currencies if currency and currency != base}
 
+    @property
+    def purchase_currencies(self) -> set[str]:
+        """The currencies its open lots were bought in (a session's lots need their rates)."""
+        return {lot.purchase_price.currency_code for holding in self.holdings for lot in holding.lots}
+
     def value(self, quotes: Mapping[str, Quote | None], fx: FxRates) -> PortfolioValuation:
         """Its valuation with `quotes` (by lookup key) and `fx`; see the module docstring."""
         by_holding = {
@@ -87,6 +122,7 @@ class PositionValuation:
     cost_basis: Amount
     unrealized_gain: Amount | None
     day_change: Amount | None
+    day_change_missing: DayChangeMissing | None  # why day_change is None
     weight: Decimal | None
     stale: bool
     quote: Quote | None  # the quote used, when the position is priced
@@ -102,7 +138,8 @@ class PortfolioValuation:
     cost_basis: Amount
     unrealized_gain: Amount
     unrealized_gain_percent: Decimal | None
-    day_change: Amount
+    day_change: Amount  # the sum of the positions' day changes that exist
+    day_change_complete: bool  # every position has one
     as_of: datetime | None
     complete: bool
     positions: tuple[PositionValuation, ...]
@@ -125,6 +162,40 @@ def _in_base(value: Decimal, rate: Decimal) -> Decimal:
     return value if rate == 1 else EXACT.multiply(value, rate)
 
 
+def _day_change(
+    holding: Holding, pricing: _Priced, base_currency: str, fx: FxRates
+) -> Decimal | DayChangeMissing:
+    """The position's day change, rounded once, or why it has none (see the module docstring)."""
+    quote = pricing.quote
+    price = quote.price.value
+    new_lots: list[Lot] = []
+    if holding.lots:
+        session = quote.as_of.astimezone(UTC).date()
+        new_lots = [lot for lot in holding.lots if lot.purchased_on >= session]
+    bought = sum((lot.quantity for lot in new_lots), Decimal(0))
+    if bought > holding.quantity:  # lots that do not add up to the position: trust the quantity
+        new_lots, bought = [], Decimal(0)
+    held = EXACT.subtract(holding.quantity, bought)
+    total = Decimal(0)
+    if held != 0:
+        if quote.previous_close is None:
+            return DayChangeMissing.NO_PREVIOUS_CLOSE
+        move = EXACT.subtract(price, quote.previous_close.value)
+        total = _in_base(EXACT.multiply(held, move), pricing.rate)
+    for lot in new_lots:
+        paid = lot.purchase_price
+        if paid.currency_code == quote.price.currency_code:
+            gained = _in_base(EXACT.multiply(lot.quantity, EXACT.subtract(price, paid.value)), pricing.rate)
+        else:
+            paid_rate = fx.rate(paid.currency_code, base_currency)
+            if paid_rate is None:
+                return DayChangeMissing.NO_FX_RATE
+            worth = _in_base(EXACT.multiply(lot.quantity, price), pricing.rate)
+            gained = EXACT.subtract(worth, _in_base(EXACT.multiply(lot.quantity, paid.value), paid_rate))
+        total = EXACT.add(total, gained)
+    return round_to_minor_unit(total, base_currency)
+
+
 def value_portfolio(
     base_currency: str,
     holdings: Sequence[Holding],
@@ -139,7 +210,7 @@ def value_portfolio(
     # value and day change. Totals add the priced positions' rounded lines (plain Decimals: this
     # loop runs once per position of every portfolio on a dashboard).
     costs = [round_to_minor_unit(holding.cost_basis, base_currency) for holding in holdings]
-    lines: list[tuple[Decimal, Decimal | None] | None] = []  # (market value, day change)
+    lines: list[tuple[Decimal, Decimal | DayChangeMissing] | None] = []  # (market value, day change)
     market_value = cost_basis = day_change = round_to_minor_unit(Decimal(0), base_currency)
     for holding, pricing, cost in zip(holdings, priced, costs, strict=True):
         if pricing is None:
@@ -149,12 +220,8 @@ def value_portfolio(
         value = round_to_minor_unit(
             _in_base(EXACT.multiply(holding.quantity, quote.price.value), pricing.rate), base_currency
         )
-        day: Decimal | None = None
-        if quote.previous_close is not None:
-            move = EXACT.subtract(quote.price.value, quote.previous_close.value)
-            day = round_to_minor_unit(
-                _in_base(EXACT.multiply(holding.quantity, move), pricing.rate), base_currency
-            )
+        day = _day_change(holding, pricing, base_currency, rates)
+        if isinstance(day, Decimal):
             day_change = EXACT.add(day_change, day)
         market_value = EXACT.add(market_value, value)
         cost_basis = EXACT.add(cost_basis, cost)
@@ -174,6 +241,7 @@ def value_portfolio(
                     cost_basis=Amount(cost, base_currency),
                     unrealized_gain=None,
                     day_change=None,
+                    day_change_missing=DayChangeMissing.UNPRICED,
                     weight=None,
                     stale=False,
                     quote=None,
@@ -189,7 +257,8 @@ def value_portfolio(
                 market_value=Amount(value, base_currency),
                 cost_basis=Amount(cost, base_currency),
                 unrealized_gain=Amount(EXACT.subtract(value, cost), base_currency),
-                day_change=None if day is None else Amount(day, base_currency),
+                day_change=Amount(day, base_currency) if isinstance(day, Decimal) else None,
+                day_change_missing=None if isinstance(day, Decimal) else day,
                 weight=RATIO.divide(value, market_value) if market_value != 0 else None,
                 stale=pricing.quote.stale,
                 quote=pricing.quote,
@@ -204,6 +273,7 @@ def value_portfolio(
             RATIO.multiply(RATIO.divide(gain, cost_basis), 100) if cost_basis != 0 else None
         ),
         day_change=Amount(day_change, base_currency),
+        day_change_complete=all(line is not None and isinstance(line[1], Decimal) for line in lines),
         as_of=min(used, default=None),
         complete=all(pricing is not None for pricing in priced),
         positions=tuple(positions),

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 
 from kit.graphql.context import RequestContext
 from kit.graphql.loaders import mapping_loader
@@ -43,10 +44,11 @@ class AssetsContext(RequestContext):
         )
 
     def remember(self, view: InstrumentView) -> None:
-        """Replace what this request's loaders know about an instrument just written."""
+        """Replace what this request's loaders know about an instrument just written; its quote is read
+        again (from the primed view: a set price costs no read, a cleared one asks the feed)."""
         self.instruments.prime(view.symbol, view, force=True)
-        if view.manual_price is not None:
-            self.quotes.prime(view.symbol, view.manual_price.quote(), force=True)
+        with suppress(KeyError):  # strawberry's DataLoader.clear raises for a key it never loaded
+            self.quotes.clear(view.symbol)
 
     async def _load_quotes(self, symbols: Sequence[str]) -> dict[str, Quote]:
         views = await self.instruments.load_many(symbols)

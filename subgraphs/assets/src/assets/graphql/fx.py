@@ -22,6 +22,11 @@ class FxRate:
     rate: Decimal = strawberry.field(description="A rate: at most 10 decimal places, trailing zeros trimmed.")
     source: str = strawberry.field(description='"manual", "simulated", "frankfurter", or "derived".')
     as_of: datetime
+    stale: bool = strawberry.field(
+        description="True when a leg is the feed's last good snapshot served after it failed, or a manual "
+        "rate older than the service's staleness period (7 days unless configured) that the feed could "
+        "not replace."
+    )
 
     @classmethod
     def from_domain(cls, rate: domain.FxRate) -> FxRate:
@@ -31,6 +36,7 @@ class FxRate:
             rate=unit_price(rate.rate),
             source=rate.source,
             as_of=rate.as_of,
+            stale=rate.stale,
         )
 
 

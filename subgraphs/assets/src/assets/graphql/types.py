@@ -37,9 +37,19 @@ class Quote:
     change_percent: Decimal | None = strawberry.field(
         description="change / previousClose * 100 (12.5 means 12.5%), at most 10 decimal places."
     )
-    as_of: datetime
+    as_of: datetime = strawberry.field(
+        description="When the price was current; for a manual price, when it was set (its age is now - asOf)."
+    )
     source: str = strawberry.field(description='Where the price comes from: "simulated", "manual", ...')
-    stale: bool = strawberry.field(description="True when served from cache after its source failed.")
+    stale: bool = strawberry.field(
+        description="True when served from cache after its source failed, or for a manual price past "
+        "pinnedUntil that no feed could replace."
+    )
+    pinned_until: datetime | None = strawberry.field(
+        description="A manual price only (null otherwise): until when it wins over the feeds, its expiresAt "
+        "or else asOf + the service's staleness period (7 days unless configured). After it, a feed's "
+        "quote is served instead, or this price with stale true when no feed has one."
+    )
 
     @classmethod
     def from_domain(cls, quote: domain_quotes.Quote) -> Quote:
@@ -52,6 +62,7 @@ class Quote:
             as_of=quote.as_of,
             source=quote.source,
             stale=quote.stale,
+            pinned_until=quote.pinned_until,
         )
 
 

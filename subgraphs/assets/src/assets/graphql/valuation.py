@@ -32,6 +32,14 @@ from assets.graphql.context import AssetsContext
 from assets.graphql.types import Instrument
 from assets.services import Valuation
 
+DayChangeMissing = strawberry.enum(
+    domain.DayChangeMissing,
+    name="DayChangeMissing",
+    description="Why a position has no dayChange. UNPRICED: it has no price. NO_PREVIOUS_CLOSE: some of "
+    "it was held before the quote's session and the quote has no previous close. NO_FX_RATE: a lot "
+    "bought in the session was paid in a currency with no rate into the base currency.",
+)
+
 
 @strawberry.type(name="PositionValuation", description="One position at the latest prices.")
 class PositionValuation:
@@ -47,8 +55,14 @@ class PositionValuation:
     cost_basis: Money = strawberry.field(description="In the base currency, rounded to its minor unit.")
     unrealized_gain: Money | None = strawberry.field(description="marketValue - costBasis.")
     day_change: Money | None = strawberry.field(
-        description="quantity x (price - previousClose), in the base currency, rounded to its minor unit; "
-        "null when unpriced or the quote has no previous close."
+        description="Today's move, in the base currency, rounded once to its minor unit: quantity x "
+        "(price - previousClose). By the broker convention a lot bought in the quote's session (purchased "
+        "on or after the UTC date of the quote's asOf) moves from its purchase price instead; that needs "
+        "the open lots in the portfolio's representation, which the portfolios subgraph does not send "
+        "yet. Null when it cannot be told: dayChangeMissing says why."
+    )
+    day_change_missing: DayChangeMissing | None = strawberry.field(  # type: ignore[valid-type]
+        description="Why dayChange is null; null when it is not."
     )
     weight: Decimal | None = strawberry.field(
         description="marketValue / the portfolio's marketValue: a fraction (0 to 1), at most 10 decimal "
@@ -68,6 +82,7 @@ class PositionValuation:
             cost_basis=Money.amount_of(position.cost_basis),
             unrealized_gain=Money.amount_of(position.unrealized_gain),
             day_change=Money.amount_of(position.day_change),
+            day_change_missing=position.day_change_missing,
             weight=None if position.weight is None else unit_price(position.weight),
             stale=position.stale,
         )
@@ -89,7 +104,13 @@ class PortfolioValuation:
         description="unrealizedGain / costBasis * 100 (12.5 means 12.5%), at most 10 decimal places; null "
         "when the cost basis is 0."
     )
-    day_change: Money = strawberry.field(description="The sum of the positions' dayChange.")
+    day_change: Money = strawberry.field(
+        description="The sum of the positions' dayChange that are not null (a position without one adds "
+        "nothing, it does not count as 0): dayChangeComplete says whether that is every position."
+    )
+    day_change_complete: bool = strawberry.field(
+        description="False when some position's dayChange is null (see its dayChangeMissing)."
+    )
     as_of: datetime | None = strawberry.field(description="The oldest asOf of the quotes used.")
     complete: bool = strawberry.field(description="False when some position has no price.")
     positions: list[PositionValuation] = strawberry.field(directives=[assumed(POSITIONS_PER_PORTFOLIO)])
@@ -104,6 +125,7 @@ class PortfolioValuation:
             unrealized_gain=Money.amount_of(result.unrealized_gain),
             unrealized_gain_percent=None if percent is None else unit_price(percent),
             day_change=Money.amount_of(result.day_change),
+            day_change_complete=result.day_change_complete,
             as_of=result.as_of,
             complete=result.complete,
             positions=[
@@ -156,9 +178,11 @@ class Portfolio:
         description="The portfolio at the latest prices; null when the router sent no holdings.",
     )
 
+    # The holdings as parsed from the representation, open lots included when sent (not in the schema).
+    parsed: strawberry.Private[tuple[domain.Holding, ...]] = ()
+
     def to_domain(self) -> domain.PortfolioHoldings:
-        holdings = tuple(domain.Holding(h.symbol, h.quantity, h.cost_basis) for h in self.holdings)
-        return domain.PortfolioHoldings(str(self.id), self.base_currency, holdings)
+        return domain.PortfolioHoldings(str(self.id), self.base_currency, self.parsed)
 
     @classmethod
     def resolve_reference(
@@ -180,4 +204,5 @@ class Portfolio:
             base_currency=parse_base_currency(baseCurrency),
             holdings=[Holding(symbol=h.symbol, quantity=h.quantity, cost_basis=h.cost_basis) for h in parsed],
             owner=Customer(id=strawberry.ID(owner_id or "")),
+            parsed=tuple(parsed),
         )

@@ -8,7 +8,10 @@ DataLoaders call them (`reads.py`).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from assets.domain.instruments import Catalog
+from assets.domain.manual import DEFAULT_STALE_AFTER, ManualPriceRules
 from assets.domain.ports import (
     AssetsRepository,
     ClosesRepository,
@@ -47,10 +50,17 @@ class AssetsService:
         fx_history_feed: FxHistoryFeed,
         clock: Clock = utc_now,
         fx_ttl_seconds: int = FX_TTL_SECONDS,
+        manual_stale_after: timedelta = DEFAULT_STALE_AFTER,
     ) -> None:
+        manual_rules = ManualPriceRules(stale_after=manual_stale_after)
         self.quotes = QuoteService(cache=cache, feed=quote_feed)
         self.fx = FxService(
-            repository=repository, feed=fx_feed, cache=cache, clock=clock, ttl_seconds=fx_ttl_seconds
+            repository=repository,
+            feed=fx_feed,
+            cache=cache,
+            clock=clock,
+            ttl_seconds=fx_ttl_seconds,
+            manual_rules=manual_rules,
         )
         self.manual_prices = ManualPriceUseCases(
             catalog=catalog, repository=repository, quotes=self.quotes, clock=clock
@@ -60,7 +70,14 @@ class AssetsService:
         self.history = HistoryService(
             catalog=catalog, repository=closes, feed=history_feed, fx_feed=fx_history_feed, clock=clock
         )
-        self.reads = Reads(catalog=catalog, repository=repository, quotes=self.quotes, fx=self.fx)
+        self.reads = Reads(
+            catalog=catalog,
+            repository=repository,
+            quotes=self.quotes,
+            fx=self.fx,
+            clock=clock,
+            manual_rules=manual_rules,
+        )
 
 
 __all__ = ["AssetsService", "FxService", "HistoryService", "QuoteService", "Valuation", "ValuationUseCases"]

@@ -1,6 +1,7 @@
 """Exchange rates: manual ones from the table (one Query), the feed's snapshot through the cache
 (single-flight, last good snapshot served when the feed fails), derived as `FxTable` says; and
-setting a manual rate."""
+setting a manual rate. A manual rate older than the staleness period (domain.manual) no longer wins
+over the feed; without the feed it is still used, flagged stale."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from kit.core.principal import Principal
 from assets.access import require_price_manager
 from assets.domain.commands import SetManualFxRate
 from assets.domain.fx import FxRate, FxSnapshot, FxTable, Pair
+from assets.domain.manual import ManualPriceRules
 from assets.domain.ports import AssetsRepository, FxFeed, QuoteCache
 from assets.domain.validation import validate_manual_fx_rate
 from assets.services.common import Clock
@@ -30,7 +32,9 @@ class FxService:
         cache: QuoteCache,
         clock: Clock,
         ttl_seconds: int = 3600,
+        manual_rules: ManualPriceRules | None = None,
     ) -> None:
+        self._manual_rules = manual_rules or ManualPriceRules()
         self._repository = repository
         self._feed = feed
         self._cache = cache
@@ -44,7 +48,10 @@ class FxService:
         if not wanted:
             return {}
         manual, snapshot = await asyncio.gather(self._repository.manual_fx_rates(), self.snapshot())
-        table = FxTable(snapshot, manual)
+        now = self._clock()
+        recent = [rate for rate in manual if self._manual_rules.recent(rate.as_of, now)]
+        aged = [rate for rate in manual if not self._manual_rules.recent(rate.as_of, now)]
+        table = FxTable(snapshot, recent, aged)
         found = {pair: table.lookup(*pair) for pair in wanted}
         missing = [pair for pair, rate in found.items() if rate is None]
         if missing:

@@ -6,21 +6,31 @@ from collections.abc import Sequence
 
 from assets.domain.fx import FxRate, Pair
 from assets.domain.instruments import Catalog, Instrument, normalize_symbol
-from assets.domain.manual import InstrumentView
+from assets.domain.manual import InstrumentView, ManualPriceRules
 from assets.domain.ports import AssetsRepository
 from assets.domain.quotes import Quote
+from assets.services.common import Clock
 from assets.services.fx import FxService
 from assets.services.quotes import QuoteService
 
 
 class Reads:
     def __init__(
-        self, *, catalog: Catalog, repository: AssetsRepository, quotes: QuoteService, fx: FxService
+        self,
+        *,
+        catalog: Catalog,
+        repository: AssetsRepository,
+        quotes: QuoteService,
+        fx: FxService,
+        clock: Clock,
+        manual_rules: ManualPriceRules,
     ) -> None:
         self._catalog = catalog
         self._repository = repository
         self._quotes = quotes
         self._fx = fx
+        self._clock = clock
+        self._manual_rules = manual_rules
 
     async def instruments(self, symbols: Sequence[str]) -> dict[str, InstrumentView]:
         """Every symbol (normalized) resolves, to an UNKNOWN instrument when nothing is known about it.
@@ -50,15 +60,22 @@ class Reads:
         return views
 
     async def quotes_for(self, views: Sequence[InstrumentView]) -> dict[str, Quote]:
-        """The effective quote per symbol: the manual price when one is set, else the feed."""
-        manual = {view.symbol: view.manual_price.quote() for view in views if view.manual_price is not None}
+        """The effective quote per symbol: the manual price while it is in force, else the feed; a
+        manual price out of force is served (stale) only when the feed has no quote (domain.manual)."""
+        now = self._clock()
+        rules = self._manual_rules
+        pinned = {view.symbol: view.manual_price for view in views if view.manual_price is not None}
         # Malformed symbols (unknown instruments from entity representations) are not worth asking for.
         rest = [
             view.symbol
             for view in views
-            if view.manual_price is None and normalize_symbol(view.symbol) == view.symbol
+            if normalize_symbol(view.symbol) == view.symbol
+            and (view.manual_price is None or not rules.in_force(view.manual_price, now))
         ]
         feed = await self._quotes.feed_quotes(rest) if rest else {}
+        manual = {
+            symbol: rules.effective_quote(price, feed.get(symbol), now) for symbol, price in pinned.items()
+        }
         return {**feed, **manual}
 
     async def fx_rates(self, pairs: Sequence[Pair]) -> dict[Pair, FxRate]:

@@ -4,6 +4,7 @@ A valuation reads through the batch ports of `domain.ports.MarketReader`, once e
 portfolio of the batch: the instruments of all their symbols; then, together, the quotes of those
 symbols and the FX rates their instruments' currencies need. Only when a quote comes in another
 currency than its instrument's (a provider said so) does one more FX read follow, for those pairs.
+The first FX read also covers the currencies the open lots were bought in (a day change needs them).
 Then the domain values each portfolio (`PortfolioHoldings.value`): the arithmetic and the rounding
 live there. No read happens per portfolio or per position.
 """
@@ -40,6 +41,8 @@ class ValuationUseCases:
         expected: set[Pair] = set()
         for portfolio in valued:
             expected |= portfolio.rates_needed(views[s].instrument.currency for s in portfolio.symbols)
+            # A lot bought today in another currency than its quote's is measured from its price.
+            expected |= portfolio.rates_needed(portfolio.purchase_currencies)
         quotes, rates = await asyncio.gather(_quotes(market, symbols), _rates(market, expected))
         extra: set[Pair] = set()
         for portfolio in valued:
