@@ -165,8 +165,8 @@ class Api:
 
     async def kinds(self, portfolio_id: str | None = None) -> Counter[str]:
         """How many items of each kind (the sort key's first word: META, ACTIVITY, AUDIT, HOLDINGS,
-        HISTORY, IDEMPOTENCY, REF, DIRECTORY) the table holds; of one portfolio when given (its REF
-        items included)."""
+        HISTORY, TIMELINE, JOURNAL, IDEMPOTENCY, REF, DIRECTORY) the table holds; of one portfolio
+        when given (its REF items included)."""
         counted: Counter[str] = Counter()
         for item in await self.snapshot():
             pk, sk = item["pk"]["S"], item["sk"]["S"]

@@ -31,13 +31,15 @@ async def test_add_investment_and_see_the_position(api, customer):
     )
     # The BUY activity, its audit entry, the ref that finds its portfolio by the lot's id, and the
     # projection (one chunk of holdings; no history yet); no idempotency key, so no record of one.
-    # The BUY, its audit entry and ref, the projection and the journal (every activity, for fast reads).
+    # The BUY, its audit entry and ref, the projection (holdings and the timeline for value over
+    # time) and the journal (every activity, for fast reads).
     assert await api.kinds(portfolio["id"]) == {
         "META": 1,
         "ACTIVITY": 1,
         "AUDIT": 1,
         "REF": 1,
         "HOLDINGS": 1,
+        "TIMELINE": 1,
         "JOURNAL": 1,
     }
     assert first["instrument"] == {"symbol": "AAPL"}

@@ -85,8 +85,18 @@ async def test_create_portfolio_rejects_bad_input_and_writes_nothing(api, custom
 async def test_idempotency_replay_returns_the_first_lot_and_writes_nothing(api, customer):
     portfolio = await api.create_portfolio(customer)
     first = await api.add_investment(portfolio["id"], idempotencyKey="order-1", quantity="10")
-    # The BUY, its audit entry, its ref, the projection and the key's record (with the first result).
-    recorded = {"META": 1, "ACTIVITY": 1, "AUDIT": 1, "REF": 1, "HOLDINGS": 1, "JOURNAL": 1, "IDEMPOTENCY": 1}
+    # The BUY, its audit entry, its ref, the projection (holdings, timeline), the journal and the
+    # key's record (with the first result).
+    recorded = {
+        "META": 1,
+        "ACTIVITY": 1,
+        "AUDIT": 1,
+        "REF": 1,
+        "HOLDINGS": 1,
+        "TIMELINE": 1,
+        "JOURNAL": 1,
+        "IDEMPOTENCY": 1,
+    }
     assert await api.kinds(portfolio["id"]) == recorded
     before = await api.snapshot()
 

@@ -36,6 +36,7 @@ from portfolios.domain.ports import (
     WriteConflict,
     books_version,
 )
+from portfolios.domain.timeline import Timeline
 
 
 class FakeCustomerDirectory:
@@ -235,6 +236,15 @@ class FakePortfolioRepository:
         await self._io("history")
         books = self.state.books.get(portfolio_id)
         return books.history if books is not None else History()
+
+    async def timelines(self, portfolio_ids: Sequence[str]) -> Mapping[str, Timeline]:
+        await self._io("timelines")
+        found = {}
+        for i in portfolio_ids:
+            if i in self.state.portfolios:
+                books = self.state.books.get(i)
+                found[i] = books.timeline if books is not None else Timeline()
+        return found
 
     async def book(self, customer_id: str) -> CustomerBook:
         await self._io("book")

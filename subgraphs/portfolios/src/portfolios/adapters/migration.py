@@ -1,5 +1,6 @@
 """Carries portfolios stored before the activity ledger into it (DESIGN.md decision 11); `legacy`
-reads them and says what ledger they make.
+reads them and says what ledger they make. At startup, `timeline_backfill` then stores the timeline
+of portfolios written before timelines were.
 
 The ledger is replayed (`Ledger.replay`) and written in three steps, each safe to repeat and to run
 from two processes at once: (1) the activities, their refs and the audit entries, by idempotent puts,
@@ -28,6 +29,7 @@ from portfolios.adapters import items, table
 from portfolios.adapters.legacy import LegacyReader, convert
 from portfolios.adapters.repository.changes import ChangeParts, JournalLines
 from portfolios.adapters.repository.transactions import transact
+from portfolios.adapters.timeline_backfill import backfill_timelines
 from portfolios.domain.ledger import ImpossibleHistory, Ledger
 from portfolios.domain.model import Activity, AuditEntry, Portfolio
 from portfolios.domain.ports import WriteConflict
@@ -135,15 +137,12 @@ class LegacyMigration:
         meta: Mapping[str, Any],
     ) -> None:
         """Step 2: META to the next version with the replayed projection and the journal, once."""
-        chunks, holdings_count, history_count = self._parts.projection(
-            portfolio, version + 1, books.holdings, books.history, meta
-        )
+        chunks, counts = self._parts.projection(portfolio, version + 1, books, meta)
         journal, journal_count = self._parts.journal(portfolio, version + 1, activities, meta)
         flip = self._parts.flip_meta(
             portfolio,
             version,
-            holdings_count,
-            history_count,
+            counts,
             journal_count=journal_count,
             extra_set={f":{items.MIGRATED_AT}": datetime.now(UTC).isoformat()},
             extra_condition=f"attribute_not_exists({items.MIGRATED_AT})",
@@ -205,6 +204,13 @@ async def migrate_at_startup(client: Any, table_name: str) -> MigrationReport | 
         return None
     level = logging.ERROR if report.failed else logging.INFO
     log.log(level, "migration of legacy portfolios: %s", report.counts)
+    try:
+        timelines = await backfill_timelines(client, table_name)
+    except Exception:
+        log.exception("timelines: the run failed; it is tried again at the next start")
+        return report
+    level = logging.ERROR if timelines.failed else logging.INFO
+    log.log(level, "timelines stored: %d, failed: %d", len(timelines.stored), len(timelines.failed))
     return report
 
 
@@ -222,8 +228,14 @@ async def _main(arguments: Sequence[str] | None = None) -> int:
     settings = PortfoliosSettings()
     async with dynamodb_client(settings) as client:
         report = await migrate_legacy(client, settings.table_name)
-    print(json.dumps({**report.counts, "failed": report.failed}))
-    return 1 if report.failed else 0
+        timelines = await backfill_timelines(client, settings.table_name)
+    print(
+        json.dumps(
+            {**report.counts, "failed": report.failed, "timelines": len(timelines.stored)}
+            | ({"timelinesFailed": timelines.failed} if timelines.failed else {})
+        )
+    )
+    return 1 if report.failed or timelines.failed else 0
 
 
 if __name__ == "__main__":

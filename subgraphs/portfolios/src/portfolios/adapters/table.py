@@ -6,6 +6,7 @@ definition and every key of it are built here, and nowhere else.
     PORTFOLIO#<id>     HOLDINGS#<n>                    the projection's Holdings (zlib JSON), chunk n (gsi1)
     PORTFOLIO#<id>     HISTORY#<n>                     the projection's History (closed lots, sales, income)
     PORTFOLIO#<id>     JOURNAL#<n>                     every activity at META's version (zlib JSON lines)
+    PORTFOLIO#<id>     TIMELINE#<n>                    the projection's Timeline (value over time), chunk n
     PORTFOLIO#<id>     ACTIVITY#<yyyy-mm-dd>#<ulid>    one activity of the ledger (JSON in `a`)
     PORTFOLIO#<id>     AUDIT#<ulid>                    one change of the ledger (before/after)
     PORTFOLIO#<id>     IDEMPOTENCY#<key>               the activity an idempotency key recorded + fingerprint
@@ -43,6 +44,7 @@ AUDIT_PREFIX = "AUDIT#"
 HOLDINGS_PREFIX = "HOLDINGS#"
 HISTORY_PREFIX = "HISTORY#"
 JOURNAL_PREFIX = "JOURNAL#"
+TIMELINE_PREFIX = "TIMELINE#"
 IDEMPOTENCY_PREFIX = "IDEMPOTENCY#"
 # "$" sorts right after "#": `sk BETWEEN X# AND X$` is every item of kind X under a portfolio.
 ACTIVITY_END = "ACTIVITY$"
@@ -52,7 +54,13 @@ AUDIT_END = "AUDIT$"
 HOLDINGS_PART = "holdings"
 HISTORY_PART = "history"
 JOURNAL_PART = "journal"
-PART_PREFIX = {HOLDINGS_PART: HOLDINGS_PREFIX, HISTORY_PART: HISTORY_PREFIX, JOURNAL_PART: JOURNAL_PREFIX}
+TIMELINE_PART = "timeline"
+PART_PREFIX = {
+    HOLDINGS_PART: HOLDINGS_PREFIX,
+    HISTORY_PART: HISTORY_PREFIX,
+    JOURNAL_PART: JOURNAL_PREFIX,
+    TIMELINE_PART: TIMELINE_PREFIX,
+}
 
 # The layout before the ledger, which only the migration reads (and deletes).
 LEGACY_LOT_PREFIX = "LOT#"

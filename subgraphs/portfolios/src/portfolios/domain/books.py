@@ -17,6 +17,7 @@ from kit.core.money import EXACT
 from portfolios.domain.costbasis import Take
 from portfolios.domain.lots import Holdings, Lot, lot_order
 from portfolios.domain.model import ZERO, Activity, ActivityType, MovedLot, Portfolio, portfolio_order
+from portfolios.domain.timeline import Timeline
 
 
 class Term(Enum):
@@ -159,10 +160,12 @@ class History:
 
 @dataclass(frozen=True, slots=True)
 class Books:
-    """What the replay of a portfolio's ledger gives."""
+    """What the replay of a portfolio's ledger gives; `timeline` is what a pricing service needs to
+    value it over time (`timeline`)."""
 
     holdings: Holdings
     history: History
+    timeline: Timeline = field(default_factory=Timeline)
 
     def lots(self) -> list[Lot]:
         """Every lot, open or used up, in acquisition order."""

@@ -26,6 +26,7 @@ from portfolios.domain.model import (
     CustomerStatus,
     Portfolio,
 )
+from portfolios.domain.timeline import Timeline
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,10 @@ class PortfolioRepository(Protocol):
 
     async def history(self, portfolio_id: str) -> History:
         """The stored projection's history part (lots used up, sales, transfers, income)."""
+
+    async def timelines(self, portfolio_ids: Sequence[str]) -> Mapping[str, Timeline]:
+        """The stored projections' timelines, batched; a portfolio whose timeline was never stored
+        (written before timelines were, and not migrated yet) is left out."""
 
     async def book(self, customer_id: str) -> CustomerBook:
         """A customer's portfolios with their holdings: one query, however many activities."""

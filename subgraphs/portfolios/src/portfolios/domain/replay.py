@@ -47,6 +47,7 @@ from portfolios.domain.problems import (
     lot_held_too_little,
     transfer_changed,
 )
+from portfolios.domain.timeline import Held, Timeline, TimelineRecorder, records_cash
 
 _QUANTUM = Decimal(1).scaleb(-QUANTITY_PLACES)
 
@@ -78,8 +79,9 @@ class Replay:
         self.sales: list[SaleResult] = []
         self.transfers: list[TransferResult] = []
         self.income: list[IncomeLine] = []
-        # AVERAGE pools each symbol's cost: [quantity held, cost held]; the lots carry quantities,
-        # and their share of the pool's cost is worked out once, when the books are made.
+        # Each symbol's [quantity held, cost held], kept for every method (the timeline reads it at
+        # each day's end). AVERAGE takes from it as a pool: the lots carry quantities, and their
+        # share of the pool's cost is worked out once, when the books are made.
         self.pooled = portfolio.cost_basis_method is CostBasisMethod.AVERAGE
         self.pools: dict[str, list[Decimal]] = {}
 
@@ -93,14 +95,23 @@ class Replay:
         return lots
 
     def run(self, activities: Sequence[Activity], version: int, *, strict: bool = True) -> Books:
+        timeline = TimelineRecorder(records_cash(activities), self.held_now)
         for activity in activities:
+            timeline.begin(activity, self.cash)
             try:
                 self.apply(activity)
             except ImpossibleHistory:
                 if strict:
                     raise
                 break
-        return self.books(len(activities), version)
+            out = activity.type is ActivityType.TRANSFER_OUT
+            timeline.note(activity, self.transfers[-1].moved if out else ())
+        return self.books(len(activities), version, timeline.finish(self.cash))
+
+    def held_now(self, symbol: str) -> Held:
+        """What is held of `symbol` now: quantity and exact cost (a pooled symbol: its pool's)."""
+        pool = self.pools.get(symbol)
+        return (pool[0], pool[1]) if pool else (ZERO, ZERO)
 
     def apply(self, activity: Activity) -> None:
         self.cash = EXACT.add(self.cash, self.round(activity.in_base(activity.cash_effect)))
@@ -124,10 +135,9 @@ class Replay:
         self.open.setdefault(lot.symbol, []).append(lot)
         self.lots[lot.id] = lot
         self.acquired[lot.id] = acquired
-        if self.pooled:
-            pool = self.pools.setdefault(lot.symbol, [ZERO, ZERO])
-            pool[0] = EXACT.add(pool[0], lot.remaining_quantity)
-            pool[1] = EXACT.add(pool[1], lot.remaining_cost)
+        pool = self.pools.setdefault(lot.symbol, [ZERO, ZERO])
+        pool[0] = EXACT.add(pool[0], lot.remaining_quantity)
+        pool[1] = EXACT.add(pool[1], lot.remaining_cost)
 
     def buy(self, activity: Activity) -> None:
         assert activity.symbol is not None and activity.quantity is not None and activity.price is not None
@@ -168,13 +178,18 @@ class Replay:
         assert activity.symbol is not None and activity.quantity is not None
         lots = self.open_of(activity.symbol)
         try:
+            pool = self.pools.setdefault(activity.symbol, [ZERO, ZERO])
             if self.pooled:
-                return take_pooled(self.pools.get(activity.symbol, [ZERO, ZERO]), lots, activity.quantity)
-            return take(self.portfolio.cost_basis_method, lots, activity.quantity, picks)
+                return take_pooled(pool, lots, activity.quantity)
+            takes = take(self.portfolio.cost_basis_method, lots, activity.quantity, picks)
         except NotEnoughHeld as error:
             raise held_too_little(activity, error.held) from None
         except UnknownPick as error:
             raise lot_held_too_little(activity, error.pick, error.held) from None
+        for part in takes:  # the lots lost exactly this: the symbol's sums stay theirs
+            pool[0] = EXACT.subtract(pool[0], part.quantity)
+            pool[1] = EXACT.subtract(pool[1], part.cost)
+        return takes
 
     def sell(self, activity: Activity) -> None:
         assert activity.symbol is not None and activity.quantity is not None and activity.price is not None
@@ -245,7 +260,7 @@ class Replay:
             places = min(max(decimal_places(scaled), 0), QUANTITY_PLACES)
             quantity = scaled.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN, context=EXACT)
             lot.remaining_quantity = max(quantity, _QUANTUM)  # a held lot never vanishes with its cost
-        if self.pooled and activity.symbol in self.pools:
+        if activity.symbol in self.pools:
             self.pools[activity.symbol][0] = held(self.open_of(activity.symbol))
 
     def settle_pools(self) -> None:
@@ -264,7 +279,7 @@ class Replay:
             if lot.remaining_quantity == 0:
                 lot.remaining_cost = ZERO
 
-    def books(self, count: int, version: int) -> Books:
+    def books(self, count: int, version: int, timeline: Timeline) -> Books:
         if self.pooled:
             self.settle_pools()
         open_lots: list[Lot] = []
@@ -303,4 +318,4 @@ class Replay:
             transfers=tuple(self.transfers),
             income=tuple(self.income),
         )
-        return Books(holdings=holdings, history=history)
+        return Books(holdings=holdings, history=history, timeline=timeline)

@@ -8,6 +8,7 @@ knows the app that composes it.
 - `portfolios`: portfolio id -> Portfolio, one BatchGetItem per batch.
 - `holdings`: portfolio id -> the stored projection's holdings (open lots, cash, realized), batched.
 - `histories`: portfolio id -> the projection's history (sales, income, used-up lots), for reports.
+- `timelines`: portfolio id -> the projection's timeline (for value over time), batched.
 - `activities`, `audit_trails`: (portfolio id, first, after) -> one page, one Query per key.
 - `investments`: lot id -> the lot and its owner (owner lookup batched, then holdings).
 No loader replays a ledger: writes store what reads need.
@@ -35,6 +36,7 @@ class PortfoliosContext(RequestContext):
         self.portfolios = mapping_loader(reads.portfolios)
         self.holdings = mapping_loader(reads.holdings)
         self.histories = mapping_loader(reads.histories)
+        self.timelines = mapping_loader(reads.timelines)
         self.activities = mapping_loader(reads.activities)
         self.audit_trails = mapping_loader(reads.audit_trails)
         self.investments = mapping_loader(reads.investments)
@@ -42,12 +44,13 @@ class PortfoliosContext(RequestContext):
 
     def changed(self, portfolio_id: str, books: Books | None) -> None:
         """After a write to a portfolio's ledger: what this request reads next is the new state."""
-        for loader in (self.holdings, self.histories):
+        for loader in (self.holdings, self.histories, self.timelines):
             with suppress(KeyError):  # not loaded in this request
                 loader.clear(portfolio_id)
         if books is not None:
             self.holdings.prime(portfolio_id, books.holdings)
             self.histories.prime(portfolio_id, books.history)
+            self.timelines.prime(portfolio_id, books.timeline)
         self.activities.clear_all()
         self.audit_trails.clear_all()
 

@@ -35,6 +35,7 @@ from portfolios.domain.lots import Position as DomainPosition
 from portfolios.domain.paging import MAX_PAGE_SIZE, decode_cursor, page_size
 from portfolios.graphql.context import Info
 from portfolios.graphql.reports import Income, RealizedGains
+from portfolios.graphql.timeline import TIMELINE, PortfolioTimeline, timeline_of
 from portfolios.graphql.types import (
     INSTRUMENT,
     ActivityConnection,
@@ -211,6 +212,9 @@ class Portfolio:
         inaccessible=True,
         description="One per position, for the assets subgraph's valuation (@requires).",
         directives=[assumed(POSITIONS_PER_PORTFOLIO)],
+    )
+    timeline: PortfolioTimeline | None = strawberry.federation.field(
+        resolver=timeline_of, inaccessible=True, description=TIMELINE
     )
     customer_id: strawberry.Private[str]
 

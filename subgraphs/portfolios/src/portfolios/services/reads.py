@@ -12,6 +12,7 @@ from portfolios.domain.books import CustomerBook, History
 from portfolios.domain.lots import Holdings, Lot
 from portfolios.domain.model import ActivityPage, AuditPage, Portfolio
 from portfolios.domain.ports import Owner, PortfolioRepository
+from portfolios.domain.timeline import Timeline
 
 PageKey = tuple[str, int, str | None]  # (portfolio id, first, after: an id from the previous page)
 
@@ -46,6 +47,10 @@ class Reads:
         wanted = [i for i in dict.fromkeys(portfolio_ids) if is_ulid(i)]
         found = await asyncio.gather(*(self._repository.history(i) for i in wanted))
         return dict(zip(wanted, found, strict=True))
+
+    async def timelines(self, portfolio_ids: Sequence[str]) -> Mapping[str, Timeline]:
+        """The stored timelines (two batched reads however many portfolios), for value over time."""
+        return await self._repository.timelines([i for i in dict.fromkeys(portfolio_ids) if is_ulid(i)])
 
     async def activities(self, keys: Sequence[PageKey]) -> Mapping[PageKey, ActivityPage]:
         wanted = list(dict.fromkeys(keys))

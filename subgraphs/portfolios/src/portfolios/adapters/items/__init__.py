@@ -1,7 +1,8 @@
 """Domain objects to DynamoDB items and back (`table` has the layout and builds every key).
 
 By topic: `codec` (Decimals as text, compact JSON, zlib chunks), `activities` (activity items, the
-journal's lines, refs), `projection` (Holdings and History in chunks), `portfolio` (META) and
+journal's lines, refs), `projection` (Holdings and History in chunks), `timeline` (the Timeline in
+chunks), `portfolio` (META) and
 `records` (audit entries, idempotency records, the customer directory). The adapters use them
 through this package: `items.activity_item(...)`.
 """
@@ -31,9 +32,11 @@ from portfolios.adapters.items.portfolio import (
     JOURNAL_VERSION,
     MIGRATED_AT,
     PORTFOLIO_TYPE,
+    TIMELINE_CHUNKS,
     VERSION,
     chunk_count,
     has_journal,
+    has_timeline,
     portfolio_attributes,
     portfolio_from,
     portfolio_item,
@@ -59,11 +62,17 @@ from portfolios.adapters.items.records import (
     idempotency_from,
     idempotency_item,
 )
+from portfolios.adapters.items.timeline import (
+    timeline_chunks,
+    timeline_data,
+    timeline_from_chunks,
+    timeline_from_data,
+)
 
 # The chunked parts are the `type` of their chunk items. The two keys are kept here for callers
 # outside the adapters that read items by key (tests/api, tests/test_portfolios_app, devstack's
 # bench_ledger); every key is built in `table`.
-from portfolios.adapters.table import HISTORY_PART, HOLDINGS_PART, JOURNAL_PART
+from portfolios.adapters.table import HISTORY_PART, HOLDINGS_PART, JOURNAL_PART, TIMELINE_PART
 
 __all__ = [
     "CHUNK",
@@ -81,6 +90,8 @@ __all__ = [
     "MIGRATED_AT",
     "PORTFOLIO_TYPE",
     "REF_TYPE",
+    "TIMELINE_CHUNKS",
+    "TIMELINE_PART",
     "VERSION",
     "activity_data",
     "activity_from",
@@ -93,6 +104,7 @@ __all__ = [
     "chunk_count",
     "chunk_item",
     "has_journal",
+    "has_timeline",
     "history_chunks",
     "history_data",
     "history_from_data",
@@ -114,6 +126,10 @@ __all__ = [
     "portfolio_item",
     "raw_data",
     "ref_item",
+    "timeline_chunks",
+    "timeline_data",
+    "timeline_from_chunks",
+    "timeline_from_data",
     "unpack",
     "version_of",
 ]

@@ -21,11 +21,15 @@ HISTORY_CHUNKS = "historyChunks"
 JOURNAL_CHUNKS = "journalChunks"
 JOURNAL_VERSION = "journalVersion"
 MIGRATED_AT = "migratedAt"
+# How many TIMELINE# chunks META's version has; absent: the timeline was never stored (a portfolio
+# last written before timelines were).
+TIMELINE_CHUNKS = "timelineChunks"
 
 PART_COUNT = {
     table.HOLDINGS_PART: HOLDINGS_CHUNKS,
     table.HISTORY_PART: HISTORY_CHUNKS,
     table.JOURNAL_PART: JOURNAL_CHUNKS,
+    table.TIMELINE_PART: TIMELINE_CHUNKS,
 }
 
 
@@ -55,6 +59,7 @@ def portfolio_item(portfolio: Portfolio) -> dict[str, Any]:
         HISTORY_CHUNKS: 0,
         JOURNAL_CHUNKS: 0,
         JOURNAL_VERSION: 0,
+        TIMELINE_CHUNKS: 0,
     }
 
 
@@ -79,6 +84,11 @@ def version_of(meta: Mapping[str, Any]) -> int:
 
 def chunk_count(meta: Mapping[str, Any], part: str) -> int:
     return int(meta.get(PART_COUNT[part], 0))
+
+
+def has_timeline(meta: Mapping[str, Any]) -> bool:
+    """Whether META's version has its timeline stored (`TIMELINE_CHUNKS` chunks, 0 when empty)."""
+    return TIMELINE_CHUNKS in meta
 
 
 def has_journal(meta: Mapping[str, Any]) -> bool:

@@ -13,8 +13,7 @@ from kit.aws.dynamo import to_item
 
 from portfolios.adapters import items, table
 from portfolios.adapters.repository.transactions import TransactionParts, at_version
-from portfolios.domain.books import History
-from portfolios.domain.lots import Holdings
+from portfolios.domain.books import Books
 from portfolios.domain.model import Activity, Portfolio, PortfolioStatus
 from portfolios.domain.ports import LedgerChange
 
@@ -76,29 +75,30 @@ class ChangeParts(TransactionParts):
         self,
         portfolio: Portfolio,
         expected_version: int,
-        holdings_count: int,
-        history_count: int,
+        counts: Mapping[str, int],
         *,
         journal_count: int | None,
         extra_set: Mapping[str, Any] | None = None,
         extra_condition: str | None = None,
         require_open: bool = True,
     ) -> dict[str, Any]:
-        """META moved to `expected_version + 1` with the new chunk counts, if it is at
+        """META moved to `expected_version + 1` with the projection's new chunk counts (by part), if it is at
         `expected_version` and the portfolio exists and is open. `journal_count` None: the new
         version has no journal (the old chunks stay, counted, until a journal replaces them)."""
         version_condition, values = at_version(expected_version)
         values = {
             **values,
             ":next": expected_version + 1,
-            ":holdings": holdings_count,
-            ":history": history_count,
+            ":holdings": counts[table.HOLDINGS_PART],
+            ":history": counts[table.HISTORY_PART],
+            ":timeline": counts[table.TIMELINE_PART],
             **(extra_set or {}),
         }
         assignments = [
             "#version = :next",
             f"{items.HOLDINGS_CHUNKS} = :holdings",
             f"{items.HISTORY_CHUNKS} = :history",
+            f"{items.TIMELINE_CHUNKS} = :timeline",
             *(f"{name.removeprefix(':')} = {name}" for name in (extra_set or {})),
         ]
         if journal_count is not None:
@@ -127,27 +127,37 @@ class ChangeParts(TransactionParts):
         }
 
     def projection(
+        self, portfolio: Portfolio, version: int, books: Books, old_meta: Mapping[str, Any]
+    ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+        """Puts of the projection's chunks at `version` (holdings, history, timeline), deletes of the
+        surplus chunks of the projection `old_meta` describes; and the new chunk counts by part."""
+        parts: list[dict[str, Any]] = []
+        counts: dict[str, int] = {}
+        for part, blobs in (
+            (table.HOLDINGS_PART, items.holdings_chunks(books.holdings)),
+            (table.HISTORY_PART, items.history_chunks(books.history, portfolio.id, portfolio.base_currency)),
+            (table.TIMELINE_PART, items.timeline_chunks(books.timeline)),
+        ):
+            parts.extend(self.chunks(portfolio, part, version, blobs, old_meta))
+            counts[part] = len(blobs)
+        return parts, counts
+
+    def chunks(
         self,
         portfolio: Portfolio,
+        part: str,
         version: int,
-        holdings: Holdings,
-        history: History,
+        blobs: Sequence[bytes],
         old_meta: Mapping[str, Any],
-    ) -> tuple[list[dict[str, Any]], int, int]:
-        """Puts of the projection's chunks at `version`, deletes of the surplus chunks of the
-        projection `old_meta` describes; and the new chunk counts."""
-        parts: list[dict[str, Any]] = []
-        counts = []
-        for part, blobs in (
-            (table.HOLDINGS_PART, items.holdings_chunks(holdings)),
-            (table.HISTORY_PART, items.history_chunks(history, portfolio.id, portfolio.base_currency)),
-        ):
-            for index, blob in enumerate(blobs):
-                parts.append(self.put(items.chunk_item(portfolio, part, index, len(blobs), version, blob)))
-            for index in range(len(blobs), items.chunk_count(old_meta, part)):
-                parts.append(self.delete(table.chunk_key(portfolio.id, part, index)))
-            counts.append(len(blobs))
-        return parts, counts[0], counts[1]
+    ) -> list[dict[str, Any]]:
+        """Puts of one part's chunks at `version`, deletes of its surplus chunks `old_meta` counts."""
+        parts = [
+            self.put(items.chunk_item(portfolio, part, index, len(blobs), version, blob))
+            for index, blob in enumerate(blobs)
+        ]
+        for index in range(len(blobs), items.chunk_count(old_meta, part)):
+            parts.append(self.delete(table.chunk_key(portfolio.id, part, index)))
+        return parts
 
     def journal(
         self,
@@ -163,13 +173,7 @@ class ChangeParts(TransactionParts):
         listed, lines = self._journal_lines.lines(portfolio.id, activities)
         blobs = items.pack_journal(lines)
         self._journal_lines.remember(portfolio.id, listed, lines)
-        parts = [
-            self.put(items.chunk_item(portfolio, table.JOURNAL_PART, index, len(blobs), version, blob))
-            for index, blob in enumerate(blobs)
-        ]
-        for index in range(len(blobs), items.chunk_count(old_meta, table.JOURNAL_PART)):
-            parts.append(self.delete(table.chunk_key(portfolio.id, table.JOURNAL_PART, index)))
-        return parts, len(blobs)
+        return self.chunks(portfolio, table.JOURNAL_PART, version, blobs, old_meta), len(blobs)
 
     def change(
         self, change: LedgerChange, old_meta: Mapping[str, Any], *, with_journal: bool = True
@@ -177,15 +181,11 @@ class ChangeParts(TransactionParts):
         """Every part of `change` but the customer's check."""
         portfolio = change.portfolio
         version = change.expected_version + 1
-        chunks, holdings_count, history_count = self.projection(
-            portfolio, version, change.books.holdings, change.books.history, old_meta
-        )
+        chunks, counts = self.projection(portfolio, version, change.books, old_meta)
         journal, journal_count = self.journal(
             portfolio, version, change.activities if with_journal else None, old_meta
         )
-        flip = self.flip_meta(
-            portfolio, change.expected_version, holdings_count, history_count, journal_count=journal_count
-        )
+        flip = self.flip_meta(portfolio, change.expected_version, counts, journal_count=journal_count)
         parts = [flip, *chunks, *journal]
 
         put_keys = {table.activity_sk(a.occurred_on, a.id) for a in change.put}

@@ -17,6 +17,7 @@ from portfolios.domain.books import CustomerBook, History, book_of
 from portfolios.domain.lots import Holdings
 from portfolios.domain.model import Activity, Portfolio
 from portfolios.domain.ports import StoredLedger
+from portfolios.domain.timeline import Timeline
 
 # Reads of a projection that overlap writes are retried this many times before giving up.
 _CONSISTENT_READ_ATTEMPTS = 8
@@ -116,16 +117,16 @@ class PortfolioReads(RepositoryBase):
             query["ExclusiveStartKey"] = start
 
     async def consistent_part(
-        self, portfolio_id: str
+        self, portfolio_id: str, parts_read: Sequence[str] = (table.HOLDINGS_PART, table.HISTORY_PART)
     ) -> tuple[dict[str, Any], dict[str, list[bytes]]] | None:
-        """META and the chunks of both projection parts at its version, read so that they match:
-        chunks read after META that all carry META's version are that version's (a write in
-        between overwrites or deletes some of them; then the read is made again)."""
+        """META and the chunks of projection parts (holdings and history unless told) at its version,
+        read so that they match: chunks read after META that all carry META's version are that
+        version's (a write in between overwrites or deletes some of them; then the read is made again)."""
         for _ in range(_CONSISTENT_READ_ATTEMPTS):
             meta = await self._meta(portfolio_id)
             if meta is None:
                 return None
-            parts = await self._chunks_of({portfolio_id: meta}, (table.HOLDINGS_PART, table.HISTORY_PART))
+            parts = await self._chunks_of({portfolio_id: meta}, parts_read)
             if portfolio_id in parts:
                 return meta, parts[portfolio_id]
         raise RuntimeError(f"the projection of portfolio {portfolio_id} kept changing while read")
@@ -171,6 +172,20 @@ class PortfolioReads(RepositoryBase):
             if answer is not None:
                 metas[pid], parts[pid] = answer
         return {pid: _holdings(metas[pid], parts[pid][table.HOLDINGS_PART]) for pid in metas if pid in parts}
+
+    async def timelines(self, portfolio_ids: Sequence[str]) -> Mapping[str, Timeline]:
+        """Two batched reads (META, then the chunks) however many portfolios; a portfolio whose
+        timeline was never stored (last written before timelines were) is left out."""
+        if not portfolio_ids:
+            return {}
+        metas = {pid: m for pid, m in (await self._metas(portfolio_ids)).items() if items.has_timeline(m)}
+        parts = await self._chunks_of(metas, (table.TIMELINE_PART,))
+        torn = [pid for pid in metas if pid not in parts]
+        answers = await asyncio.gather(*(self.consistent_part(pid, (table.TIMELINE_PART,)) for pid in torn))
+        for pid, answer in zip(torn, answers, strict=True):
+            if answer is not None and items.has_timeline(answer[0]):
+                parts[pid] = answer[1]
+        return {pid: items.timeline_from_chunks(chunks[table.TIMELINE_PART]) for pid, chunks in parts.items()}
 
     async def history(self, portfolio_id: str) -> History:
         answer = await self.consistent_part(portfolio_id)
