@@ -6,6 +6,7 @@ through a solver in binary floating point (pyxirr), converted at that boundary a
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 from datetime import date
@@ -74,15 +75,22 @@ def money_weighted(cash_flows: Sequence[tuple[date, Decimal]]) -> Decimal | None
     the amounts become floats here and its answer a Decimal rounded to 8 places, nowhere else."""
     if not any(amount > 0 for _, amount in cash_flows) or not any(amount < 0 for _, amount in cash_flows):
         return None
-    days = [day for day, _ in cash_flows]
-    amounts = [float(amount) for _, amount in cash_flows]
+    return _solved(pyxirr_answer([day for day, _ in cash_flows], [sent for _, sent in cash_flows]))
+
+
+def pyxirr_answer(days: Sequence[date], sent: Sequence[Decimal]) -> object:
+    """The one place a Decimal becomes a float: pyxirr's Rust solver takes and returns floats."""
     try:
-        rate = pyxirr.xirr(days, amounts, silent=True)
+        return pyxirr.xirr(days, [float(each) for each in sent], silent=True)
     except (ValueError, OverflowError, pyxirr.InvalidPaymentsError):
         return None
-    if rate is None or rate != rate or rate in (float("inf"), float("-inf")):
+
+
+def _solved(answer: object) -> Decimal | None:
+    """pyxirr's answer as a Decimal of `XIRR_PLACES` (from its shortest repr: no binary noise)."""
+    if not isinstance(answer, float) or not math.isfinite(answer):
         return None
     try:
-        return Decimal(repr(rate)).quantize(XIRR_PLACES, context=RATIO)
-    except InvalidOperation:
+        return Decimal(repr(answer)).quantize(XIRR_PLACES, context=RATIO)
+    except InvalidOperation:  # beyond 28 digits: no meaningful rate
         return None
