@@ -41,7 +41,7 @@ async def _stored_items(config: StackConfig) -> int:
     async with dynamodb_client(settings) as client:
         count, start = 0, None
         while True:
-            extra = {"ExclusiveStartKey": start} if start else {}
+            extra: dict[str, Any] = {"ExclusiveStartKey": start} if start else {}
             page = await client.scan(TableName=config.table("assets"), Select="COUNT", **extra)
             count += int(page["Count"])
             start = page.get("LastEvaluatedKey")
