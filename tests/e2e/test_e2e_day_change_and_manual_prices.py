@@ -52,7 +52,7 @@ def test_day_change_without_previous_close_and_clearing_on_the_dashboard(router)
         )
 
     for _ in range(8):  # the race described above showed on about one answer in three
-        [book] = router.run("Dashboard", {"customerId": customer_id})["customer"]["portfolios"]
+        [book] = router.run("DashboardDayChange", {"customerId": customer_id})["customer"]["portfolios"]
         assert all(p["instrument"] is not None for p in book["positions"]), book["positions"]
     valuation = book["valuation"]
     lines = {p["instrument"]["symbol"]: p for p in valuation["positions"]}
@@ -68,7 +68,7 @@ def test_day_change_without_previous_close_and_clearing_on_the_dashboard(router)
     assert cleared["instrument"]["symbol"] == "DAYNOPREV" and cleared["instrument"]["quote"] is None
     again = router.run("ClearManualPrice", {"input": {"symbol": "DAYNOPREV"}})["clearManualPrice"]
     assert [e["code"] for e in again["userErrors"]] == ["NOT_FOUND"]
-    [after] = router.run("Dashboard", {"customerId": customer_id})["customer"]["portfolios"]
+    [after] = router.run("DashboardDayChange", {"customerId": customer_id})["customer"]["portfolios"]
     assert {p["instrument"]["symbol"]: p for p in after["valuation"]["positions"]}["DAYNOPREV"][
         "dayChangeMissing"
     ] == "UNPRICED"
