@@ -16,7 +16,7 @@ from kit_testing import ISSUER, execute
 from .conftest import NOW, AssetsFactory
 
 OPERATIONS = Path(__file__).resolve().parents[4] / "schema" / "operations"
-SET_MANUAL_PRICE = (OPERATIONS / "SetManualPrice.graphql").read_text()
+SET_MANUAL_PRICE = (OPERATIONS / "SetManualPriceUntil.graphql").read_text()
 CLEAR_MANUAL_PRICE = (OPERATIONS / "ClearManualPrice.graphql").read_text()
 QUOTE = """
 query($s: String!) { instrument(symbol: $s) { quote { price { amount } source stale asOf pinnedUntil } } }
