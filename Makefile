@@ -90,6 +90,7 @@ bench: bootstrap ## dashboard through the router (its own stack), valuation of 1
 	$(UV) run --frozen python -m devstack.bench
 	$(UV) run --frozen python -m devstack.bench_pricing
 	$(UV) run --frozen python -m devstack.bench_ledger
+	$(UV) run --frozen python -m devstack.bench_performance
 
 synth: bootstrap $(INFRA_NODE_MODULES) ## every stack to infra/cdk.out, cdk-nag checked, no AWS credentials needed
 	rm -rf infra/cdk.out

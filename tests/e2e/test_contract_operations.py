@@ -124,3 +124,41 @@ def test_router_health_and_graphiql(stack) -> None:
     page = httpx.get(config.router_graphql_url, headers={"accept": "text/html"})
     assert page.status_code == 200
     assert stack.demo.customer_id in page.text
+
+
+def test_portfolio_performance_of_the_demo_book_is_consistent(router, stack) -> None:
+    """PortfolioPerformance through the router (history via @requires on the portfolios timeline):
+    endValue is the last point's value, gain adds up, the TWR is the chain of the DAY points."""
+    portfolios = router.run("Dashboard", {"customerId": stack.demo.customer_id})["customer"]["portfolios"]
+    today = datetime.now(UTC).date()
+    variables = {"from": "2024-01-01", "to": today.isoformat(), "interval": "DAY", "benchmark": "SPY"}
+    for listed in portfolios:
+        data = router.run("PortfolioPerformance", {"id": listed["id"], **variables})["portfolio"]
+        history, performance = data["history"], data["performance"]
+        base = data["baseCurrency"]
+        assert len(history) > 200, listed["name"]
+        days = [date.fromisoformat(point["date"]) for point in history]
+        assert days == sorted(set(days)) and days[0] >= date(2024, 1, 1) and days[-1] < today
+        assert {p["marketValue"]["currencyCode"] for p in history} == {base}
+        # ACME-PRIVATE has a manual price but no close at all: the brokerage's figures are incomplete.
+        assert performance["complete"] is (listed["name"] != "Taxable brokerage"), listed["name"]
+        assert performance["endValue"] == history[-1]["marketValue"]
+        start, end = dec(performance["startValue"]["amount"]), dec(performance["endValue"]["amount"])
+        net = dec(performance["netContributions"]["amount"])
+        assert dec(performance["gain"]["amount"]) == end - start - net
+        # The chain of daily returns from the points alone: F = the change of netContributions.
+        previous = start
+        contributed = dec(history[-1]["netContributions"]["amount"]) - net  # to the day before `from`
+        growth = Decimal(1)
+        for point in history:
+            value, to_date = dec(point["marketValue"]["amount"]), dec(point["netContributions"]["amount"])
+            if previous:
+                growth *= (value - (to_date - contributed)) / previous
+            previous, contributed = value, to_date
+        assert abs(dec(performance["timeWeightedReturn"]) - (growth - 1)) < Decimal("1e-9")
+        assert dec(performance["maxDrawdown"]) <= 0
+        assert performance["benchmarkReturn"] is not None
+        monthly = router.run("PortfolioPerformance", {"id": listed["id"], **variables, "interval": "MONTH"})
+        by_day = {point["date"]: point for point in history}
+        for point in monthly["portfolio"]["history"]:
+            assert by_day[point["date"]] == point  # the last trading day of each month, same numbers

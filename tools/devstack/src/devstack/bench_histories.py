@@ -36,13 +36,21 @@ class _Ids:
         return str(ulid), datetime.fromtimestamp(ms / 1000, UTC)
 
 
-def history(portfolio_id: str, size: int, symbols: Sequence[str], seed: int) -> list[Activity]:
-    """`size` activities over ten years, every kind but transfers, valid by construction: generated
+def history(
+    portfolio_id: str,
+    size: int,
+    symbols: Sequence[str],
+    seed: int,
+    start: date = HISTORY_START,
+    span_days: int = HISTORY_DAYS,
+) -> list[Activity]:
+    """`size` activities over `span_days` from `start` (ten years by default), every kind but
+    transfers, valid by construction: generated
     in trade-date order, a sale never takes more than was held before it that day, and what the
     replay puts before a sale on its day (splits, buys) only adds to what is held."""
     rng = random.Random(seed)  # noqa: S311 - a reproducible history, not crypto
     ids = _Ids(rng, datetime(2025, 1, 2, tzinfo=UTC))
-    days = sorted(HISTORY_START + timedelta(days=rng.randrange(HISTORY_DAYS)) for _ in range(size))
+    days = sorted(start + timedelta(days=rng.randrange(span_days)) for _ in range(size))
     prices = {symbol: Decimal(rng.randrange(2_000, 40_000)) / 100 for symbol in symbols}
     held = dict.fromkeys(symbols, Decimal(0))
     splits_left = 10

@@ -128,3 +128,15 @@ def range_in_the_future(days_ahead: int) -> PublicError:
 
 def range_too_long(years: int) -> PublicError:
     return bad_user_input(f"A history covers at most {years} years; ask for a shorter range.")
+
+
+# -- value over time and returns (Portfolio.history, Portfolio.performance) -------------------------
+def bad_timeline() -> PublicError:
+    return bad_user_input(
+        "The representation's timeline must be the portfolio's dated changes as the portfolios "
+        "subgraph sends them: parallel lists of equal length, oldest first."
+    )
+
+
+def bad_benchmark() -> PublicError:
+    return bad_user_input("The benchmark must be a symbol: 1 to 20 letters, digits, dots or dashes.")

@@ -6,6 +6,8 @@
 - `fx_rates`: (from, to) -> FxRate: one Query for manual rates + the feed snapshot (cached), per batch.
 - `histories`: (symbol, range) -> History: the stored closes, backfilled on first use; one batched
   read per distinct range for every instrument asking it.
+- `performance`: every history and performance asked in the request, as one batch of the use case
+  (one read of the instruments, then one of the closes and one of the FX rates for all of them).
 - `valuations`: every portfolio valued in the request, as one batch of the valuation use case, which
   reads through the three loaders above (so an `_entities` call with N portfolios costs one read of
   each, shared with every other field of the request).
@@ -26,6 +28,7 @@ from assets.domain.manual import InstrumentView
 from assets.domain.quotes import Quote
 from assets.domain.valuation import PortfolioHoldings
 from assets.services import AssetsService, Valuation
+from assets.services.performance import Answer, Ask
 
 
 class AssetsContext(RequestContext):
@@ -42,6 +45,8 @@ class AssetsContext(RequestContext):
         self.valuations: DataLoader[PortfolioHoldings, Valuation | None] = DataLoader(
             load_fn=self._value, cache=False
         )
+        # Not cached: each ask carries its portfolio's timeline as it was sent.
+        self.performance: DataLoader[Ask, Answer] = DataLoader(load_fn=self._performance, cache=False)
 
     def remember(self, view: InstrumentView) -> None:
         """Replace what this request's loaders know about an instrument just written; its quote is read
@@ -65,6 +70,9 @@ class AssetsContext(RequestContext):
 
     async def _value(self, portfolios: list[PortfolioHoldings]) -> list[Valuation | None]:
         return await self.service.valuations.value(portfolios, _RequestMarket(self))
+
+    async def _performance(self, asks: list[Ask]) -> list[Answer]:
+        return await self.service.performance.answer(asks, _RequestMarket(self))
 
 
 class _RequestMarket:

@@ -27,8 +27,19 @@ from strawberry.federation.types import FieldSet
 from assets.access import check_valuation_reader
 from assets.domain import instruments as domain_instruments
 from assets.domain import valuation as domain
+from assets.domain.performance import TimelinePortfolio
+from assets.domain.timeline import Timeline as DomainTimeline
+from assets.domain.timeline import parse_timeline
 from assets.domain.validation import parse_base_currency, parse_holdings
 from assets.graphql.context import AssetsContext
+from assets.graphql.performance import (
+    HISTORY_SIZE,
+    PortfolioHistoryPoint,
+    PortfolioPerformance,
+    history,
+    performance,
+)
+from assets.graphql.timeline import TIMELINE_FIELDS, PortfolioTimeline
 from assets.graphql.types import Instrument
 from assets.services import Valuation
 
@@ -205,6 +216,9 @@ class Portfolio:
     # As the portfolios subgraph declares it: nullable, since the customer is another subgraph's.
     owner: Customer | None = strawberry.federation.field(external=True)
 
+    timeline: PortfolioTimeline | None = strawberry.federation.field(external=True)
+    parsed_timeline: strawberry.Private[DomainTimeline | None] = None
+
     valuation: PortfolioValuation | None = strawberry.federation.field(
         resolver=_valuation,
         requires=[
@@ -213,6 +227,28 @@ class Portfolio:
         ],
         description="The portfolio at the latest prices; null when the router sent no holdings.",
     )
+    history: list[PortfolioHistoryPoint] | None = strawberry.federation.field(
+        resolver=history,
+        requires=[f"baseCurrency {TIMELINE_FIELDS} owner {{ id }}"],
+        directives=[HISTORY_SIZE],
+        description="The portfolio's value at the close of each trading day from `from` to `to` (DAY), or "
+        "of the last trading day of each ISO week (WEEK) or month (MONTH), oldest first, in its base "
+        "currency (definitions: the operation PortfolioPerformance). A range the service cannot take "
+        "(`from` after `to`, `to` more than 7 days ahead, over 20 years) is BAD_USER_INPUT. Null when "
+        "the portfolios subgraph has no timeline of it yet.",
+    )
+    performance: PortfolioPerformance | None = strawberry.federation.field(
+        resolver=performance,
+        requires=[f"baseCurrency {TIMELINE_FIELDS} owner {{ id }}"],
+        description="How the portfolio did from `from` to `to` (ranges as for history), with the return "
+        "of `benchmark` (a symbol) over the same days. Null when the portfolios subgraph has no "
+        "timeline of it yet.",
+    )
+
+    def timeline_portfolio(self) -> TimelinePortfolio | None:
+        if self.parsed_timeline is None or not self.base_currency:
+            return None
+        return TimelinePortfolio(str(self.id), self.base_currency, self.parsed_timeline)
 
     # The holdings as parsed from the representation, open lots included (not in the schema).
     parsed: strawberry.Private[tuple[domain.Holding, ...]] = ()
@@ -228,6 +264,7 @@ class Portfolio:
         baseCurrency: str | None = None,
         holdings: Sequence[Mapping[str, Any]] | None = None,
         owner: Mapping[str, Any] | None = None,
+        timeline: object = None,
         **_: Any,
     ) -> Portfolio:
         """No I/O: everything needed comes in the representation. Raising here nulls this one entity
@@ -241,4 +278,6 @@ class Portfolio:
             holdings=[Holding.from_domain(holding) for holding in parsed],
             owner=Customer(id=strawberry.ID(owner_id or "")),
             parsed=tuple(parsed),
+            timeline=None,
+            parsed_timeline=parse_timeline(timeline),
         )

@@ -25,6 +25,7 @@ from assets.services.common import Clock, utc_now
 from assets.services.fx import FxService
 from assets.services.history import HistoryService
 from assets.services.manual_prices import ManualPriceUseCases
+from assets.services.performance import PerformanceUseCases
 from assets.services.quotes import QuoteService
 from assets.services.reads import Reads
 from assets.services.search import SearchService
@@ -70,6 +71,7 @@ class AssetsService:
         self.history = HistoryService(
             catalog=catalog, repository=closes, feed=history_feed, fx_feed=fx_history_feed, clock=clock
         )
+        self.performance = PerformanceUseCases(self.history)
         self.reads = Reads(
             catalog=catalog,
             repository=repository,

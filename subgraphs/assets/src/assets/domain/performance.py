@@ -1,0 +1,349 @@
+"""Value over time and returns of a portfolio (DESIGN.md decision 13), from its timeline and the
+stored daily closes and FX rates. Definitions: the header of the contract operation PortfolioPerformance.
+
+- Value on a day: what was held at its end (the timeline's quantities, in the shares of that day)
+  times each holding's last close on or before it, converted from the instrument's currency with
+  that day's rate (the last on or before it), plus the cash balance when the portfolio records cash.
+- Splits: stored closes are split-adjusted, the ledger's quantities are not; the quantity is
+  restated in today's shares (times the ratios of the ledger's splits after the day) and valued at
+  the adjusted close, which equals the as-traded close times the quantity held (`splits.as_traded`)
+  and stays right when the close of a split's day is missing. The split is counted once.
+- Trading days: days on which an instrument held that day (at its start or its end) has a close.
+  Flows of other days (a deposit on a Saturday) count at the next point's close.
+- A transfer of lots is a flow at their value at that day's close (the same valuation).
+Everything is exact Decimal inside; money is rounded to the base currency's minor unit at the edge.
+"""
+
+from __future__ import annotations
+
+import enum
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from kit.core.money import EXACT, RATIO, Amount, round_to_minor_unit
+
+from assets.domain import returns
+from assets.domain.fx import PIVOT
+from assets.domain.history import DateSpan, History
+from assets.domain.timeline import DatedAmount, Timeline
+
+ZERO = Decimal(0)
+ONE_DAY = timedelta(days=1)
+# Closes read before a portfolio's first day, so a holding bought on a day without a close (a
+# weekend) is valued at the last one before it.
+LOOKBACK = timedelta(days=10)
+
+
+class Interval(enum.Enum):
+    DAY = "DAY"
+    WEEK = "WEEK"  # the last trading day of each ISO week
+    MONTH = "MONTH"  # the last trading day of each month
+
+
+@dataclass(frozen=True, slots=True)
+class PriceSeries:
+    """Closes (or units per US dollar) of one series, oldest first, in `currency`."""
+
+    days: tuple[date, ...] = ()
+    values: tuple[Decimal, ...] = ()
+    currency: str | None = None
+    complete: bool = True
+
+    @classmethod
+    def of(cls, history: History, currency: str | None = None) -> PriceSeries:
+        return cls(
+            tuple(c.day for c in history.closes),
+            tuple(c.close for c in history.closes),
+            history.currency or currency,
+            history.complete,
+        )
+
+    def on_or_before(self, day: date) -> Decimal | None:
+        at = bisect_right(self.days, day)
+        return self.values[at - 1] if at else None
+
+
+@dataclass(frozen=True, slots=True)
+class Market:
+    """Split-adjusted closes by symbol and units per US dollar by currency (USD is 1)."""
+
+    closes: Mapping[str, PriceSeries] = field(default_factory=dict)
+    per_usd: Mapping[str, PriceSeries] = field(default_factory=dict)
+
+    def rate(self, from_currency: str, to_currency: str, day: date) -> Decimal | None:
+        """1 from_currency = rate to_currency on `day` (the last rates on or before it)."""
+        if from_currency == to_currency:
+            return Decimal(1)
+        units = [self._units(code, day) for code in (from_currency, to_currency)]
+        if units[0] is None or units[1] is None or units[0] == 0:
+            return None
+        return RATIO.divide(units[1], units[0])
+
+    def _units(self, currency: str, day: date) -> Decimal | None:
+        if currency == PIVOT:
+            return Decimal(1)
+        series = self.per_usd.get(currency)
+        return None if series is None else series.on_or_before(day)
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A day's close: value, cost of the valued holdings, external flows to date (base currency)."""
+
+    day: date
+    market_value: Amount
+    cost_basis: Amount
+    net_contributions: Amount
+
+
+@dataclass(frozen=True, slots=True)
+class Performance:
+    start_value: Amount
+    end_value: Amount
+    net_contributions: Amount
+    gain: Amount
+    time_weighted_return: Decimal | None
+    money_weighted_return: Decimal | None
+    annualized_return: Decimal | None
+    volatility: Decimal | None
+    max_drawdown: Decimal
+    benchmark_return: Decimal | None
+    complete: bool
+    daily_returns: tuple[Decimal, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Day:
+    value: Decimal
+    cost: Decimal
+    complete: bool
+
+
+class Valuer:
+    """One portfolio's timeline against one market: values on any days, flows with transfers valued."""
+
+    def __init__(self, timeline: Timeline, base_currency: str, market: Market) -> None:
+        self.timeline = timeline
+        self.base = base_currency
+        self.market = market
+        self._step_days = {s: [step.on for step in steps] for s, steps in timeline.positions.items()}
+        self._split_days = {s: [split.day for split in found] for s, found in timeline.splits.items()}
+        self._cash_days = [entry.on for entry in timeline.cash]
+
+    def quantity(self, symbol: str, day: date) -> tuple[Decimal, Decimal]:
+        """(quantity, cost) held of `symbol` at the end of `day`."""
+        at = bisect_right(self._step_days.get(symbol, ()), day)
+        if not at:
+            return ZERO, ZERO
+        step = self.timeline.positions[symbol][at - 1]
+        return step.quantity, step.cost
+
+    def unit_value(self, symbol: str, day: date) -> Decimal | None:
+        """A share of `symbol` held at the end of `day` (in that day's shares), in base currency."""
+        series = self.market.closes.get(symbol)
+        close = series.on_or_before(day) if series is not None else None
+        if series is None or close is None or series.currency is None:
+            return None
+        rate = self.market.rate(series.currency, self.base, day)
+        if rate is None:
+            return None
+        splits = self.timeline.splits.get(symbol, ())
+        restated = close
+        for split in splits[bisect_right(self._split_days.get(symbol, ()), day) :]:
+            restated = EXACT.multiply(restated, split.ratio)
+        return EXACT.multiply(restated, rate)
+
+    def trading_days(self, span: DateSpan) -> list[date]:
+        found: set[date] = set()
+        for symbol in self.timeline.positions:
+            series = self.market.closes.get(symbol)
+            if series is None:
+                continue
+            start, end = bisect_left(series.days, span.first), bisect_right(series.days, span.last)
+            for day in series.days[start:end]:
+                if self.quantity(symbol, day)[0] > 0 or self.quantity(symbol, day - ONE_DAY)[0] > 0:
+                    found.add(day)
+        return sorted(found)
+
+    def values(self, days: Sequence[date]) -> list[_Day]:
+        totals = [self.cash(day) for day in days]
+        costs = [ZERO] * len(days)
+        complete = [True] * len(days)
+        for symbol in self.timeline.positions:
+            series = self.market.closes.get(symbol)
+            trusted = series is not None and series.complete
+            for i, day in enumerate(days):
+                quantity, cost = self.quantity(symbol, day)
+                if quantity == 0:
+                    continue
+                unit = self.unit_value(symbol, day)
+                if unit is None:
+                    complete[i] = False
+                    continue
+                totals[i] = EXACT.add(totals[i], EXACT.multiply(quantity, unit))
+                costs[i] = EXACT.add(costs[i], cost)
+                complete[i] = complete[i] and trusted
+        return [_Day(*row) for row in zip(totals, costs, complete, strict=True)]
+
+    def cash(self, day: date) -> Decimal:
+        if not self.timeline.records_cash:
+            return ZERO
+        at = bisect_right(self._cash_days, day)
+        return self.timeline.cash[at - 1].amount if at else ZERO
+
+    def flows(self) -> tuple[list[DatedAmount], bool]:
+        """Every external flow, oldest first, transfers valued at their day's close; False when a
+        transfer could not be valued (it then counts 0, as its lots count nothing in the value)."""
+        found = list(self.timeline.flows)
+        complete = True
+        for transfer in self.timeline.transfers:
+            unit = self.unit_value(transfer.symbol, transfer.on)
+            if unit is None:
+                complete = False
+                continue
+            value = EXACT.multiply(transfer.quantity, unit)
+            found.append(DatedAmount(transfer.on, value if transfer.inflow else EXACT.minus(value)))
+        found.sort(key=lambda flow: flow.on)
+        return found, complete
+
+
+@dataclass(frozen=True, slots=True)
+class TimelinePortfolio:
+    """A portfolio as its timeline tells it, in its base currency."""
+
+    portfolio_id: str
+    base_currency: str
+    timeline: Timeline
+
+    @property
+    def symbols(self) -> frozenset[str]:
+        return self.timeline.symbols
+
+    def prices_needed(self, span: DateSpan) -> DateSpan | None:
+        """The days of closes and rates the figures of `span` need: from just before the first
+        activity (earlier flows and transfers count in netContributions) to `span`'s end."""
+        first = self.timeline.first_day
+        if first is None or first > span.last:
+            return None
+        return DateSpan(min(first - LOOKBACK, span.first - LOOKBACK), span.last)
+
+    def history(self, market: Market, span: DateSpan, interval: Interval) -> list[Point]:
+        valuer = Valuer(self.timeline, self.base_currency, market)
+        days = _sampled(valuer.trading_days(span), interval)
+        contributed = _Contributions(valuer.flows()[0])
+        return [
+            Point(
+                day,
+                self._money(valued.value),
+                self._money(valued.cost),
+                self._money(contributed.to_date(day)),
+            )
+            for day, valued in zip(days, valuer.values(days), strict=True)
+        ]
+
+    def performance(self, market: Market, span: DateSpan, benchmark: PriceSeries | None) -> Performance:
+        valuer = Valuer(self.timeline, self.base_currency, market)
+        start_day = span.first - ONE_DAY
+        days = valuer.trading_days(span)
+        chain = list(days)
+        if not chain or chain[-1] < span.last:
+            chain.append(span.last)  # flows or changes after the last trading day close one more step
+        valued = valuer.values([start_day, *chain])
+        flows, flows_complete = valuer.flows()
+        in_period = [flow for flow in flows if span.first <= flow.on <= span.last]
+        # Chained on the values and contributions as shown (rounded to the minor unit), so that the
+        # DAY history alone reproduces every return: F = netContributions - the previous one.
+        contributed = _Contributions(flows)
+        daily: list[Decimal] = []
+        previous, before = self._round(valued[0].value), contributed.rounded(start_day, self.base_currency)
+        for day, today in zip(chain, valued[1:], strict=True):
+            value, to_date = self._round(today.value), contributed.rounded(day, self.base_currency)
+            flow = EXACT.subtract(to_date, before)
+            if day not in days and flow == 0 and value == previous:
+                continue  # nothing happened after the last trading day
+            r = returns.daily_return(value, flow, previous)
+            if r is not None:
+                daily.append(r)
+            previous, before = value, to_date
+        start, end = self._money(valued[0].value), self._money(valued[-1].value)
+        # Contributions to date at the end less those at the start: what the history's points show.
+        net_rounded = Amount(
+            EXACT.subtract(
+                contributed.rounded(span.last, self.base_currency),
+                contributed.rounded(start_day, self.base_currency),
+            ),
+            self.base_currency,
+        )
+        twr = returns.time_weighted(daily)
+        # The investor's side, as shown: paid in negative, received positive.
+        investor = [(start_day, EXACT.minus(start.value))] if start.value else []
+        investor += [(flow.on, EXACT.minus(self._round(flow.amount))) for flow in in_period]
+        investor.append((span.last, end.value))
+        return Performance(
+            start_value=start,
+            end_value=end,
+            net_contributions=net_rounded,
+            gain=Amount(
+                EXACT.subtract(EXACT.subtract(end.value, start.value), net_rounded.value), self.base_currency
+            ),
+            time_weighted_return=twr,
+            money_weighted_return=returns.money_weighted(investor),
+            annualized_return=returns.annualized(twr, span.days),
+            volatility=returns.volatility(daily),
+            max_drawdown=returns.max_drawdown(daily),
+            benchmark_return=_benchmark_return(benchmark, start_day, days[-1] if days else None),
+            complete=flows_complete and all(day.complete for day in valued),
+            daily_returns=tuple(daily),
+        )
+
+    def _money(self, value: Decimal) -> Amount:
+        return Amount(self._round(value), self.base_currency)
+
+    def _round(self, value: Decimal) -> Decimal:
+        return round_to_minor_unit(value, self.base_currency)
+
+
+def _sampled(days: list[date], interval: Interval) -> list[date]:
+    """Every trading day (DAY), or the last of each ISO week (WEEK) or month (MONTH)."""
+    if interval is Interval.DAY:
+        return days
+    period = (lambda d: d.isocalendar()[:2]) if interval is Interval.WEEK else (lambda d: (d.year, d.month))
+    return [
+        day
+        for day, after in zip(days, [*days[1:], None], strict=True)
+        if after is None or period(after) != period(day)
+    ]
+
+
+class _Contributions:
+    """External flows to date (inflows minus outflows), on any day."""
+
+    def __init__(self, flows: Sequence[DatedAmount]) -> None:
+        self._days = [flow.on for flow in flows]
+        self._sums: list[Decimal] = []
+        total = ZERO
+        for flow in flows:
+            total = EXACT.add(total, flow.amount)
+            self._sums.append(total)
+
+    def to_date(self, day: date) -> Decimal:
+        at = bisect_right(self._days, day)
+        return self._sums[at - 1] if at else ZERO
+
+    def rounded(self, day: date, currency: str) -> Decimal:
+        return round_to_minor_unit(self.to_date(day), currency)
+
+
+def _benchmark_return(
+    benchmark: PriceSeries | None, start_day: date, last_point: date | None
+) -> Decimal | None:
+    """The benchmark's close on the last point over its close on the start day, minus 1."""
+    if benchmark is None or last_point is None:
+        return None
+    first, last = benchmark.on_or_before(start_day), benchmark.on_or_before(last_point)
+    if first is None or last is None or first == 0:
+        return None
+    return RATIO.subtract(RATIO.divide(last, first), 1)
