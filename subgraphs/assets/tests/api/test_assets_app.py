@@ -36,11 +36,16 @@ def test_sdl_has_the_agreed_federation_shape() -> None:
     assert 'type Portfolio @key(fields: "id")' in sdl
     assert "baseCurrency: String! @external" in sdl
     assert "holdings: [Holding!]! @external" in sdl
-    requires = '@requires(fields: "baseCurrency holdings { symbol quantity costBasis } owner { id }")'
+    lots = "openLots { quantities purchasedOn purchasePrices currencies fxRates }"
+    requires = (
+        f'@requires(fields: "baseCurrency holdings {{ symbol quantity costBasis {lots} }} owner {{ id }}")'
+    )
     assert f"valuation: PortfolioValuation {requires}" in sdl
     # Not `positions`: a @requires on a list the client also selects races in the gateway (see
     # tests/e2e/test_e2e_day_change_and_manual_prices.py).
     assert "positions: [Position!]! @external" not in sdl
+    # The open lots only through @inaccessible types, as parallel lists of scalars.
+    assert "type HoldingLots @inaccessible" in sdl and "openLots: HoldingLots @external" in sdl
     # The owner decides who may see a valuation; Customer is only a stub here.
     assert "owner: Customer @external" in sdl  # nullable as portfolios declares it
     assert 'type Customer @key(fields: "id", resolvable: false) {\n  id: ID!\n}' in sdl

@@ -1,10 +1,11 @@
 """dayChange through `_entities`, as the router sends a portfolio (@requires), with manual prices
 whose numbers are known: a position without a previous close (or without a price) has a null dayChange
-that says why, and the total leaves it out and says so. (A lot bought today, measured from its purchase
-price, needs the open lots in the representation: tests/unit/test_assets_valuation_day_change.py.)"""
+that says why, and the total leaves it out and says so; a lot bought today, sent with the holding's
+open lots, moves from its purchase price (more cases: tests/unit/test_assets_valuation_day_change.py)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from kit_testing import execute
@@ -21,6 +22,13 @@ query($representations: [_Any!]!) {
         positions { instrument { symbol } marketValue { amount } dayChange { amount } dayChangeMissing }
       }
     }
+  }
+}
+"""
+AS_OF = """
+query($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on Portfolio { valuation { asOf dayChange { amount } } }
   }
 }
 """
@@ -75,12 +83,36 @@ async def test_when_every_position_has_a_day_change_the_total_is_complete(assets
     assert valuation["dayChange"]["amount"] == "0.00" and valuation["dayChangeComplete"] is True
 
 
-async def test_open_lots_are_not_part_of_the_representation_yet(assets: Any) -> None:
-    """The portfolios subgraph does not send them (see the report of issue 15): a representation
-    that carries them is refused by the kit's check against the @requires selection."""
+async def test_a_lot_bought_today_moves_from_its_purchase_price_through_a_representation(assets: Any) -> None:
+    """The open lots as the portfolios subgraph sends them (parallel lists): 2 held since 2020 move
+    from the previous close, 1 bought in the quote's session from its purchase price."""
+    await pin(assets, "DAY-LOTS", "10", "8")
+    before = representation([("DAY-LOTS", "3", "23.50")])
+    [answer] = (await assets.gql(AS_OF, {"representations": [before]}))["_entities"]
+    # Without lots every unit counts as held before the session: 3 x (10 - 8) = 6.00.
+    assert answer["valuation"]["dayChange"] == {"amount": "6.00"}
+    session = datetime.fromisoformat(answer["valuation"]["asOf"]).astimezone(UTC).date().isoformat()
+
+    portfolio = representation([("DAY-LOTS", "3", "23.50")])
+    portfolio["holdings"][0]["openLots"] = {
+        "quantities": ["2", "1"],
+        "purchasedOn": ["2020-03-02", session],
+        "purchasePrices": ["7", "9.5"],
+        "currencies": ["USD", "USD"],
+        "fxRates": [None, None],
+    }
+    [answer] = (await assets.gql(VALUATION, {"representations": [portfolio]}))["_entities"]
+    valuation = answer["valuation"]
+    # 2 x (10 - 8) = 4.00 from the close, 1 x (10 - 9.5) = 0.50 from the purchase price: 4.50.
+    assert valuation["positions"][0]["dayChange"] == {"amount": "4.50"}
+    assert valuation["dayChange"] == {"amount": "4.50", "currencyCode": "USD"}
+    assert valuation["dayChangeComplete"] is True and valuation["marketValue"] == {"amount": "30.00"}
+
+
+async def test_open_lots_that_are_not_parallel_lists_are_refused(assets: Any) -> None:
     await pin(assets, "DAY-LOTS", "10")
     portfolio = representation([("DAY-LOTS", "1", "10")])
-    portfolio["holdings"][0]["lots"] = [
+    portfolio["holdings"][0]["openLots"] = [
         {"quantity": "1", "purchasedAt": "2025-11-24", "purchasePrice": "9", "currency": "USD"}
     ]
     body = await execute(assets.client, VALUATION, {"representations": [portfolio]})

@@ -1,8 +1,8 @@
 """dayChange by the broker convention: what was held before the quote's session moves from the
 previous close, a lot bought in the session from its purchase price; a position whose day change
 cannot be told says why instead of adding 0, and the total says whether it covers every position.
-Also the open lots as a representation may carry them (bad shapes are BAD_USER_INPUT); the
-portfolios subgraph does not send them yet."""
+Also the open lots as the portfolios subgraph sends them in a representation (parallel lists;
+bad shapes are BAD_USER_INPUT)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from assets.domain.fx import MappingFxRates
 from assets.domain.quotes import Quote
 from assets.domain.validation import parse_holdings
-from assets.domain.valuation import DayChangeMissing, Holding, Lot, value_portfolio
+from assets.domain.valuation import DayChangeMissing, Holding, Lot, PortfolioHoldings, value_portfolio
 from kit.core.errors import PublicError
 from kit.core.money import Amount
 
@@ -32,8 +32,8 @@ def quote(symbol: str, price: str, previous: str | None, currency: str = "USD") 
     return Quote(symbol, money(price, currency), prev, SESSION, "fake")
 
 
-def lot(quantity: str, price: str, on: date, currency: str = "USD") -> Lot:
-    return Lot(D(quantity), money(price, currency), on)
+def lot(quantity: str, price: str, on: date, currency: str = "USD", fx_rate: str | None = None) -> Lot:
+    return Lot(D(quantity), money(price, currency), on, None if fx_rate is None else D(fx_rate))
 
 
 def test_a_lot_bought_today_moves_from_its_purchase_price() -> None:
@@ -87,6 +87,23 @@ def test_a_lot_bought_today_in_another_currency_uses_its_rate_and_says_when_ther
     assert no_usd.positions[0].market_value == money("288.80", "CHF")
 
 
+def test_a_lot_bought_today_with_a_recorded_rate_is_measured_from_what_was_paid_at_that_rate() -> None:
+    # 2 SAP bought today at 150 EUR, recorded at 1.10 USD per EUR; now 152 EUR at 1.12 USD per EUR.
+    sap = Holding("SAP", D("2"), D("330.00"), (lot("2", "150", TODAY, "EUR", "1.10"),))
+    quotes = {"SAP": quote("SAP", "152", "148", "EUR")}
+    result = value_portfolio("USD", [sap], quotes, MappingFxRates({("EUR", "USD"): D("1.12")}))
+    # worth 2 x 152 x 1.12 = 340.48 USD; paid 2 x 150 x 1.10 = 330.00 USD: +10.48 (at today's rate
+    # for both it would be 2 x 2 x 1.12 = 4.48)
+    assert result.positions[0].day_change == money("10.48")
+    # The recorded rate is enough: no rate of the purchase currency is needed for this lot.
+    holdings = PortfolioHoldings("P", "USD", (sap,))
+    assert holdings.purchase_currencies == set()
+    without_rate = PortfolioHoldings(
+        "P", "CHF", (Holding("X", D("1"), D("1"), (lot("1", "1", TODAY, "EUR"),)),)
+    )
+    assert without_rate.purchase_currencies == {"EUR"}
+
+
 def test_the_total_is_the_sum_of_the_rounded_lines() -> None:
     # Three lots bought today, each line rounds half-even on its own.
     holdings = [Holding(s, D("1"), D("1"), (lot("1", "10.000", TODAY),)) for s in ("A", "B", "C")]
@@ -103,38 +120,52 @@ def test_lots_that_do_not_add_up_to_the_position_are_ignored() -> None:
     assert result.positions[0].day_change == money("5.00")  # 1 x (200 - 195), as without lots
 
 
-def holding(*lots: object) -> list[object]:
-    return [{"symbol": "AAPL", "quantity": "14", "costBasis": "2812.40", "lots": list(lots)}]
+def holding(lots: object) -> list[object]:
+    return [{"symbol": "AAPL", "quantity": "14", "costBasis": "2812.40", "openLots": lots}]
 
 
-def representation_lot(**changes: object) -> dict[str, object]:
+def representation_lots(**changes: object) -> dict[str, object]:
+    """Two lots as the portfolios subgraph sends them: parallel lists, one entry per lot."""
     base: dict[str, object] = {
-        "quantity": "4",
-        "purchasedAt": "2025-11-24",
-        "purchasePrice": "203.10",
-        "currency": "USD",
+        "quantities": ["10", "4"],
+        "purchasedOn": ["2025-11-21", "2025-11-24"],
+        "purchasePrices": ["190", "203.10"],
+        "currencies": ["USD", "USD"],
+        "fxRates": [None, None],
     }
     return {**base, **changes}
 
 
-def test_a_holdings_open_lots_are_parsed_when_the_representation_carries_them() -> None:
-    [parsed] = parse_holdings(holding(representation_lot()))
-    assert parsed.lots == (lot("4", "203.10", TODAY),)
+def test_a_holdings_open_lots_are_parsed_from_the_parallel_lists() -> None:
+    [parsed] = parse_holdings(holding(representation_lots()))
+    assert parsed.lots == (lot("10", "190", YESTERDAY), lot("4", "203.10", TODAY))
+    [rated] = parse_holdings(holding(representation_lots(currencies=["EUR", "USD"], fxRates=["1.1", None])))
+    assert rated.lots[0] == lot("10", "190", YESTERDAY, "EUR", "1.1") and rated.lots[1].fx_rate is None
+    empty: dict[str, list[object]] = {name: [] for name in representation_lots()}
+    [none] = parse_holdings(holding(empty))
+    assert none.lots == ()
+    # Left out (or null: a caller other than the router): no lots, every unit held before the session.
     [without] = parse_holdings([{"symbol": "AAPL", "quantity": "14", "costBasis": "2812.40"}])
-    assert without.lots == ()
+    [null] = parse_holdings(holding(None))
+    assert without.lots == () and null.lots == ()
 
 
 @pytest.mark.parametrize(
     "bad",
     [
-        [{"symbol": "AAPL", "quantity": "1", "costBasis": "1", "lots": "x"}],
-        holding("not a lot"),
-        holding(representation_lot(quantity="1e999999")),
-        holding(representation_lot(quantity=None)),
-        holding(representation_lot(purchasedAt="2025-02-30")),
-        holding(representation_lot(purchasedAt=20251124)),
-        holding(representation_lot(currency="XYZ")),
-        holding(representation_lot(purchasePrice={"amount": "1"})),
+        holding("x"),
+        holding([representation_lots()]),
+        holding(representation_lots(quantities="10")),
+        holding(representation_lots(quantities=["10"])),  # lists of different lengths
+        holding({k: v for k, v in representation_lots().items() if k != "fxRates"}),
+        holding(representation_lots(quantities=["1e999999", "4"])),
+        holding(representation_lots(quantities=[None, "4"])),
+        holding(representation_lots(purchasedOn=["2025-02-30", "2025-11-24"])),
+        holding(representation_lots(purchasedOn=[20251121, "2025-11-24"])),
+        holding(representation_lots(currencies=["XYZ", "USD"])),
+        holding(representation_lots(purchasePrices=[{"amount": "1"}, "203.10"])),
+        holding(representation_lots(fxRates=["0", None])),
+        holding(representation_lots(fxRates=["NaN", None])),
     ],
 )
 def test_bad_lots_in_a_representation_are_bad_user_input(bad: object) -> None:

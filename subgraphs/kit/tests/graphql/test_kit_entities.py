@@ -26,6 +26,7 @@ class Owner:
 class Line:
     symbol: str = strawberry.federation.field(external=True)
     quantity: Decimal = strawberry.federation.field(external=True)
+    note: str | None = strawberry.federation.field(external=True, default=None)
 
 
 @strawberry.federation.type(keys=["id"])
@@ -34,7 +35,7 @@ class Account:
     lines: list[Line] = strawberry.federation.field(external=True)
     owner: Owner = strawberry.federation.field(external=True)
 
-    @strawberry.federation.field(requires=["lines { symbol quantity } owner { id }"])
+    @strawberry.federation.field(requires=["lines { symbol quantity note } owner { id }"])
     def total(self) -> Decimal:
         return sum((line.quantity for line in self.lines), Decimal(0))
 
@@ -96,6 +97,7 @@ MALFORMED: list[Any] = [
     {"__typename": "Account", "id": "A1", "lines": [{"symbol": "AAPL", "quantity": 1.5}]},
     {"__typename": "Account", "id": "A1", "lines": [{"symbol": 1, "quantity": "1"}]},
     {"__typename": "Account", "id": "A1", "lines": [{"symbol": "A", "quantity": "1", "extra": 1}]},
+    {"__typename": "Account", "id": "A1", "lines": [{"symbol": "A", "quantity": "1", "note": 5}]},
     {"__typename": "Account", "id": "A1", "lines": [None]},
     {"__typename": "Account", "id": "A1", "owner": {"id": 3}},
     {"__typename": "Account", "id": "A1", "owner": {"__typename": "Account", "id": "o"}},
@@ -146,6 +148,19 @@ def test_only_the_key_and_required_fields_reach_resolve_reference() -> None:
         {"id": "A2", "lines": None, "owner": None},
         {"id": "A1", "lines": GOOD_ACCOUNT["lines"], "owner": GOOD_ACCOUNT["owner"]},
     ]
+
+
+def test_a_nullable_required_field_left_out_counts_as_null() -> None:
+    """`note` is nullable: a representation without it (or with null, or a string) resolves, so a
+    subgraph can add a nullable field to its @requires; a non-null one left out is refused above."""
+    lines = [
+        {"symbol": "A", "quantity": "1"},
+        {"symbol": "B", "quantity": "2", "note": None},
+        {"symbol": "C", "quantity": "0.5", "note": "n"},
+    ]
+    body = entities([{"__typename": "Account", "id": "A3", "lines": lines}])
+    assert body["errors"] == []
+    assert body["data"]["_entities"] == [{"__typename": "Account", "id": "A3", "total": "3.5"}]
 
 
 _JSON = st.recursive(

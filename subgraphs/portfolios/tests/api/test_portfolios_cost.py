@@ -9,11 +9,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from graphql import parse
 from kit.core.principal import Principal
-from kit.graphql.cost import COST_CODE
+from kit.graphql.cost import COST_CODE, cost_model_of, estimate_cost
 from kit.graphql.schema import MAX_COST
 from portfolios.domain.commands import ActivityRequest, MoneyRequest, PortfolioRequest
 from portfolios.domain.model import ActivityType, PortfolioKind
+from portfolios.schema import schema
 
 ADMIN = Principal.of("admin-1", ["admin"])
 SYMBOLS = [f"S{n:02}" for n in range(40)]
@@ -32,7 +34,10 @@ query($representations: [_Any!]!) {
       portfolios {
         __typename id name kind baseCurrency costBasisMethod
         positions { instrument { __typename symbol } quantity costBasis { amount currencyCode } }
-        holdings { symbol quantity costBasis }
+        holdings {
+          symbol quantity costBasis
+          openLots { quantities purchasedOn purchasePrices currencies fxRates }
+        }
         owner { id }
       }
     }
@@ -97,3 +102,19 @@ async def test_the_routers_dashboard_fetch_for_a_5_x_40_book_runs(api, book) -> 
     data = await api.data(DASHBOARD_FETCH, {"representations": representations})
     [customer] = data["_entities"]
     assert [len(p["positions"]) for p in customer["portfolios"]] == [40] * 5
+    assert all(len(h["openLots"]["quantities"]) == 1 for p in customer["portfolios"] for h in p["holdings"])
+
+
+def test_the_open_lots_of_the_holdings_cost_nothing_in_the_estimate() -> None:
+    """What the router asks for assets' valuation estimates the same with the open lots as without:
+    parallel lists of scalars under a @cost(weight: 0) object, however many holdings."""
+    variables = {"representations": [{"__typename": "Customer", "id": "C"}]}
+    lots = "openLots { quantities purchasedOn purchasePrices currencies fxRates }"
+    without = DASHBOARD_FETCH.replace(lots, "")
+    assert without != DASHBOARD_FETCH
+    model = cost_model_of(schema)
+    with_lots = estimate_cost(schema._schema, model, parse(DASHBOARD_FETCH), variables)
+    assert with_lots == estimate_cost(schema._schema, model, parse(without), variables)
+    # The customer, then 10 assumed portfolios x (itself, 50 positions with their instrument and
+    # costBasis, 50 holdings, its owner): the holdings' open lots add nothing.
+    assert with_lots == 1 + 10 * (1 + 50 * 3 + 50 + 1)

@@ -23,7 +23,13 @@ query($representations: [_Any!]!) {
 PORTFOLIO_ENTITIES_WITH_LOTS = """
 query($representations: [_Any!]!) {
   _entities(representations: $representations) {
-    ... on Portfolio { id positions { quantity } holdings { symbol quantity costBasis } }
+    ... on Portfolio {
+      id positions { quantity }
+      holdings {
+        symbol quantity costBasis
+        openLots { quantities purchasedOn purchasePrices currencies fxRates }
+      }
+    }
   }
 }"""
 
@@ -127,7 +133,17 @@ async def test_portfolio_references_load_lots_only_when_asked(api, large):
         # 20 lots, lot i has i + 1 shares: AAPL gets i = 0, 4, ..., 16 -> 1 + 5 + 9 + 13 + 17 = 45 shares,
         # cost 45 * 10.00 + 5 * 0.50 = 450.00 + 2.50 = 452.50
         aapl = next(h for h in entity["holdings"] if h["symbol"] == "AAPL")
+        lots = aapl.pop("openLots")
         assert aapl == {"symbol": "AAPL", "quantity": "45", "costBasis": "452.50"}
+        # Its open lots for the assets' day change, from the same stored projection (no extra read):
+        # lots i = 0, 4, ..., 16, bought on 2024-01-01 + i days, at 10.00 USD (no rate: the base).
+        assert lots == {
+            "quantities": ["1", "5", "9", "13", "17"],
+            "purchasedOn": [(date(2024, 1, 1) + timedelta(days=i)).isoformat() for i in (0, 4, 8, 12, 16)],
+            "purchasePrices": ["10.00"] * 5,
+            "currencies": ["USD"] * 5,
+            "fxRates": [None] * 5,
+        }
         # all four positions together: 1 + 2 + ... + 20 = 210 shares
         assert sum(Decimal(p["quantity"]) for p in entity["positions"]) == 210
 

@@ -146,9 +146,10 @@ def parse_holdings(raw: object) -> list[Holding]:
 
     The router sends what the portfolios subgraph computed (sums and products: kit.core.money's stored
     bounds); a caller of this subgraph may send anything, so whatever is not a list of
-    {symbol, quantity, costBasis, lots?} within those bounds is refused with BAD_USER_INPUT. `lots`,
-    when present, are the holding's open lots: [{quantity, purchasedAt, purchasePrice, currency}]
-    (what a day change by the broker convention needs; see domain.valuation).
+    {symbol, quantity, costBasis, openLots?} within those bounds is refused with BAD_USER_INPUT.
+    `openLots`, when present, are the holding's open lots as parallel lists {quantities, purchasedOn,
+    purchasePrices, currencies, fxRates} (the i-th entry of each is one lot): what a day change by
+    the broker convention needs (see domain.valuation).
     """
     if not isinstance(raw, list):
         raise problems.bad_holdings()
@@ -161,31 +162,46 @@ def parse_holdings(raw: object) -> list[Holding]:
             cost_basis = parse_decimal(item.get("costBasis"), STORED_DECIMAL)
         except DecimalError as error:
             raise problems.bad_holdings(f" ({error})") from error
-        lots = item.get("lots")
-        if lots is not None and not isinstance(lots, list):
-            raise problems.bad_holdings()
-        parsed = tuple(_lot(lot) for lot in lots or ())
-        holdings.append(Holding(item["symbol"], quantity, cost_basis, parsed))
+        lots = _open_lots(item.get("openLots"))
+        holdings.append(Holding(item["symbol"], quantity, cost_basis, lots))
     return holdings
 
 
-def _lot(raw: object) -> Lot:
+_LOT_LISTS = ("quantities", "purchasedOn", "purchasePrices", "currencies", "fxRates")
+
+
+def _open_lots(raw: object) -> tuple[Lot, ...]:
+    if raw is None:
+        return ()
     if not isinstance(raw, Mapping):
         raise problems.bad_holdings()
-    currency = raw.get("currency")
-    purchased = raw.get("purchasedAt")
+    columns: list[list[object]] = []
+    for name in _LOT_LISTS:
+        column = raw.get(name)
+        if not isinstance(column, list):
+            raise problems.bad_holdings()
+        columns.append(column)
+    if len({len(column) for column in columns}) != 1:  # parallel lists: one entry per lot in each
+        raise problems.bad_holdings()
+    return tuple(_lot(*entry) for entry in zip(*columns, strict=True))
+
+
+def _lot(quantity: object, purchased: object, price: object, currency: object, fx_rate: object) -> Lot:
     if not isinstance(currency, str) or not is_iso_currency(currency) or not isinstance(purchased, str):
         raise problems.bad_holdings()
     try:
-        quantity = parse_decimal(raw.get("quantity"), STORED_DECIMAL)
-        price = parse_decimal(raw.get("purchasePrice"), STORED_DECIMAL)
+        parsed_quantity = parse_decimal(quantity, STORED_DECIMAL)
+        parsed_price = parse_decimal(price, STORED_DECIMAL)
+        parsed_rate = None if fx_rate is None else parse_decimal(fx_rate, STORED_DECIMAL)
     except DecimalError as error:
         raise problems.bad_holdings(f" ({error})") from error
+    if parsed_rate is not None and parsed_rate <= 0:
+        raise problems.bad_holdings()
     try:
         purchased_on = date.fromisoformat(purchased)
     except ValueError as error:
         raise problems.bad_holdings() from error
-    return Lot(quantity, Amount(price, currency), purchased_on)
+    return Lot(parsed_quantity, Amount(parsed_price, currency), purchased_on, parsed_rate)
 
 
 def parse_base_currency(raw: object) -> str:

@@ -18,8 +18,10 @@ Rules:
   the previous close, a lot bought in the session (purchased on or after the UTC date of the quote's
   asOf) from its purchase price. So it is (quantity held before) x (price - previousClose) x rate +
   the sum over the session's lots of remaining quantity x (price x rate - purchasePrice x its rate),
-  rounded once. The open lots come with the holding when the representation carries them (the
-  portfolios subgraph does not send them yet: then every unit counts as held before the session).
+  rounded once; a lot's rate is the one recorded with its purchase when there is one (what was
+  really paid in the base currency), else today's. The open lots come with the holding (the
+  portfolios subgraph sends them; a representation without them: every unit counts as held before
+  the session).
   It is null, with the reason (`DayChangeMissing`), when the position is unpriced, when something
   was held before the session and the quote has no previous close, or when a session lot's
   purchase currency has no rate into the base currency: never a silent 0.
@@ -58,11 +60,13 @@ class DayChangeMissing(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Lot:
-    """An open lot of a position: what is left of it, at what unit price it was bought, and when."""
+    """An open lot of a position: what is left of it, at what unit price it was bought, and when;
+    `fx_rate` converts the purchase currency into the base currency as recorded with the purchase."""
 
     quantity: Decimal
     purchase_price: Amount
     purchased_on: date
+    fx_rate: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +106,14 @@ class PortfolioHoldings:
 
     @property
     def purchase_currencies(self) -> set[str]:
-        """The currencies its open lots were bought in (a session's lots need their rates)."""
-        return {lot.purchase_price.currency_code for holding in self.holdings for lot in holding.lots}
+        """The currencies its open lots were bought in without a recorded rate (a session's lots
+        need today's rate then)."""
+        return {
+            lot.purchase_price.currency_code
+            for holding in self.holdings
+            for lot in holding.lots
+            if lot.fx_rate is None
+        }
 
     def value(self, quotes: Mapping[str, Quote | None], fx: FxRates) -> PortfolioValuation:
         """Its valuation with `quotes` (by lookup key) and `fx`; see the module docstring."""
@@ -184,7 +194,10 @@ def _day_change(
         total = _in_base(EXACT.multiply(held, move), pricing.rate)
     for lot in new_lots:
         paid = lot.purchase_price
-        if paid.currency_code == quote.price.currency_code:
+        if lot.fx_rate is not None:  # what was paid in the base currency, at the rate of the purchase
+            worth = _in_base(EXACT.multiply(lot.quantity, price), pricing.rate)
+            gained = EXACT.subtract(worth, _in_base(EXACT.multiply(lot.quantity, paid.value), lot.fx_rate))
+        elif paid.currency_code == quote.price.currency_code:
             gained = _in_base(EXACT.multiply(lot.quantity, EXACT.subtract(price, paid.value)), pricing.rate)
         else:
             paid_rate = fx.rate(paid.currency_code, base_currency)

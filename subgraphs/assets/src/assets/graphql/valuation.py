@@ -11,7 +11,7 @@ loaded in one batch. Amounts are the domain's rounded statement lines and totals
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import strawberry
@@ -68,9 +68,9 @@ class PositionValuation:
     day_change: Money | None = strawberry.field(
         description="Today's move, in the base currency, rounded once to its minor unit: quantity x "
         "(price - previousClose). By the broker convention a lot bought in the quote's session (purchased "
-        "on or after the UTC date of the quote's asOf) moves from its purchase price instead; that needs "
-        "the open lots in the portfolio's representation, which the portfolios subgraph does not send "
-        "yet. Null when it cannot be told: dayChangeMissing says why."
+        "on or after the UTC date of the quote's asOf) moves from its purchase price instead, converted at "
+        "the rate recorded with the purchase (else today's): its remaining quantity x (price x rate - "
+        "purchase price x that rate). Null when it cannot be told: dayChangeMissing says why."
     )
     day_change_missing: DayChangeMissing | None = strawberry.field(  # type: ignore[valid-type]
         description="Why dayChange is null; null when it is not."
@@ -146,11 +146,44 @@ class PortfolioValuation:
         )
 
 
+@strawberry.federation.type(name="HoldingLots", inaccessible=True)
+class HoldingLots:
+    """A holding's open lots as the portfolios subgraph sends them: parallel lists, one entry a lot."""
+
+    quantities: list[Decimal] = strawberry.federation.field(external=True)
+    purchased_on: list[date] = strawberry.federation.field(external=True)
+    purchase_prices: list[Decimal] = strawberry.federation.field(external=True)
+    currencies: list[str] = strawberry.federation.field(external=True)
+    fx_rates: list[Decimal | None] = strawberry.federation.field(external=True)
+
+    @classmethod
+    def from_domain(cls, lots: Sequence[domain.Lot]) -> HoldingLots:
+        return cls(
+            quantities=[lot.quantity for lot in lots],
+            purchased_on=[lot.purchased_on for lot in lots],
+            purchase_prices=[lot.purchase_price.value for lot in lots],
+            currencies=[lot.purchase_price.currency_code for lot in lots],
+            fx_rates=[lot.fx_rate for lot in lots],
+        )
+
+
 @strawberry.federation.type(name="Holding", inaccessible=True)
 class Holding:
     symbol: str = strawberry.federation.field(external=True)
     quantity: Decimal = strawberry.federation.field(external=True)
     cost_basis: Decimal = strawberry.federation.field(external=True)
+    # Nullable here: a representation without it (a caller other than the router) values every unit
+    # as held before the session.
+    open_lots: HoldingLots | None = strawberry.federation.field(external=True)
+
+    @classmethod
+    def from_domain(cls, holding: domain.Holding) -> Holding:
+        return cls(
+            symbol=holding.symbol,
+            quantity=holding.quantity,
+            cost_basis=holding.cost_basis,
+            open_lots=HoldingLots.from_domain(holding.lots),
+        )
 
 
 async def _valuation(
@@ -188,7 +221,10 @@ class Portfolio:
 
     valuation: PortfolioValuation | None = strawberry.federation.field(
         resolver=_valuation,
-        requires=["baseCurrency holdings { symbol quantity costBasis } owner { id }"],
+        requires=[
+            "baseCurrency holdings { symbol quantity costBasis "
+            "openLots { quantities purchasedOn purchasePrices currencies fxRates } } owner { id }"
+        ],
         description="The portfolio at the latest prices; null when the router sent no holdings.",
     )
     history: list[PortfolioHistoryPoint] | None = strawberry.federation.field(
@@ -214,7 +250,7 @@ class Portfolio:
             return None
         return TimelinePortfolio(str(self.id), self.base_currency, self.parsed_timeline)
 
-    # The holdings as parsed from the representation, open lots included when sent (not in the schema).
+    # The holdings as parsed from the representation, open lots included (not in the schema).
     parsed: strawberry.Private[tuple[domain.Holding, ...]] = ()
 
     def to_domain(self) -> domain.PortfolioHoldings:
@@ -239,7 +275,7 @@ class Portfolio:
         return cls(
             id=id,
             base_currency=parse_base_currency(baseCurrency),
-            holdings=[Holding(symbol=h.symbol, quantity=h.quantity, cost_basis=h.cost_basis) for h in parsed],
+            holdings=[Holding.from_domain(holding) for holding in parsed],
             owner=Customer(id=strawberry.ID(owner_id or "")),
             parsed=tuple(parsed),
             timeline=None,

@@ -159,10 +159,11 @@ def _object_conforms(value: object, type_: GraphQLObjectType, selection: Selecti
     nodes = {_name(node): _field(node) for node in selection.selections}
     if set(value) - {*nodes, "__typename"} or value.get("__typename", type_.name) != type_.name:
         return False
+    # A selected field left out counts as null: refused when non-null, accepted when nullable (so a
+    # subgraph can add a nullable field to its @requires and still take a representation without it).
     return all(
-        name in value
-        and name in type_.fields
-        and _conforms(value[name], type_.fields[name].type, node.selection_set, required=False)
+        name in type_.fields
+        and _conforms(value.get(name), type_.fields[name].type, node.selection_set, required=False)
         for name, node in nodes.items()
     )
 

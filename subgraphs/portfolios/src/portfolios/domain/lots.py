@@ -83,11 +83,13 @@ class Position:
 
 @dataclass(frozen=True, slots=True)
 class Holding:
-    """What the assets subgraph needs to value a position: symbol, quantity, cost in base currency."""
+    """What the assets subgraph needs to value a position: symbol, quantity, cost in base currency,
+    and its open lots (a lot bought in the quote's session moves from its purchase price that day)."""
 
     symbol: str
     quantity: Decimal
     cost_basis: Decimal
+    open_lots: tuple[Lot, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +135,7 @@ class Holdings:
         return positions
 
     def holdings(self) -> list[Holding]:
-        return [Holding(p.symbol, p.quantity, p.cost_basis.value) for p in self.positions()]
+        return [Holding(p.symbol, p.quantity, p.cost_basis.value, p.lots) for p in self.positions()]
 
     @property
     def realized_gain(self) -> Amount:

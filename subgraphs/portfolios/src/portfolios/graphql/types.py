@@ -17,12 +17,13 @@ import strawberry
 from kit.core.money import Amount, unit_price
 from kit.graphql.cost import LOTS_PER_SALE, assumed
 from kit.graphql.types import Money, PageInfo
-from strawberry.federation.schema_directives import Key
+from strawberry.federation.schema_directives import Cost, Key
 from strawberry.federation.types import FieldSet
 
 from portfolios.domain import model
 from portfolios.domain.books import History, Term
 from portfolios.domain.lots import Holding as DomainHolding
+from portfolios.domain.lots import Lot
 from portfolios.domain.paging import encode_cursor
 from portfolios.graphql.context import Info
 
@@ -100,16 +101,65 @@ def instrument_of(symbol: str | None) -> Instrument | None:
 
 
 @strawberry.federation.type(
+    inaccessible=True,
+    description="The open lots of one position, for the assets subgraph's dayChange (the broker "
+    "convention: a lot bought in the quote's session moves from its purchase price, not from the "
+    "previous close). Parallel lists, in acquisition order: the i-th entry of each is the i-th lot. "
+    "Lists of scalars, so they cost nothing in the query-cost estimate however many lots there are.",
+)
+class HoldingLots:
+    quantities: list[Decimal] = strawberry.field(
+        description="What is left of each lot (after sales, transfers and splits); they sum to the "
+        "holding's quantity."
+    )
+    purchased_on: list[date] = strawberry.field(
+        description="The trade date of the lot's purchase (a lot transferred in keeps the date it "
+        "was first bought on)."
+    )
+    purchase_prices: list[Decimal] = strawberry.field(
+        description="The unit price paid, in `currencies`, fees left out (a lot transferred in: its "
+        "cost per share in the base currency)."
+    )
+    currencies: list[str] = strawberry.field(description="The currency of purchasePrices (ISO 4217).")
+    fx_rates: list[Decimal | None] = strawberry.field(
+        description="The rate from the purchase currency into the base currency recorded with the "
+        "purchase; null when none was recorded (paid in the base currency)."
+    )
+
+    @classmethod
+    def from_domain(cls, lots: tuple[Lot, ...]) -> HoldingLots:
+        return cls(
+            quantities=[lot.remaining_quantity for lot in lots],
+            purchased_on=[lot.acquired_on for lot in lots],
+            purchase_prices=[lot.unit_price.value for lot in lots],
+            currencies=[lot.unit_price.currency_code for lot in lots],
+            fx_rates=[lot.fx_rate for lot in lots],
+        )
+
+
+@strawberry.federation.type(
     inaccessible=True, description="What the assets subgraph needs to value one position."
 )
 class Holding:
     symbol: str
     quantity: Decimal
     cost_basis: Decimal = strawberry.field(description="In the portfolio's base currency, rounded.")
+    open_lots: HoldingLots | None = strawberry.federation.field(
+        inaccessible=True,
+        description="Its open lots, from the stored projection (no replay); never null here (nullable "
+        "so that the assets subgraph still values a representation that leaves it out).",
+        # Scalars only below it: one object per holding that the estimate need not count.
+        directives=[Cost(weight=0)],
+    )
 
     @classmethod
     def from_domain(cls, holding: DomainHolding) -> Holding:
-        return cls(symbol=holding.symbol, quantity=holding.quantity, cost_basis=holding.cost_basis)
+        return cls(
+            symbol=holding.symbol,
+            quantity=holding.quantity,
+            cost_basis=holding.cost_basis,
+            open_lots=HoldingLots.from_domain(holding.open_lots),
+        )
 
 
 @strawberry.type(description="How much of one lot a sale or transfer took.")
