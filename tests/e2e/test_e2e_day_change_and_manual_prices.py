@@ -106,7 +106,7 @@ def test_a_lot_bought_today_moves_from_its_purchase_price_on_the_dashboard(route
     record(router, portfolio, **buy, quantity="1", price=eur, fxRate="1.1", occurredAt=session)
 
     for _ in range(4):  # the instruments stay on every answer with the lots in the representation
-        [book] = router.run("Dashboard", {"customerId": customer_id})["customer"]["portfolios"]
+        [book] = router.run("DashboardDayChange", {"customerId": customer_id})["customer"]["portfolios"]
         assert all(p["instrument"] is not None for p in book["positions"]), book["positions"]
     [line] = book["valuation"]["positions"]
     [position] = book["positions"]
