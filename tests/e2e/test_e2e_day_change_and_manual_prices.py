@@ -85,7 +85,7 @@ def test_a_lot_bought_today_moves_from_its_purchase_price_on_the_dashboard(route
         {"input": {"customerId": customer_id, "name": "Lots", "kind": "BROKERAGE", "baseCurrency": "USD"}},
     )["portfolio"]["id"]
     pinned = router.mutate(
-        "SetManualPrice",
+        "SetManualPriceUntil",
         {"input": {"symbol": "LOTTODAY", "price": money("50.00"), "previousClose": money("45")}},
     )["instrument"]["quote"]
     session = datetime.fromisoformat(pinned["asOf"]).astimezone(UTC).date().isoformat()
