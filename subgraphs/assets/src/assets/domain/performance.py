@@ -22,6 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
+from typing import TypeVar
 
 from kit.core.money import EXACT, RATIO, Amount, round_to_minor_unit
 
@@ -129,17 +131,7 @@ class Valuer:
         self.timeline = timeline
         self.base = base_currency
         self.market = market
-        self._step_days = {s: [step.on for step in steps] for s, steps in timeline.positions.items()}
         self._split_days = {s: [split.day for split in found] for s, found in timeline.splits.items()}
-        self._cash_days = [entry.on for entry in timeline.cash]
-
-    def quantity(self, symbol: str, day: date) -> tuple[Decimal, Decimal]:
-        """(quantity, cost) held of `symbol` at the end of `day`."""
-        at = bisect_right(self._step_days.get(symbol, ()), day)
-        if not at:
-            return ZERO, ZERO
-        step = self.timeline.positions[symbol][at - 1]
-        return step.quantity, step.cost
 
     def unit_value(self, symbol: str, day: date) -> Decimal | None:
         """A share of `symbol` held at the end of `day` (in that day's shares), in base currency."""
@@ -150,49 +142,73 @@ class Valuer:
         rate = self.market.rate(series.currency, self.base, day)
         if rate is None:
             return None
-        splits = self.timeline.splits.get(symbol, ())
+        return self._restated(symbol, close, bisect_right(self._split_days.get(symbol, ()), day), rate)
+
+    def _restated(self, symbol: str, close: Decimal, splits_before: int, rate: Decimal) -> Decimal:
+        """The close in the shares of a day after `splits_before` of the symbol's splits, times `rate`."""
         restated = close
-        for split in splits[bisect_right(self._split_days.get(symbol, ()), day) :]:
+        for split in self.timeline.splits.get(symbol, ())[splits_before:]:
             restated = EXACT.multiply(restated, split.ratio)
         return EXACT.multiply(restated, rate)
 
     def trading_days(self, span: DateSpan) -> list[date]:
         found: set[date] = set()
-        for symbol in self.timeline.positions:
+        for symbol, steps in self.timeline.positions.items():
             series = self.market.closes.get(symbol)
             if series is None:
                 continue
             start, end = bisect_left(series.days, span.first), bisect_right(series.days, span.last)
-            for day in series.days[start:end]:
-                if self.quantity(symbol, day)[0] > 0 or self.quantity(symbol, day - ONE_DAY)[0] > 0:
-                    found.add(day)
+            days = series.days[start:end]
+            held = _as_of(days, [step.on for step in steps], [step.quantity for step in steps], ZERO)
+            held_before = _as_of(
+                [day - ONE_DAY for day in days],
+                [step.on for step in steps],
+                [s.quantity for s in steps],
+                ZERO,
+            )
+            found.update(
+                day for day, q, before in zip(days, held, held_before, strict=True) if q > 0 or before > 0
+            )
         return sorted(found)
 
     def values(self, days: Sequence[date]) -> list[_Day]:
-        totals = [self.cash(day) for day in days]
+        """The value of each of `days` (oldest first): one walk along each series, no search per day."""
+        if any(later < earlier for earlier, later in pairwise(days)):
+            raise ValueError("values are computed for days oldest first")
+        if self.timeline.records_cash:
+            cash = self.timeline.cash
+            totals = _as_of(days, [entry.on for entry in cash], [entry.amount for entry in cash], ZERO)
+        else:
+            totals = [ZERO] * len(days)
         costs = [ZERO] * len(days)
         complete = [True] * len(days)
-        for symbol in self.timeline.positions:
+        rates: dict[str, list[Decimal | None]] = {}
+        for symbol, steps in self.timeline.positions.items():
             series = self.market.closes.get(symbol)
             trusted = series is not None and series.complete
-            for i, day in enumerate(days):
-                quantity, cost = self.quantity(symbol, day)
-                if quantity == 0:
+            held = _as_of(days, [step.on for step in steps], list(steps), None)
+            if series is None or series.currency is None:
+                closes: list[Decimal | None] = [None] * len(days)
+                rate_on: list[Decimal | None] = closes
+            else:
+                closes = _as_of(days, series.days, series.values, None)
+                if series.currency not in rates:
+                    rates[series.currency] = [self.market.rate(series.currency, self.base, d) for d in days]
+                rate_on = rates[series.currency]
+            split_days = self._split_days.get(symbol, ())
+            splits_before = _as_of(days, split_days, range(1, len(split_days) + 1), 0)
+            for i, step in enumerate(held):
+                if step is None or step.quantity == 0:
                     continue
-                unit = self.unit_value(symbol, day)
-                if unit is None:
+                close, rate = closes[i], rate_on[i]
+                if close is None or rate is None:
                     complete[i] = False
                     continue
-                totals[i] = EXACT.add(totals[i], EXACT.multiply(quantity, unit))
-                costs[i] = EXACT.add(costs[i], cost)
+                unit = self._restated(symbol, close, splits_before[i], rate)
+                totals[i] = EXACT.add(totals[i], EXACT.multiply(step.quantity, unit))
+                costs[i] = EXACT.add(costs[i], step.cost)
                 complete[i] = complete[i] and trusted
         return [_Day(*row) for row in zip(totals, costs, complete, strict=True)]
-
-    def cash(self, day: date) -> Decimal:
-        if not self.timeline.records_cash:
-            return ZERO
-        at = bisect_right(self._cash_days, day)
-        return self.timeline.cash[at - 1].amount if at else ZERO
 
     def flows(self) -> tuple[list[DatedAmount], bool]:
         """Every external flow, oldest first, transfers valued at their day's close; False when a
@@ -208,6 +224,39 @@ class Valuer:
             found.append(DatedAmount(transfer.on, value if transfer.inflow else EXACT.minus(value)))
         found.sort(key=lambda flow: flow.on)
         return found, complete
+
+
+_Value = TypeVar("_Value")
+_Default = TypeVar("_Default")
+
+
+def _as_of(
+    days: Sequence[date], keys: Sequence[date], values: Sequence[_Value], default: _Default
+) -> list[_Value | _Default]:
+    """For each of `days` (oldest first), the value of the last key on or before it (`keys` oldest
+    first), else `default`: a merge of the two sorted lists, in place of a search per day."""
+    found: list[_Value | _Default] = []
+    current: _Value | _Default = default
+    at, count = 0, len(keys)
+    for day in days:
+        while at < count and keys[at] <= day:
+            current = values[at]
+            at += 1
+        found.append(current)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class DailyValues:
+    """One portfolio's values over `span`: `valued` is aligned with [the day before it, *chain], `chain`
+    is its trading days plus its last day when something may have happened after them."""
+
+    span: DateSpan
+    trading_days: list[date]
+    chain: list[date]
+    valued: list[_Day]
+    flows: list[DatedAmount]
+    flows_complete: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,43 +279,60 @@ class TimelinePortfolio:
             return None
         return DateSpan(min(first - LOOKBACK, span.first - LOOKBACK), span.last)
 
-    def history(self, market: Market, span: DateSpan, interval: Interval) -> list[Point]:
+    def daily_values(self, market: Market, span: DateSpan) -> DailyValues:
+        """What both `history` and `performance` of `span` read, computed once: the values at the close
+        of the day before it, of each trading day, and of its last day when after the last trading day."""
         valuer = Valuer(self.timeline, self.base_currency, market)
-        days = _sampled(valuer.trading_days(span), interval)
-        contributed = _Contributions(valuer.flows()[0])
-        return [
-            Point(
-                day,
-                self._money(valued.value),
-                self._money(valued.cost),
-                self._money(contributed.to_date(day)),
-            )
-            for day, valued in zip(days, valuer.values(days), strict=True)
-        ]
-
-    def performance(self, market: Market, span: DateSpan, benchmark: PriceSeries | None) -> Performance:
-        valuer = Valuer(self.timeline, self.base_currency, market)
-        start_day = span.first - ONE_DAY
         days = valuer.trading_days(span)
         chain = list(days)
         if not chain or chain[-1] < span.last:
             chain.append(span.last)  # flows or changes after the last trading day close one more step
-        valued = valuer.values([start_day, *chain])
         flows, flows_complete = valuer.flows()
+        return DailyValues(
+            span, days, chain, valuer.values([span.first - ONE_DAY, *chain]), flows, flows_complete
+        )
+
+    def history(
+        self, market: Market, span: DateSpan, interval: Interval, daily: DailyValues | None = None
+    ) -> list[Point]:
+        daily = daily if daily is not None else self.daily_values(market, span)
+        on_trading_days = dict(zip(daily.trading_days, daily.valued[1:], strict=False))
+        contributed = _Contributions(daily.flows)
+        return [
+            Point(
+                day,
+                self._money(on_trading_days[day].value),
+                self._money(on_trading_days[day].cost),
+                self._money(contributed.to_date(day)),
+            )
+            for day in _sampled(daily.trading_days, interval)
+        ]
+
+    def performance(
+        self,
+        market: Market,
+        span: DateSpan,
+        benchmark: PriceSeries | None,
+        daily: DailyValues | None = None,
+    ) -> Performance:
+        daily = daily if daily is not None else self.daily_values(market, span)
+        start_day = span.first - ONE_DAY
+        days, chain, valued = daily.trading_days, daily.chain, daily.valued
+        flows, flows_complete = daily.flows, daily.flows_complete
         in_period = [flow for flow in flows if span.first <= flow.on <= span.last]
         # Chained on the values and contributions as shown (rounded to the minor unit), so that the
         # DAY history alone reproduces every return: F = netContributions - the previous one.
         contributed = _Contributions(flows)
-        daily: list[Decimal] = []
+        chained: list[Decimal] = []
         previous, before = self._round(valued[0].value), contributed.rounded(start_day, self.base_currency)
-        for day, today in zip(chain, valued[1:], strict=True):
+        for at, (day, today) in enumerate(zip(chain, valued[1:], strict=True)):
             value, to_date = self._round(today.value), contributed.rounded(day, self.base_currency)
             flow = EXACT.subtract(to_date, before)
-            if day not in days and flow == 0 and value == previous:
+            if at >= len(days) and flow == 0 and value == previous:
                 continue  # nothing happened after the last trading day
             r = returns.daily_return(value, flow, previous)
             if r is not None:
-                daily.append(r)
+                chained.append(r)
             previous, before = value, to_date
         start, end = self._money(valued[0].value), self._money(valued[-1].value)
         # Contributions to date at the end less those at the start: what the history's points show.
@@ -277,7 +343,7 @@ class TimelinePortfolio:
             ),
             self.base_currency,
         )
-        twr = returns.time_weighted(daily)
+        twr = returns.time_weighted(chained)
         # The investor's side, as shown: paid in negative, received positive.
         investor = [(start_day, EXACT.minus(start.value))] if start.value else []
         investor += [(flow.on, EXACT.minus(self._round(flow.amount))) for flow in in_period]
@@ -292,11 +358,11 @@ class TimelinePortfolio:
             time_weighted_return=twr,
             money_weighted_return=returns.money_weighted(investor),
             annualized_return=returns.annualized(twr, span.days),
-            volatility=returns.volatility(daily),
-            max_drawdown=returns.max_drawdown(daily),
+            volatility=returns.volatility(chained),
+            max_drawdown=returns.max_drawdown(chained),
             benchmark_return=_benchmark_return(benchmark, start_day, days[-1] if days else None),
             complete=flows_complete and all(day.complete for day in valued),
-            daily_returns=tuple(daily),
+            daily_returns=tuple(chained),
         )
 
     def _money(self, value: Decimal) -> Amount:
