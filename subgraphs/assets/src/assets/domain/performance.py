@@ -183,6 +183,7 @@ class Valuer:
         costs = [ZERO] * len(days)
         complete = [True] * len(days)
         rates: dict[str, list[Decimal | None]] = {}
+        add, multiply = EXACT.add, EXACT.multiply  # bound once: called per holding and day
         for symbol, steps in self.timeline.positions.items():
             series = self.market.closes.get(symbol)
             trusted = series is not None and series.complete
@@ -197,6 +198,7 @@ class Valuer:
                 rate_on = rates[series.currency]
             split_days = self._split_days.get(symbol, ())
             splits_before = _as_of(days, split_days, range(1, len(split_days) + 1), 0)
+            every_split = len(split_days)
             for i, step in enumerate(held):
                 if step is None or step.quantity == 0:
                     continue
@@ -204,9 +206,12 @@ class Valuer:
                 if close is None or rate is None:
                     complete[i] = False
                     continue
-                unit = self._restated(symbol, close, splits_before[i], rate)
-                totals[i] = EXACT.add(totals[i], EXACT.multiply(step.quantity, unit))
-                costs[i] = EXACT.add(costs[i], step.cost)
+                if splits_before[i] == every_split:  # in today's shares already: nothing to restate
+                    unit = multiply(close, rate)
+                else:
+                    unit = self._restated(symbol, close, splits_before[i], rate)
+                totals[i] = add(totals[i], multiply(step.quantity, unit))
+                costs[i] = add(costs[i], step.cost)
                 complete[i] = complete[i] and trusted
         return [_Day(*row) for row in zip(totals, costs, complete, strict=True)]
 
