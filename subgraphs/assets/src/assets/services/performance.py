@@ -14,18 +14,10 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assets.domain.daily_values import ONE_DAY, DailyValues, Market, PriceSeries
 from assets.domain.history import DateSpan, History
 from assets.domain.instruments import Instrument
-from assets.domain.performance import (
-    LOOKBACK,
-    ONE_DAY,
-    DailyValues,
-    Interval,
-    Market,
-    Performance,
-    Point,
-    PriceSeries,
-)
+from assets.domain.performance import LOOKBACK, Interval, Performance, Point
 from assets.domain.performance import TimelinePortfolio as Portfolio
 from assets.domain.ports import MarketReader
 from assets.services.history import HistoryService
