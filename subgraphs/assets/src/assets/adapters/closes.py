@@ -8,6 +8,7 @@ one symbol is a few kilobytes, so 20 years of one series is one transaction.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -17,6 +18,9 @@ from kit.core.money import STORED_DECIMAL, parse_decimal
 
 from assets.adapters.table import CLOSES_SERIES_PK, closes_year_key, listed_series_key
 from assets.domain.history import DailyClose, DateSpan, SeriesKey, StoredSeries, merge_spans
+
+# Year items kept parsed: e.g. 50 series over 10 years, about 60 kB each once parsed (~30 MB).
+PARSED_YEARS_KEPT = 512
 
 
 def _day(year: int, text: str) -> date:
@@ -41,17 +45,26 @@ def year_fields(series: StoredSeries, year: int) -> dict[str, Any] | None:
     }
 
 
-def _read_year(item: Item) -> tuple[list[DailyClose], list[DateSpan]]:
-    year = int(item["year"])
+def _read_year(item: Item) -> tuple[tuple[DailyClose, ...], tuple[DateSpan, ...]]:
+    return _parsed_year(int(item["year"]), str(item.get("closes") or ""), str(item.get("covered") or ""))
+
+
+# A year item parsed once per process, not per request: a chart reads the same (past) years again
+# and again, and checking ~250 decimals per symbol-year was most of a warm read. Keyed by the item's
+# text, so a rewritten year is parsed anew; bounded (a year item is a few kilobytes).
+@functools.lru_cache(maxsize=PARSED_YEARS_KEPT)
+def _parsed_year(
+    year: int, closes_text: str, covered_text: str
+) -> tuple[tuple[DailyClose, ...], tuple[DateSpan, ...]]:
     closes = []
-    for entry in filter(None, str(item.get("closes") or "").split(";")):
+    for entry in filter(None, closes_text.split(";")):
         day, close, source = entry.split(" ")
         closes.append(DailyClose(_day(year, day), parse_decimal(close, STORED_DECIMAL), source))
     spans = []
-    for entry in filter(None, str(item.get("covered") or "").split(";")):
+    for entry in filter(None, covered_text.split(";")):
         first, last = entry.split("-")
         spans.append(DateSpan(_day(year, first), _day(year, last)))
-    return closes, spans
+    return tuple(closes), tuple(spans)
 
 
 class DynamoClosesRepository:

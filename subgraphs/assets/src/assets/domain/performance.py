@@ -17,21 +17,20 @@ Everything is exact Decimal inside; money is rounded to the base currency's mino
 from __future__ import annotations
 
 import enum
-from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from kit.core.money import EXACT, RATIO, Amount, round_to_minor_unit
 
 from assets.domain import returns
-from assets.domain.fx import PIVOT
-from assets.domain.history import DateSpan, History
+from assets.domain.daily_values import ONE_DAY, DailyValues, Market, PriceSeries, Valuer
+from assets.domain.history import DateSpan
 from assets.domain.timeline import DatedAmount, Timeline
 
 ZERO = Decimal(0)
-ONE_DAY = timedelta(days=1)
 # Closes read before a portfolio's first day, so a holding bought on a day without a close (a
 # weekend) is valued at the last one before it.
 LOOKBACK = timedelta(days=10)
@@ -41,52 +40,6 @@ class Interval(enum.Enum):
     DAY = "DAY"
     WEEK = "WEEK"  # the last trading day of each ISO week
     MONTH = "MONTH"  # the last trading day of each month
-
-
-@dataclass(frozen=True, slots=True)
-class PriceSeries:
-    """Closes (or units per US dollar) of one series, oldest first, in `currency`."""
-
-    days: tuple[date, ...] = ()
-    values: tuple[Decimal, ...] = ()
-    currency: str | None = None
-    complete: bool = True
-
-    @classmethod
-    def of(cls, history: History, currency: str | None = None) -> PriceSeries:
-        return cls(
-            tuple(c.day for c in history.closes),
-            tuple(c.close for c in history.closes),
-            history.currency or currency,
-            history.complete,
-        )
-
-    def on_or_before(self, day: date) -> Decimal | None:
-        at = bisect_right(self.days, day)
-        return self.values[at - 1] if at else None
-
-
-@dataclass(frozen=True, slots=True)
-class Market:
-    """Split-adjusted closes by symbol and units per US dollar by currency (USD is 1)."""
-
-    closes: Mapping[str, PriceSeries] = field(default_factory=dict)
-    per_usd: Mapping[str, PriceSeries] = field(default_factory=dict)
-
-    def rate(self, from_currency: str, to_currency: str, day: date) -> Decimal | None:
-        """1 from_currency = rate to_currency on `day` (the last rates on or before it)."""
-        if from_currency == to_currency:
-            return Decimal(1)
-        units = [self._units(code, day) for code in (from_currency, to_currency)]
-        if units[0] is None or units[1] is None or units[0] == 0:
-            return None
-        return RATIO.divide(units[1], units[0])
-
-    def _units(self, currency: str, day: date) -> Decimal | None:
-        if currency == PIVOT:
-            return Decimal(1)
-        series = self.per_usd.get(currency)
-        return None if series is None else series.on_or_before(day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,101 +69,6 @@ class Performance:
 
 
 @dataclass(frozen=True, slots=True)
-class _Day:
-    value: Decimal
-    cost: Decimal
-    complete: bool
-
-
-class Valuer:
-    """One portfolio's timeline against one market: values on any days, flows with transfers valued."""
-
-    def __init__(self, timeline: Timeline, base_currency: str, market: Market) -> None:
-        self.timeline = timeline
-        self.base = base_currency
-        self.market = market
-        self._step_days = {s: [step.on for step in steps] for s, steps in timeline.positions.items()}
-        self._split_days = {s: [split.day for split in found] for s, found in timeline.splits.items()}
-        self._cash_days = [entry.on for entry in timeline.cash]
-
-    def quantity(self, symbol: str, day: date) -> tuple[Decimal, Decimal]:
-        """(quantity, cost) held of `symbol` at the end of `day`."""
-        at = bisect_right(self._step_days.get(symbol, ()), day)
-        if not at:
-            return ZERO, ZERO
-        step = self.timeline.positions[symbol][at - 1]
-        return step.quantity, step.cost
-
-    def unit_value(self, symbol: str, day: date) -> Decimal | None:
-        """A share of `symbol` held at the end of `day` (in that day's shares), in base currency."""
-        series = self.market.closes.get(symbol)
-        close = series.on_or_before(day) if series is not None else None
-        if series is None or close is None or series.currency is None:
-            return None
-        rate = self.market.rate(series.currency, self.base, day)
-        if rate is None:
-            return None
-        splits = self.timeline.splits.get(symbol, ())
-        restated = close
-        for split in splits[bisect_right(self._split_days.get(symbol, ()), day) :]:
-            restated = EXACT.multiply(restated, split.ratio)
-        return EXACT.multiply(restated, rate)
-
-    def trading_days(self, span: DateSpan) -> list[date]:
-        found: set[date] = set()
-        for symbol in self.timeline.positions:
-            series = self.market.closes.get(symbol)
-            if series is None:
-                continue
-            start, end = bisect_left(series.days, span.first), bisect_right(series.days, span.last)
-            for day in series.days[start:end]:
-                if self.quantity(symbol, day)[0] > 0 or self.quantity(symbol, day - ONE_DAY)[0] > 0:
-                    found.add(day)
-        return sorted(found)
-
-    def values(self, days: Sequence[date]) -> list[_Day]:
-        totals = [self.cash(day) for day in days]
-        costs = [ZERO] * len(days)
-        complete = [True] * len(days)
-        for symbol in self.timeline.positions:
-            series = self.market.closes.get(symbol)
-            trusted = series is not None and series.complete
-            for i, day in enumerate(days):
-                quantity, cost = self.quantity(symbol, day)
-                if quantity == 0:
-                    continue
-                unit = self.unit_value(symbol, day)
-                if unit is None:
-                    complete[i] = False
-                    continue
-                totals[i] = EXACT.add(totals[i], EXACT.multiply(quantity, unit))
-                costs[i] = EXACT.add(costs[i], cost)
-                complete[i] = complete[i] and trusted
-        return [_Day(*row) for row in zip(totals, costs, complete, strict=True)]
-
-    def cash(self, day: date) -> Decimal:
-        if not self.timeline.records_cash:
-            return ZERO
-        at = bisect_right(self._cash_days, day)
-        return self.timeline.cash[at - 1].amount if at else ZERO
-
-    def flows(self) -> tuple[list[DatedAmount], bool]:
-        """Every external flow, oldest first, transfers valued at their day's close; False when a
-        transfer could not be valued (it then counts 0, as its lots count nothing in the value)."""
-        found = list(self.timeline.flows)
-        complete = True
-        for transfer in self.timeline.transfers:
-            unit = self.unit_value(transfer.symbol, transfer.on)
-            if unit is None:
-                complete = False
-                continue
-            value = EXACT.multiply(transfer.quantity, unit)
-            found.append(DatedAmount(transfer.on, value if transfer.inflow else EXACT.minus(value)))
-        found.sort(key=lambda flow: flow.on)
-        return found, complete
-
-
-@dataclass(frozen=True, slots=True)
 class TimelinePortfolio:
     """A portfolio as its timeline tells it, in its base currency."""
 
@@ -230,43 +88,60 @@ class TimelinePortfolio:
             return None
         return DateSpan(min(first - LOOKBACK, span.first - LOOKBACK), span.last)
 
-    def history(self, market: Market, span: DateSpan, interval: Interval) -> list[Point]:
+    def daily_values(self, market: Market, span: DateSpan) -> DailyValues:
+        """What both `history` and `performance` of `span` read, computed once: the values at the close
+        of the day before it, of each trading day, and of its last day when after the last trading day."""
         valuer = Valuer(self.timeline, self.base_currency, market)
-        days = _sampled(valuer.trading_days(span), interval)
-        contributed = _Contributions(valuer.flows()[0])
-        return [
-            Point(
-                day,
-                self._money(valued.value),
-                self._money(valued.cost),
-                self._money(contributed.to_date(day)),
-            )
-            for day, valued in zip(days, valuer.values(days), strict=True)
-        ]
-
-    def performance(self, market: Market, span: DateSpan, benchmark: PriceSeries | None) -> Performance:
-        valuer = Valuer(self.timeline, self.base_currency, market)
-        start_day = span.first - ONE_DAY
         days = valuer.trading_days(span)
         chain = list(days)
         if not chain or chain[-1] < span.last:
             chain.append(span.last)  # flows or changes after the last trading day close one more step
-        valued = valuer.values([start_day, *chain])
         flows, flows_complete = valuer.flows()
+        return DailyValues(
+            span, days, chain, valuer.values([span.first - ONE_DAY, *chain]), flows, flows_complete
+        )
+
+    def history(
+        self, market: Market, span: DateSpan, interval: Interval, daily: DailyValues | None = None
+    ) -> list[Point]:
+        daily = daily if daily is not None else self.daily_values(market, span)
+        on_trading_days = dict(zip(daily.trading_days, daily.valued[1:], strict=False))
+        contributed = _Contributions(daily.flows)
+        return [
+            Point(
+                day,
+                self._money(on_trading_days[day].value),
+                self._money(on_trading_days[day].cost),
+                self._money(contributed.to_date(day)),
+            )
+            for day in _sampled(daily.trading_days, interval)
+        ]
+
+    def performance(
+        self,
+        market: Market,
+        span: DateSpan,
+        benchmark: PriceSeries | None,
+        daily: DailyValues | None = None,
+    ) -> Performance:
+        daily = daily if daily is not None else self.daily_values(market, span)
+        start_day = span.first - ONE_DAY
+        days, chain, valued = daily.trading_days, daily.chain, daily.valued
+        flows, flows_complete = daily.flows, daily.flows_complete
         in_period = [flow for flow in flows if span.first <= flow.on <= span.last]
         # Chained on the values and contributions as shown (rounded to the minor unit), so that the
         # DAY history alone reproduces every return: F = netContributions - the previous one.
         contributed = _Contributions(flows)
-        daily: list[Decimal] = []
+        chained: list[Decimal] = []
         previous, before = self._round(valued[0].value), contributed.rounded(start_day, self.base_currency)
-        for day, today in zip(chain, valued[1:], strict=True):
+        for at, (day, today) in enumerate(zip(chain, valued[1:], strict=True)):
             value, to_date = self._round(today.value), contributed.rounded(day, self.base_currency)
             flow = EXACT.subtract(to_date, before)
-            if day not in days and flow == 0 and value == previous:
+            if at >= len(days) and flow == 0 and value == previous:
                 continue  # nothing happened after the last trading day
             r = returns.daily_return(value, flow, previous)
             if r is not None:
-                daily.append(r)
+                chained.append(r)
             previous, before = value, to_date
         start, end = self._money(valued[0].value), self._money(valued[-1].value)
         # Contributions to date at the end less those at the start: what the history's points show.
@@ -277,7 +152,7 @@ class TimelinePortfolio:
             ),
             self.base_currency,
         )
-        twr = returns.time_weighted(daily)
+        twr = returns.time_weighted(chained)
         # The investor's side, as shown: paid in negative, received positive.
         investor = [(start_day, EXACT.minus(start.value))] if start.value else []
         investor += [(flow.on, EXACT.minus(self._round(flow.amount))) for flow in in_period]
@@ -292,11 +167,11 @@ class TimelinePortfolio:
             time_weighted_return=twr,
             money_weighted_return=returns.money_weighted(investor),
             annualized_return=returns.annualized(twr, span.days),
-            volatility=returns.volatility(daily),
-            max_drawdown=returns.max_drawdown(daily),
+            volatility=returns.volatility(chained),
+            max_drawdown=returns.max_drawdown(chained),
             benchmark_return=_benchmark_return(benchmark, start_day, days[-1] if days else None),
             complete=flows_complete and all(day.complete for day in valued),
-            daily_returns=tuple(daily),
+            daily_returns=tuple(chained),
         )
 
     def _money(self, value: Decimal) -> Amount:

@@ -14,9 +14,10 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assets.domain.daily_values import ONE_DAY, DailyValues, Market, PriceSeries
 from assets.domain.history import DateSpan, History
 from assets.domain.instruments import Instrument
-from assets.domain.performance import LOOKBACK, ONE_DAY, Interval, Market, Performance, Point, PriceSeries
+from assets.domain.performance import LOOKBACK, Interval, Performance, Point
 from assets.domain.performance import TimelinePortfolio as Portfolio
 from assets.domain.ports import MarketReader
 from assets.services.history import HistoryService
@@ -49,7 +50,7 @@ class PerformanceUseCases:
         spans = [span for ask in asks if (span := _prices_needed(ask)) is not None]
         symbols = sorted({s for ask in asks for s in _symbols(ask)})
         if not spans or not symbols:
-            return [_compute(ask, Market()) for ask in asks]
+            return _computed(asks, Market())
         union = DateSpan(min(s.first for s in spans), max(s.last for s in spans))
         views = await market.instruments(symbols)
         instruments = {symbol: view.instrument for symbol, view in views.items()}
@@ -65,7 +66,7 @@ class PerformanceUseCases:
             closes={s: _series(h, instruments.get(s)) for s, h in closes.items()},
             per_usd={code: PriceSeries.of(h, code) for code, h in rates.items()},
         )
-        return [_compute(ask, prices) for ask in asks]
+        return _computed(asks, prices)
 
 
 def _series(history: History, instrument: Instrument | None) -> PriceSeries:
@@ -86,8 +87,20 @@ def _prices_needed(ask: Ask) -> DateSpan | None:
     return needed
 
 
-def _compute(ask: Ask, market: Market) -> Answer:
-    if isinstance(ask, HistoryAsk):
-        return ask.portfolio.history(market, ask.span, ask.interval)
-    benchmark = market.closes.get(ask.benchmark) if ask.benchmark is not None else None
-    return ask.portfolio.performance(market, ask.span, benchmark)
+def _computed(asks: Sequence[Ask], market: Market) -> list[Answer]:
+    """Each answer; a portfolio's history and performance of one span share its daily values (the
+    asks of one entity carry the same parsed timeline)."""
+    shared: dict[tuple[int, str, DateSpan], DailyValues] = {}
+    answers: list[Answer] = []
+    for ask in asks:
+        portfolio = ask.portfolio
+        key = (id(portfolio.timeline), portfolio.base_currency, ask.span)
+        if key not in shared:
+            shared[key] = portfolio.daily_values(market, ask.span)
+        daily = shared[key]
+        if isinstance(ask, HistoryAsk):
+            answers.append(portfolio.history(market, ask.span, ask.interval, daily))
+        else:
+            benchmark = market.closes.get(ask.benchmark) if ask.benchmark is not None else None
+            answers.append(portfolio.performance(market, ask.span, benchmark, daily))
+    return answers
