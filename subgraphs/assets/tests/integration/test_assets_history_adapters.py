@@ -3,15 +3,12 @@ Decimal closes oldest first, the documented request, unknown vs failed, and the 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
 import respx
-from assets.adapters.catalog import load_catalog
 from assets.adapters.fx_history import FrankfurterHistory
 from assets.adapters.providers.base import ProviderError, RateLimited
 from assets.adapters.providers.coingecko_history import CoinGeckoHistory
@@ -20,30 +17,15 @@ from assets.adapters.providers.twelvedata_history import TwelveDataHistory
 from assets.domain.history import DateSpan, SeriesKey
 from assets.domain.instruments import Instrument
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+from .providers_support import fixture, listed
+
 NOW = datetime(2025, 11, 24, 10, 0, tzinfo=UTC)
 D = Decimal
 JAN = DateSpan(date(2024, 1, 1), date(2024, 1, 5))
 
 
-def fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
-
-
-def listed(symbol: str) -> Instrument:
-    entry = load_catalog().get(symbol)
-    assert entry is not None
-    return entry.instrument
-
-
 def key(symbol: str) -> SeriesKey:
     return SeriesKey.instrument(symbol)
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(timeout=httpx.Timeout(0.5, connect=0.5)) as client:
-        yield client
 
 
 @respx.mock

@@ -6,37 +6,20 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
 import respx
-from assets.adapters.catalog import load_catalog
 from assets.adapters.fx_feeds import FrankfurterFeed
 from assets.adapters.providers.base import ProviderError, retry_after_seconds
 from assets.adapters.providers.finnhub import FinnhubProvider
 from assets.adapters.providers.stooq import StooqProvider, stooq_code
 from assets.domain.instruments import AssetClass, Instrument
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+from .providers_support import fixture, listed
+
 NOW = datetime(2025, 11, 22, 10, 0, tzinfo=UTC)
 D = Decimal
-
-
-def fixture(name: str) -> bytes:
-    return (FIXTURES / name).read_bytes()
-
-
-def listed(symbol: str) -> Instrument:
-    entry = load_catalog().get(symbol)
-    assert entry is not None
-    return entry.instrument
-
-
-@pytest.fixture
-async def http() -> httpx.AsyncClient:
-    async with httpx.AsyncClient(timeout=httpx.Timeout(0.5, connect=0.5)) as client:
-        yield client
 
 
 # -- Stooq --------------------------------------------------------------------------------------------

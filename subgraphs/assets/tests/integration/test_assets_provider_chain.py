@@ -7,14 +7,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from decimal import Decimal
 
 import httpx
 import pytest
 import respx
 from aiolimiter import AsyncLimiter
-from assets.adapters.cache import AiocacheQuoteCache, build_cache
 from assets.adapters.catalog import load_catalog
 from assets.adapters.providers import (
     ProviderConfig,
@@ -27,41 +24,10 @@ from assets.adapters.providers import (
 from assets.adapters.providers.chain import LocalSource, ProviderChain
 from assets.adapters.providers.finnhub import FinnhubProvider
 from assets.adapters.providers.stooq import StooqProvider
-from assets.domain.quotes import FeedResult, Quote
+from assets.domain.quotes import FeedResult
 from assets.services.quotes import QuoteService
-from kit.core.money import Amount
 
-AT = datetime(2025, 11, 24, 15, 0, tzinfo=UTC)
-D = Decimal
-
-
-def quote(symbol: str, price: str = "1.50", previous: str | None = "1.40", source: str = "fake") -> Quote:
-    prev = None if previous is None else Amount(D(previous), "USD")
-    return Quote(symbol, Amount(D(price), "USD"), prev, AT, source)
-
-
-class FakeProvider:
-    def __init__(
-        self, known: dict[str, Quote] | None = None, *, fail: bool = False, delay: float = 0
-    ) -> None:
-        self.known = known or {}
-        self.fail = fail
-        self.delay = delay
-        self.calls: list[list[str]] = []
-
-    async def quotes(self, symbols: Sequence[str]) -> dict[str, Quote]:
-        self.calls.append(list(symbols))
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        if self.fail:
-            raise RuntimeError("provider down")
-        return {s: self.known[s] for s in symbols if s in self.known}
-
-
-def memory_cache(ttl: int = 60) -> AiocacheQuoteCache:
-    return AiocacheQuoteCache(
-        build_cache("memory://", ttl_seconds=ttl), ttl_seconds=ttl, last_good_seconds=3600
-    )
+from .quotes_support import AT, D, FakeProvider, memory_cache, quote
 
 
 async def test_chain_sends_each_symbol_to_the_first_provider_serving_its_class_and_falls_back() -> None:

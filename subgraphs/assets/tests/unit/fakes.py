@@ -23,6 +23,7 @@ from assets.domain.quotes import FeedResult, Quote
 from assets.services import AssetsService
 from kit.core.money import Amount
 from kit.core.principal import Principal, Role
+from kit_testing import FixedClock
 
 NOW = datetime(2025, 11, 24, 15, 30, tzinfo=UTC)
 D = Decimal
@@ -211,16 +212,6 @@ def _history_fakes() -> Any:
     return history_fakes
 
 
-class MovableClock:
-    """A clock a test moves on: `clock.now += timedelta(days=8)`."""
-
-    def __init__(self, now: datetime = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 class World:
     """An `AssetsService` on the fakes (the bundled catalog, a fixed clock unless given one)."""
 
@@ -230,7 +221,7 @@ class World:
         feed: FakeQuoteFeed | None = None,
         fx_feed: Any = None,
         history_feed: Any = None,
-        clock: MovableClock | None = None,
+        clock: FixedClock | None = None,
         manual_stale_after: timedelta | None = None,
     ) -> None:
         self.catalog = load_catalog()

@@ -15,8 +15,9 @@ from assets.domain.manual import ManualPrice
 from kit.core.errors import InputProblems
 from kit.core.money import RATIO, Amount
 from kit.core.principal import Forbidden
+from kit_testing import FixedClock
 
-from .fakes import ADMIN, CUSTOMER, NOW, OPERATOR, FakeFxFeed, FakeQuoteFeed, MovableClock, World, quote
+from .fakes import ADMIN, CUSTOMER, NOW, OPERATOR, FakeFxFeed, FakeQuoteFeed, World, quote
 
 D = Decimal
 
@@ -31,7 +32,7 @@ async def effective(world: World, symbol: str):  # type: ignore[no-untyped-def]
 
 
 async def test_a_price_set_with_an_expiry_wins_until_then_and_the_feed_after() -> None:
-    clock = MovableClock()
+    clock = FixedClock(NOW)
     feed = FakeQuoteFeed({"MSFT": quote("MSFT", "400.50", "399")})
     world = World(feed=feed, clock=clock)
     expires = NOW + timedelta(days=30)
@@ -53,7 +54,7 @@ async def test_a_price_set_with_an_expiry_wins_until_then_and_the_feed_after() -
 
 
 async def test_without_an_expiry_a_pin_yields_after_the_configured_staleness_period() -> None:
-    clock = MovableClock()
+    clock = FixedClock(NOW)
     feed = FakeQuoteFeed({"AAPL": quote("AAPL", "201")})
     world = World(feed=feed, clock=clock, manual_stale_after=timedelta(hours=12))
     await world.service.manual_prices.set_manual_price(ADMIN, SetManualPrice("AAPL", usd("199")))
@@ -69,7 +70,7 @@ async def test_without_an_expiry_a_pin_yields_after_the_configured_staleness_per
 
 
 async def test_an_aged_pin_that_no_feed_can_replace_is_served_stale() -> None:
-    clock = MovableClock()
+    clock = FixedClock(NOW)
     world = World(clock=clock)  # the feed knows nothing: an unlisted fund
     await world.service.manual_prices.set_manual_price(OPERATOR, SetManualPrice("MY-FUND", usd("12.5")))
 
@@ -85,7 +86,7 @@ async def test_an_aged_pin_that_no_feed_can_replace_is_served_stale() -> None:
 
 
 async def test_an_expired_pin_with_a_failing_feed_and_no_last_good_quote_is_served_stale() -> None:
-    clock = MovableClock()
+    clock = FixedClock(NOW)
     feed = FakeQuoteFeed({"MSFT": quote("MSFT", "400")}, failing={"MSFT"})
     world = World(feed=feed, clock=clock)
     await world.service.manual_prices.set_manual_price(
@@ -147,7 +148,7 @@ async def test_a_customer_cannot_clear_and_nothing_is_read_or_written() -> None:
 
 
 async def test_a_manual_fx_rate_yields_to_the_feed_after_the_staleness_period() -> None:
-    clock = MovableClock()
+    clock = FixedClock(NOW)
     world = World(clock=clock, fx_feed=FakeFxFeed({"CHF": "0.80"}))
     await world.service.fx.set_manual(ADMIN, SetManualFxRate("USD", "CHF", D("0.90")))
 
@@ -163,7 +164,7 @@ async def test_a_manual_fx_rate_yields_to_the_feed_after_the_staleness_period() 
 
 
 async def test_an_aged_manual_fx_rate_the_feed_lacks_is_still_used_flagged_stale() -> None:
-    clock = MovableClock(NOW + timedelta(days=8))
+    clock = FixedClock(NOW + timedelta(days=8))
     world = World(clock=clock, fx_feed=FakeFxFeed({"CHF": "0.80"}))
     world.repository.fx[("USD", "ISK")] = FxRate("USD", "ISK", D("138"), "manual", NOW)
     world.repository.fx[("USD", "CHF")] = FxRate("USD", "CHF", D("0.90"), "manual", NOW)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -27,23 +27,10 @@ from customers.domain.ports import AlreadyRegistered, EmailTaken, StaleWrite
 from customers.services import CustomerService
 from kit.core.errors import InputProblems, Problem
 from kit.core.principal import Principal, Role
+from kit_testing import FixedClock
 from ulid import ULID
 
 START = datetime(2024, 12, 2, 9, 30, tzinfo=UTC)
-
-
-class FixedClock:
-    """A clock that says `now` until told to move."""
-
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 class CountingIds:
@@ -188,7 +175,7 @@ class World:
     def __init__(self, repository: FakeCustomerRepository | None = None, *, attempts: int = 5) -> None:
         self.repository = repository or FakeCustomerRepository()
         self.events = FakeEvents()
-        self.clock = FixedClock()
+        self.clock = FixedClock(START)
         self.ids = CountingIds()
         self.service = CustomerService(
             self.repository, self.events, clock=self.clock, new_id=self.ids, attempts=attempts

@@ -1,6 +1,7 @@
 """Test helpers shared by every suite (a dev-only workspace member: no production image installs it)."""
 
 from kit_testing.client import HOSTILE_DECIMALS, INTERNALS, execute, refusal_codes, running_app
+from kit_testing.clock import FixedClock
 from kit_testing.dynamo import create_table, unique_table_name
 from kit_testing.jwks import JwksServer
 from kit_testing.processes import process_state, running, wait_until
@@ -22,6 +23,7 @@ __all__ = [
     "REFUSALS",
     "TEST_AUDIENCE",
     "TEST_ISSUER",
+    "FixedClock",
     "HostileTokens",
     "JwksServer",
     "TestIssuer",

@@ -6,13 +6,14 @@ and `World`, which wires them together.
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from kit.core.errors import InputProblems, Problem
 from kit.core.principal import Principal, Role
+from kit_testing import FixedClock
 from portfolios.domain.books import Books
 from portfolios.domain.commands import ActivityRequest, MoneyRequest, PortfolioRequest
 from portfolios.domain.model import (
@@ -33,20 +34,6 @@ from .fakes import (
 )
 
 START = datetime(2024, 12, 2, 9, 30, tzinfo=UTC)
-
-
-class FixedClock:
-    """A clock that says `now` until told to move."""
-
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 class IncreasingIds:
@@ -142,7 +129,7 @@ class World:
     def __init__(self, repository: FakePortfolioRepository | None = None, *, attempts: int = 60) -> None:
         self.directory = repository.directory if repository is not None else FakeCustomerDirectory()
         self.repository = repository or FakePortfolioRepository(self.directory)
-        self.clock = FixedClock()
+        self.clock = FixedClock(START)
         self.ids = IncreasingIds()
         self.service = PortfolioService(
             self.repository, self.directory, clock=self.clock, new_id=self.ids, attempts=attempts
