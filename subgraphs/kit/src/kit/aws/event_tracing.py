@@ -1,0 +1,38 @@
+"""The trace context an event carries from the request that made the change to its consumer.
+
+A producer stores `current_traceparent()` in the event item; the consumer handles the event inside
+`consuming(...)`, a span whose parent is that context, so one trace runs router -> subgraph ->
+DynamoDB -> stream -> consumer. Without tracing configured both are no-ops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+_propagator = TraceContextTextMapPropagator()
+_tracer = trace.get_tracer("kit.events")
+
+
+def current_traceparent() -> str | None:
+    """The W3C traceparent of the current span, or None when nothing is being traced."""
+    carrier: dict[str, str] = {}
+    _propagator.inject(carrier)
+    return carrier.get("traceparent")
+
+
+@contextmanager
+def consuming(event_type: str, event_id: str, traceparent: str | None) -> Iterator[None]:
+    """A consumer span for one event, continuing the producer's trace when the event carries it."""
+    parent = _propagator.extract({"traceparent": traceparent}) if traceparent else None
+    with _tracer.start_as_current_span(
+        f"{event_type} process",
+        context=parent,
+        kind=SpanKind.CONSUMER,
+        attributes={"messaging.operation.type": "process", "messaging.message.id": event_id},
+    ):
+        yield
