@@ -9,13 +9,10 @@ in-process collector; an in-memory exporter is added beside it for the assertion
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from dataclasses import dataclass
 
 import httpx
 import pytest
@@ -34,13 +31,13 @@ from kit.graphql.schema import federated_schema
 from kit.web.app import Runtime, create_app
 from kit.web.settings import ServiceSettings
 from kit_testing import execute, running_app
-from opentelemetry import propagate, trace
+from kit_testing.tracing import OtlpCollector, reset_global_tracer_provider
+from opentelemetry import propagate
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, format_span_id, format_trace_id
-from opentelemetry.util._once import Once
 
 CALLEE = "http://callee.test/ping"
 SERVICE_NAME = "kit-telemetry-test"
@@ -77,47 +74,11 @@ class NoTableRuntime(Runtime):
 
 
 @dataclass
-class Collector:
-    """An OTLP/HTTP receiver on a free local port: records every POST."""
-
-    received: list[tuple[str, str, bytes]] = field(default_factory=list)
-    server: ThreadingHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def start(self) -> None:
-        collector = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                collector.received.append((self.path, self.headers["Content-Type"], body))
-                self.send_response(200)
-                self.send_header("Content-Type", "application/x-protobuf")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        assert self.server is not None
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@dataclass
 class Traced:
     app: FastAPI
     provider: TracerProvider
     exporter: InMemorySpanExporter
-    collector: Collector
+    collector: OtlpCollector
 
     def spans(self) -> list[ReadableSpan]:
         self.provider.force_flush()
@@ -126,7 +87,7 @@ class Traced:
 
 @pytest.fixture(scope="module")
 def traced() -> Iterator[Traced]:
-    collector = Collector()
+    collector = OtlpCollector()
     collector.start()
     saved_textmap = propagate.get_global_textmap()
     exporter = InMemorySpanExporter()
@@ -151,14 +112,6 @@ def traced() -> Iterator[Traced]:
         propagate.set_global_textmap(saved_textmap)
         reset_global_tracer_provider()
         collector.stop()
-
-
-def reset_global_tracer_provider() -> None:
-    """Back to the API's proxy provider, as opentelemetry-test-utils' `reset_trace_globals` does
-    (private API). Later test modules then run as a service without an endpoint does; otherwise
-    FastAPI's native telemetry would trace every app they create into this module's provider."""
-    trace._TRACER_PROVIDER_SET_ONCE = Once()
-    trace._TRACER_PROVIDER = None
 
 
 @pytest.fixture

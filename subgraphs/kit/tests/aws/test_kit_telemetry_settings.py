@@ -49,6 +49,7 @@ OFF_SCRIPT = textwrap.dedent(
     from kit.graphql.schema import federated_schema
     from kit.web.settings import ServiceSettings
     from kit.aws.telemetry import GraphQLOperationSpan, configure_logging, configure_tracing
+    from kit.aws.call_tracing import aws_calls_instrumented
     from opentelemetry import trace
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
     import strawberry
@@ -70,6 +71,8 @@ OFF_SCRIPT = textwrap.dedent(
             "provider": type(trace.get_tracer_provider()).__name__,
             "sdk_loaded": "opentelemetry.sdk.trace" in sys.modules,
             "httpx": HTTPXClientInstrumentor().is_instrumented_by_opentelemetry,
+            "aws calls": aws_calls_instrumented(),
+            "aws instrumentation loaded": "opentelemetry.instrumentation.botocore" in sys.modules,
             "app": getattr(app, "_is_instrumented_by_opentelemetry", False),
             "extension": GraphQLOperationSpan in schema.extensions,
             "threads": threading.active_count(),
@@ -99,6 +102,8 @@ def test_without_an_endpoint_nothing_is_installed() -> None:
         "provider": "ProxyTracerProvider",
         "sdk_loaded": False,
         "httpx": False,
+        "aws calls": False,  # aiobotocore's _make_api_call is not wrapped: no cost per call
+        "aws instrumentation loaded": False,
         "app": False,
         "extension": False,
         "threads": 1,

@@ -3,6 +3,10 @@
 A producer stores `current_traceparent()` in the event item; the consumer handles the event inside
 `consuming(...)`, a span whose parent is that context, so one trace runs router -> subgraph ->
 DynamoDB -> stream -> consumer. Without tracing configured both are no-ops.
+
+The consumer span is a child of the producer's span (the one current when the change was written,
+e.g. the GraphQL operation's), not of the SQS receive: one event is one causal chain, and the
+receive that fetched it (a long poll, possibly of several events) stays a trace of its own.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from opentelemetry.trace import SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 
 _propagator = TraceContextTextMapPropagator()
-_tracer = trace.get_tracer("kit.events")
+TRACER_NAME = "kit.events"
 
 
 def current_traceparent() -> str | None:
@@ -28,11 +32,20 @@ def current_traceparent() -> str | None:
 @contextmanager
 def consuming(event_type: str, event_id: str, traceparent: str | None) -> Iterator[None]:
     """A consumer span for one event, continuing the producer's trace when the event carries it."""
+    # An unreadable traceparent extracts to an empty context: the span then starts a new trace.
     parent = _propagator.extract({"traceparent": traceparent}) if traceparent else None
-    with _tracer.start_as_current_span(
+    # Looked up per event, not at import: a tracer taken before the provider was set would keep
+    # whichever provider came first.
+    tracer = trace.get_tracer(TRACER_NAME)
+    with tracer.start_as_current_span(
         f"{event_type} process",
         context=parent,
         kind=SpanKind.CONSUMER,
-        attributes={"messaging.operation.type": "process", "messaging.message.id": event_id},
+        attributes={
+            "messaging.system": "aws_sqs",
+            "messaging.operation.type": "process",
+            "messaging.operation.name": "process",
+            "messaging.message.id": event_id,
+        },
     ):
         yield

@@ -12,6 +12,7 @@ installs, once per process:
   variables); the sampler is the SDK's default, parent-based always-on, or `OTEL_TRACES_SAMPLER`;
 - the propagators named by `OTEL_PROPAGATORS` (default `tracecontext,baggage`);
 - spans for every outgoing httpx request, carrying the trace context to the callee;
+- spans for every AWS call made through aiobotocore (DynamoDB, SQS, ...: `kit.aws.call_tracing`);
 - a server span per request of the FastAPI app (except /health and /ready, polled by load balancers)
   and, when given the schema, one span per GraphQL operation named after it.
 
@@ -39,6 +40,8 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import format_span_id, format_trace_id
 from strawberry.extensions import SchemaExtension
+
+from kit.aws.call_tracing import instrument_aws_calls, uninstrument_aws_calls
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -102,6 +105,7 @@ def configure_tracing(
         tracing = _install(service_name)
         _add_exporter(tracing, exporter)
         _instrument_httpx(tracing.provider)
+        instrument_aws_calls(tracing.provider)
     if app is not None:
         _instrument_app(app, tracing.provider)
     if schema is not None:
@@ -110,7 +114,7 @@ def configure_tracing(
 
 
 def shutdown_tracing() -> None:
-    """Export what is pending and stop: the exporters, their threads, the httpx instrumentation.
+    """Export what is pending and stop: the exporters, their threads, the httpx and AWS instrumentation.
 
     Not needed by a service (the SDK flushes at interpreter exit); for tests and embedders. The
     provider stays the global one (OpenTelemetry sets it once per process), shut down; instrumented
@@ -126,6 +130,7 @@ def shutdown_tracing() -> None:
         instrumentor = HTTPXClientInstrumentor()
         if instrumentor.is_instrumented_by_opentelemetry:
             instrumentor.uninstrument()
+        uninstrument_aws_calls()
         _installed = None
 
 
