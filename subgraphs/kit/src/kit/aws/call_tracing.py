@@ -49,9 +49,9 @@ def uninstrument_aws_calls() -> None:
 def aws_calls_instrumented() -> bool:
     """aiobotocore's API call is wrapped (by wrapt: aiobotocore's own decorator uses functools.wraps)."""
     from aiobotocore.client import AioBaseClient
-    from wrapt import ObjectProxy
+    from wrapt import FunctionWrapper  # what the instrumentation wraps with
 
-    return isinstance(AioBaseClient.__dict__["_make_api_call"], ObjectProxy)
+    return isinstance(AioBaseClient.__dict__["_make_api_call"], FunctionWrapper)
 
 
 def describe_call(span: Span, service: str, operation: str, params: Mapping[str, Any] | None) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
@@ -32,8 +33,10 @@ def current_traceparent() -> str | None:
 @contextmanager
 def consuming(event_type: str, event_id: str, traceparent: str | None) -> Iterator[None]:
     """A consumer span for one event, continuing the producer's trace when the event carries it."""
-    # An unreadable traceparent extracts to an empty context: the span then starts a new trace.
-    parent = _propagator.extract({"traceparent": traceparent}) if traceparent else None
+    # Without a readable traceparent (an untraced producer) the span simply starts in the current
+    # context, as any span would: a new trace when the consumer is not inside one.
+    current = otel_context.get_current()
+    parent = _propagator.extract({"traceparent": traceparent}, current) if traceparent else current
     # Looked up per event, not at import: a tracer taken before the provider was set would keep
     # whichever provider came first.
     tracer = trace.get_tracer(TRACER_NAME)
