@@ -1,6 +1,6 @@
 """kit.aws.call_tracing: with tracing on, every aiobotocore call (DynamoDB, SQS) is a client span
 in the current span, described the way X-Ray and the OpenTelemetry conventions expect, and carries
-the trace to AWS in the X-Ray header. Against moto's server (both services)."""
+the trace to AWS in the X-Ray header. DynamoDB calls against DynamoDB Local, SQS against moto's server."""
 
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ def definition(name: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def dynamodb(moto_endpoint: str) -> AsyncIterator[Any]:
-    async with aws_client("dynamodb", region=REGION, endpoint_url=moto_endpoint) as client:
+async def dynamodb(dynamodb_endpoint: str) -> AsyncIterator[Any]:
+    async with aws_client("dynamodb", region=REGION, endpoint_url=dynamodb_endpoint) as client:
         yield client
 
 

@@ -20,9 +20,9 @@ EVENT_ID = "01JDQ7Z6Y9W8V7T6S5R4Q3P2N1"
 
 
 @pytest.fixture
-async def table(moto_endpoint: str) -> AsyncIterator[tuple[Any, str]]:
+async def table(dynamodb_endpoint: str) -> AsyncIterator[tuple[Any, str]]:
     name = unique_table_name("consumer")
-    async with aws_client("dynamodb", region=REGION, endpoint_url=moto_endpoint) as client:
+    async with aws_client("dynamodb", region=REGION, endpoint_url=dynamodb_endpoint) as client:
         await create_table(
             client,
             {
