@@ -50,6 +50,17 @@ def test_every_service_has_its_own_table_with_recovery_protection_and_streams(
         )
 
 
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_table_expires_items_by_purge_at(env: str, stacks: dict[str, SynthesizedStack]) -> None:
+    """Event items (occurredAt + 7 days) and consumers' applied-event markers carry `purgeAt`."""
+    tables = stacks[f"{env}/data"].properties("AWS::DynamoDB::GlobalTable")
+    assert sorted(t["TableName"] for t in tables) == sorted(f"portfolio-{env}-{s}" for s in SUBGRAPHS)
+    for table in tables:
+        assert table["TimeToLiveSpecification"] == {"AttributeName": "purgeAt", "Enabled": True}, table[
+            "TableName"
+        ]
+
+
 @pytest.mark.parametrize("service", SUBGRAPHS)
 def test_table_keys_and_indexes_are_the_services_own_definition(
     service: str, stacks: dict[str, SynthesizedStack]

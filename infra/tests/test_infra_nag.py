@@ -47,7 +47,25 @@ def test_acknowledged_rules_are_the_reviewed_few(cloud_assembly: Path) -> None:
         "AwsSolutions-S1",  # the ALB access-log bucket itself
         "AwsSolutions-COG2",  # MFA optional (TOTP), by decision
         "AwsSolutions-COG8",  # the Essentials plan, not Plus (threatProtection off)
+        "AwsSolutions-SQS3",  # the Pipes' dead-letter queues are the end of the line
     }
+
+
+def test_a_queue_without_a_dead_letter_queue_is_acknowledged_only_where_it_is_a_pipes(
+    cloud_assembly: Path,
+) -> None:
+    reports = {plugin["pluginName"]: plugin for plugin in _report(cloud_assembly)["pluginReports"]}
+    paths = sorted(
+        construct["constructPath"]
+        for finding in reports["AwsSolutions"]["suppressedViolations"]
+        if finding["ruleName"] == "AwsSolutions-SQS3"
+        for construct in finding["violatingConstructs"]
+    )
+    assert paths == sorted(
+        f"{env}/messaging/{producer}Pipe/DeadLetters/Resource"
+        for env in ("dev", "prod")
+        for producer in ("Customers", "Portfolios")
+    )
 
 
 def test_cognito_findings_are_acknowledged_only_on_the_user_pools(cloud_assembly: Path) -> None:

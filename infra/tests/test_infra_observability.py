@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match, Template
-from infra.assembly import SynthesizedStack
-from infra.topology import TOPOLOGY
+from infra.assembly import SynthesizedStack, resolve
+from infra.topology import ROUTES, TOPOLOGY
 
 ENVIRONMENTS = ("dev", "prod")
 
@@ -33,6 +33,9 @@ def test_the_expected_alarms_exist_and_notify_the_topic(
         "Router5xx",
         "RouterP99Latency",
         "PortfoliosDeadLetters",
+        "AssetsDeadLetters",
+        "CustomersPipeDeadLetters",
+        "PortfoliosPipeDeadLetters",
         "CustomersTableThrottles",
         "PortfoliosTableThrottles",
         "AssetsTableThrottles",
@@ -63,15 +66,35 @@ def test_router_p99_latency(stacks: dict[str, SynthesizedStack]) -> None:
     assert dimension["Value"]["Fn::GetStackOutput"]["StackName"] == "portfolio-prod-services"
 
 
-def test_dead_letters_alarm_on_the_first_message(stacks: dict[str, SynthesizedStack]) -> None:
-    alarm = alarms(stacks["prod/observability"])["PortfoliosDeadLetters"]
-    assert (alarm["Namespace"], alarm["MetricName"], alarm["Threshold"]) == (
-        "AWS/SQS",
-        "ApproximateNumberOfMessagesVisible",
-        1,
-    )
-    (dimension,) = alarm["Dimensions"]
-    assert "DeadLetters" in dimension["Value"]["Fn::GetStackOutput"]["OutputName"]
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_dead_letter_queue_alarms_on_the_first_message(
+    env: str, stacks: dict[str, SynthesizedStack]
+) -> None:
+    """Each consumer's dead-letter queue and each Pipe's: one alarm each, on the first visible message."""
+    messaging = stacks[f"{env}/messaging"]
+    dead_letter_ids = {
+        logical_id
+        for logical_id, queue in messaging.resources("AWS::SQS::Queue").items()
+        if queue["Properties"]["QueueName"].endswith("-dlq")
+    }
+    watched = {}
+    for name, alarm in alarms(stacks[f"{env}/observability"]).items():
+        if alarm.get("MetricName") != "ApproximateNumberOfMessagesVisible":
+            continue
+        assert (alarm["Namespace"], alarm["Statistic"], alarm["Threshold"]) == ("AWS/SQS", "Maximum", 1), name
+        assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold", name
+        assert alarm["EvaluationPeriods"] == 1 and alarm["Period"] == 60, name
+        (dimension,) = alarm["Dimensions"]
+        assert dimension["Name"] == "QueueName"
+        queue, producers = resolve(stacks, dimension["Value"])
+        assert producers == {f"portfolio-{env}-messaging"}
+        watched[name] = queue["Fn::GetAtt"][0]
+    assert sorted(watched.values()) == sorted(dead_letter_ids)
+    consumers = {route.consumer for route in ROUTES}
+    producers = {route.source for route in ROUTES}
+    assert set(watched) == {f"{c.capitalize()}DeadLetters" for c in consumers} | {
+        f"{p.capitalize()}PipeDeadLetters" for p in producers
+    }
 
 
 @pytest.mark.parametrize("service", TOPOLOGY.names)

@@ -6,8 +6,8 @@ import importlib
 from typing import Any
 
 import pytest
-from infra.assembly import SynthesizedStack, as_list, environment, role_policies, task_definition
-from infra.topology import TOPOLOGY
+from infra.assembly import SynthesizedStack, as_list, environment, resolve, role_policies, task_definition
+from infra.topology import ROUTES, TOPOLOGY
 
 SUBGRAPHS = TOPOLOGY.names
 SERVICES = (*SUBGRAPHS, "router")
@@ -77,25 +77,42 @@ def test_the_router_role_has_no_data_access(prod: SynthesizedStack) -> None:
     assert actions and all(action.startswith("xray:") for action in actions)
 
 
-def test_customers_may_publish_to_the_bus_and_portfolios_may_consume_its_queue(
-    prod: SynthesizedStack,
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_no_service_publishes_and_each_consumer_reads_only_its_own_queue(
+    env: str, stacks: dict[str, SynthesizedStack]
 ) -> None:
+    """Events leave through the tables' streams (the Pipes): no task role may put on a bus. A
+    consumer of a route receives and deletes on its own queue, and is told that queue's URL."""
+    stack = stacks[f"{env}/services"]
+    consumers = {route.consumer for route in ROUTES}
+
     def statements_with(name: str, prefix: str) -> list[dict[str, Any]]:
-        role = task_definition(prod, name)["TaskRoleArn"]
+        role = task_definition(stack, name)["TaskRoleArn"]
         return [
-            s for s in role_policies(prod, role) if any(a.startswith(prefix) for a in as_list(s["Action"]))
+            s for s in role_policies(stack, role) if any(a.startswith(prefix) for a in as_list(s["Action"]))
         ]
 
-    (publish,) = statements_with("customers", "events:")
-    assert as_list(publish["Action"]) == ["events:PutEvents"]
-    assert publish["Resource"]["Fn::GetStackOutput"]["StackName"] == "portfolio-prod-messaging"
-    (consume,) = statements_with("portfolios", "sqs:")
-    assert "sqs:ReceiveMessage" in consume["Action"] and "sqs:DeleteMessage" in consume["Action"]
-    assert consume["Resource"]["Fn::GetStackOutput"]["StackName"] == "portfolio-prod-messaging"
-    for name in ("assets", "router", "portfolios"):
+    for name in SERVICES:
         assert statements_with(name, "events:") == [], name
-    for name in ("assets", "router", "customers"):
-        assert statements_with(name, "sqs:") == [], name
+        variables = environment(stack, name)
+        assert not [v for v in variables if "EVENT_BUS" in v or v.endswith("EVENT_SOURCE")], name
+        if name not in consumers:
+            assert statements_with(name, "sqs:") == [], name
+            assert not [v for v in variables if "QUEUE" in v], name
+            continue
+        (consume,) = statements_with(name, "sqs:")
+        assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"} <= set(
+            consume["Action"]
+        )
+        assert not any(
+            a in consume["Action"] for a in ("sqs:SendMessage", "sqs:PurgeQueue", "sqs:DeleteQueue")
+        )
+        queue_arn, producers = resolve(stacks, consume["Resource"])
+        assert producers == {f"portfolio-{env}-messaging"}
+        queue_url, _ = resolve(stacks, variables[f"{name.upper()}_EVENT_QUEUE_URL"])
+        (queue_id,) = {queue_arn["Fn::GetAtt"][0], queue_url["Ref"]}  # the same queue
+        queue = stacks[f"{env}/messaging"].template["Resources"][queue_id]["Properties"]
+        assert queue["QueueName"] == f"portfolio-{env}-{name}-events"
 
 
 def test_only_the_assets_task_role_reads_the_market_data_secret(prod: SynthesizedStack) -> None:

@@ -52,7 +52,9 @@ class PortfolioEnvironment(Stage):
 
         self.network = NetworkStack(self, "network", config=config, **name("network"))
         self.data = DataStack(self, "data", config=config, **name("data"))
-        self.messaging = MessagingStack(self, "messaging", config=config, **name("messaging"))
+        self.messaging = MessagingStack(
+            self, "messaging", config=config, tables=self.data.tables, **name("messaging")
+        )
         self.configuration = ConfigurationStack(self, "configuration", config=config, **name("configuration"))
         self.cache = CacheStack(self, "cache", config=config, vpc=self.network.vpc, **name("cache"))
         self.identity = IdentityStack(self, "identity", config=config, **name("identity"))

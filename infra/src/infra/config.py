@@ -34,9 +34,9 @@ REPOSITORY_PREFIX = "portfolio-"
 # (ASSETS_API_KEYS_SECRET_ID, with its task role). Created with these fields empty; empty is "no key".
 MARKET_DATA_PROVIDERS_WITH_KEYS = ("finnhub", "twelvedata", "coingecko")
 
-# Events: the customers service publishes with this source; the portfolios queue subscribes to these.
-CUSTOMERS_EVENT_SOURCE = "portfolio.customers"
-PORTFOLIOS_CONSUMED_EVENTS = ("CustomerRegistered", "CustomerClosed")
+# Every table's TTL attribute (epoch seconds): event items and consumers' applied-event markers
+# carry it, so the outbox and the dedupe records purge themselves (DESIGN.md decision 12).
+TTL_ATTRIBUTE = "purgeAt"
 
 DUMMY_ACCOUNT = "111111111111"  # for `cdk synth` without credentials; never deployable
 

@@ -4,7 +4,8 @@ No load balancer: the subgraph advertises its name in Service Connect, and its s
 admits only the callers it is told to admit (the router), on its own port. Its task role reaches its
 own table and that table's indexes, nothing else; its settings are environment variables with its
 prefix (CUSTOMERS_HOST, CUSTOMERS_TABLE_NAME, ...), its log level an SSM parameter. What is
-particular to one subgraph (a bus, a queue, a secret, a cache) is wired in infra/services/<name>.py.
+particular to one subgraph (a secret, a cache) is wired in infra/services/<name>.py; a subgraph that
+consumes events (a `consumer` of topology.toml's routes) reads its own queue (`consume_events`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_sqs as sqs
 
 from infra.constructs.app_service import PORT_MAPPING_NAME, AppService, Platform, http_health_check
 from infra.tables import TableDefinition, table_name
@@ -100,6 +102,12 @@ class GraphqlService:
     @property
     def task_role(self) -> iam.IRole:
         return self.app.task_role
+
+    def consume_events(self, queue: sqs.IQueue) -> None:
+        """Read the events routed to this subgraph (topology.toml [[route]]) from its own queue:
+        `<PREFIX>EVENT_QUEUE_URL`, and receive, delete and extend visibility on that queue alone."""
+        self.app.container.add_environment(f"{self.subgraph.env_prefix}EVENT_QUEUE_URL", queue.queue_url)
+        queue.grant_consume_messages(self.task_role)
 
     def admit(self, caller: ec2.ISecurityGroup, who: str) -> None:
         """Let the members of `caller` reach this subgraph's GraphQL port."""

@@ -1,4 +1,5 @@
-"""customers: puts its lifecycle events on the bus (source `portfolio.customers`)."""
+"""customers: nothing beyond what every subgraph gets. Its events leave through its table's stream
+(the messaging stack's Pipe): the service itself publishes nothing and holds no bus permission."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from typing import TYPE_CHECKING
 from aws_cdk import Stack
 from customers.adapters.table import table_definition
 
-from infra.config import CUSTOMERS_EVENT_SOURCE
 from infra.constructs.app_service import Platform
 from infra.constructs.graphql_service import GraphqlService
 from infra.topology import Subgraph
@@ -19,16 +19,4 @@ __all__ = ["build", "table_definition"]
 
 
 def build(scope: Stack, subgraph: Subgraph, platform: Platform, deps: Dependencies) -> GraphqlService:
-    bus = deps.messaging.bus
-    service = GraphqlService(
-        scope,
-        subgraph,
-        platform=platform,
-        table_definition=table_definition,
-        environment={
-            "CUSTOMERS_EVENT_BUS_NAME": bus.event_bus_name,
-            "CUSTOMERS_EVENT_SOURCE": CUSTOMERS_EVENT_SOURCE,
-        },
-    )
-    bus.grant_put_events_to(service.task_role)
-    return service
+    return GraphqlService(scope, subgraph, platform=platform, table_definition=table_definition)

@@ -1,4 +1,5 @@
-"""portfolios: consumes its own queue of customer events (the messaging stack routes them there)."""
+"""portfolios: nothing beyond what every subgraph gets. It consumes customer events from its own
+queue, which the services stack wires for every consumer of topology.toml's routes."""
 
 from __future__ import annotations
 
@@ -18,13 +19,4 @@ __all__ = ["build", "table_definition"]
 
 
 def build(scope: Stack, subgraph: Subgraph, platform: Platform, deps: Dependencies) -> GraphqlService:
-    queue = deps.messaging.portfolios.queue
-    service = GraphqlService(
-        scope,
-        subgraph,
-        platform=platform,
-        table_definition=table_definition,
-        environment={"PORTFOLIOS_EVENTS_QUEUE_URL": queue.queue_url},
-    )
-    queue.grant_consume_messages(service.task_role)
-    return service
+    return GraphqlService(scope, subgraph, platform=platform, table_definition=table_definition)

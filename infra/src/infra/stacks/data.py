@@ -1,4 +1,5 @@
-"""Data: one DynamoDB table per service, keys and indexes from the service's own table definition."""
+"""Data: one DynamoDB table per service, keys and indexes from the service's own table definition;
+every table streams its changes (the outbox the Pipes read) and expires items by `purgeAt`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from aws_cdk import RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
-from infra.config import SUBGRAPHS, EnvironmentConfig
+from infra.config import SUBGRAPHS, TTL_ATTRIBUTE, EnvironmentConfig
 from infra.services import table_definition
 from infra.tables import table_name, table_v2_props
 
@@ -35,5 +36,8 @@ class DataStack(Stack):
                 deletion_protection=True,
                 # Streams carry every change out (outbox to EventBridge Pipes, projections).
                 dynamo_stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+                # Event items and applied-event markers expire; their removal is a REMOVE record,
+                # which the Pipes' INSERT filter ignores.
+                time_to_live_attribute=TTL_ATTRIBUTE,
                 removal_policy=RemovalPolicy.RETAIN,
             )

@@ -153,15 +153,17 @@ class ObservabilityStack(Stack):
             comparison=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
             description=f"Router p99 latency above {config.router_p99_latency_seconds}s in 3 of 5 minutes",
         )
-        for consumer, queues in messaging.consumer_queues.items():
+        # Any dead letter is an event a consumer has not applied: alarm on the first one.
+        for alarm_id, dead_letters in messaging.dead_letter_queues.items():
             self._alarm(
-                f"{consumer.capitalize()}DeadLetters",
-                queues.dead_letter_queue.metric_approximate_number_of_messages_visible(
+                alarm_id,
+                dead_letters.metric_approximate_number_of_messages_visible(
                     statistic="Maximum", period=one_minute
                 ),
                 threshold=1,
                 evaluation_periods=1,
-                description=f"Messages for {consumer} are in its dead-letter queue",
+                description=f"Messages are in the dead-letter queue {dead_letters.queue_name} "
+                "(docs/operations/events.md)",
             )
         for service, table in data.tables.items():
             self._alarm(
@@ -196,8 +198,8 @@ class ObservabilityStack(Stack):
             cloudwatch.GraphWidget(
                 title="Dead letters",
                 left=[
-                    queues.dead_letter_queue.metric_approximate_number_of_messages_visible(period=one_minute)
-                    for queues in messaging.consumer_queues.values()
+                    dead_letters.metric_approximate_number_of_messages_visible(period=one_minute)
+                    for dead_letters in messaging.dead_letter_queues.values()
                 ],
                 right=[
                     queues.queue.metric_approximate_age_of_oldest_message(period=one_minute)

@@ -100,6 +100,9 @@ class ServicesStack(Stack):
         self.subgraphs: dict[str, GraphqlService] = {}
         for subgraph in TOPOLOGY.subgraphs:
             service = wiring(subgraph.name).build(self, subgraph, platform, deps)
+            queues = deps.messaging.consumer_queues.get(subgraph.name)
+            if queues is not None:
+                service.consume_events(queues.queue)
             self.router.reaches(service)
             self.subgraphs[subgraph.name] = service
 
