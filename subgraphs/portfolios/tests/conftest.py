@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -11,15 +10,11 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from kit.web import push_signature
 from kit_testing import ISSUER, create_table, execute, running_app, unique_table_name
+from kit_testing.queues import event_detail, incoming
 from portfolios.adapters.table import table_definition
 from portfolios.app import PortfoliosRuntime, PortfoliosSettings, create_app
-from pydantic import SecretStr
 from ulid import ULID
-
-# The secret the test app verifies pushed events with (the customers service signs with it).
-EVENTS_SECRET = "portfolios-tests-push-secret"
 
 CREATE_PORTFOLIO = """
 mutation CreatePortfolio($input: CreatePortfolioInput!) {
@@ -125,16 +120,11 @@ class Api:
         assert "errors" not in body, body
         return body["data"]
 
-    async def post_event(
-        self, event: dict[str, Any] | bytes, *, secret: str = EVENTS_SECRET, now: float | None = None
-    ) -> httpx.Response:
-        """POST /events with the body signed as the customers service signs it."""
-        body = event if isinstance(event, bytes) else json.dumps(event).encode()
-        headers = {
-            "content-type": "application/json",
-            push_signature.HEADER: push_signature.sign(secret, body, now=now),
-        }
-        return await self.http.post("/events", content=body, headers=headers)
+    async def customer_event(self, type_: str, customer_id: str, sequence: int) -> None:
+        """A customer event applied as the event queue's consumer applies it (the consumer itself:
+        integration/test_portfolios_event_queue.py)."""
+        detail = event_detail(type_, customer_id, sequence, {"customerId": customer_id})
+        await self.runtime.service.apply_customer_event(incoming(detail))
 
     async def count_items(self) -> int:
         """Items in the table (a Scan; reset the counter afterwards when counting calls)."""
@@ -180,8 +170,7 @@ class Api:
     async def register_customer(self, customer_id: str | None = None) -> str:
         """A new customer (a ULID unless given), as the customers service's event tells it."""
         customer_id = customer_id or str(ULID())
-        response = await self.post_event({"type": "CustomerRegistered", "customerId": customer_id})
-        assert response.status_code == 202, response.text
+        await self.customer_event("CustomerRegistered", customer_id, 1)
         return customer_id
 
     async def seed(
@@ -216,8 +205,7 @@ class Api:
         return data["addInvestment"]
 
     async def close_customer(self, customer_id: str) -> None:
-        response = await self.post_event({"type": "CustomerClosed", "customerId": customer_id})
-        assert response.status_code == 202, response.text
+        await self.customer_event("CustomerClosed", customer_id, 2)
 
     async def sell_payload(self, portfolio_id: str, **overrides: Any) -> dict[str, Any]:
         """Sells 1 AAPL at 200 USD on 2024-06-03, unless overridden."""
@@ -259,7 +247,6 @@ async def api(dynamodb_endpoint: str) -> AsyncIterator[Api]:
         dynamodb_endpoint_url=dynamodb_endpoint,
         table_name=unique_table_name("portfolios"),
         graphiql=False,
-        events_push_secret=SecretStr(EVENTS_SECRET),
     )
     app = create_app(settings)
     async with running_app(app) as http:

@@ -233,6 +233,7 @@ class World:
         self.closes = fakes.FakeClosesRepository()
         self.history_feed = history_feed or fakes.CountingHistoryFeed()
         self.fx_history = fakes.FixedFxHistory(lambda code, day: "0.9" if code == "EUR" else "150")
+        self.applied = fakes.FakeAppliedEvents()
         self.service = AssetsService(
             catalog=self.catalog,
             repository=self.repository,
@@ -242,6 +243,7 @@ class World:
             closes=self.closes,
             history_feed=self.history_feed,
             fx_history_feed=self.fx_history,
+            applied_events=self.applied,
             clock=clock or (lambda: NOW),
             **({} if manual_stale_after is None else {"manual_stale_after": manual_stale_after}),
         )

@@ -57,6 +57,22 @@ class FakeClosesRepository:
         return {key: one.last_covered for key, one in self.series.items() if one.last_covered is not None}
 
 
+class FakeAppliedEvents:
+    """The event ids marked applied, in order."""
+
+    def __init__(self) -> None:
+        self.marked: list[str] = []
+
+    async def was_applied(self, event_id: str) -> bool:
+        await asyncio.sleep(0)
+        return event_id in self.marked
+
+    async def mark_applied(self, event_id: str) -> None:
+        await asyncio.sleep(0)
+        if event_id not in self.marked:
+            self.marked.append(event_id)
+
+
 class CountingHistoryFeed:
     """Answers the simulated walk's closes for catalog instruments not in `unsupported`; records every
     call as (symbols, span, patient)."""

@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from contextlib import AsyncExitStack
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-from kit.web import push_signature
+from fastapi import FastAPI
+from kit.aws.consumer import MAX_WAIT_SECONDS, EventQueueConsumer, sqs_client
 from kit.web.app import Runtime, serve
 from kit.web.app import create_app as create_kit_app
-from kit.web.body_limit import bounded_body
 from kit.web.settings import ServiceSettings
-from pydantic import Field, SecretStr
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from portfolios.adapters.event_queue import MAX_WAIT_SECONDS, EventQueueConsumer, sqs_client
 from portfolios.adapters.migration import migrate_at_startup
 from portfolios.adapters.repository import DynamoCustomerDirectory, DynamoPortfolioRepository
-from portfolios.domain.events import InvalidEvent
 from portfolios.graphql.context import PortfoliosContext
 from portfolios.schema import schema
 from portfolios.services import PortfolioService
-
-# An event is a few hundred bytes; /events refuses bodies above this before verifying them.
-MAX_EVENT_BYTES = 64 * 1024
 
 
 class PortfoliosSettings(ServiceSettings):
@@ -33,19 +25,18 @@ class PortfoliosSettings(ServiceSettings):
 
     port: int = 4002
     table_name: str = "portfolios"
-    events_queue_url: str = Field(
-        default="", description="SQS queue of the events this service consumes (AWS)"
+    event_queue_url: str = Field(
+        default="",
+        description="SQS queue of the customer events this service consumes (in AWS filled by an "
+        "EventBridge rule, locally by the devstack relay); empty: no consumer runs",
     )
-    events_endpoint_url: str | None = Field(default=None, description="SQS endpoint (emulators)")
-    events_wait_seconds: int = Field(
+    sqs_endpoint_url: str | None = Field(
+        default=None, description="SQS endpoint (moto locally; unset in AWS)"
+    )
+    event_wait_seconds: int = Field(
         default=10, ge=0, le=MAX_WAIT_SECONDS, description="Long poll of a receive"
     )
-    events_backoff_seconds: float = Field(default=1.0, gt=0, description="First wait after a failed receive")
-    events_push_secret: SecretStr = Field(
-        default=SecretStr(""),
-        description="Verifies the signature of events pushed to POST /events (local transport; the "
-        "customers service signs with the same secret). Empty: /events is not served (AWS uses SQS).",
-    )
+    event_backoff_seconds: float = Field(default=1.0, gt=0, description="First wait after a failed receive")
     migration_wait_seconds: float = Field(
         default=10.0,
         ge=0,
@@ -68,7 +59,7 @@ class PortfoliosRuntime(Runtime):
             DynamoCustomerDirectory(self.dynamodb, table),
         )
         await self._migrate_legacy(stack)
-        if self.settings.events_queue_url:
+        if self.settings.event_queue_url:
             await self._consume_events(stack)
 
     async def _migrate_legacy(self, stack: AsyncExitStack) -> None:
@@ -92,15 +83,15 @@ class PortfoliosRuntime(Runtime):
         settings = self.settings
         client = await stack.enter_async_context(
             sqs_client(
-                settings.aws_region, settings.events_endpoint_url, wait_seconds=settings.events_wait_seconds
+                settings.aws_region, settings.sqs_endpoint_url, wait_seconds=settings.event_wait_seconds
             )
         )
         self.consumer = EventQueueConsumer(
             client,
-            settings.events_queue_url,
-            self.service.record_event,
-            wait_seconds=settings.events_wait_seconds,
-            backoff_seconds=settings.events_backoff_seconds,
+            settings.event_queue_url,
+            self.service.apply_customer_event,
+            wait_seconds=settings.event_wait_seconds,
+            backoff_seconds=settings.event_backoff_seconds,
         )
         task = asyncio.create_task(self.consumer.run(), name="portfolios-event-queue")
         self.consumer_task = task
@@ -119,43 +110,12 @@ class PortfoliosRuntime(Runtime):
 
 def create_app(settings: PortfoliosSettings | None = None) -> FastAPI:
     runtime = PortfoliosRuntime(settings or PortfoliosSettings())
-    app = create_kit_app(
+    return create_kit_app(
         title="portfolios",
         runtime=runtime,
         schema=schema,
         context_for=lambda runtime: PortfoliosContext(runtime.service),
     )
-    secret = runtime.settings.events_push_secret.get_secret_value()
-    if secret:
-        _serve_pushed_events(app, runtime, secret)
-    return app
-
-
-def _serve_pushed_events(app: FastAPI, runtime: PortfoliosRuntime, secret: str) -> None:
-    """POST /events: the customers service pushes its events here (local transport). Each body is
-    signed with the shared secret and a timestamp (kit.web.push_signature): an unsigned, forged or
-    stale (replayed) body is refused with 401 before it is parsed, and nothing is recorded."""
-
-    @app.post("/events", status_code=202)
-    async def events(request: Request) -> JSONResponse:
-        """Events from other services, e.g. {"type": "CustomerRegistered", "customerId": "01H..."}."""
-        raw = await bounded_body(request, MAX_EVENT_BYTES)
-        if raw is None:
-            return JSONResponse({"status": "rejected", "error": "The body is too large."}, status_code=413)
-        if not push_signature.verify(secret, raw, request.headers.get(push_signature.HEADER)):
-            return JSONResponse(
-                {"status": "rejected", "error": "The event's signature is missing, invalid or too old."},
-                status_code=401,
-            )
-        try:
-            body = json.loads(raw)
-        except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError, 4300+ digit ints
-            return JSONResponse({"status": "rejected", "error": "The body is not JSON."}, status_code=400)
-        try:
-            event = await runtime.service.record_event(body)
-        except InvalidEvent as error:  # its message says what is wrong with the event, in our words
-            return JSONResponse({"status": "rejected", "error": str(error)}, status_code=400)
-        return JSONResponse({"status": "accepted", "type": type(event).__name__}, status_code=202)
 
 
 def main() -> None:

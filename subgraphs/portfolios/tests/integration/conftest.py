@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from kit.aws.consumer import sqs_client
 from kit.aws.dynamo import dynamodb_client
 from kit.web.settings import ServiceSettings
 from kit_testing import create_table, unique_table_name
-from portfolios.adapters.event_queue import sqs_client
+from kit_testing.queues import REGION
 from portfolios.adapters.repository import DynamoCustomerDirectory, DynamoPortfolioRepository
 from portfolios.adapters.table import table_definition
-
-from .queues import REGION
 
 
 @dataclass

@@ -20,10 +20,11 @@ from portfolios.domain.model import (
     AuditAction,
     AuditEntry,
     CostBasisMethod,
+    DirectoryEntry,
     Portfolio,
     PortfolioKind,
 )
-from portfolios.domain.ports import LedgerChange
+from portfolios.domain.ports import DirectoryChange, LedgerChange
 from ulid import ULID
 
 NOW = datetime(2024, 6, 1, 12, 0, 0, 123456, tzinfo=UTC)
@@ -70,9 +71,22 @@ def audit(portfolio: Portfolio, after: Activity | None, before: Activity | None 
     return AuditEntry(str(ULID()), portfolio.id, action, "tester", NOW, subject.id, before, after)
 
 
+async def register_customer(store: Any, customer_id: str) -> None:
+    """The directory entry a CustomerRegistered (version 1) leaves."""
+    await store.directory.apply(DirectoryChange(str(ULID()), DirectoryEntry(customer_id, 1), None))
+
+
+async def close_customer(store: Any, customer_id: str) -> None:
+    """The directory entry a CustomerClosed (version 2) leaves after the registration."""
+    change = DirectoryChange(
+        str(ULID()), DirectoryEntry(customer_id, 2, closed_at=NOW), DirectoryEntry(customer_id, 1)
+    )
+    assert await store.directory.apply(change)
+
+
 async def open_portfolio(store: Any, method: CostBasisMethod = CostBasisMethod.FIFO) -> Portfolio:
     customer_id = str(ULID())
-    await store.directory.register(customer_id, NOW)
+    await register_customer(store, customer_id)
     portfolio = new_portfolio(customer_id, method)
     await store.repository.create_portfolio(portfolio)
     return portfolio

@@ -13,7 +13,7 @@ from portfolios.domain.ledger import Ledger
 from portfolios.domain.model import Activity
 from portfolios.domain.ports import IdempotencyRecord, LedgerChange, WriteConflict
 
-from .support import NOW, audit, buy, open_portfolio, raw_item, record, usd
+from .support import NOW, audit, buy, close_customer, open_portfolio, raw_item, record, usd
 
 
 async def test_of_two_writers_at_one_version_one_wins_and_the_other_writes_nothing(store):
@@ -65,7 +65,7 @@ async def test_of_two_writers_at_one_version_one_wins_and_the_other_writes_nothi
 
 async def test_a_closed_portfolio_or_customer_takes_no_change(store):
     portfolio = await open_portfolio(store)
-    await store.directory.close(portfolio.customer_id, NOW)
+    await close_customer(store, portfolio.customer_id)
     with pytest.raises(WriteConflict):
         await record(
             store.repository, portfolio, buy(portfolio, date(2024, 1, 2)), require_active_customer=True

@@ -17,7 +17,17 @@ from portfolios.domain.model import ActivityType, LotPick, SplitRatio
 from portfolios.domain.ports import IdempotencyRecord, LedgerChange, WriteConflict
 from ulid import ULID
 
-from .support import NOW, activity, audit, buy, count_calls, new_portfolio, open_portfolio, raw_item, usd
+from .support import (
+    activity,
+    audit,
+    buy,
+    count_calls,
+    new_portfolio,
+    open_portfolio,
+    raw_item,
+    register_customer,
+    usd,
+)
 
 
 async def test_a_new_portfolio_needs_an_active_customer_and_has_empty_books(store):
@@ -25,7 +35,7 @@ async def test_a_new_portfolio_needs_an_active_customer_and_has_empty_books(stor
     portfolio = new_portfolio(customer_id)
     with pytest.raises(WriteConflict):
         await store.repository.create_portfolio(portfolio)
-    await store.directory.register(customer_id, NOW)
+    await register_customer(store, customer_id)
     await store.repository.create_portfolio(portfolio)
     assert await store.repository.portfolios([portfolio.id, "nope"]) == {portfolio.id: portfolio}
     stored = await store.repository.ledger(portfolio.id)

@@ -38,32 +38,7 @@ from portfolios.domain.ports import (
 )
 from portfolios.domain.timeline import Timeline
 
-
-class FakeCustomerDirectory:
-    """The customers the service learnt of from events: registered, closed (in any order)."""
-
-    def __init__(self) -> None:
-        self.registered: dict[str, datetime] = {}
-        self.closed: dict[str, datetime] = {}
-
-    async def register(self, customer_id: str, registered_at: datetime) -> None:
-        await asyncio.sleep(0)
-        self.registered.setdefault(customer_id, registered_at)
-
-    async def close(self, customer_id: str, closed_at: datetime) -> None:
-        await asyncio.sleep(0)
-        self.closed.setdefault(customer_id, closed_at)
-
-    async def status(self, customer_id: str) -> CustomerStatus:
-        await asyncio.sleep(0)
-        return self.status_now(customer_id)
-
-    def status_now(self, customer_id: str) -> CustomerStatus:
-        if customer_id in self.closed:
-            return CustomerStatus.CLOSED
-        if customer_id in self.registered:
-            return CustomerStatus.ACTIVE
-        return CustomerStatus.UNKNOWN
+from .fake_directory import FakeCustomerDirectory
 
 
 @dataclass

@@ -28,7 +28,22 @@ from .ledger_support import (
     JAN10,
     MAY1,
 )
-from .world import ADMIN, ALICE, ALICE_ID, BOB, OPERATOR, START, World, buy, cash, d, new_ulid, refused, sell
+from .world import (
+    ADMIN,
+    ALICE,
+    ALICE_ID,
+    BOB,
+    OPERATOR,
+    START,
+    World,
+    buy,
+    cash,
+    customer_event,
+    d,
+    new_ulid,
+    refused,
+    sell,
+)
 
 # --- access -------------------------------------------------------------------------------------
 
@@ -152,7 +167,7 @@ async def test_a_closed_customer_may_sell_but_not_buy_nor_deposit() -> None:
     world = World()
     p = (await world.open_portfolio()).id
     await world.ledger.record_activity(ALICE, buy(p, JAN10, "AAPL", 10, 100))
-    await world.service.record_event({"type": "CustomerClosed", "customerId": ALICE_ID})
+    await world.service.apply_customer_event(customer_event("CustomerClosed", ALICE_ID, 2))
     before = world.repository.snapshot()
 
     for inflow in (buy(p, FEB1, "AAPL", 1, 100), cash(p, ActivityType.DEPOSIT, FEB1, "500")):
@@ -171,7 +186,7 @@ class ClosingRepository(FakePortfolioRepository):
 
     async def write(self, changes: Sequence[LedgerChange]) -> None:
         for change in changes:
-            self.directory.closed.setdefault(change.portfolio.customer_id, START)
+            self.directory.close_now(change.portfolio.customer_id, START)
         await super().write(changes)
 
 

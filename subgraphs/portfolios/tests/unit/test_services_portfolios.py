@@ -1,5 +1,5 @@
 """The portfolio use cases (services/portfolios.py) against the in-memory fakes: open, rename,
-close, and the customer events the service follows."""
+close (the customer events the service follows: test_services_directory.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,22 @@ import pytest
 from kit.core.errors import InputProblems
 from kit.core.principal import Forbidden
 from portfolios.domain.commands import PortfolioRequest
-from portfolios.domain.events import CustomerClosed, CustomerRegistered, InvalidEvent
-from portfolios.domain.model import CostBasisMethod, CustomerStatus, PortfolioKind, PortfolioStatus
+from portfolios.domain.model import CostBasisMethod, PortfolioKind, PortfolioStatus
 from portfolios.domain.problems import CUSTOMER_CLOSED, INVALID, NOT_FOUND
 
-from .world import ADMIN, ALICE, ALICE_ID, BOB, BOB_ID, OPERATOR, START, World, new_ulid, refused
+from .world import (
+    ADMIN,
+    ALICE,
+    ALICE_ID,
+    BOB,
+    BOB_ID,
+    OPERATOR,
+    START,
+    World,
+    customer_event,
+    new_ulid,
+    refused,
+)
 
 
 def opening(customer_id: str, *, currency: str = "USD", name: str = "Retirement") -> PortfolioRequest:
@@ -54,8 +65,8 @@ async def test_opening_needs_a_registered_open_customer_and_a_valid_input() -> N
     problem = await refused(world.service.portfolios.create_portfolio(ADMIN, opening(ALICE_ID)))
     assert (problem.field, problem.code) == (("input", "customerId"), NOT_FOUND)
 
-    await world.service.record_event({"type": "CustomerRegistered", "customerId": BOB_ID})
-    await world.service.record_event({"type": "CustomerClosed", "customerId": BOB_ID})
+    await world.service.apply_customer_event(customer_event("CustomerRegistered", BOB_ID, 1))
+    await world.service.apply_customer_event(customer_event("CustomerClosed", BOB_ID, 2))
     problem = await refused(world.service.portfolios.create_portfolio(BOB, opening(BOB_ID)))
     assert (problem.field, problem.code) == (("input", "customerId"), CUSTOMER_CLOSED)
 
@@ -112,24 +123,3 @@ async def test_close_is_final_and_only_the_owners_or_an_admins() -> None:
         await world.service.portfolios.close_portfolio(ALICE, new_ulid(3))
     problem = await refused(world.service.portfolios.close_portfolio(ALICE, "nope"))
     assert problem.code == INVALID
-
-
-async def test_customer_events_apply_once_in_any_order() -> None:
-    world = World()
-    closed = await world.service.record_event({"type": "CustomerClosed", "customerId": ALICE_ID})
-    assert closed == CustomerClosed(ALICE_ID)
-    registered = await world.service.record_event({"type": "CustomerRegistered", "customerId": ALICE_ID})
-    assert registered == CustomerRegistered(ALICE_ID)
-    assert await world.directory.status(ALICE_ID) is CustomerStatus.CLOSED  # closing is final
-
-    world.clock.advance(days=1)
-    await world.service.record_event({"type": "CustomerRegistered", "customerId": BOB_ID})
-    await world.service.record_event({"type": "CustomerRegistered", "customerId": BOB_ID})
-    assert await world.directory.status(BOB_ID) is CustomerStatus.ACTIVE
-    assert world.directory.registered[BOB_ID] == world.clock.now
-
-    bodies: list[object] = [[], {"type": "CustomerDeleted", "customerId": BOB_ID}, {"type": "CustomerClosed"}]
-    for body in bodies:
-        with pytest.raises(InvalidEvent):
-            await world.service.record_event(body)
-    assert await world.directory.status(BOB_ID) is CustomerStatus.ACTIVE

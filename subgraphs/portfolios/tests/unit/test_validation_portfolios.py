@@ -1,17 +1,15 @@
-"""Validation of portfolios, names, customers and dates (no I/O); events and activity cursors."""
+"""Validation of portfolios, names, customers and dates (no I/O); activity cursors."""
 
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal as D
 
 import pytest
 from kit.core.errors import PublicError
-from portfolios.domain.events import CustomerClosed, CustomerRegistered, InvalidEvent, parse_event
 from portfolios.domain.model import CostBasisMethod
 from portfolios.domain.paging import decode_cursor, encode_cursor, page_size
 from portfolios.domain.validation import (
     decimal_places,
     latest_purchase_date,
-    validate_name,
     validate_portfolio,
 )
 
@@ -97,57 +95,6 @@ def test_a_cognito_customer_gets_a_portfolio():
     assert problems_of(lambda: validate_portfolio(upper, customer_registered=True)) == {
         (("input", "customerId"), "INVALID")
     }
-
-
-# --- events -----------------------------------------------------------------------------------
-
-
-def test_parse_customer_registered_ignores_extra_fields():
-    event = parse_event({"type": "CustomerRegistered", "customerId": CUSTOMER, "email": "a@b.c"})
-    assert event == CustomerRegistered(customer_id=CUSTOMER)
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        None,
-        [],
-        "CustomerRegistered",
-        {"type": "CustomerRegistered"},
-        {"type": "CustomerRegistered", "customerId": 42},
-        {"type": "CustomerRegistered", "customerId": "not-a-ulid"},
-        {"type": "CustomerDeleted", "customerId": CUSTOMER},
-        {"type": "CustomerClosed"},
-        {"type": "CustomerClosed", "customerId": "c-1"},
-        {"customerId": CUSTOMER},
-    ],
-)
-def test_malformed_events_are_rejected(body):
-    with pytest.raises(InvalidEvent):
-        parse_event(body)
-
-
-def test_parse_customer_closed():
-    assert parse_event({"type": "CustomerClosed", "customerId": CUSTOMER}) == CustomerClosed(CUSTOMER)
-
-
-def test_events_of_a_cognito_customer():
-    body = {"type": "CustomerRegistered", "customerId": COGNITO_SUB}
-    assert parse_event(body) == CustomerRegistered(COGNITO_SUB)
-    with pytest.raises(InvalidEvent):
-        parse_event({**body, "customerId": COGNITO_SUB.upper()})
-
-
-def test_closed_customer_gets_no_portfolio():
-    request = portfolio_request()
-    assert problems_of(
-        lambda: validate_portfolio(request, customer_registered=True, customer_closed=True)
-    ) == {(("input", "customerId"), "CUSTOMER_CLOSED")}
-
-
-def test_validate_name():
-    assert validate_name("  Old IRA ") == "Old IRA"
-    assert problems_of(lambda: validate_name(" ")) == {(("input", "name"), "INVALID")}
 
 
 # --- activity cursors -------------------------------------------------------------------------

@@ -11,9 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from kit.aws.consumer import IncomingEvent
 from kit.core.errors import InputProblems, Problem
 from kit.core.principal import Principal, Role
 from kit_testing import FixedClock
+from kit_testing.queues import event_detail, incoming
 from portfolios.domain.books import Books
 from portfolios.domain.commands import ActivityRequest, MoneyRequest, PortfolioRequest
 from portfolios.domain.model import (
@@ -34,6 +36,16 @@ from .fakes import (
 )
 
 START = datetime(2024, 12, 2, 9, 30, tzinfo=UTC)
+
+
+def customer_event(
+    type_: str, customer_id: str, sequence: int, *, event_id: str | None = None, at: datetime = START
+) -> IncomingEvent:
+    """A customer event as the event queue delivers it (e.g. "CustomerClosed", the customer's version)."""
+    detail = event_detail(
+        type_, customer_id, sequence, {"customerId": customer_id}, event_id=event_id, occurred_at=at
+    )
+    return incoming(detail)
 
 
 class IncreasingIds:

@@ -14,6 +14,8 @@ Items:
   (split-adjusted), compact: `closes` = "MMDD close source;..." and `covered` = "MMDD-MMDD;..." (the
   days asked of the providers that year), `currency`.
 - `pk=CLOSES_SERIES, sk=CLOSES#<SYMBOL>`: the series is stored; `last` = its last covered day.
+- `pk=APPLIED#<eventId>, sk=APPLIED`: an event from another service this service handled (`purgeAt`:
+  the table's TTL removes it after 14 days).
 """
 
 from __future__ import annotations
@@ -44,6 +46,15 @@ def table_definition(table_name: str) -> dict[str, Any]:
         ],
         "BillingMode": "PAY_PER_REQUEST",
     }
+
+
+APPLIED_PREFIX = "APPLIED#"
+APPLIED_SK = "APPLIED"
+
+
+def applied_key(event_id: str) -> dict[str, str]:
+    """The marker of an event the consumer handled."""
+    return {"pk": f"{APPLIED_PREFIX}{event_id}", "sk": APPLIED_SK}
 
 
 def instrument_pk(symbol: str) -> str:

@@ -67,6 +67,16 @@ class AssetsRepository(Protocol):
         """Stores the pair and drops its reverse in one write (the inverse is implied)."""
 
 
+class AppliedEvents(Protocol):
+    """The events from other services this service has handled (by event id), so that a redelivered
+    one is acknowledged without doing its work again."""
+
+    async def was_applied(self, event_id: str) -> bool: ...
+
+    async def mark_applied(self, event_id: str) -> None:
+        """Idempotent: marking an event marked already changes nothing."""
+
+
 class QuoteCache(Protocol):
     """Quotes fresh for a TTL, the last good ones for days, and FX snapshots the same two ways. A
     cache that fails answers as if empty: the service still answers from its feeds."""

@@ -1,4 +1,4 @@
-"""Use cases: what the GraphQL layer asks of the assets service.
+"""Use cases: what the GraphQL layer and the event consumer ask of the assets service.
 
 A use case reads through the ports in `domain.ports`, asks the domain, and writes once; bad input
 raises `kit.core.errors.InputProblems` (userErrors, nothing written), a refusal
@@ -13,6 +13,7 @@ from datetime import timedelta
 from assets.domain.instruments import Catalog
 from assets.domain.manual import DEFAULT_STALE_AFTER, ManualPriceRules
 from assets.domain.ports import (
+    AppliedEvents,
     AssetsRepository,
     ClosesRepository,
     FxFeed,
@@ -22,6 +23,7 @@ from assets.domain.ports import (
     QuoteFeed,
 )
 from assets.services.common import Clock, utc_now
+from assets.services.first_chart import FirstChartUseCases
 from assets.services.fx import FxService
 from assets.services.history import HistoryService
 from assets.services.manual_prices import ManualPriceUseCases
@@ -49,6 +51,7 @@ class AssetsService:
         closes: ClosesRepository,
         history_feed: HistoryFeed,
         fx_history_feed: FxHistoryFeed,
+        applied_events: AppliedEvents,
         clock: Clock = utc_now,
         fx_ttl_seconds: int = FX_TTL_SECONDS,
         manual_stale_after: timedelta = DEFAULT_STALE_AFTER,
@@ -72,6 +75,9 @@ class AssetsService:
             catalog=catalog, repository=closes, feed=history_feed, fx_feed=fx_history_feed, clock=clock
         )
         self.performance = PerformanceUseCases(self.history)
+        self.first_chart = FirstChartUseCases(
+            catalog=catalog, history=self.history, quotes=self.quotes, applied=applied_events
+        )
         self.reads = Reads(
             catalog=catalog,
             repository=repository,

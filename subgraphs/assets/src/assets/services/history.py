@@ -105,6 +105,18 @@ class HistoryService:
         found = await self._series(list(by_key), span, fetch, every_day)
         return {instrument.symbol: found[key] for key, instrument in by_key.items()}
 
+    async def has_history(self, instrument: Instrument) -> bool:
+        """Whether any daily close of `instrument` was ever stored (one read of its listing)."""
+        key = SeriesKey.instrument(instrument.symbol)
+        year = self.today().year
+        stored = await self._repository.stored_series([key], range(year, year))  # no year items
+        return stored[key].last_covered is not None
+
+    async def backfill(self, instrument: Instrument, span: DateSpan) -> History:
+        """The closes of `span` fetched and stored now (waiting for the providers' rate limits, as
+        the daily refresh does), so that a chart asking for them makes no provider call."""
+        return (await self.closes([instrument], span, patient=True))[instrument.symbol]
+
     async def fx_rates(
         self, currencies: Sequence[str], span: DateSpan, *, patient: bool = False
     ) -> dict[str, History]:

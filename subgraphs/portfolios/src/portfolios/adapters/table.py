@@ -11,7 +11,9 @@ definition and every key of it are built here, and nowhere else.
     PORTFOLIO#<id>     AUDIT#<ulid>                    one change of the ledger (before/after)
     PORTFOLIO#<id>     IDEMPOTENCY#<key>               the activity an idempotency key recorded + fingerprint
     REF#<id>           REF                             owner (portfolio, customer) of an activity or lot id
-    CUSTOMER#<cid>     DIRECTORY                       a customer known to exist; closedAt once closed
+    CUSTOMER#<cid>     DIRECTORY                       a customer known to exist; `sequence` = the last
+                                                       customer event applied; closedAt once closed
+    APPLIED#<eventId>  APPLIED                         an event the consumer applied (purgeAt: TTL)
 
 `gsi1` (projection ALL) has gsi1pk = CUSTOMER#<cid> and gsi1sk = PORTFOLIO#<id>#META or
 PORTFOLIO#<id>#HOLDINGS#<n>: one (paginated) Query returns a customer's portfolios with their
@@ -39,6 +41,8 @@ REF_PREFIX = "REF#"
 META = "META"
 REF_SK = "REF"
 DIRECTORY_SK = "DIRECTORY"
+APPLIED_PREFIX = "APPLIED#"
+APPLIED_SK = "APPLIED"
 ACTIVITY_PREFIX = "ACTIVITY#"
 AUDIT_PREFIX = "AUDIT#"
 HOLDINGS_PREFIX = "HOLDINGS#"
@@ -177,6 +181,11 @@ def ref_key(id_: str) -> dict[str, str]:
 
 def directory_key(customer_id: str) -> dict[str, str]:
     return {"pk": customer_pk(customer_id), "sk": DIRECTORY_SK}
+
+
+def applied_key(event_id: str) -> dict[str, str]:
+    """The marker of an event the consumer applied, written with what it changed."""
+    return {"pk": f"{APPLIED_PREFIX}{event_id}", "sk": APPLIED_SK}
 
 
 def legacy_investment_key(lot_id: str) -> dict[str, str]:

@@ -262,5 +262,19 @@ class CustomerStatus(Enum):
     CLOSED = "CLOSED"
 
 
+@dataclass(frozen=True, slots=True)
+class DirectoryEntry:
+    """What the customer directory holds of one customer: the state after the customer's events up
+    to `sequence` (the customer's version in the customers service); `closed_at` once it closed."""
+
+    customer_id: str
+    sequence: int
+    closed_at: datetime | None = None
+
+    @property
+    def status(self) -> CustomerStatus:
+        return CustomerStatus.CLOSED if self.closed_at is not None else CustomerStatus.ACTIVE
+
+
 def portfolio_order(portfolio: Portfolio) -> tuple[datetime, str]:
     return (portfolio.created_at, portfolio.id)

@@ -24,6 +24,7 @@ from portfolios.domain.model import (
     AuditEntry,
     AuditPage,
     CustomerStatus,
+    DirectoryEntry,
     Portfolio,
 )
 from portfolios.domain.timeline import Timeline
@@ -81,14 +82,26 @@ class WriteConflict(Exception):
     """A condition of the write failed or a concurrent one interfered; nothing was written."""
 
 
+@dataclass(frozen=True, slots=True)
+class DirectoryChange:
+    """What applying one customer event writes, at once: that `event_id` was applied, and `entry`
+    in place of `previous` (the entry read) unless it is None (a stale event changes nothing)."""
+
+    event_id: str
+    entry: DirectoryEntry | None
+    previous: DirectoryEntry | None
+
+
 class CustomerDirectory(Protocol):
-    """Which customers exist and which closed their account, as learnt from the customers service."""
+    """Which customers exist and which closed their account, as learnt from the customers service's
+    events."""
 
-    async def register(self, customer_id: str, registered_at: datetime) -> None:
-        """Idempotent: registering a known customer changes nothing."""
+    async def entry(self, customer_id: str) -> DirectoryEntry | None:
+        """What the directory holds of the customer (a consistent read)."""
 
-    async def close(self, customer_id: str, closed_at: datetime) -> None:
-        """Idempotent: closing a closed customer keeps the first closing time. Closing is final."""
+    async def apply(self, change: DirectoryChange) -> bool:
+        """Writes `change` all or nothing. False, having written nothing, when its event was applied
+        before (a redelivery); WriteConflict when the stored entry is no longer `change.previous`."""
 
     async def status(self, customer_id: str) -> CustomerStatus: ...
 

@@ -7,9 +7,10 @@ raises `kit.core.errors.InputProblems` (userErrors, nothing written), a refusal 
 
 from __future__ import annotations
 
-from portfolios.domain.events import Event
+from portfolios.domain.events import EventRecord
 from portfolios.domain.ports import CustomerDirectory, PortfolioRepository
 from portfolios.services.common import WRITE_ATTEMPTS, Clock, IdFactory, ulid_at, utc_now
+from portfolios.services.directory import DirectoryUseCases
 from portfolios.services.ledger import LedgerUseCases
 from portfolios.services.portfolios import PortfolioUseCases
 from portfolios.services.reads import Reads
@@ -30,9 +31,11 @@ class PortfolioService:
         self.portfolios = PortfolioUseCases(repository, directory, clock, new_id)
         self.ledger = LedgerUseCases(repository, directory, clock, new_id, attempts)
         self.reads = Reads(repository)
+        self.directory = DirectoryUseCases(directory, attempts)
 
-    async def record_event(self, body: object) -> Event:
-        return await self.portfolios.record_event(body)
+    async def apply_customer_event(self, event: EventRecord) -> None:
+        """The event queue consumer's handler (kit.aws.consumer.EventHandler)."""
+        await self.directory.apply_customer_event(event)
 
 
 __all__ = ["PortfolioService"]

@@ -1,4 +1,4 @@
-"""Use cases of portfolios themselves: open, rename, close; and the customer events they follow."""
+"""Use cases of portfolios themselves: open, rename, close."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from kit.core.text import TextKind, trimmed
 
 from portfolios.access import check_change, check_open_for, require_changer
 from portfolios.domain.commands import PortfolioRequest
-from portfolios.domain.events import CustomerClosed, CustomerRegistered, Event, parse_event
 from portfolios.domain.model import CustomerStatus, Portfolio
 from portfolios.domain.ports import CustomerDirectory, PortfolioRepository
 from portfolios.domain.problems import forbidden_to_change, invalid_id, portfolio_gone
@@ -79,12 +78,3 @@ class PortfolioUseCases:
         if closed is None:
             raise portfolio_gone(_BY_ID)
         return closed
-
-    async def record_event(self, body: object) -> Event:
-        """Applies one event from another service (idempotent, in any order); InvalidEvent if malformed."""
-        event = parse_event(body)
-        if isinstance(event, CustomerRegistered):
-            await self._directory.register(event.customer_id, self._clock())
-        elif isinstance(event, CustomerClosed):
-            await self._directory.close(event.customer_id, self._clock())
-        return event

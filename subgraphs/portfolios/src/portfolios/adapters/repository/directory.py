@@ -1,43 +1,98 @@
 """The customers known to exist, as the portfolios service learns them from the customers service's
-events: `CUSTOMER#<id> / DIRECTORY` items in the portfolios table."""
+events: `CUSTOMER#<id> / DIRECTORY` items in the portfolios table, each with the `sequence` of the
+last customer event it reflects and `closedAt` once closed; beside them the `APPLIED#<eventId>`
+markers of the events applied, written in the same transaction as the entry they changed."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
-from kit.aws.dynamo import to_item
+from kit.aws.dynamo import from_item, to_item
 
 from portfolios.adapters import items, table
-from portfolios.domain.model import CustomerStatus
+from portfolios.adapters.repository.transactions import NOT_EXISTS, TransactionParts, transact
+from portfolios.domain.model import CustomerStatus, DirectoryEntry
+from portfolios.domain.ports import DirectoryChange, WriteConflict
+
+# How long a marker is kept (the table's TTL on `purgeAt` removes it): far longer than any
+# redelivery (SQS keeps a message 4 days at most, the dead-letter queue 14).
+APPLIED_KEPT_SECONDS = 14 * 24 * 3600
+APPLIED_TYPE = "AppliedEvent"
+
+
+def _entry_item(entry: DirectoryEntry) -> dict[str, Any]:
+    return {
+        **table.directory_key(entry.customer_id),
+        "type": items.DIRECTORY_TYPE,
+        "customerId": entry.customer_id,
+        "sequence": entry.sequence,
+        "closedAt": entry.closed_at.isoformat() if entry.closed_at is not None else None,
+    }
+
+
+def _entry_from(item: dict[str, Any]) -> DirectoryEntry:
+    # An entry written before events carried a sequence has none: 0, below every event's.
+    closed_at = item.get("closedAt")
+    return DirectoryEntry(
+        customer_id=str(item["customerId"]),
+        sequence=int(item.get("sequence", 0)),
+        closed_at=datetime.fromisoformat(closed_at) if closed_at else None,
+    )
+
+
+def _unchanged(previous: DirectoryEntry) -> tuple[str, dict[str, Any]]:
+    """Condition (and its values) that the stored entry is still `previous`."""
+    sequence = "#sequence = :sequence"
+    if previous.sequence == 0:
+        sequence = f"(attribute_not_exists(#sequence) OR {sequence})"
+    closed = (
+        "attribute_exists(closedAt)" if previous.closed_at is not None else "attribute_not_exists(closedAt)"
+    )
+    return f"{sequence} AND {closed}", {":sequence": previous.sequence}
 
 
 class DynamoCustomerDirectory:
-    """`registeredAt` is set by CustomerRegistered, `closedAt` by CustomerClosed; each keeps its first
-    value, so that redelivered or reordered events end in the same item."""
+    """`domain.ports.CustomerDirectory` on the portfolios table."""
 
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
         self._table = table_name
+        self._parts = TransactionParts(table_name)
 
-    async def _upsert(self, customer_id: str, attribute: str, at: datetime) -> None:
-        await self._client.update_item(
-            TableName=self._table,
-            Key=to_item(table.directory_key(customer_id)),
-            UpdateExpression=(
-                f"SET #type = :type, customerId = :id, {attribute} = if_not_exists({attribute}, :at)"
-            ),
-            ExpressionAttributeNames={"#type": "type"},
-            ExpressionAttributeValues=to_item(
-                {":type": items.DIRECTORY_TYPE, ":id": customer_id, ":at": at.isoformat()}
-            ),
+    async def entry(self, customer_id: str) -> DirectoryEntry | None:
+        response = await self._client.get_item(
+            TableName=self._table, Key=to_item(table.directory_key(customer_id)), ConsistentRead=True
         )
+        item = response.get("Item")
+        return _entry_from(from_item(item)) if item else None
 
-    async def register(self, customer_id: str, registered_at: datetime) -> None:
-        await self._upsert(customer_id, "registeredAt", registered_at)
-
-    async def close(self, customer_id: str, closed_at: datetime) -> None:
-        await self._upsert(customer_id, "closedAt", closed_at)
+    async def apply(self, change: DirectoryChange) -> bool:
+        marker = {
+            **table.applied_key(change.event_id),
+            "type": APPLIED_TYPE,
+            "purgeAt": int(time.time()) + APPLIED_KEPT_SECONDS,
+        }
+        transaction = [self._parts.put_new(marker)]  # first: its cancellation reason is [0]
+        if change.entry is not None:
+            put = self._parts.put(_entry_item(change.entry))
+            if change.previous is None:
+                put["Put"]["ConditionExpression"] = NOT_EXISTS
+            else:
+                condition, values = _unchanged(change.previous)
+                put["Put"]["ConditionExpression"] = condition
+                put["Put"]["ExpressionAttributeNames"] = {"#sequence": "sequence"}
+                put["Put"]["ExpressionAttributeValues"] = to_item(values)
+            transaction.append(put)
+        try:
+            await transact(self._client, transaction)
+        except WriteConflict as conflict:
+            codes = conflict.args[0] if conflict.args else None
+            if codes and codes[0] == "ConditionalCheckFailed":
+                return False  # applied before: a redelivered event
+            raise
+        return True
 
     async def status(self, customer_id: str) -> CustomerStatus:
         response = await self._client.get_item(

@@ -1,0 +1,83 @@
+"""Events from other services that the assets service acts on.
+
+The portfolios service writes an ActivityRecorded or ActivityCorrected event with each activity it
+records or corrects (carried by its table's stream to this service's queue). When the activity's
+symbol is one this service has never stored daily closes of, the service backfills them and warms
+the symbol's quote, so that the first chart of a portfolio holding it is ready when it is asked for.
+Delivery is at least once: the consumer records each event id it handled, and what it does is
+idempotent anyway (a backfill only fetches days not covered yet).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+
+from assets.domain.history import EARLIEST_DAY, MAX_RANGE_DAYS, ONE_DAY, DateSpan
+
+ACTIVITY_TYPES = frozenset({"ActivityRecorded", "ActivityCorrected"})
+PORTFOLIOS_SOURCE = "portfolios"
+MAX_SYMBOL_LENGTH = 64
+# A first chart shows at least a year, even of a holding bought yesterday.
+FIRST_CHART_DAYS = 366
+
+
+class InvalidEvent(ValueError):
+    """An event that is not one this service understands: its message goes to the dead-letter queue."""
+
+
+class EventRecord(Protocol):
+    """An event as delivered (kit.aws.consumer.IncomingEvent; the domain imports no kit.aws)."""
+
+    @property
+    def event_id(self) -> str: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def occurred_at(self) -> datetime: ...
+    @property
+    def data(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityEvent:
+    """An activity recorded or corrected: its symbol (None for cash) and its trade date."""
+
+    event_id: str
+    symbol: str | None
+    trade_date: date
+
+    def first_chart(self, today: date) -> DateSpan | None:
+        """The days a first chart of the symbol needs: from the trade date (a year back at least,
+        20 years at most) to yesterday; None when there is no such day."""
+        yesterday = today - ONE_DAY
+        first = min(self.trade_date, today - timedelta(days=FIRST_CHART_DAYS))
+        first = max(first, EARLIEST_DAY, yesterday - timedelta(days=MAX_RANGE_DAYS - 1))
+        return DateSpan(first, yesterday) if first <= yesterday else None
+
+
+def activity_event(record: EventRecord) -> ActivityEvent:
+    """The activity event delivered as `record`; InvalidEvent when it is not one."""
+    if record.type not in ACTIVITY_TYPES:
+        raise InvalidEvent(f"Unsupported event type {record.type!r}.")
+    if record.source != PORTFOLIOS_SOURCE:
+        raise InvalidEvent(f"An {record.type} event comes from the portfolios service.")
+    symbol = record.data.get("symbol")
+    if symbol is not None and (
+        not isinstance(symbol, str) or not symbol.strip() or len(symbol) > MAX_SYMBOL_LENGTH
+    ):
+        raise InvalidEvent("The event's symbol must be a short text.")
+    trade_date = record.data.get("tradeDate")
+    if trade_date is None:
+        day = record.occurred_at.date()
+    elif isinstance(trade_date, str):
+        try:
+            day = date.fromisoformat(trade_date[:10])
+        except ValueError as error:
+            raise InvalidEvent("The event's tradeDate must be a date (YYYY-MM-DD).") from error
+    else:
+        raise InvalidEvent("The event's tradeDate must be a date (YYYY-MM-DD).")
+    return ActivityEvent(record.event_id, symbol.strip() if symbol is not None else None, day)
