@@ -86,11 +86,12 @@ schema-diff: bootstrap ## classify changes between OLD=a.graphql and NEW=b.graph
 	@test -n "$(OLD)" -a -n "$(NEW)" || { echo "usage: make schema-diff OLD=a.graphql NEW=b.graphql"; exit 2; }
 	$(UV) run --frozen devstack schema-diff "$(OLD)" "$(NEW)"
 
-bench: bootstrap ## dashboard through the router (its own stack), valuation of 1,000 positions, the ledger at 10,000 activities
+bench: bootstrap ## dashboard through the router (its own stack), valuation of 1,000 positions, the ledger at 10,000 activities, the event relay
 	$(UV) run --frozen python -m devstack.bench
 	$(UV) run --frozen python -m devstack.bench_pricing
 	$(UV) run --frozen python -m devstack.bench_ledger
 	$(UV) run --frozen python -m devstack.bench_performance
+	$(UV) run --frozen python -m devstack.bench_events
 
 synth: bootstrap $(INFRA_NODE_MODULES) ## every stack to infra/cdk.out, cdk-nag checked, no AWS credentials needed
 	rm -rf infra/cdk.out

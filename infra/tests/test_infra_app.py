@@ -75,3 +75,9 @@ def test_table_translation_refuses_what_it_cannot_express() -> None:
         table_v2_props({**base, "LocalSecondaryIndexes": []})
     with pytest.raises(ValueError, match="on-demand"):
         table_v2_props({**base, "BillingMode": "PROVISIONED"})
+    # The stream a service's definition may carry for DynamoDB Local is the Data stack's to enable.
+    streamed = {
+        **base,
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    }
+    assert table_v2_props(streamed).keys() == props.keys()

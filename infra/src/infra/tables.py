@@ -55,8 +55,10 @@ def _index(index: dict[str, Any], types: dict[str, str]) -> dynamodb.GlobalSecon
 def table_v2_props(definition: dict[str, Any]) -> dict[str, Any]:
     """Key schema and GSIs of a CreateTable definition as TableV2 keyword arguments.
 
-    Billing, streams, recovery and the like are the Data stack's decisions, not the service's;
-    a definition with local secondary indexes or provisioned capacity is refused.
+    Billing, streams, recovery and the like are the Data stack's decisions, not the service's: a
+    StreamSpecification (which DynamoDB Local needs in the definition) is left to the Data stack,
+    which enables NEW_AND_OLD_IMAGES; a definition with local secondary indexes or provisioned
+    capacity is refused.
     """
     unsupported = set(definition) - {
         "TableName",
@@ -64,6 +66,7 @@ def table_v2_props(definition: dict[str, Any]) -> dict[str, Any]:
         "AttributeDefinitions",
         "KeySchema",
         "GlobalSecondaryIndexes",
+        "StreamSpecification",
     }
     if unsupported:
         raise ValueError(f"table definition has settings the Data stack does not translate: {unsupported}")

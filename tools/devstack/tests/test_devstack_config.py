@@ -27,12 +27,14 @@ def test_from_env_defaults(clean_env: pytest.MonkeyPatch) -> None:
         **{entry["name"]: entry["port"] for entry in topology["subgraph"]},
         "issuer": 4004,
         "dynamodb": 8000,
+        "sqs": 4566,
     }
     assert topology["router"]["port"] == 4000
     assert config.host == "127.0.0.1"
     assert config.data_dir is None
     assert config.router_graphql_url == "http://127.0.0.1:4000/graphql"
     assert config.dynamodb_url == "http://127.0.0.1:8000"
+    assert config.sqs_url == "http://127.0.0.1:4566"
 
 
 def test_from_env_honours_port_and_host_variables(clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -88,6 +90,8 @@ def test_url_and_table_helpers() -> None:
     assert [config.table(s) for s in SUBGRAPH_NAMES] == [f"test-{s}" for s in SUBGRAPH_NAMES]
     assert config.table("portfolios") == "test-portfolios"
     assert StackConfig(ports={}).table("assets") == "assets"
+    assert config.queue("portfolios") == "test-portfolios-events"
+    assert StackConfig(ports={"sqs": 4}, host="h").sqs_url == "http://h:4"
     with pytest.raises(KeyError):
         config.url("assets")
 

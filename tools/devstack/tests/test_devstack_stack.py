@@ -1,17 +1,27 @@
 """The launcher's Stack under supervision, for real: a killed subgraph comes back by itself and the
-router serves through it again; a hung (SIGSTOPped) one is left alone."""
+router serves through it again; a hung (SIGSTOPped) one is left alone; the relay and the local SQS
+come back too, and nothing written meanwhile is lost."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
+from datetime import UTC, datetime
+from typing import Any
 
+import boto3
 import httpx
 import pytest
+from devstack import queues, wiring
 from devstack.client import bearer
 from devstack.net import http_ok
 from devstack.stack import Stack
+from devstack.topology import CONSUMERS
+from kit.aws.outbox import OutgoingEvent, event_item, event_put
+from kit_testing import wait_until
+from ulid import ULID
 
 pytestmark = pytest.mark.e2e
 
@@ -73,3 +83,51 @@ def test_a_hung_subgraph_is_not_restarted(bare_stack: Stack) -> None:
         os.killpg(process.pid, signal.SIGCONT)
     bare_stack.wait_ready("assets", timeout=30)
     assert bare_stack.process("assets").pid == process.pid
+
+
+def test_the_relay_and_the_local_sqs_are_supervised_like_the_rest(bare_stack: Stack) -> None:
+    checkpoints = wiring.relay_checkpoints(bare_stack.relay_dir)
+    relay = bare_stack.process("relay")
+    relay.send_signal(signal.SIGKILL)
+    assert relay.wait(timeout=5) == -signal.SIGKILL
+    before = checkpoints.read_text() if checkpoints.exists() else ""
+    # An event written while the relay is down is carried once it is back.
+    customer_id = str(ULID())
+    item = event_item(
+        OutgoingEvent("CustomerUpdated", customer_id, 2, {"customerId": customer_id}),
+        source="customers",
+        occurred_at=datetime.now(UTC),
+    )
+    boto(bare_stack, "dynamodb").transact_write_items(
+        TransactItems=[event_put(bare_stack.config.table("customers"), item)]
+    )
+    bare_stack.wait_ready("relay", timeout=60)
+    assert bare_stack.process("relay").pid != relay.pid
+    assert wait_until(lambda: checkpoints.exists() and checkpoints.read_text() != before, timeout=15)
+
+    # moto keeps its queues in memory: a restarted one gets them again.
+    sqs = bare_stack.process("sqs")
+    sqs.send_signal(signal.SIGKILL)
+    assert sqs.wait(timeout=5) == -signal.SIGKILL
+    bare_stack.wait_ready("sqs", timeout=60)
+    assert wait_until(
+        lambda: bare_stack.restarts("sqs") >= 1 and "sqs is back" in " ".join(bare_stack.supervisor.events)
+    )
+    client = boto(bare_stack, "sqs")
+    for consumer in CONSUMERS:
+        url = client.get_queue_url(QueueName=bare_stack.config.queue(consumer))["QueueUrl"]
+        assert url == queues.queue_url(bare_stack.config, consumer)
+        redrive = client.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"]
+        assert int(json.loads(redrive["RedrivePolicy"])["maxReceiveCount"]) == queues.MAX_RECEIVE_COUNT
+    bare_stack.check_alive()
+
+
+def boto(stack: Stack, service: str) -> Any:
+    endpoint = stack.config.sqs_url if service == "sqs" else stack.config.dynamodb_url
+    return boto3.client(
+        service,
+        region_name=queues.REGION,
+        endpoint_url=endpoint,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )

@@ -38,6 +38,7 @@ def _banner(stack: Stack) -> str:
   Router health:                  {config.url("router", "/healthcheck")}  {config.url("router", "/readiness")}
 {subgraphs}
   DynamoDB Local:                 {config.dynamodb_url}  (data in {config.data_dir})
+  Local SQS (moto), event queues: {config.sqs_url}  (the relay carries the tables' events there)
   Demo customer id:               {customer}
   Token issuer (dev keys in {config.data_dir}/auth): {config.issuer_url}
 
@@ -152,7 +153,10 @@ def schema_diff(old: Path, new: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="devstack", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("up", help="start DynamoDB Local, the subgraphs and the router with demo data")
+    sub.add_parser(
+        "up",
+        help="start DynamoDB Local, the local SQS, the subgraphs, the event relay and the router (demo data)",
+    )
     mint = sub.add_parser("token", help="print a dev bearer token (its last line is the token alone)")
     role = mint.add_mutually_exclusive_group(required=True)
     role.add_argument("--admin", action="store_true", help="a token with the admin role")

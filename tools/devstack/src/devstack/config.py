@@ -15,6 +15,7 @@ DEFAULT_PORTS = {
     **{subgraph.name: subgraph.port for subgraph in SUBGRAPHS},
     "issuer": 4004,  # the dev token issuer's JWKS (devstack.dev_issuer)
     "dynamodb": 8000,
+    "sqs": 4566,  # moto's server: the local SQS the event consumers poll (devstack.queues)
 }
 # The variable that moves each process: a subgraph's is its own settings' (CUSTOMERS_PORT, ...).
 PORT_VARIABLES = {name: f"{name.upper()}_PORT" for name in DEFAULT_PORTS} | {
@@ -50,6 +51,10 @@ class StackConfig:
         return self.url("dynamodb")
 
     @property
+    def sqs_url(self) -> str:
+        return self.url("sqs")
+
+    @property
     def issuer_url(self) -> str:
         """The dev issuer's `iss`: tokens minted for one port are refused by a stack on another."""
         return self.url("issuer")
@@ -60,3 +65,7 @@ class StackConfig:
 
     def table(self, subgraph: str) -> str:
         return f"{self.table_prefix}{subgraph}"
+
+    def queue(self, consumer: str) -> str:
+        """The name of a consumer's event queue (its dead-letter queue adds "-dlq")."""
+        return f"{self.table_prefix}{consumer}-events"

@@ -16,8 +16,8 @@ from devstack.topology import SUBGRAPH_NAMES
 
 # ANSI colours of the log prefixes: the launcher's own processes, then one per subgraph in
 # topology.toml's order (cyan, magenta, green, then round again).
-_SUBGRAPH_COLOURS = (36, 35, 32, 91, 96, 95, 92)
-COLOURS = {"dynamodb": 33, "router": 34} | {
+_SUBGRAPH_COLOURS = (36, 35, 32, 91, 96, 95, 92, 31, 90)
+COLOURS = {"dynamodb": 33, "router": 34, "sqs": 93, "relay": 94} | {
     name: _SUBGRAPH_COLOURS[index % len(_SUBGRAPH_COLOURS)] for index, name in enumerate(SUBGRAPH_NAMES)
 }
 

@@ -14,6 +14,7 @@ removed.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,6 +25,10 @@ import httpx
 from devstack.client import bearer, operation
 from devstack.config import StackConfig
 from devstack.demo_data import DEMO_ACTIVITIES, DEMO_PORTFOLIOS, Demo, DemoLot
+
+# How long a new customer may take to reach portfolios (its CustomerRegistered event); locally a
+# fraction of a second (the relay's p99 is in the README's note), so this is only a safety margin.
+CUSTOMER_EVENT_WAIT_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -200,7 +205,7 @@ class _Seed:
                         "costBasisMethod": method,
                     }
                 }
-                created = call(self.client, self.portfolios, operation("CreatePortfolio"), variables)
+                created = self._create_portfolio(variables)
                 portfolio = {**_payload(created, "createPortfolio")["portfolio"], "investments": []}
                 portfolio["status"] = "OPEN"
             ids.append(portfolio["id"])
@@ -209,6 +214,20 @@ class _Seed:
             if portfolio["status"] == "OPEN":
                 self._activities(portfolio, DEMO_ACTIVITIES.get(name, []))
         return ids
+
+    def _create_portfolio(self, variables: dict[str, Any]) -> dict[str, Any]:
+        """createPortfolio, asked again while portfolios does not know the customer yet: a new
+        registration reaches it as an event (stream, relay, queue), a moment after it commits."""
+        deadline = time.monotonic() + CUSTOMER_EVENT_WAIT_SECONDS
+        while True:
+            created = call(self.client, self.portfolios, operation("CreatePortfolio"), variables)
+            errors = created["createPortfolio"].get("userErrors") or []
+            unknown = [
+                e for e in errors if e.get("code") == "NOT_FOUND" and "customerId" in e.get("field", [])
+            ]
+            if not errors or len(unknown) != len(errors) or time.monotonic() >= deadline:
+                return created
+            time.sleep(0.2)
 
     def _activities(self, portfolio: dict[str, Any], activities: list[dict[str, Any]]) -> None:
         portfolio_id = portfolio["id"]

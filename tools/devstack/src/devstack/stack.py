@@ -1,4 +1,5 @@
-"""The whole local system in order: DynamoDB Local, tables, subgraphs, demo data, router.
+"""The whole local system in order: DynamoDB Local and its tables, the local SQS (moto) and its
+queues, the subgraphs, the event relay, demo data, router.
 
 `make dev`, the end-to-end tests and the benchmarks all start it through `Stack`. Every child process
 is supervised once it is ready (devstack.supervisor): one that exits is restarted with backoff, and
@@ -8,7 +9,6 @@ the stack fails (`check_alive` raises) only when a child keeps crashing.
 from __future__ import annotations
 
 import asyncio
-import secrets
 import shutil
 import subprocess
 import sys
@@ -20,7 +20,7 @@ from types import TracebackType
 
 import httpx
 
-from devstack import dynamodb_local, toolchain, wiring
+from devstack import dynamodb_local, queues, toolchain, wiring
 from devstack.config import StackConfig
 from devstack.dev_issuer import DevIssuer, IssuerServer
 from devstack.net import http_ok, port_is_open
@@ -65,8 +65,8 @@ class Stack:
             self._scratch = Path(tempfile.mkdtemp(prefix="devstack-auth-"))
         self.issuer = DevIssuer.in_data_dir(config.data_dir or self._scratch or Path(), config.issuer_url)
         self._issuer_server: IssuerServer | None = None
-        # Signs the events customers pushes to portfolios' /events; new on every start, never printed.
-        self.events_push_secret = secrets.token_urlsafe(32)
+        # The relay's checkpoints live with the data they point into (.data/relay), or in scratch.
+        self.relay_dir = (config.data_dir or self._scratch or Path()) / "relay"
 
     # -- lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> Stack:
@@ -86,11 +86,12 @@ class Stack:
         self._start_issuer()
         self._start_dynamodb()
         asyncio.run(create_tables(self.config))
-        # An event subscriber first: customers pushes its events to portfolios' /events.
-        for name in wiring.start_order():
+        self._start_sqs()
+        for name in SUBGRAPH_NAMES:
             self._start_subgraph(name)
         for name in SUBGRAPH_NAMES:
             self._ready(name)
+        self._start_relay()
         if self.seed:
             self.demo = self._seed()
         self._start_router()
@@ -131,7 +132,8 @@ class Stack:
         return [child.managed for child in self.supervisor.children.values() if child.managed is not None]
 
     def process(self, name: str) -> subprocess.Popen[bytes]:
-        """The running process of one child: "dynamodb", a subgraph (topology.toml's name) or "router".
+        """The running process of one child: "dynamodb", "sqs", a subgraph (topology.toml's name), "relay"
+        or "router".
 
         Use its `pid` and `send_signal()`: SIGKILL it and the supervisor restarts it (ask again for
         the new process); SIGSTOP it and it hangs, and stays hung, since a stopped process has not
@@ -237,10 +239,37 @@ class Stack:
         if self.seed:
             self._seed()
 
-    def subgraph_env(self, name: str) -> dict[str, str]:
-        return wiring.subgraph_env(
-            self.config, name, auth=self.issuer.env(), events_push_secret=self.events_push_secret
+    def _start_sqs(self) -> None:
+        self._spawn(
+            "sqs",
+            queues.command(self.config),
+            {},
+            ready=lambda: port_is_open(self.config.ports["sqs"], self.config.host),
+            after_restart=self._create_queues,  # moto keeps queues in memory
         )
+        self._ready("sqs")
+        self._create_queues()
+
+    def _create_queues(self) -> None:
+        asyncio.run(queues.create_queues(self.config))
+
+    def _start_relay(self) -> None:
+        ready_file = wiring.relay_ready_file(self.relay_dir)
+
+        def ready() -> bool:
+            # Written by the relay with its pid once it has found the streams: a file left by an
+            # earlier relay process does not count.
+            try:
+                written = ready_file.read_text(encoding="utf-8")
+            except FileNotFoundError:
+                return False
+            return written == str(self.supervisor.children["relay"].process.pid)
+
+        self._spawn("relay", wiring.relay_command(self.config, self.relay_dir), {}, ready=ready)
+        self._ready("relay")
+
+    def subgraph_env(self, name: str) -> dict[str, str]:
+        return wiring.subgraph_env(self.config, name, auth=self.issuer.env())
 
     def subgraph_command(self, name: str) -> list[str]:
         """The command that runs one subgraph (a test may wrap it, e.g. under resource limits)."""

@@ -1,15 +1,14 @@
-"""A consumer's event queue: an SQS queue that an EventBridge rule fills with another service's events
-(locally the devstack relay sends the same envelopes to moto's SQS), each message body the
-EventBridge event: `{"source": "portfolio.<service>", "detail-type": <type>, "detail": {...}, ...}`
-whose `detail` is the event item a producer wrote with its change (kit.aws.outbox).
+"""A service's event queue: an SQS queue that an EventBridge rule (in AWS) or the local relay
+(devstack.relay) fills with other services' events, each message body an EventBridge event whose
+`detail` kit.aws.outbox built from the producer's event item.
 
-`EventQueueConsumer.run` long-polls the queue and hands each event, as an `IncomingEvent`, to the
-service's handler. A message is deleted only after the handler returned; one that fails, or that is
-malformed, is logged and left on the queue: SQS delivers it again after the visibility timeout, and
-after `maxReceiveCount` receives (5) moves it to the dead-letter queue. Delivery is at least once and
-in no guaranteed order: handlers are idempotent by event id and apply an aggregate's events by
-`sequence`. The loop survives every error: a failing receive is logged and retried with a capped
-exponential backoff; only cancellation stops it.
+`EventQueueConsumer.run` long-polls the queue and hands each event, parsed into an `IncomingEvent`,
+to the service's handler inside a consumer span that continues the producer's trace. A message is
+deleted only after the handler returned; one that fails, or that is malformed, is logged and left on
+the queue: SQS delivers it again after the visibility timeout, and after `maxReceiveCount` receives
+(5) moves it to the dead-letter queue. Delivery is at least once: handlers are idempotent by event
+id. The loop survives every error: a failing receive is logged and retried with a capped exponential
+backoff; only cancellation stops it.
 """
 
 from __future__ import annotations
@@ -20,12 +19,13 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from kit.aws.clients import aws_client, bounded_config
 from kit.aws.event_tracing import consuming
+from kit.aws.outbox import EVENT_SOURCE_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -33,14 +33,49 @@ MAX_WAIT_SECONDS = 20  # the longest long poll SQS allows
 
 
 class MalformedEvent(ValueError):
-    """A message body that is not an EventBridge event whose detail is an event item."""
+    """A message that is not an event: redelivery cannot fix it, so it is left for the dead-letter
+    queue. A handler raises it too for an event it can never apply."""
 
 
-def _text(detail: Mapping[str, Any], name: str) -> str:
-    value = detail.get(name)
-    if not isinstance(value, str) or not value:
-        raise MalformedEvent(f"the event's {name} is not a non-empty string")
-    return value
+@dataclass(frozen=True, slots=True)
+class IncomingEvent:
+    event_id: str
+    type: str
+    source: str
+    aggregate_id: str
+    sequence: int
+    occurred_at: datetime
+    data: dict[str, Any]  # numbers parsed as Decimal, never float
+    traceparent: str | None
+
+    @classmethod
+    def from_envelope(cls, body: str) -> IncomingEvent:
+        """The event an SQS message body (an EventBridge event's JSON text) carries; its type is
+        the envelope's detail-type (what EventBridge rules route on)."""
+        envelope = _json(body, "the body")
+        if not isinstance(envelope, dict):
+            raise MalformedEvent("the body is not a JSON object")
+        detail_type, detail = envelope.get("detail-type"), envelope.get("detail")
+        if not isinstance(detail_type, str) or not detail_type:
+            raise MalformedEvent("the envelope has no detail-type")
+        if not isinstance(detail, dict):
+            raise MalformedEvent("the envelope's detail is not an object")
+        source = detail.get("source")
+        if source is None and isinstance(envelope.get("source"), str):
+            source = envelope["source"].removeprefix(EVENT_SOURCE_PREFIX)
+        return cls(
+            event_id=_text(detail, "eventId"),
+            type=detail_type,
+            source=_text({"source": source}, "source"),
+            aggregate_id=_text(detail, "aggregateId"),
+            sequence=_sequence(detail.get("sequence")),
+            occurred_at=_instant(_text(detail, "occurredAt")),
+            data=_data(detail.get("data")),
+            traceparent=_traceparent(detail.get("traceparent")),
+        )
+
+
+EventHandler = Callable[[IncomingEvent], Awaitable[None]]
 
 
 def _json(text: str, what: str) -> Any:
@@ -50,54 +85,42 @@ def _json(text: str, what: str) -> Any:
         raise MalformedEvent(f"{what} is not JSON: {error}") from error
 
 
-@dataclass(frozen=True, slots=True)
-class IncomingEvent:
-    """One event as a consumer receives it (the `detail` of the EventBridge event)."""
-
-    event_id: str
-    type: str
-    source: str
-    aggregate_id: str
-    sequence: int
-    occurred_at: datetime
-    data: dict[str, Any]  # parsed with parse_float=Decimal: amounts stay exact
-    traceparent: str | None
-
-    @classmethod
-    def from_envelope(cls, body: str) -> IncomingEvent:
-        """The event in an SQS message body; MalformedEvent says what is wrong with it."""
-        envelope = _json(body, "the body")
-        if not isinstance(envelope, dict):
-            raise MalformedEvent("the body is not a JSON object")
-        detail = envelope.get("detail")
-        if not isinstance(detail, dict):
-            raise MalformedEvent("the envelope's detail is not an object")
-        sequence = detail.get("sequence")
-        if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 0:
-            raise MalformedEvent("the event's sequence is not a non-negative integer")
-        try:
-            occurred_at = datetime.fromisoformat(_text(detail, "occurredAt"))
-        except ValueError as error:
-            raise MalformedEvent("the event's occurredAt is not an ISO-8601 time") from error
-        if occurred_at.tzinfo is None:
-            raise MalformedEvent("the event's occurredAt has no time zone")
-        data = _json(_text(detail, "data"), "the event's data")
-        if not isinstance(data, dict):
-            raise MalformedEvent("the event's data is not a JSON object")
-        traceparent = detail.get("traceparent")
-        return cls(
-            event_id=_text(detail, "eventId"),
-            type=_text(detail, "type"),
-            source=_text(detail, "source"),
-            aggregate_id=_text(detail, "aggregateId"),
-            sequence=sequence,
-            occurred_at=occurred_at.astimezone(UTC),
-            data=data,
-            traceparent=traceparent if isinstance(traceparent, str) and traceparent else None,
-        )
+def _text(detail: Mapping[str, Any], name: str) -> str:
+    value = detail.get(name)
+    if not isinstance(value, str) or not value:
+        raise MalformedEvent(f"the detail has no {name}")
+    return value
 
 
-EventHandler = Callable[[IncomingEvent], Awaitable[None]]
+def _sequence(value: Any) -> int:
+    # An integer; the text of one too, should a Pipe's input template quote it.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 20:
+        return int(value)
+    raise MalformedEvent("the detail's sequence is not an integer")
+
+
+def _instant(text: str) -> datetime:
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise MalformedEvent("the detail's occurredAt is not an ISO-8601 instant") from error
+    if instant.tzinfo is None:
+        raise MalformedEvent("the detail's occurredAt has no time zone")
+    return instant
+
+
+def _data(value: Any) -> dict[str, Any]:
+    # JSON text as the outbox writes it; an object too, should a Pipe's template inline it.
+    data = _json(value, "the detail's data") if isinstance(value, str) else value
+    if not isinstance(data, dict):
+        raise MalformedEvent("the detail's data is not a JSON object")
+    return data
+
+
+def _traceparent(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 class EventQueueConsumer:
@@ -111,6 +134,7 @@ class EventQueueConsumer:
         max_messages: int = 10,
         backoff_seconds: float = 1.0,
         max_backoff_seconds: float = 30.0,
+        permanent_errors: tuple[type[Exception], ...] = (MalformedEvent,),
     ) -> None:
         self._client = client
         self._queue_url = queue_url
@@ -119,6 +143,8 @@ class EventQueueConsumer:
         self._max_messages = min(max(max_messages, 1), 10)
         self._backoff_seconds = backoff_seconds
         self._max_backoff_seconds = max_backoff_seconds
+        # Errors a redelivery cannot fix: logged in one line (no trace) and left for the DLQ.
+        self._permanent_errors = permanent_errors
         self.receive_failures = 0  # consecutive; 0 after a receive that worked
 
     async def run(self) -> None:
@@ -145,7 +171,8 @@ class EventQueueConsumer:
         )
         self.receive_failures = 0
         messages = response.get("Messages", [])
-        handled = await asyncio.gather(*(self._handle(message) for message in messages))
+        # One after the other, in the order received: events of one aggregate stay in order.
+        handled = [await self._handle(message) for message in messages]
         return sum(handled)
 
     async def _handle(self, message: Mapping[str, Any]) -> bool:
@@ -154,15 +181,14 @@ class EventQueueConsumer:
         try:
             event = IncomingEvent.from_envelope(str(message.get("Body", "")))
         except MalformedEvent as error:
-            # Our own sentence about the shape, never the body (it may hold anything).
             log.error("malformed event message %s left for the dead-letter queue: %s", message_id, error)
             return False
         with consuming(event.type, event.event_id, event.traceparent):
             try:
                 await self._handler(event)
-            except ValueError as error:  # the handler's word that the event is invalid: retries cannot help
+            except self._permanent_errors as error:
                 log.error(
-                    "invalid event %s %s (message %s) left for the dead-letter queue: %s",
+                    "event %s %s (message %s) cannot be applied; left for the dead-letter queue: %s",
                     event.type,
                     event.event_id,
                     message_id,
@@ -177,14 +203,14 @@ class EventQueueConsumer:
                     message_id,
                 )
                 return False
-        try:
-            await self._client.delete_message(
-                QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"]
-            )
-        except Exception:
-            # Handled but not deleted: it comes back and is applied again, which changes nothing.
-            log.exception("event message %s handled but not deleted", message_id)
-            return False
+            try:
+                await self._client.delete_message(
+                    QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"]
+                )
+            except Exception:
+                # Handled but not deleted: it comes back and is applied again, which changes nothing.
+                log.exception("event message %s handled but not deleted", message_id)
+                return False
         return True
 
 
@@ -192,8 +218,8 @@ class EventQueueConsumer:
 async def sqs_client(
     region: str, endpoint_url: str | None = None, *, wait_seconds: int = 10
 ) -> AsyncIterator[Any]:
-    """An aiobotocore SQS client whose read timeout outlasts the long poll (kit.aws.clients: credentials
-    against an emulator)."""
+    """An aiobotocore SQS client whose read timeout outlasts the long poll (kit.aws.clients: dummy
+    credentials against an emulator such as the local moto server)."""
     config = bounded_config(connect_timeout=2, read_timeout=wait_seconds + 10, max_attempts=3)
     async with aws_client("sqs", region=region, endpoint_url=endpoint_url, config=config) as client:
         yield client
