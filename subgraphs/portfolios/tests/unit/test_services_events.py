@@ -31,8 +31,12 @@ async def test_each_change_is_one_event_numbered_on_from_the_opening() -> None:
     p = (await world.open_portfolio()).id
     bought = (await world.ledger.record_activity(ALICE, buy(p, JAN10, "AAPL", 10, 100))).activity
     deposit = (await world.ledger.record_activity(ALICE, cash(p, ActivityType.DEPOSIT, JAN10, 500))).activity
-    await world.ledger.correct_activity(ALICE, CorrectionRequest(activity_id=bought.id, occurred_at=MAR10, symbol="MSFT"))
-    await world.ledger.correct_activity(ALICE, CorrectionRequest(activity_id=bought.id, quantity=bought.quantity + 1))
+    await world.ledger.correct_activity(
+        ALICE, CorrectionRequest(activity_id=bought.id, occurred_at=MAR10, symbol="MSFT")
+    )
+    await world.ledger.correct_activity(
+        ALICE, CorrectionRequest(activity_id=bought.id, quantity=bought.quantity + 1)
+    )
     await world.ledger.remove_activity(ALICE, deposit.id)
     await world.service.portfolios.rename_portfolio(ALICE, p, "Renamed")
     await world.service.portfolios.close_portfolio(ALICE, p)
@@ -45,10 +49,20 @@ async def test_each_change_is_one_event_numbered_on_from_the_opening() -> None:
             "ActivityCorrected",
             4,
             activity_data(
-                p, bought.id, "BUY", MAR10, symbol="MSFT", previousSymbol="AAPL", previousTradeDate="2024-01-10"
+                p,
+                bought.id,
+                "BUY",
+                MAR10,
+                symbol="MSFT",
+                previousSymbol="AAPL",
+                previousTradeDate="2024-01-10",
             ),
         ),
-        ("ActivityCorrected", 5, activity_data(p, bought.id, "BUY", MAR10, symbol="MSFT")),  # same symbol, date
+        (
+            "ActivityCorrected",
+            5,
+            activity_data(p, bought.id, "BUY", MAR10, symbol="MSFT"),
+        ),  # same symbol, date
         ("ActivityRemoved", 6, activity_data(p, deposit.id, "DEPOSIT", JAN10)),
         ("PortfolioRenamed", 7, owner),  # no name
         ("PortfolioClosed", 8, owner),
@@ -63,13 +77,18 @@ async def test_changes_that_change_nothing_or_are_refused_write_no_event() -> No
     await world.ledger.record_activity(ALICE, sell(p, APR1, "AAPL", 10, 120))
     published = world.repository.published()
     await world.service.portfolios.rename_portfolio(ALICE, p, "Same")
-    await world.ledger.correct_activity(ALICE, CorrectionRequest(activity_id=bought.id, symbol="AAPL"))  # as it is
+    await world.ledger.correct_activity(
+        ALICE, CorrectionRequest(activity_id=bought.id, symbol="AAPL")
+    )  # as it is
     await refused(world.ledger.record_activity(ALICE, sell(p, APR1, "AAPL", 1, 120)))  # nothing left
     await refused(world.ledger.remove_activity(ALICE, bought.id))  # the sale needs it
     await world.service.portfolios.close_portfolio(ALICE, p)
     await world.service.portfolios.close_portfolio(ALICE, p)  # closed already
     await refused(world.ledger.record_activity(ALICE, buy(p, JAN10, "AAPL", 1, 100)))  # closed
-    assert world.repository.published() == [*published, ("PortfolioClosed", 4, {"portfolioId": p, "customerId": ALICE_ID})]
+    assert world.repository.published() == [
+        *published,
+        ("PortfolioClosed", 4, {"portfolioId": p, "customerId": ALICE_ID}),
+    ]
 
 
 async def test_a_transfer_writes_one_event_in_each_portfolio() -> None:
@@ -80,7 +99,14 @@ async def test_a_transfer_writes_one_event_in_each_portfolio() -> None:
     out = (
         await world.ledger.record_activity(
             ALICE,
-            request(sender, ActivityType.TRANSFER_OUT, APR1, symbol="AAPL", quantity=d(4), counterpart_portfolio_id=receiver),
+            request(
+                sender,
+                ActivityType.TRANSFER_OUT,
+                APR1,
+                symbol="AAPL",
+                quantity=d(4),
+                counterpart_portfolio_id=receiver,
+            ),
         )
     ).activity
     incoming = world.stored(receiver)[out.counterpart_activity_id or ""]
@@ -106,4 +132,7 @@ async def test_a_write_that_conflicts_writes_no_event_and_the_retry_writes_one()
     repository.conflicts = 3
     await world.ledger.record_activity(ALICE, buy(p, JAN10, "AAPL", 10, 100))
     assert len(repository.attempted) == 4
-    assert [(t, n) for t, n, _ in repository.published(p)] == [("PortfolioOpened", 1), ("ActivityRecorded", 2)]
+    assert [(t, n) for t, n, _ in repository.published(p)] == [
+        ("PortfolioOpened", 1),
+        ("ActivityRecorded", 2),
+    ]
