@@ -21,6 +21,7 @@ from .lifecycle_operations import (
     usd,
 )
 
+
 async def event_types(api, portfolio_id: str) -> list[tuple[str, int]]:
     """(type, sequence) of the portfolio's event items, by sequence."""
     response = await api.runtime.dynamodb.scan(
