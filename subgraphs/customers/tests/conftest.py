@@ -1,8 +1,10 @@
 """Fixtures for the customers tests that run the app (tests/api, tests/integration): the app on a
-fresh DynamoDB Local table, recording its events, and GraphQL helpers. tests/unit needs none of it."""
+fresh DynamoDB Local table, the events it wrote there, and GraphQL helpers. tests/unit needs none of
+it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -13,7 +15,6 @@ import pytest
 from customers.adapters.table import table_definition
 from customers.app import CustomersRuntime, CustomersSettings, create_app
 from kit.aws.dynamo import dynamodb_client, ensure_table, from_item
-from kit.aws.events import RecordingPublisher
 from kit_testing import execute, running_app, unique_table_name
 
 CUSTOMER_FIELDS = """id email name phone address { line1 line2 city region postalCode country }
@@ -50,10 +51,9 @@ class Api:
     http: httpx.AsyncClient
     runtime: CustomersRuntime
 
-    @property
-    def events(self) -> RecordingPublisher:
-        assert isinstance(self.runtime.events, RecordingPublisher)
-        return self.runtime.events
+    async def events(self) -> list[tuple[str, int, dict[str, Any]]]:
+        """(type, sequence, data) of every event item in the table, in the order they were written."""
+        return published(await self.items())
 
     async def graphql(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         return await execute(self.http, document, variables)
@@ -90,15 +90,26 @@ class Api:
         }
 
 
+def event_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The event items among `items`, in the order they were written (time, then the customer's
+    version: several in one instant belong to different customers or follow the version)."""
+    found = [i for i in items if i.get("kind") == "event"]
+    return sorted(found, key=lambda i: (i["occurredAt"], i["aggregateId"], int(i["sequence"])))
+
+
+def published(items: list[dict[str, Any]]) -> list[tuple[str, int, dict[str, Any]]]:
+    return [(i["type"], int(i["sequence"]), json.loads(i["data"])) for i in event_items(items)]
+
+
 @asynccontextmanager
 async def open_api(dynamodb_endpoint: str) -> AsyncIterator[Api]:
-    """The customers app on its own fresh table, recording the events it publishes."""
+    """The customers app on its own fresh table."""
     settings = CustomersSettings(
         dynamodb_endpoint_url=dynamodb_endpoint, table_name=unique_table_name("customers")
     )
     async with dynamodb_client(settings) as client:
         await ensure_table(client, table_definition(settings.table_name))
-    app = create_app(settings, events=RecordingPublisher())
+    app = create_app(settings)
     async with running_app(app) as http:
         yield Api(http, app.state.runtime)
 

@@ -3,7 +3,10 @@
 import asyncio
 
 import pytest
+from kit.aws.dynamo import from_item
 from kit_testing import execute
+
+from ..conftest import published
 
 REGISTER = """
 mutation($input: RegisterCustomerInput!) {
@@ -23,6 +26,11 @@ async def api(api):
 async def count_items(runtime) -> int:
     response = await runtime.dynamodb.scan(TableName=runtime.settings.table_name, Select="COUNT")
     return response["Count"]
+
+
+async def events_of(runtime) -> list[tuple[str, int, dict]]:
+    response = await runtime.dynamodb.scan(TableName=runtime.settings.table_name)
+    return published([from_item(item) for item in response["Items"]])
 
 
 def person(**overrides):
@@ -47,7 +55,7 @@ async def test_register_then_read_back(api):
     assert customer["email"] == "ada@example.com"
     assert customer["version"] == 1
     assert customer["address"]["country"] == "US"
-    assert runtime.events.published == [("CustomerRegistered", {"customerId": customer["id"]})]
+    assert await events_of(runtime) == [("CustomerRegistered", 1, {"customerId": customer["id"]})]
 
     read = await execute(
         http, "query($id: ID!) { customer(id: $id) { id name phone } }", {"id": customer["id"]}
@@ -71,7 +79,7 @@ async def test_bad_input_writes_nothing(api):
         (("input", "phone"), "INVALID"),
     }
     assert await count_items(runtime) == 0
-    assert runtime.events.published == []
+    assert await events_of(runtime) == []
 
 
 async def test_email_taken_case_insensitively_even_when_racing(api):
@@ -84,7 +92,9 @@ async def test_email_taken_case_insensitively_even_when_racing(api):
     refused = [p for p in payloads if not p["customer"]]
     assert len(created) == 1
     assert all(p["userErrors"][0]["code"] == "EMAIL_TAKEN" for p in refused)
-    assert await count_items(runtime) == 2  # one profile + one email guard
+    assert await count_items(runtime) == 3  # one profile, one email guard, the winner's event
+    winner = created[0]["customer"]["id"]
+    assert await events_of(runtime) == [("CustomerRegistered", 1, {"customerId": winner})]  # none of a loser
 
 
 async def test_entities_for_many_customers_is_one_batch_read(api):

@@ -13,8 +13,7 @@ from customers.domain.commands import CloseCustomer, RegisterCustomer, UpdateCus
 from customers.domain.model import Customer
 from customers.services import CustomerService
 from customers.services.customers import CustomerUseCases
-from kit.aws.dynamo import RequestCounter, dynamodb_client, ensure_table
-from kit.aws.events import RecordingPublisher
+from kit.aws.dynamo import RequestCounter, dynamodb_client, ensure_table, from_item
 from kit.core.errors import InputProblems
 from kit.core.principal import Principal
 from kit.web.settings import ServiceSettings
@@ -32,6 +31,7 @@ class BarrierRepository(DynamoCustomerRepository):
 
     def __init__(self, client, table: str) -> None:
         super().__init__(client, table)
+        self.client, self.table = client, table
         self.barrier: asyncio.Barrier | None = None
 
     async def get(self, customer_id: str) -> Customer | None:
@@ -57,7 +57,16 @@ async def service(
     async with dynamodb_client(settings, counter) as client:
         await ensure_table(client, table_definition(table))
         repository = BarrierRepository(client, table)
-        yield CustomerService(repository, RecordingPublisher()).customers, repository, counter
+        yield CustomerService(repository).customers, repository, counter
+
+
+async def events(repository: BarrierRepository) -> list[tuple[str, str, int]]:
+    """(type, customer id, sequence) of every event item in the table, by customer and sequence."""
+    items = await repository.client.scan(TableName=repository.table)
+    found = [from_item(i) for i in items["Items"]]
+    return sorted(
+        (i["type"], i["aggregateId"], int(i["sequence"])) for i in found if i.get("kind") == "event"
+    )
 
 
 async def outcome(call) -> Customer | str:
@@ -88,6 +97,7 @@ async def test_two_updates_from_one_version_race_and_the_write_condition_decides
     assert [r for r in results if isinstance(r, str)] == ["CONFLICT"]
     assert await repository.get(ada.id) == winner
     assert winner.version == 2
+    assert await events(repository) == [("CustomerRegistered", ada.id, 1), ("CustomerUpdated", ada.id, 2)]
 
 
 async def test_a_close_racing_an_update_retries_and_closes(service):
@@ -108,9 +118,16 @@ async def test_a_close_racing_an_update_retries_and_closes(service):
     if isinstance(update, Customer):  # the update won the first write; the close read again and closed
         assert (stored.name, stored.version) == ("Renamed", 3)
         assert counter.calls["TransactWriteItems"] == 3
+        expected = [
+            ("CustomerClosed", ada.id, 3),
+            ("CustomerRegistered", ada.id, 1),
+            ("CustomerUpdated", ada.id, 2),
+        ]
     else:  # the close won; the update read again and found it closed
         assert update == "CUSTOMER_CLOSED"
         assert (stored.name, stored.version) == ("Ada", 2)
+        expected = [("CustomerClosed", ada.id, 2), ("CustomerRegistered", ada.id, 1)]
+    assert await events(repository) == expected  # one event per write that happened, at its version
 
 
 async def test_two_customers_racing_for_one_email_one_gets_it(service):
@@ -137,3 +154,7 @@ async def test_two_customers_racing_for_one_email_one_gets_it(service):
     loser = await repository.get(loser_id)
     assert loser is not None
     assert (loser.email, loser.version) == (("ada" if loser_id == ada.id else "bob") + "@example.com", 1)
+    winner_id = bob.id if loser_id == ada.id else ada.id
+    assert [e for e in await events(repository) if e[0] == "CustomerUpdated"] == [
+        ("CustomerUpdated", winner_id, 2)
+    ]  # the loser's transaction wrote no event

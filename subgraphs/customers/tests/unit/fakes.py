@@ -4,7 +4,9 @@
 each email, case-insensitively) and honours the same contract: `insert` writes the customer and its
 email or neither (AlreadyRegistered checked first, then EmailTaken); `replace` writes only if the
 stored customer is still at `previous.version` (else StaleWrite), moving the email with it
-(EmailTaken when someone else holds the new one). Every method yields to the event loop once, as
+(EmailTaken when someone else holds the new one). A write keeps its event with it, as the adapter
+writes both in one transaction: `events` lists the events of the writes that happened, nothing of a
+refused one. Every method yields to the event loop once, as
 real I/O does, so that concurrent use cases interleave between their read and their write.
 
 Besides the fakes: a fixed, advanceable clock, ids counting up, principals, and `World`, which wires a
@@ -21,6 +23,7 @@ from typing import Any
 
 import pytest
 from customers.domain.commands import RegisterCustomer
+from customers.domain.events import CustomerEvent
 from customers.domain.model import Customer, email_key
 from customers.domain.paging import PageRequest, creation_key
 from customers.domain.ports import AlreadyRegistered, EmailTaken, StaleWrite
@@ -63,13 +66,14 @@ BOB = customer(BOB_ID)
 
 class FakeCustomerRepository:
     """`CustomerRepository` in memory. `calls` lists the methods called with their first argument
-    (to show what was read), `writes` every customer written."""
+    (to show what was read), `writes` every customer written, `events` the event of each write."""
 
     def __init__(self) -> None:
         self.customers: dict[str, Customer] = {}
         self.emails: dict[str, str] = {}  # email key -> customer id
         self.calls: list[tuple[str, Any]] = []
         self.writes: list[Customer] = []
+        self.events: list[CustomerEvent] = []
 
     async def _io(self, name: str, argument: Any) -> None:
         self.calls.append((name, argument))
@@ -83,15 +87,16 @@ class FakeCustomerRepository:
         await self._io("get_many", list(customer_ids))
         return {i: self.customers[i] for i in customer_ids if i in self.customers}
 
-    async def insert(self, customer: Customer) -> None:
+    async def insert(self, customer: Customer, event: CustomerEvent) -> None:
         await self._io("insert", customer.id)
         if customer.id in self.customers:
             raise AlreadyRegistered(customer.id)
         if customer.email_key in self.emails:
             raise EmailTaken(customer.email)
         self._store(customer)
+        self.events.append(event)
 
-    async def replace(self, customer: Customer, *, previous: Customer) -> None:
+    async def replace(self, customer: Customer, *, previous: Customer, event: CustomerEvent) -> None:
         await self._io("replace", customer.id)
         stored = self.customers.get(customer.id)
         if stored is None or stored.version != previous.version:
@@ -102,6 +107,7 @@ class FakeCustomerRepository:
         if self.emails.get(previous.email_key) == customer.id:
             del self.emails[previous.email_key]
         self._store(customer)
+        self.events.append(event)
 
     async def list_page(self, request: PageRequest) -> tuple[list[Customer], bool]:
         await self._io("list_page", request)
@@ -119,6 +125,11 @@ class FakeCustomerRepository:
     def holder_of(self, email: str) -> str | None:
         return self.emails.get(email_key(email))
 
+    @property
+    def published(self) -> list[tuple[str, int, dict[str, Any]]]:
+        """(type, sequence, data) of every event written, in order."""
+        return [(e.type, e.sequence, e.data) for e in self.events]
+
 
 class RaceOnce(FakeCustomerRepository):
     """Before the next `replace`, `change` is applied to the stored customer as if another writer
@@ -131,31 +142,20 @@ class RaceOnce(FakeCustomerRepository):
     def race(self, **change: Any) -> None:
         self.pending = change
 
-    async def replace(self, customer: Customer, *, previous: Customer) -> None:
+    async def replace(self, customer: Customer, *, previous: Customer, event: CustomerEvent) -> None:
         if self.pending is not None:
             stored = self.customers[customer.id]
             self._store(replace(stored, **self.pending, version=stored.version + 1))
             self.pending = None
-        await super().replace(customer, previous=previous)
+        await super().replace(customer, previous=previous, event=event)
 
 
 class AlwaysStale(FakeCustomerRepository):
     """Every `replace` loses to another writer (whose change the reads never see)."""
 
-    async def replace(self, customer: Customer, *, previous: Customer) -> None:
+    async def replace(self, customer: Customer, *, previous: Customer, event: CustomerEvent) -> None:
         await self._io("replace", customer.id)
         raise StaleWrite(customer.id)
-
-
-class FakeEvents:
-    """`EventPublisher` that keeps what it was asked to publish."""
-
-    def __init__(self) -> None:
-        self.published: list[tuple[str, dict[str, Any]]] = []
-
-    async def publish(self, event_type: str, detail: Mapping[str, Any]) -> None:
-        await asyncio.sleep(0)
-        self.published.append((event_type, dict(detail)))
 
 
 async def refused(call: Awaitable[object]) -> list[Problem]:
@@ -174,14 +174,16 @@ class World:
 
     def __init__(self, repository: FakeCustomerRepository | None = None, *, attempts: int = 5) -> None:
         self.repository = repository or FakeCustomerRepository()
-        self.events = FakeEvents()
         self.clock = FixedClock(START)
         self.ids = CountingIds()
-        self.service = CustomerService(
-            self.repository, self.events, clock=self.clock, new_id=self.ids, attempts=attempts
-        )
+        self.service = CustomerService(self.repository, clock=self.clock, new_id=self.ids, attempts=attempts)
         self.customers = self.service.customers
         self.reads = self.service.reads
+
+    @property
+    def events(self) -> list[tuple[str, int, dict[str, Any]]]:
+        """(type, sequence, data) of every event written with a change, in order."""
+        return self.repository.published
 
     async def registered(
         self, email: str = "ada@example.com", name: str = "Ada Investor", **more: Any

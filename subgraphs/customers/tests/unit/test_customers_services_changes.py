@@ -40,9 +40,10 @@ async def test_an_update_changes_the_fields_given_keeps_the_rest_and_writes_once
     assert updated == replace(ada, name="Ada Lovelace", phone=None, version=2)
     assert world.repository.customers[ada.id] == updated
     assert world.repository.calls == [("get", ada.id), ("replace", ada.id)]
-    assert world.events.published == [
-        ("CustomerRegistered", {"customerId": ada.id})
-    ]  # updates publish nothing
+    assert world.events == [
+        ("CustomerRegistered", 1, {"customerId": ada.id}),
+        ("CustomerUpdated", 2, {"customerId": ada.id}),  # ids only: no name, no email
+    ]
 
 
 async def test_a_customer_updates_and_closes_itself() -> None:
@@ -66,6 +67,7 @@ async def test_an_update_that_changes_nothing_writes_nothing_and_keeps_the_versi
     )
     assert same == ada
     assert world.repository.calls == [("get", ada.id)]
+    assert [e for e, _, _ in world.events] == ["CustomerRegistered"]  # nothing changed: no event
 
 
 @pytest.mark.parametrize("caller", [OPERATOR, customer(new_ulid(5))], ids=["operator", "another customer"])
@@ -120,7 +122,7 @@ async def test_a_stale_version_is_a_conflict_and_writes_nothing() -> None:
     world = World()
     ada = await world.registered()
     await world.customers.update(ADMIN, UpdateCustomer(customer_id=ada.id, expected_version=1, name="Two"))
-    writes = len(world.repository.writes)
+    writes, events = len(world.repository.writes), list(world.events)
     for call in (
         world.customers.update(ADMIN, UpdateCustomer(customer_id=ada.id, expected_version=1, name="Stale")),
         world.customers.close(ADMIN, CloseCustomer(customer_id=ada.id, expected_version=1)),
@@ -129,6 +131,7 @@ async def test_a_stale_version_is_a_conflict_and_writes_nothing() -> None:
         assert fields_and_codes(found) == [(("input", "expectedVersion"), "CONFLICT")]
         assert found[0].message == "The customer changed: it is at version 2, not 1. Read it again and retry."
     assert len(world.repository.writes) == writes
+    assert world.events == events  # a refused change writes no event
 
 
 async def test_an_email_change_moves_the_email_and_an_email_someone_holds_is_taken() -> None:
@@ -150,6 +153,9 @@ async def test_an_email_change_moves_the_email_and_an_email_someone_holds_is_tak
     )
     assert fields_and_codes(found) == [(("input", "email"), "EMAIL_TAKEN")]
     assert world.repository.customers[bob.id] == bob
+    assert [(e, n) for e, n, data in world.events if data == {"customerId": bob.id}] == [
+        ("CustomerRegistered", 1)
+    ]  # the refused email change wrote no event
 
 
 async def test_the_loser_of_a_race_from_one_version_reads_again_and_gets_conflict() -> None:
@@ -199,10 +205,11 @@ async def test_a_close_keeps_every_field_bumps_the_version_and_publishes_custome
     assert closed.closed_at is not None and closed.closed_at > START
     assert world.repository.customers[ada.id] == closed
     assert world.repository.holder_of(ada.email) == ada.id  # the email stays reserved
-    assert world.events.published == [
-        ("CustomerRegistered", {"customerId": ada.id}),
-        ("CustomerClosed", {"customerId": ada.id}),
+    assert world.events == [
+        ("CustomerRegistered", 1, {"customerId": ada.id}),
+        ("CustomerClosed", 2, {"customerId": ada.id}),
     ]
+    assert world.repository.events[-1].occurred_at == closed.closed_at
 
 
 async def test_a_closed_customer_is_neither_changed_nor_closed_again() -> None:
@@ -219,7 +226,7 @@ async def test_a_closed_customer_is_neither_changed_nor_closed_again() -> None:
         found = await refused(call)
         assert fields_and_codes(found) == [(("input", "id"), "CUSTOMER_CLOSED")]
     assert world.repository.customers[ada.id] == closed
-    assert [e for e, _ in world.events.published] == ["CustomerRegistered", "CustomerClosed"]
+    assert [e for e, _, _ in world.events] == ["CustomerRegistered", "CustomerClosed"]
 
 
 async def test_a_close_without_a_version_closes_over_a_racing_update() -> None:
@@ -229,7 +236,8 @@ async def test_a_close_without_a_version_closes_over_a_racing_update() -> None:
     repository.race(name="Renamed Meanwhile")
     closed = await world.customers.close(ADMIN, CloseCustomer(customer_id=ada.id))
     assert (closed.name, closed.version, closed.status) == ("Renamed Meanwhile", 3, CustomerStatus.CLOSED)
-    assert world.events.published.count(("CustomerClosed", {"customerId": ada.id})) == 1
+    # The racing update was written by "someone else" (version 2); only the close's event is ours.
+    assert world.events.count(("CustomerClosed", 3, {"customerId": ada.id})) == 1
 
 
 async def test_writes_that_keep_losing_end_in_conflict_after_the_attempts() -> None:
@@ -245,4 +253,4 @@ async def test_writes_that_keep_losing_end_in_conflict_after_the_attempts() -> N
         assert fields_and_codes(found) == [(("input", "expectedVersion"), "CONFLICT")]
         assert found[0].message == "The customer is being changed by someone else; read it again."
     assert [name for name, _ in repository.calls] == ["get", "replace"] * 6
-    assert [e for e, _ in world.events.published] == ["CustomerRegistered"]
+    assert [e for e, _, _ in world.events] == ["CustomerRegistered"]

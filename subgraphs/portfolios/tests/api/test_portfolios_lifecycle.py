@@ -7,6 +7,7 @@ Every rejected mutation must answer userErrors and leave the table exactly as it
 import asyncio
 from datetime import UTC, datetime
 
+from kit.aws.dynamo import from_item, to_item
 from ulid import ULID
 
 from .lifecycle_operations import (
@@ -19,6 +20,19 @@ from .lifecycle_operations import (
     rejected,
     usd,
 )
+
+
+async def event_types(api, portfolio_id: str) -> list[tuple[str, int]]:
+    """(type, sequence) of the portfolio's event items, by sequence."""
+    response = await api.runtime.dynamodb.scan(
+        TableName=api.runtime.settings.table_name,
+        ConsistentRead=True,
+        FilterExpression="kind = :event AND aggregateId = :portfolio",
+        ExpressionAttributeValues=to_item({":event": "event", ":portfolio": portfolio_id}),
+    )
+    found = [from_item(item) for item in response["Items"]]
+    return sorted((item["type"], int(item["sequence"])) for item in found)
+
 
 # --- closed customers -------------------------------------------------------------------------
 
@@ -64,8 +78,9 @@ async def test_rename_portfolio(api, customer):
         "portfolio": {"id": portfolio["id"], "name": "Rainy day", "status": "OPEN"},
         "userErrors": [],
     }
-    assert await api.count_items() == before
+    assert await api.count_items() == before + 1  # the PortfolioRenamed event item, nothing else
     assert (await api.state(portfolio["id"]))["name"] == "Rainy day"
+    assert await event_types(api, portfolio["id"]) == [("PortfolioOpened", 1), ("PortfolioRenamed", 2)]
 
     await rejected(
         api, RENAME, "renamePortfolio", {"id": portfolio["id"], "name": " "}, [(("input", "name"), "INVALID")]
@@ -81,6 +96,7 @@ async def test_rename_portfolio(api, customer):
         [(("input", "id"), "INVALID"), (("input", "name"), "INVALID")],
     )
     assert (await api.state(portfolio["id"]))["name"] == "Rainy day"
+    assert await api.count_items() == before + 1  # the rejected renames wrote no event
 
 
 async def test_closed_portfolio_keeps_its_data_and_refuses_changes(api, customer):

@@ -21,7 +21,7 @@ from .mutations_operations import (
 async def test_create_portfolio_and_read_it_back(api, customer):
     before = await api.count_items()
     created = await api.create_portfolio(customer, name="  Retirement  ", kind="ROTH_IRA", baseCurrency="EUR")
-    assert await api.count_items() == before + 1  # the META item only
+    assert await api.count_items() == before + 2  # the META item and its PortfolioOpened event item
     assert created["name"] == "Retirement"  # trimmed
     assert (created["kind"], created["baseCurrency"], created["costBasisMethod"]) == (
         "ROTH_IRA",

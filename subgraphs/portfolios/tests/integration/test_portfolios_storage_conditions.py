@@ -77,7 +77,7 @@ async def test_a_closed_portfolio_or_customer_takes_no_change(store):
         await record(store.repository, portfolio, buy(portfolio, date(2024, 1, 3)))
     stored = await store.repository.ledger(portfolio.id)
     assert stored is not None and stored.version == 1 and len(stored.activities) == 1
-    renamed = await store.repository.rename_portfolio(portfolio.id, "Renamed")
+    renamed = await store.repository.rename_portfolio(portfolio.id, "Renamed", at=NOW)
     assert renamed is not None and renamed.name == "Renamed"
     assert (await store.repository.ledger(portfolio.id)).version == 1  # type: ignore[union-attr]
 

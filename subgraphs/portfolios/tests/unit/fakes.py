@@ -4,7 +4,10 @@
 projection and its version, audit entries, idempotency records, who owns each activity and lot)
 and honours the same contract: `write` stores every change of one or two portfolios or nothing,
 raising `WriteConflict` when a projection is no longer at the version read (or the customer closed
-meanwhile, or the idempotency key was taken meanwhile). Every method yields to the event loop once,
+meanwhile, or the idempotency key was taken meanwhile). Every change keeps its events with it, as
+the adapter writes them in the same transaction, numbered by the portfolio's event sequence:
+`state.events` holds (event, sequence) of the changes that happened, none of a refused or
+conflicting one. Every method yields to the event loop once,
 as real I/O does, so that concurrent use cases interleave between their read and their write.
 """
 
@@ -28,6 +31,12 @@ from portfolios.domain.model import (
     Portfolio,
     PortfolioStatus,
 )
+from portfolios.domain.outgoing_events import (
+    PortfolioClosed,
+    PortfolioEvent,
+    PortfolioOpened,
+    PortfolioRenamed,
+)
 from portfolios.domain.ports import (
     IdempotencyRecord,
     LedgerChange,
@@ -50,6 +59,8 @@ class _State:
     audit: dict[str, list[AuditEntry]] = field(default_factory=dict)
     idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
     owners: dict[str, Owner] = field(default_factory=dict)
+    sequences: dict[str, int] = field(default_factory=dict)
+    events: list[tuple[PortfolioEvent, int]] = field(default_factory=list)
 
 
 class FakePortfolioRepository:
@@ -62,6 +73,20 @@ class FakePortfolioRepository:
         self.calls: list[str] = []
         self.writes: list[tuple[LedgerChange, ...]] = []
         self.attempted: list[tuple[LedgerChange, ...]] = []
+
+    def published(self, portfolio_id: str | None = None) -> list[tuple[str, int, dict[str, str]]]:
+        """(type, sequence, data) of the events written (of one portfolio), in writing order."""
+        return [
+            (event.type, sequence, event.data)
+            for event, sequence in self.state.events
+            if portfolio_id is None or event.portfolio_id == portfolio_id
+        ]
+
+    def _emit(self, *events: PortfolioEvent) -> None:
+        for event in events:
+            sequence = self.state.sequences.get(event.portfolio_id, 0) + 1
+            self.state.sequences[event.portfolio_id] = sequence
+            self.state.events.append((event, sequence))
 
     def snapshot(self) -> _State:
         """Everything stored, copied: equal to a later snapshot when nothing was written between."""
@@ -83,20 +108,24 @@ class FakePortfolioRepository:
         self.state.activities[portfolio.id] = {}
         self.state.versions[portfolio.id] = 0
         self.state.audit[portfolio.id] = []
+        self._emit(PortfolioOpened.of(portfolio, portfolio.created_at))
 
     async def portfolios(self, ids: Sequence[str]) -> Mapping[str, Portfolio]:
         await self._io("portfolios")
         return {i: self.state.portfolios[i] for i in ids if i in self.state.portfolios}
 
     async def rename_portfolio(
-        self, portfolio_id: str, name: str, owner: str | None = None
+        self, portfolio_id: str, name: str, owner: str | None = None, *, at: datetime
     ) -> Portfolio | None:
         await self._io("rename_portfolio")
         portfolio = self.state.portfolios.get(portfolio_id)
         if portfolio is None or (owner is not None and portfolio.customer_id != owner):
             return None
+        if portfolio.name == name:
+            return portfolio
         renamed = replace(portfolio, name=name)
         self.state.portfolios[portfolio_id] = renamed
+        self._emit(PortfolioRenamed.of(renamed, at))
         return renamed
 
     async def close_portfolio(
@@ -110,6 +139,7 @@ class FakePortfolioRepository:
             return portfolio
         closed = replace(portfolio, status=PortfolioStatus.CLOSED, closed_at=closed_at)
         self.state.portfolios[portfolio_id] = closed
+        self._emit(PortfolioClosed.of(closed, closed_at))
         return closed
 
     # --- the ledger -------------------------------------------------------------------------------
@@ -174,6 +204,7 @@ class FakePortfolioRepository:
             for new in change.put:
                 assert new.portfolio_id == pid
                 assert new.id not in stored or new.id in deleted_ids, f"{new.id} put over a stored one"
+            assert change.changed_at is not None, "a use case's change carries its audit entries"
             for entry in change.audit:
                 assert entry.portfolio_id == pid
 
@@ -194,6 +225,8 @@ class FakePortfolioRepository:
         self.state.audit[pid].extend(change.audit)
         if change.idempotency is not None:
             self.state.idempotency[(pid, change.idempotency.key)] = change.idempotency
+        assert change.changed_at is not None
+        self._emit(*change.events(change.changed_at))
 
     # --- reads (the projection: never a replay) ----------------------------------------------------
 

@@ -1,5 +1,7 @@
 """DynamoDB storage of customers (the `CustomerRepository` port): profiles, the email guards that
-keep emails unique, the listing. Keys are `adapters.table`'s, items `adapters.items`'."""
+keep emails unique, the listing, and the event of each change, written in the change's own
+transaction (the outbox: the table's stream carries it out). Keys are `adapters.table`'s, items
+`adapters.items`'."""
 
 from __future__ import annotations
 
@@ -9,9 +11,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kit.aws.dynamo import batch_get, from_item, to_item
+from kit.aws.event_tracing import current_traceparent
+from kit.aws.outbox import OutgoingEvent, event_item, event_put
 
 from customers.adapters.items import customer_from_item, customer_item, email_guard_item
 from customers.adapters.table import LIST_INDEX, LIST_PARTITION, customer_key, email_guard_key, list_start_key
+from customers.domain.events import CustomerEvent
 from customers.domain.model import Customer
 from customers.domain.paging import PageRequest
 from customers.domain.ports import AlreadyRegistered, EmailTaken, StaleWrite
@@ -19,6 +24,9 @@ from customers.domain.ports import AlreadyRegistered, EmailTaken, StaleWrite
 # A transaction cancelled only because another one held an item at the same moment wrote nothing;
 # it is tried again a few times before the caller hears of it.
 _CONFLICT_RETRIES = 5
+
+# The `source` of this service's events (its subgraph name in topology.toml).
+EVENT_SOURCE = "customers"
 
 
 def _reasons(error: Any) -> list[str | None]:
@@ -42,8 +50,8 @@ class DynamoCustomerRepository:
         records = await batch_get(self._client, self._table, [customer_key(i) for i in customer_ids])
         return {record["id"]: customer_from_item(record) for record in records}
 
-    async def insert(self, customer: Customer) -> None:
-        """Profile and email guard in one transaction: either both exist afterwards or neither.
+    async def insert(self, customer: Customer, event: CustomerEvent) -> None:
+        """Profile, email guard and event in one transaction: all exist afterwards or none.
 
         Both are conditional on not existing yet, so of two registrations racing for one id (a
         customer registering itself twice at once) or one email, one is written and the other gets
@@ -52,6 +60,7 @@ class DynamoCustomerRepository:
         items = [
             self._put(customer_item(customer), "attribute_not_exists(pk)"),
             self._put(email_guard_item(customer), "attribute_not_exists(pk)"),
+            self._event(event),
         ]
         reasons = await self._transact(items)
         if reasons is None:
@@ -62,12 +71,13 @@ class DynamoCustomerRepository:
             raise EmailTaken(customer.email)
         raise RuntimeError(f"registering {customer.id} was cancelled: {reasons}")
 
-    async def replace(self, customer: Customer, *, previous: Customer) -> None:
-        """Write `customer` over `previous`, only if the stored profile is still at previous.version.
+    async def replace(self, customer: Customer, *, previous: Customer, event: CustomerEvent) -> None:
+        """Write `customer` over `previous` with `event`, only if the stored profile is still at
+        previous.version.
 
         A new email moves its guard in the same transaction: the old guard is deleted (if it is this
         customer's) and the new one put only if no one holds it. StaleWrite or EmailTaken: nothing
-        was written.
+        was written, the event neither.
         """
         items = [
             self._put(
@@ -89,6 +99,7 @@ class DynamoCustomerRepository:
                 },
                 self._put(email_guard_item(customer), "attribute_not_exists(pk)"),
             ]
+        items.append(self._event(event))  # last: the reasons above keep their positions
         reasons = await self._transact(items)
         if reasons is None:
             return
@@ -127,6 +138,13 @@ class DynamoCustomerRepository:
             query = {**query, "ExclusiveStartKey": last, "Limit": request.first + 1 - len(records)}
         customers = [customer_from_item(record) for record in records[: request.first]]
         return customers, len(records) > request.first
+
+    def _event(self, event: CustomerEvent) -> dict[str, Any]:
+        outgoing = OutgoingEvent(event.type, event.aggregate_id, event.sequence, event.data)
+        item = event_item(
+            outgoing, source=EVENT_SOURCE, occurred_at=event.occurred_at, traceparent=current_traceparent()
+        )
+        return event_put(self._table, item)
 
     def _put(
         self, record: Mapping[str, Any], condition: str, values: Mapping[str, Any] | None = None

@@ -4,14 +4,16 @@ A change is decided by the domain on a strongly consistent read and written cond
 version read (optimistic locking): when the stored customer moved on meanwhile, the repository
 raises `StaleWrite` having written nothing, and the use case reads again and decides again.
 An email belongs to one customer at a time, case-insensitively: the repository keeps it so
-atomically with the customer's write (`EmailTaken`, nothing written).
+atomically with the customer's write (`EmailTaken`, nothing written). The event describing a change
+is written in that same transaction (the outbox): it exists exactly when the change does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
+from customers.domain.events import CustomerEvent
 from customers.domain.model import Customer
 from customers.domain.paging import PageRequest
 
@@ -35,20 +37,15 @@ class CustomerRepository(Protocol):
     async def get_many(self, customer_ids: Sequence[str]) -> Mapping[str, Customer]:
         """The customers found among `customer_ids`, in one batched read."""
 
-    async def insert(self, customer: Customer) -> None:
-        """The customer and its email, both or neither; AlreadyRegistered (checked first) or
+    async def insert(self, customer: Customer, event: CustomerEvent) -> None:
+        """The customer, its email and `event`, all or none; AlreadyRegistered (checked first) or
         EmailTaken when either is someone's already."""
 
-    async def replace(self, customer: Customer, *, previous: Customer) -> None:
-        """`customer` over `previous` if it is still stored at previous.version (else StaleWrite);
-        a new email moves with it (EmailTaken when someone holds it). Nothing written on error."""
+    async def replace(self, customer: Customer, *, previous: Customer, event: CustomerEvent) -> None:
+        """`customer` over `previous` if it is still stored at previous.version (else StaleWrite),
+        with `event`; a new email moves with it (EmailTaken when someone holds it). Nothing
+        written on error, the event neither."""
 
     async def list_page(self, request: PageRequest) -> tuple[list[Customer], bool]:
         """Up to `request.first` customers after `request.after` in creation order, and whether
         more follow."""
-
-
-class EventPublisher(Protocol):
-    """Tells other services what happened (kit.aws.events: EventBridge in AWS, HTTP push locally)."""
-
-    async def publish(self, event_type: str, detail: Mapping[str, Any]) -> None: ...

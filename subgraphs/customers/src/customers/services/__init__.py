@@ -7,7 +7,7 @@ input raises `kit.core.errors.InputProblems` (userErrors, nothing written), a re
 
 from __future__ import annotations
 
-from customers.domain.ports import CustomerRepository, EventPublisher
+from customers.domain.ports import CustomerRepository
 from customers.services.common import MAX_WRITE_ATTEMPTS, Clock, IdFactory, new_ulid, utc_now
 from customers.services.customers import CustomerUseCases
 from customers.services.reads import Edge, Page, Reads
@@ -19,13 +19,12 @@ class CustomerService:
     def __init__(
         self,
         repository: CustomerRepository,
-        events: EventPublisher,
         *,
         clock: Clock = utc_now,
         new_id: IdFactory = new_ulid,
         attempts: int = MAX_WRITE_ATTEMPTS,
     ) -> None:
-        self.customers = CustomerUseCases(repository, events, clock=clock, new_id=new_id, attempts=attempts)
+        self.customers = CustomerUseCases(repository, clock=clock, new_id=new_id, attempts=attempts)
         self.reads = Reads(repository)
 
 

@@ -1,5 +1,5 @@
-"""Registering, changing and closing customers: the access rule, the domain's decision, one write,
-then the event.
+"""Registering, changing and closing customers: the access rule, the domain's decision, one write
+that carries the event describing it (nothing is published after the write).
 
 Every change is decided by the domain on a strongly consistent read and written conditionally on
 the version that was read (optimistic locking). When the write loses a race, the customer is read
@@ -16,13 +16,12 @@ from kit.core.principal import Principal
 from customers import access
 from customers.domain import problems
 from customers.domain.commands import CloseCustomer, RegisterCustomer, UpdateCustomer
-from customers.domain.events import CustomerClosed, CustomerEvent, CustomerRegistered
+from customers.domain.events import CustomerClosed, CustomerRegistered, CustomerUpdated
 from customers.domain.model import Customer
 from customers.domain.ports import (
     AlreadyRegistered,
     CustomerRepository,
     EmailTaken,
-    EventPublisher,
     StaleWrite,
 )
 from customers.domain.problems import ID_FIELD
@@ -34,14 +33,12 @@ class CustomerUseCases:
     def __init__(
         self,
         repository: CustomerRepository,
-        events: EventPublisher,
         *,
         clock: Clock,
         new_id: IdFactory,
         attempts: int = MAX_WRITE_ATTEMPTS,
     ) -> None:
         self._repository = repository
-        self._events = events
         self._clock = clock
         self._new_id = new_id
         self._attempts = attempts
@@ -59,12 +56,11 @@ class CustomerUseCases:
         )
         customer = Customer.register(customer_id, registration, self._clock())
         try:
-            await self._repository.insert(customer)
+            await self._repository.insert(customer, CustomerRegistered.of(customer, customer.created_at))
         except AlreadyRegistered as error:
             raise problems.already_registered(customer.id) from error
         except EmailTaken as error:
             raise problems.email_taken() from error
-        await self._publish(CustomerRegistered(customer.id))
         return customer
 
     async def update(self, caller: Principal, command: UpdateCustomer) -> Customer:
@@ -72,7 +68,8 @@ class CustomerUseCases:
         admin; then problems in order: INVALID (all of them, the id's included), NOT_FOUND,
         CUSTOMER_CLOSED, CONFLICT, EMAIL_TAKEN.
 
-        An update that changes nothing writes nothing and keeps the version.
+        An update that changes nothing writes nothing (no event either) and keeps the version; one
+        that changes something is written with CustomerUpdated.
         """
         access.check_change(caller, command.customer_id)
         found: list[Problem] = []
@@ -93,8 +90,9 @@ class CustomerUseCases:
             updated = current.apply(changes, expected_version=command.expected_version)
             if updated == current:
                 return current
+            event = CustomerUpdated.of(updated, self._clock())
             try:
-                await self._repository.replace(updated, previous=current)
+                await self._repository.replace(updated, previous=current, event=event)
             except EmailTaken as error:
                 raise problems.email_taken() from error
             except StaleWrite:
@@ -103,7 +101,8 @@ class CustomerUseCases:
         raise problems.conflict()
 
     async def close(self, caller: Principal, command: CloseCustomer) -> Customer:
-        """Status CLOSED and closedAt set, every other field kept, version + 1; then CustomerClosed.
+        """Status CLOSED and closedAt set, every other field kept, version + 1, written with
+        CustomerClosed.
 
         FORBIDDEN (before any read) unless the caller is the customer or an admin; then problems:
         INVALID (not a customer id), NOT_FOUND, CUSTOMER_CLOSED (also when closed already), CONFLICT
@@ -113,12 +112,12 @@ class CustomerUseCases:
         check_customer_id(command.customer_id, ID_FIELD)
         for _ in range(self._attempts):
             current = await self._existing(command.customer_id)
-            closed = current.close(expected_version=command.expected_version, at=self._clock())
+            now = self._clock()
+            closed = current.close(expected_version=command.expected_version, at=now)
             try:
-                await self._repository.replace(closed, previous=current)
+                await self._repository.replace(closed, previous=current, event=CustomerClosed.of(closed, now))
             except StaleWrite:
                 continue
-            await self._publish(CustomerClosed(closed.id))
             return closed
         raise problems.conflict()
 
@@ -139,6 +138,3 @@ class CustomerUseCases:
         if current is None:
             raise problems.not_found()
         return current
-
-    async def _publish(self, event: CustomerEvent) -> None:
-        await self._events.publish(event.type, event.detail)

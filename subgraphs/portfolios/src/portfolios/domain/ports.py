@@ -7,6 +7,11 @@ or deleted, the new projection, audit entries and an idempotency record of one o
 condition fails, or a concurrent transaction interferes, the adapter raises `WriteConflict` having
 written nothing; the use case then reads again and decides again (a bounded number of times).
 How many items that takes is the adapter's business: the domain never sees a transaction limit.
+
+Every change of a portfolio is written with its events (`outgoing_events`: opened, renamed, closed,
+one per activity recorded, corrected or removed) in the same transaction, numbered by the
+portfolio's event sequence (one more per event, kept beside META's version and conditioned the same
+way); a change that is refused or conflicts writes none.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from portfolios.domain.model import (
     DirectoryEntry,
     Portfolio,
 )
+from portfolios.domain.outgoing_events import ActivityEvent, activity_events
 from portfolios.domain.timeline import Timeline
 
 
@@ -77,6 +83,15 @@ class LedgerChange:
     require_active_customer: bool = False
     activities: tuple[Activity, ...] | None = None
 
+    @property
+    def changed_at(self) -> datetime | None:
+        """When the change was decided: the time of its audit entries (None when it has none)."""
+        return self.audit[0].at if self.audit else None
+
+    def events(self, at: datetime) -> tuple[ActivityEvent, ...]:
+        """What the change tells other services, one event per activity it touches."""
+        return activity_events(self.portfolio, self.put, self.deleted, at)
+
 
 class WriteConflict(Exception):
     """A condition of the write failed or a concurrent one interfered; nothing was written."""
@@ -108,8 +123,8 @@ class CustomerDirectory(Protocol):
 
 class PortfolioRepository(Protocol):
     async def create_portfolio(self, portfolio: Portfolio) -> None:
-        """Records the portfolio (with empty books at version 0) if its customer is registered and
-        active (else WriteConflict)."""
+        """Records the portfolio (with empty books at version 0) and PortfolioOpened if its customer
+        is registered and active (else WriteConflict)."""
 
     async def portfolios(self, ids: Sequence[str]) -> Mapping[str, Portfolio]:
         """The portfolios found among `ids` (one batched read)."""
@@ -151,16 +166,18 @@ class PortfolioRepository(Protocol):
         """Up to `first` audit entries older than the entry `after`, newest first."""
 
     async def rename_portfolio(
-        self, portfolio_id: str, name: str, owner: str | None = None
+        self, portfolio_id: str, name: str, owner: str | None = None, *, at: datetime
     ) -> Portfolio | None:
-        """The renamed portfolio; None when there is none, or (`owner` given) when it is not
-        `owner`'s: then nothing is written."""
+        """The renamed portfolio, written with PortfolioRenamed at `at` (nothing when the name is
+        the same); None when there is none, or (`owner` given) when it is not `owner`'s: then
+        nothing is written. WriteConflict when the portfolio changed between read and write."""
 
     async def close_portfolio(
         self, portfolio_id: str, closed_at: datetime, owner: str | None = None
     ) -> Portfolio | None:
-        """The portfolio, closed at `closed_at` unless it was closed already; None when there is none.
-        With `owner` given, a portfolio of someone else is returned unchanged (the caller refuses)."""
+        """The portfolio, closed at `closed_at` with PortfolioClosed unless it was closed already;
+        None when there is none. With `owner` given, a portfolio of someone else is returned
+        unchanged (the caller refuses). WriteConflict when it changed between read and write."""
 
 
 def books_version(change: LedgerChange) -> int:

@@ -59,7 +59,9 @@ class PortfolioUseCases:
         if problems:
             raise InputProblems(problems)
         owner = None if caller.is_admin else caller.customer_id
-        renamed = await self._repository.rename_portfolio(portfolio_id, clean, owner)
+        renamed = await retrying(
+            lambda: self._repository.rename_portfolio(portfolio_id, clean, owner, at=self._clock())
+        )
         if renamed is None:
             if owner is not None:  # missing, or not the caller's: the same answer
                 raise forbidden_to_change("portfolio", portfolio_id)
@@ -73,7 +75,7 @@ class PortfolioUseCases:
         if not is_ulid(portfolio_id):
             raise InputProblems([invalid_id(_BY_ID)])
         owner = None if caller.is_admin else caller.customer_id
-        closed = await self._repository.close_portfolio(portfolio_id, self._clock(), owner)
+        closed = await retrying(lambda: self._repository.close_portfolio(portfolio_id, self._clock(), owner))
         check_change(caller, closed, "portfolio", portfolio_id)
         if closed is None:
             raise portfolio_gone(_BY_ID)

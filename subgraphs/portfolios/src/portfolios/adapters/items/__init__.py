@@ -26,12 +26,14 @@ from portfolios.adapters.items.activities import (
 )
 from portfolios.adapters.items.codec import CHUNK_BYTES, pack, unpack
 from portfolios.adapters.items.portfolio import (
+    FIRST_SEQUENCE,
     HISTORY_CHUNKS,
     HOLDINGS_CHUNKS,
     JOURNAL_CHUNKS,
     JOURNAL_VERSION,
     MIGRATED_AT,
     PORTFOLIO_TYPE,
+    SEQUENCE,
     TIMELINE_CHUNKS,
     VERSION,
     chunk_count,
@@ -40,6 +42,8 @@ from portfolios.adapters.items.portfolio import (
     portfolio_attributes,
     portfolio_from,
     portfolio_item,
+    sequence_of,
+    stored_sequence,
     version_of,
 )
 from portfolios.adapters.items.projection import (
@@ -79,6 +83,7 @@ __all__ = [
     "CHUNK_BYTES",
     "DATA",
     "DIRECTORY_TYPE",
+    "FIRST_SEQUENCE",
     "HISTORY_CHUNKS",
     "HISTORY_PART",
     "HOLDINGS_CHUNKS",
@@ -90,6 +95,7 @@ __all__ = [
     "MIGRATED_AT",
     "PORTFOLIO_TYPE",
     "REF_TYPE",
+    "SEQUENCE",
     "TIMELINE_CHUNKS",
     "TIMELINE_PART",
     "VERSION",
@@ -126,6 +132,8 @@ __all__ = [
     "portfolio_item",
     "raw_data",
     "ref_item",
+    "sequence_of",
+    "stored_sequence",
     "timeline_chunks",
     "timeline_data",
     "timeline_from_chunks",

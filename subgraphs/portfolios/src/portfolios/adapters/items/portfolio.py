@@ -1,5 +1,5 @@
-"""The portfolio item (META): the portfolio itself, and the version and chunk counts of what is
-stored beside it (the projection, the journal)."""
+"""The portfolio item (META): the portfolio itself, the version and chunk counts of what is stored
+beside it (the projection, the journal), and the sequence of its events."""
 
 from __future__ import annotations
 
@@ -24,6 +24,11 @@ MIGRATED_AT = "migratedAt"
 # How many TIMELINE# chunks META's version has; absent: the timeline was never stored (a portfolio
 # last written before timelines were).
 TIMELINE_CHUNKS = "timelineChunks"
+# The number of the portfolio's last event: one more per event (opened = 1), so a consumer applies a
+# portfolio's events in order. Kept apart from VERSION, which numbers the projection's chunks and
+# moves only with the ledger (a rename or a close changes no chunk).
+SEQUENCE = "sequence"
+FIRST_SEQUENCE = 1
 
 PART_COUNT = {
     table.HOLDINGS_PART: HOLDINGS_CHUNKS,
@@ -50,7 +55,8 @@ def portfolio_attributes(portfolio: Portfolio) -> dict[str, Any]:
 
 
 def portfolio_item(portfolio: Portfolio) -> dict[str, Any]:
-    """A new portfolio: its projection and its journal at version 0, empty (no chunks)."""
+    """A new portfolio: its projection and its journal at version 0, empty (no chunks), and its
+    first event (PortfolioOpened)."""
     return {
         **table.portfolio_key(portfolio.id),
         **portfolio_attributes(portfolio),
@@ -60,6 +66,7 @@ def portfolio_item(portfolio: Portfolio) -> dict[str, Any]:
         JOURNAL_CHUNKS: 0,
         JOURNAL_VERSION: 0,
         TIMELINE_CHUNKS: 0,
+        SEQUENCE: FIRST_SEQUENCE,
     }
 
 
@@ -80,6 +87,19 @@ def portfolio_from(item: Mapping[str, Any]) -> Portfolio:
 def version_of(meta: Mapping[str, Any]) -> int:
     """The projection's version; a portfolio stored before the ledger has none: 0."""
     return int(meta.get(VERSION, 0))
+
+
+def stored_sequence(meta: Mapping[str, Any]) -> int | None:
+    """META's event sequence as stored; None for a portfolio written before events were."""
+    sequence = meta.get(SEQUENCE)
+    return None if sequence is None else int(sequence)
+
+
+def sequence_of(meta: Mapping[str, Any]) -> int:
+    """The number of the portfolio's last event; a portfolio written before events were counts on
+    from its version."""
+    stored = stored_sequence(meta)
+    return version_of(meta) if stored is None else stored
 
 
 def chunk_count(meta: Mapping[str, Any], part: str) -> int:

@@ -1,6 +1,7 @@
-"""The parts of the one transaction a ledger change is: META moved to the next version, the chunks of
-the projection and of the journal at that version (surplus chunks deleted), the activity items and
-their refs, the audit entries and the idempotency record."""
+"""The parts of the one transaction a ledger change is: META moved to the next version (and its event
+sequence on by the change's events), the chunks of the projection and of the journal at that version
+(surplus chunks deleted), the activity items and their refs, the audit entries, the idempotency
+record and the event items."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 from kit.aws.dynamo import to_item
 
 from portfolios.adapters import items, table
-from portfolios.adapters.repository.transactions import TransactionParts, at_version
+from portfolios.adapters.repository.transactions import TransactionParts, at_version, sequence_step
 from portfolios.domain.books import Books
 from portfolios.domain.model import Activity, Portfolio, PortfolioStatus
 from portfolios.domain.ports import LedgerChange
@@ -81,10 +82,12 @@ class ChangeParts(TransactionParts):
         extra_set: Mapping[str, Any] | None = None,
         extra_condition: str | None = None,
         require_open: bool = True,
+        sequence: tuple[int | None, int] | None = None,
     ) -> dict[str, Any]:
         """META moved to `expected_version + 1` with the projection's new chunk counts (by part), if it is at
         `expected_version` and the portfolio exists and is open. `journal_count` None: the new
-        version has no journal (the old chunks stay, counted, until a journal replaces them)."""
+        version has no journal (the old chunks stay, counted, until a journal replaces them).
+        `sequence` (stored, last): the event sequence moves from `stored` to `last` too."""
         version_condition, values = at_version(expected_version)
         values = {
             **values,
@@ -104,6 +107,10 @@ class ChangeParts(TransactionParts):
         if journal_count is not None:
             values[":journal"] = journal_count
             assignments += [f"{items.JOURNAL_CHUNKS} = :journal", f"{items.JOURNAL_VERSION} = :next"]
+        step = sequence_step(*sequence) if sequence is not None else None
+        if step is not None:
+            assignments.append(step[0])
+            values.update(step[2])
         update = "SET " + ", ".join(assignments)
         if journal_count is None:
             update += f" REMOVE {items.JOURNAL_VERSION}"
@@ -113,6 +120,9 @@ class ChangeParts(TransactionParts):
             condition += " AND (attribute_not_exists(#status) OR #status <> :closed)"
             names["#status"] = "status"
             values[":closed"] = PortfolioStatus.CLOSED.value
+        if step is not None:
+            condition += f" AND {step[1]}"
+            names["#sequence"] = items.SEQUENCE
         if extra_condition:
             condition = f"{condition} AND {extra_condition}"
         return {
@@ -178,15 +188,21 @@ class ChangeParts(TransactionParts):
     def change(
         self, change: LedgerChange, old_meta: Mapping[str, Any], *, with_journal: bool = True
     ) -> list[dict[str, Any]]:
-        """Every part of `change` but the customer's check."""
+        """Every part of `change` but the customer's check: its events included, one item each,
+        numbered on from META's sequence."""
         portfolio = change.portfolio
         version = change.expected_version + 1
         chunks, counts = self.projection(portfolio, version, change.books, old_meta)
         journal, journal_count = self.journal(
             portfolio, version, change.activities if with_journal else None, old_meta
         )
-        flip = self.flip_meta(portfolio, change.expected_version, counts, journal_count=journal_count)
-        parts = [flip, *chunks, *journal]
+        events = change.events(change.changed_at or datetime.now(UTC))
+        first = items.sequence_of(old_meta) + 1
+        sequence = (items.stored_sequence(old_meta), first + len(events) - 1) if events else None
+        flip = self.flip_meta(
+            portfolio, change.expected_version, counts, journal_count=journal_count, sequence=sequence
+        )
+        parts = [flip, *chunks, *journal, *self.events(events, first)]
 
         put_keys = {table.activity_sk(a.occurred_on, a.id) for a in change.put}
         put_refs = {ref for a in change.put for ref in (a.id, *items.lot_ids_of(a))}
@@ -204,6 +220,6 @@ class ChangeParts(TransactionParts):
         for entry in change.audit:
             parts.append(self.put_new(items.audit_item(entry)))
         if change.idempotency is not None:
-            at = change.audit[0].at if change.audit else datetime.now(UTC)
+            at = change.changed_at or datetime.now(UTC)
             parts.append(self.put_new(items.idempotency_item(portfolio.id, change.idempotency, at)))
         return parts

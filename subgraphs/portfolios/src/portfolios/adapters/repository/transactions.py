@@ -1,5 +1,6 @@
-"""One TransactWriteItems on the portfolios table: its parts, DynamoDB's limits on it, and what a
-cancelled one means (`WriteConflict`: a condition failed, or a concurrent transaction interfered)."""
+"""One TransactWriteItems on the portfolios table: its parts (the event items of the change among
+them), DynamoDB's limits on it, and what a cancelled one means (`WriteConflict`: a condition failed,
+or a concurrent transaction interfered)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,15 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 from kit.aws.dynamo import to_item
+from kit.aws.event_tracing import current_traceparent
+from kit.aws.outbox import OutgoingEvent, event_item, event_put
 
 from portfolios.adapters import table
+from portfolios.domain.outgoing_events import PortfolioEvent
 from portfolios.domain.ports import WriteConflict
+
+# The `source` of this service's events (its subgraph name in topology.toml).
+EVENT_SOURCE = "portfolios"
 
 NOT_EXISTS = "attribute_not_exists(pk)"
 EXISTS = "attribute_exists(pk)"
@@ -82,6 +89,16 @@ def at_version(expected: int) -> tuple[str, dict[str, Any]]:
     return "#version = :expected", {":expected": expected}
 
 
+def sequence_step(stored: int | None, last: int) -> tuple[str, str, dict[str, Any]]:
+    """The SET assignment moving META's event sequence to `last`, the condition that it is still at
+    `stored` (None: a META written before events had none), and their values; names `#sequence`."""
+    values: dict[str, Any] = {":lastEvent": last}
+    if stored is None:
+        return "#sequence = :lastEvent", "attribute_not_exists(#sequence)", values
+    values[":storedEvent"] = stored
+    return "#sequence = :lastEvent", "#sequence = :storedEvent", values
+
+
 class TransactionParts:
     """The parts of a transaction on one table: puts, deletes and condition checks."""
 
@@ -106,3 +123,20 @@ class TransactionParts:
 
     def delete(self, key: Mapping[str, Any]) -> dict[str, Any]:
         return {"Delete": {"TableName": self.table, "Key": to_item(key)}}
+
+    def events(self, events: Sequence[PortfolioEvent], first_sequence: int) -> list[dict[str, Any]]:
+        """Puts of the event items of `events`, numbered from `first_sequence` on (kit.aws.outbox),
+        carrying the trace of the request that made the change."""
+        traceparent = current_traceparent()
+        return [
+            event_put(
+                self.table,
+                event_item(
+                    OutgoingEvent(event.type, event.aggregate_id, first_sequence + n, event.data),
+                    source=EVENT_SOURCE,
+                    occurred_at=event.occurred_at,
+                    traceparent=traceparent,
+                ),
+            )
+            for n, event in enumerate(events)
+        ]

@@ -1,32 +1,31 @@
 """The repository's writes: a new portfolio, ledger changes (one transaction for all of them, which
-re-checks what the use case read), and the portfolio's own attributes (name, closing)."""
+re-checks what the use case read), and the portfolio's own attributes (name, closing); each with
+its events, in the same transaction."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from botocore.exceptions import ClientError
-from kit.aws.dynamo import from_item, to_item
+from kit.aws.dynamo import to_item
 
 from portfolios.adapters import items, table
 from portfolios.adapters.repository import transactions
 from portfolios.adapters.repository.base import RepositoryBase
 from portfolios.adapters.repository.changes import check_journal
 from portfolios.domain.model import Portfolio, PortfolioStatus
+from portfolios.domain.outgoing_events import (
+    PortfolioClosed,
+    PortfolioEvent,
+    PortfolioOpened,
+    PortfolioRenamed,
+)
 from portfolios.domain.ports import LedgerChange, WriteConflict
 
 log = logging.getLogger(__name__)
-
-
-def _owned_by(owner: str | None, condition: str, values: dict[str, Any]) -> str:
-    """`condition`, and the stored portfolio belongs to `owner` when one is given."""
-    if owner is None:
-        return condition
-    values[":owner"] = owner
-    return f"{condition} AND customerId = :owner"
 
 
 class PortfolioWrites(RepositoryBase):
@@ -36,6 +35,9 @@ class PortfolioWrites(RepositoryBase):
             [
                 self._parts.check_active(portfolio.customer_id),
                 self._parts.put_new(items.portfolio_item(portfolio)),
+                *self._parts.events(
+                    [PortfolioOpened.of(portfolio, portfolio.created_at)], items.FIRST_SEQUENCE
+                ),
             ],
         )
 
@@ -80,47 +82,63 @@ class PortfolioWrites(RepositoryBase):
         await transactions.transact(self._client, full)
 
     async def rename_portfolio(
-        self, portfolio_id: str, name: str, owner: str | None = None
+        self, portfolio_id: str, name: str, owner: str | None = None, *, at: datetime
     ) -> Portfolio | None:
-        values: dict[str, Any] = {":name": name}
-        try:
-            response = await self._client.update_item(
-                TableName=self._table,
-                Key=to_item(table.portfolio_key(portfolio_id)),
-                UpdateExpression="SET #name = :name",
-                ConditionExpression=_owned_by(owner, transactions.EXISTS, values),
-                ExpressionAttributeNames={"#name": "name"},
-                ExpressionAttributeValues=to_item(values),
-                ReturnValues="ALL_NEW",
-            )
-        except ClientError as error:
-            if transactions.error_code(error) == "ConditionalCheckFailedException":
-                return None
-            raise
-        return items.portfolio_from(from_item(response["Attributes"]))
+        meta = await self._meta(portfolio_id)
+        if meta is None:
+            return None
+        portfolio = items.portfolio_from(meta)
+        if owner is not None and portfolio.customer_id != owner:
+            return None
+        if portfolio.name == name:
+            return portfolio  # nothing changes: nothing written, no event
+        renamed = replace(portfolio, name=name)
+        await self._change_meta(
+            meta, "#name = :name", {"#name": "name"}, {":name": name}, PortfolioRenamed.of(renamed, at)
+        )
+        return renamed
 
     async def close_portfolio(
         self, portfolio_id: str, closed_at: datetime, owner: str | None = None
     ) -> Portfolio | None:
-        values: dict[str, Any] = {":closed": PortfolioStatus.CLOSED.value, ":at": closed_at.isoformat()}
-        condition = "attribute_exists(pk) AND (attribute_not_exists(#status) OR #status <> :closed)"
-        try:
-            response = await self._client.update_item(
-                TableName=self._table,
-                Key=to_item(table.portfolio_key(portfolio_id)),
-                UpdateExpression="SET #status = :closed, closedAt = :at",
-                ConditionExpression=_owned_by(owner, condition, values),
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=to_item(values),
-                ReturnValues="ALL_NEW",
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except ClientError as error:
-            if transactions.error_code(error) != "ConditionalCheckFailedException":
-                raise
-            # Missing (no item comes back), closed already (then it keeps its first closing time),
-            # or not `owner`'s (then it is unchanged: the caller checks the owner of what is
-            # returned). The failed write returns the stored item: no second read.
-            old = cast("Mapping[str, Any] | None", error.response.get("Item"))
-            return items.portfolio_from(from_item(old)) if old else None
-        return items.portfolio_from(from_item(response["Attributes"]))
+        meta = await self._meta(portfolio_id)
+        if meta is None:
+            return None
+        portfolio = items.portfolio_from(meta)
+        # Someone else's is returned unchanged (the caller refuses); a closed one keeps its first
+        # closing time.
+        if (owner is not None and portfolio.customer_id != owner) or portfolio.is_closed:
+            return portfolio
+        closed = replace(portfolio, status=PortfolioStatus.CLOSED, closed_at=closed_at)
+        await self._change_meta(
+            meta,
+            "#status = :closed, closedAt = :at",
+            {"#status": "status"},
+            {":closed": PortfolioStatus.CLOSED.value, ":at": closed_at.isoformat()},
+            PortfolioClosed.of(closed, closed_at),
+        )
+        return closed
+
+    async def _change_meta(
+        self,
+        meta: Mapping[str, Any],
+        assignments: str,
+        names: Mapping[str, str],
+        values: Mapping[str, Any],
+        event: PortfolioEvent,
+    ) -> None:
+        """META's `assignments` and `event`, in one transaction conditioned on META's event sequence
+        as read (every change of the portfolio moves it): WriteConflict when it moved meanwhile."""
+        last = items.sequence_of(meta) + 1
+        sequence, condition, sequence_values = transactions.sequence_step(items.stored_sequence(meta), last)
+        update = {
+            "Update": {
+                "TableName": self._table,
+                "Key": to_item(table.portfolio_key(meta["id"])),
+                "UpdateExpression": f"SET {assignments}, {sequence}",
+                "ConditionExpression": f"{transactions.EXISTS} AND {condition}",
+                "ExpressionAttributeNames": {**names, "#sequence": items.SEQUENCE},
+                "ExpressionAttributeValues": to_item({**values, **sequence_values}),
+            }
+        }
+        await transactions.transact(self._client, [update, *self._parts.events([event], last)])
