@@ -6,7 +6,7 @@ import asyncio
 from contextlib import AsyncExitStack
 
 from fastapi import FastAPI
-from kit.aws.consumer import MAX_WAIT_SECONDS, EventQueueConsumer, sqs_client
+from kit.aws.consumer import MAX_WAIT_SECONDS, EventQueueConsumer, MalformedEvent, sqs_client
 from kit.web.app import Runtime, serve
 from kit.web.app import create_app as create_kit_app
 from kit.web.settings import ServiceSettings
@@ -15,6 +15,7 @@ from pydantic_settings import SettingsConfigDict
 
 from portfolios.adapters.migration import migrate_at_startup
 from portfolios.adapters.repository import DynamoCustomerDirectory, DynamoPortfolioRepository
+from portfolios.domain.events import InvalidEvent
 from portfolios.graphql.context import PortfoliosContext
 from portfolios.schema import schema
 from portfolios.services import PortfolioService
@@ -92,6 +93,8 @@ class PortfoliosRuntime(Runtime):
             self.service.apply_customer_event,
             wait_seconds=settings.event_wait_seconds,
             backoff_seconds=settings.event_backoff_seconds,
+            # Redelivery cannot mend an event the domain refuses: leave it for the dead-letter queue.
+            permanent_errors=(MalformedEvent, InvalidEvent),
         )
         task = asyncio.create_task(self.consumer.run(), name="portfolios-event-queue")
         self.consumer_task = task

@@ -7,7 +7,9 @@ from __future__ import annotations
 import asyncio
 from contextlib import AsyncExitStack
 
-from kit.aws.consumer import EventHandler, EventQueueConsumer, sqs_client
+from kit.aws.consumer import EventHandler, EventQueueConsumer, MalformedEvent, sqs_client
+
+from assets.domain.events import InvalidEvent
 
 
 async def start_consumer(
@@ -24,7 +26,13 @@ async def start_consumer(
     in reverse)."""
     client = await stack.enter_async_context(sqs_client(region, endpoint_url, wait_seconds=wait_seconds))
     consumer = EventQueueConsumer(
-        client, queue_url, handler, wait_seconds=wait_seconds, backoff_seconds=backoff_seconds
+        client,
+        queue_url,
+        handler,
+        wait_seconds=wait_seconds,
+        backoff_seconds=backoff_seconds,
+        # Redelivery cannot mend an event the domain refuses: leave it for the dead-letter queue.
+        permanent_errors=(MalformedEvent, InvalidEvent),
     )
     task = asyncio.create_task(consumer.run(), name="assets-event-queue")
 
