@@ -220,7 +220,8 @@ async def test_each_event_is_handled_in_a_consumer_span_of_the_producers_trace(
     exporter = InMemorySpanExporter()
     provider = TracerProvider()
     provider.add_span_processor(SimpleSpanProcessor(exporter))
-    monkeypatch.setattr(event_tracing, "_tracer", provider.get_tracer("test"))
+    # event_tracing looks its tracer up per event: hand it this test's provider's.
+    monkeypatch.setattr(event_tracing.trace, "get_tracer", lambda *_, **__: provider.get_tracer("test"))
     trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
     queues = Queues(moto_endpoint)
     customer_id = str(ULID())

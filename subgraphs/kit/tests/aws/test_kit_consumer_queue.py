@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import EndpointConnectionError
-from kit.aws.consumer import EventQueueConsumer, IncomingEvent, sqs_client
+from kit.aws.consumer import EventQueueConsumer, IncomingEvent, MalformedEvent, sqs_client
 from kit_testing.queues import MAX_RECEIVE_COUNT, REGION, EventQueues, envelope, event_detail, eventually
 
 LOGGER = "kit.aws.consumer"
@@ -63,7 +63,9 @@ async def test_malformed_and_invalid_messages_end_in_the_dead_letter_queue(
     async def rejects(event: IncomingEvent) -> None:
         raise ValueError(f"Unsupported event type {event.type!r}.")
 
-    consumer = EventQueueConsumer(sqs, queues.url, rejects, wait_seconds=0)
+    consumer = EventQueueConsumer(
+        sqs, queues.url, rejects, wait_seconds=0, permanent_errors=(MalformedEvent, ValueError)
+    )
     for _ in range(MAX_RECEIVE_COUNT):
         assert await consumer.poll_once() == 0
         assert queues.count(queues.url) == 3  # left on the queue

@@ -25,7 +25,7 @@ from portfolios.services import PortfolioService
 from ulid import ULID
 
 from .events_support import meta_sequence, published
-from .support import NOW
+from .support import register_customer
 
 FIRST_DAY = date(2024, 1, 1)
 ADMIN = Principal.of("admin-1", [Role.ADMIN])
@@ -103,7 +103,7 @@ async def _apply(service: PortfolioService, portfolio_id: str, step: tuple, reco
 async def test_the_events_of_a_portfolio_are_its_changes_numbered_by_its_sequence(store, steps):
     service = PortfolioService(store.repository, store.directory)
     customer_id = str(ULID())
-    await store.directory.register(customer_id, NOW)
+    await register_customer(store, customer_id)
     portfolio = await service.portfolios.create_portfolio(
         ADMIN, PortfolioRequest(customer_id, "Main", PortfolioKind.BROKERAGE, "USD")
     )
@@ -155,7 +155,7 @@ async def test_concurrent_changes_from_two_processes_number_their_events_without
         PortfolioService(store.repository, store.directory),
     )
     customer_id = str(ULID())
-    await store.directory.register(customer_id, NOW)
+    await register_customer(store, customer_id)
     portfolio = await first.portfolios.create_portfolio(
         ADMIN, PortfolioRequest(customer_id, "Main", PortfolioKind.BROKERAGE, "USD")
     )

@@ -18,7 +18,7 @@ from portfolios.domain.ports import LedgerChange, WriteConflict
 from ulid import ULID
 
 from .events_support import event_items, meta_sequence, published
-from .support import NOW, activity, audit, buy, count_calls, open_portfolio, record, usd
+from .support import NOW, activity, audit, buy, close_customer, count_calls, open_portfolio, record, usd
 
 
 async def test_opening_recording_and_closing_write_the_outbox_attributes(store):
@@ -57,7 +57,7 @@ async def test_opening_recording_and_closing_write_the_outbox_attributes(store):
             "aggregateId": portfolio.id,
             "sequence": n,
             "occurredAt": at.isoformat().replace("+00:00", "Z"),
-            "data": json.dumps(data, separators=(",", ":")),
+            "data": json.dumps(data, separators=(",", ":"), sort_keys=True),  # compact, keys sorted
             "purgeAt": int((at + timedelta(days=7)).timestamp()),
         }
         assert str(ULID.from_str(event["eventId"])) == event["eventId"]
@@ -87,6 +87,7 @@ async def test_a_ledger_change_is_one_transaction_with_one_event_item_per_activi
                 "symbol": "AAPL",
             },
             separators=(",", ":"),
+            sort_keys=True,
         )
         for a in added
     ]
@@ -198,7 +199,7 @@ async def test_refused_and_conflicting_changes_write_no_event(store):
         await store.repository.write(
             [LedgerChange(portfolio, 0, books, put=(stale,), audit=(audit(portfolio, stale),))]
         )
-    await store.directory.close(portfolio.customer_id, NOW)
+    await close_customer(store, portfolio.customer_id)
     with pytest.raises(WriteConflict):  # an inflow for a closed customer
         await record(
             store.repository, portfolio, buy(portfolio, date(2024, 1, 4)), require_active_customer=True

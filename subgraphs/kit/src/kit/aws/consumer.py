@@ -94,11 +94,11 @@ def _text(detail: Mapping[str, Any], name: str) -> str:
 
 def _sequence(value: Any) -> int:
     # An integer; the text of one too, should a Pipe's input template quote it.
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 20:
         return int(value)
-    raise MalformedEvent("the detail's sequence is not an integer")
+    raise MalformedEvent("the detail's sequence is not a non-negative integer")
 
 
 def _instant(text: str) -> datetime:
