@@ -15,7 +15,7 @@ from graphql import GraphQLResolveInfo
 from kit.graphql.execution import PlainFieldExecutor
 from kit.graphql.schema import federated_schema
 from kit.graphql.types import Money
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 
@@ -25,8 +25,17 @@ class Side(enum.Enum):
     SELL = "SELL"
 
 
+class Shout(FieldExtension):
+    """A field extension on a field without a resolver: such a field is not basic, it is resolved with
+    its info and the extension runs."""
+
+    def resolve(self, next_: Any, source: Any, info: strawberry.Info, **kwargs: Any) -> Any:
+        return str(next_(source, info, **kwargs)).upper()
+
+
 @strawberry.type
 class Line:
+    code: str = strawberry.field(extensions=[Shout()])
     amount: Decimal
     side: Side
     note: str | None
@@ -46,6 +55,7 @@ class Holder:
 
 def _line(n: int, **changes: Any) -> Line:
     values: dict[str, Any] = {
+        "code": f"c{n}",
         "amount": Decimal(n) / 4,
         "side": Side.BUY if n % 2 else Side.SELL,
         "note": None if n % 3 else f"n{n}",
@@ -84,7 +94,7 @@ class Query:
 
 
 FIELDS = (
-    "__typename amount side note price { amount currencyCode __typename } "
+    "__typename code amount side note price { amount currencyCode __typename } "
     "maybePrice { amount currencyCode } later"
 )
 DOCUMENT = (
@@ -106,7 +116,9 @@ def _unreferenced(message: str) -> str:
     return re.sub(r"Reference: \w+", "Reference: ...", message)
 
 
-def _executed(case: str, executor: type, extensions: tuple[type[SchemaExtension], ...] = ()) -> dict[str, Any]:
+def _executed(
+    case: str, executor: type, extensions: tuple[type[SchemaExtension], ...] = ()
+) -> dict[str, Any]:
     schema = federated_schema(query=Query)
     schema.execution_context_class = executor
     schema.extensions = (*schema.extensions, *extensions)
@@ -139,6 +151,7 @@ def test_ok_values_are_serialized_as_before() -> None:
     line = _executed("ok", PlainFieldExecutor)["data"]["holders"][0]["line"]
     assert line == {
         "__typename": "Line",
+        "code": "C1",
         "amount": "0.25",
         "side": "BUY",
         "note": None,
@@ -172,10 +185,11 @@ def test_the_shorter_way_builds_no_resolve_info(monkeypatch: pytest.MonkeyPatch)
         "holders",
         "optionalHolders",
         "later",
+        "code",
         "__typename",
         "note",
         "maybePrice",
         "optionalLine",
     }
-    assert built.count("later") == 7 + 4  # 7 lines and 4 optional lines
+    assert built.count("later") == built.count("code") == 7 + 4  # 7 lines and 4 optional lines
     assert not {"amount", "side", "price", "line", "currencyCode"} & set(built)
