@@ -156,20 +156,26 @@ class Valuer:
             split_days = self._split_days.get(symbol, ())
             splits_before = _as_of(days, split_days, range(1, len(split_days) + 1), 0)
             every_split = len(split_days)
+            # A close in the base currency is its own value (x times a rate of exactly 1 is x, digit for
+            # digit), so only another currency's close is multiplied.
+            same_currency = series is not None and series.currency == self.base
             for i, step in enumerate(held):
-                if step is None or step.quantity == 0:
+                if step is None or not step.quantity:
                     continue
                 close, rate = closes[i], rate_on[i]
                 if close is None or rate is None:
                     complete[i] = False
                     continue
-                if splits_before[i] == every_split:  # in today's shares already: nothing to restate
-                    unit = multiply(close, rate)
-                else:
+                if splits_before[i] != every_split:
                     unit = self._restated(symbol, close, splits_before[i], rate)
+                elif same_currency:  # in today's shares already: nothing to restate, nothing to convert
+                    unit = close
+                else:
+                    unit = multiply(close, rate)
                 totals[i] = add(totals[i], multiply(step.quantity, unit))
                 costs[i] = add(costs[i], step.cost)
-                complete[i] = complete[i] and trusted
+                if not trusted:
+                    complete[i] = False
         return [DayValue(*row) for row in zip(totals, costs, complete, strict=True)]
 
     def flows(self) -> tuple[list[DatedAmount], bool]:
