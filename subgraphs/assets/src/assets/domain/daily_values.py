@@ -116,13 +116,9 @@ class Valuer:
                 continue
             start, end = bisect_left(series.days, span.first), bisect_right(series.days, span.last)
             days = series.days[start:end]
-            held = _as_of(days, [step.on for step in steps], [step.quantity for step in steps], ZERO)
-            held_before = _as_of(
-                [day - ONE_DAY for day in days],
-                [step.on for step in steps],
-                [s.quantity for s in steps],
-                ZERO,
-            )
+            changed, quantities = [step.on for step in steps], [step.quantity for step in steps]
+            held = _as_of(days, changed, quantities, ZERO)
+            held_before = _as_of(days, changed, quantities, ZERO, before=True)  # at the day before's end
             found.update(
                 day for day, q, before in zip(days, held, held_before, strict=True) if q > 0 or before > 0
             )
@@ -156,20 +152,26 @@ class Valuer:
             split_days = self._split_days.get(symbol, ())
             splits_before = _as_of(days, split_days, range(1, len(split_days) + 1), 0)
             every_split = len(split_days)
+            # A close in the base currency is its own value (x times a rate of exactly 1 is x, digit for
+            # digit), so only another currency's close is multiplied.
+            same_currency = series is not None and series.currency == self.base
             for i, step in enumerate(held):
-                if step is None or step.quantity == 0:
+                if step is None or not step.quantity:
                     continue
                 close, rate = closes[i], rate_on[i]
                 if close is None or rate is None:
                     complete[i] = False
                     continue
-                if splits_before[i] == every_split:  # in today's shares already: nothing to restate
-                    unit = multiply(close, rate)
-                else:
+                if splits_before[i] != every_split:
                     unit = self._restated(symbol, close, splits_before[i], rate)
+                elif same_currency:  # in today's shares already: nothing to restate, nothing to convert
+                    unit = close
+                else:
+                    unit = multiply(close, rate)
                 totals[i] = add(totals[i], multiply(step.quantity, unit))
                 costs[i] = add(costs[i], step.cost)
-                complete[i] = complete[i] and trusted
+                if not trusted:
+                    complete[i] = False
         return [DayValue(*row) for row in zip(totals, costs, complete, strict=True)]
 
     def flows(self) -> tuple[list[DatedAmount], bool]:
@@ -193,13 +195,26 @@ _Default = TypeVar("_Default")
 
 
 def _as_of(
-    days: Sequence[date], keys: Sequence[date], values: Sequence[_Value], default: _Default
+    days: Sequence[date],
+    keys: Sequence[date],
+    values: Sequence[_Value],
+    default: _Default,
+    *,
+    before: bool = False,
 ) -> list[_Value | _Default]:
     """For each of `days` (oldest first), the value of the last key on or before it (`keys` oldest
-    first), else `default`: a merge of the two sorted lists, in place of a search per day."""
+    first), else `default`: a merge of the two sorted lists, in place of a search per day. With
+    `before`, the last key before it: the value at the end of the day before."""
     found: list[_Value | _Default] = []
     current: _Value | _Default = default
     at, count = 0, len(keys)
+    if before:
+        for day in days:
+            while at < count and keys[at] < day:
+                current = values[at]
+                at += 1
+            found.append(current)
+        return found
     for day in days:
         while at < count and keys[at] <= day:
             current = values[at]

@@ -107,15 +107,18 @@ class TimelinePortfolio:
         daily = daily if daily is not None else self.daily_values(market, span)
         on_trading_days = dict(zip(daily.trading_days, daily.valued[1:], strict=False))
         contributed = _Contributions(daily.flows)
-        return [
-            Point(
-                day,
-                self._money(on_trading_days[day].value),
-                self._money(on_trading_days[day].cost),
-                self._money(contributed.to_date(day)),
+        # Cost and contributions change on few days: an amount equal to the previous point's is that
+        # point's Amount again (rounded once, and shown once: graphql.performance shares its Money).
+        points: list[Point] = []
+        cost, to_date = _Rounded(self.base_currency), _Rounded(self.base_currency)
+        for day in _sampled(daily.trading_days, interval):
+            valued = on_trading_days[day]
+            points.append(
+                Point(
+                    day, self._money(valued.value), cost.of(valued.cost), to_date.of(contributed.to_date(day))
+                )
             )
-            for day in _sampled(daily.trading_days, interval)
-        ]
+        return points
 
     def performance(
         self,
@@ -179,6 +182,21 @@ class TimelinePortfolio:
 
     def _round(self, value: Decimal) -> Decimal:
         return round_to_minor_unit(value, self.base_currency)
+
+
+class _Rounded:
+    """The last exact amount of a series of points and its rounded Amount: an equal one is reused."""
+
+    def __init__(self, currency: str) -> None:
+        self._currency = currency
+        self._exact: Decimal | None = None
+        self._amount: Amount | None = None
+
+    def of(self, exact: Decimal) -> Amount:
+        if self._amount is None or exact != self._exact:
+            self._exact = exact
+            self._amount = Amount(round_to_minor_unit(exact, self._currency), self._currency)
+        return self._amount
 
 
 def _sampled(days: list[date], interval: Interval) -> list[date]:

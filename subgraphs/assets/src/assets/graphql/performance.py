@@ -7,11 +7,12 @@ with at most 8 (see its description)."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Protocol
 
 import strawberry
-from kit.core.money import unit_price
+from kit.core.money import Amount, unit_price
 from kit.core.text import TextKind, text_argument
 from kit.graphql.cost import assumed
 from kit.graphql.types import Decimal, Money
@@ -64,13 +65,29 @@ class PortfolioHistoryPoint:
     )
 
     @classmethod
-    def from_domain(cls, point: domain.Point) -> PortfolioHistoryPoint:
+    def from_domain(
+        cls, point: domain.Point, money: Callable[[Amount], Money] = Money.amount_of
+    ) -> PortfolioHistoryPoint:
         return cls(
             date=point.day,
-            market_value=Money.amount_of(point.market_value),
-            cost_basis=Money.amount_of(point.cost_basis),
-            net_contributions=Money.amount_of(point.net_contributions),
+            market_value=money(point.market_value),
+            cost_basis=money(point.cost_basis),
+            net_contributions=money(point.net_contributions),
         )
+
+    @classmethod
+    def all_from_domain(cls, points: list[domain.Point]) -> list[PortfolioHistoryPoint]:
+        """Every point; an Amount several points share (the domain reuses an unchanged cost or
+        contributions) is shown as one Money (never changed after it is made)."""
+        shown: dict[int, Money] = {}  # by the id of an Amount alive in `points`
+
+        def money(amount: Amount) -> Money:
+            found = shown.get(id(amount))
+            if found is None:
+                found = shown[id(amount)] = Money.amount_of(amount)
+            return found
+
+        return [cls.from_domain(point, money) for point in points]
 
 
 def _fraction(value: Decimal | None) -> Decimal | None:
@@ -159,7 +176,7 @@ async def history(
         return None
     points = await info.context.performance.load(HistoryAsk(portfolio, span, domain.Interval(interval.value)))
     assert isinstance(points, list)
-    return [PortfolioHistoryPoint.from_domain(point) for point in points]
+    return PortfolioHistoryPoint.all_from_domain(points)
 
 
 async def performance(

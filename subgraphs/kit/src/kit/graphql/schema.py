@@ -17,6 +17,7 @@ from strawberry.types.base import StrawberryObjectDefinition
 
 from kit.graphql.cost import CostLimiter
 from kit.graphql.entities import EntityShape, checked, entity_shapes
+from kit.graphql.execution import PlainFieldExecutor
 from kit.graphql.masking import MaskInternalErrors, is_expected, standard_code
 from kit.graphql.types import SCALAR_MAP
 
@@ -85,4 +86,6 @@ def federated_schema(
         extensions=extensions,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         federation_version="2.9",
+        # Attribute-read fields without graphql-core's per-field overhead (kit.graphql.execution).
+        execution_context_class=PlainFieldExecutor,
     )
