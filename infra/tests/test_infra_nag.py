@@ -12,6 +12,7 @@ import pytest
 from aws_cdk import aws_sqs as sqs
 
 from infra import nag
+from infra.topology import ROUTES
 
 
 def _report(cloud_assembly: Path) -> dict[str, Any]:
@@ -64,7 +65,7 @@ def test_a_queue_without_a_dead_letter_queue_is_acknowledged_only_where_it_is_a_
     assert paths == sorted(
         f"{env}/messaging/{producer}Pipe/DeadLetters/Resource"
         for env in ("dev", "prod")
-        for producer in ("Customers", "Portfolios")
+        for producer in {route.source.capitalize() for route in ROUTES}
     )
 
 

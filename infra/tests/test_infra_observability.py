@@ -36,6 +36,7 @@ def test_the_expected_alarms_exist_and_notify_the_topic(
         "AssetsDeadLetters",
         "CustomersPipeDeadLetters",
         "PortfoliosPipeDeadLetters",
+        "AssetsPipeDeadLetters",
         "CustomersTableThrottles",
         "PortfoliosTableThrottles",
         "AssetsTableThrottles",

@@ -32,13 +32,14 @@ def test_routes_are_the_route_entries_of_topology_toml() -> None:
     assert TOPOLOGY.routes is ROUTES
 
 
-def test_the_routes_of_issue_16() -> None:
-    """The spec's two routes; a change to topology.toml shows here first."""
+def test_the_routes_of_topology_toml() -> None:
+    """A change to topology.toml's routes shows here first."""
     assert set(ROUTES) == {
         Route("customers", "portfolios", ("CustomerRegistered", "CustomerUpdated", "CustomerClosed")),
-        Route("portfolios", "assets", ("ActivityRecorded", "ActivityCorrected")),
+        Route("portfolios", "assets", ("PortfolioOpened", "ActivityRecorded", "ActivityCorrected")),
+        Route("assets", "portfolios", ("FxRatesStored",)),
     }
-    assert TOPOLOGY.producers == ("customers", "portfolios")
+    assert TOPOLOGY.producers == ("customers", "portfolios", "assets")
     assert TOPOLOGY.consumers == ("portfolios", "assets")
 
 
