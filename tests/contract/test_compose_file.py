@@ -4,80 +4,49 @@ topology.toml names the subgraphs: each is a service built from subgraphs/Docker
 port. The launcher's own `subgraph_env` / `router_env` are the reference: every variable they set must
 be in the compose file with the same value, translated to container addresses (the launcher's
 host becomes 0.0.0.0 for listening, and `http://<host>:<port>` becomes `http://<service>:<port>`).
+The event path (the local SQS, its queues, the relay): test_compose_events.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import importlib
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from devstack import toolchain
-from devstack.config import DEFAULT_PORTS, StackConfig
+from devstack.config import DEFAULT_PORTS
 from devstack.stack import Stack
-from devstack.topology import SUBGRAPH_NAMES, SUBGRAPHS, Subgraph, subgraph
-from kit.aws.dynamo import dynamodb_client
+from devstack.topology import CONSUMERS, SUBGRAPH_NAMES, SUBGRAPHS, Subgraph, subgraph
 from kit.web.settings import ServiceSettings
-from kit_testing import unique_table_name
 
-COMPOSE_FILE = toolchain.REPO_ROOT / "docker-compose.yml"
-LAUNCHER_HOST = "launcher.invalid"  # a host no value of the compose file contains
-SERVICE_AT_PORT = {port: name for name, port in DEFAULT_PORTS.items()}
+from .compose_support import GIVEN_BY_THE_OPERATOR, in_containers, launcher_stack, load_compose
+
 INFRASTRUCTURE = {"dynamodb", "valkey", "jaeger", "otel-collector"}
+# The launcher's event path (devstack.queues, devstack.relay), from tools/devstack/Dockerfile.
+EVENT_PATH = {"sqs", "queues", "relay"}
 TABLE_INITIALISERS = {f"{name}-table" for name in SUBGRAPH_NAMES}
 
 
 @pytest.fixture(scope="module")
 def compose() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(COMPOSE_FILE.read_text())
-    return loaded
+    return load_compose()
 
 
 @pytest.fixture(scope="module")
 def launcher() -> Stack:
-    """The dev launcher with its default ports; nothing is started."""
-    return Stack(StackConfig(ports=dict(DEFAULT_PORTS), host=LAUNCHER_HOST), echo=False, seed=False)
-
-
-# What the launcher generates (its dev issuer, a random event secret, a fresh token) the compose
-# file takes from whoever runs it: `${NAME:?...}` makes compose refuse to start without it.
-GIVEN_BY_THE_OPERATOR = {
-    "AUTH_ISSUER": "AUTH_ISSUER",
-    "AUTH_AUDIENCE": "AUTH_AUDIENCE",
-    "AUTH_JWKS_URL": "AUTH_JWKS_URL",
-    "CUSTOMERS_EVENTS_PUSH_SECRET": "EVENTS_PUSH_SECRET",
-    "PORTFOLIOS_EVENTS_PUSH_SECRET": "EVENTS_PUSH_SECRET",
-}
-OPTIONAL = {"ROUTER_GRAPHIQL_TOKEN": "${ROUTER_GRAPHIQL_TOKEN:-}"}
-
-
-def in_containers(value: str, key: str = "") -> str:
-    """A launcher value as the compose file must say it."""
-    if key in GIVEN_BY_THE_OPERATOR:
-        return "${" + GIVEN_BY_THE_OPERATOR[key] + ":?"
-    if key in OPTIONAL:
-        return OPTIONAL[key]
-    if value == LAUNCHER_HOST:
-        return "0.0.0.0"  # listen on the container's interfaces
-    return re.sub(
-        rf"http://{re.escape(LAUNCHER_HOST)}:(\d+)",
-        lambda match: f"http://{SERVICE_AT_PORT[int(match.group(1))]}:{match.group(1)}",
-        value,
-    )
+    return launcher_stack()
 
 
 def test_compose_file_has_every_launcher_process_and_the_container_extras(compose: dict[str, Any]) -> None:
-    assert set(compose["services"]) == {"router", *SUBGRAPH_NAMES} | INFRASTRUCTURE | TABLE_INITIALISERS
+    assert (
+        set(compose["services"])
+        == {"router", *SUBGRAPH_NAMES} | INFRASTRUCTURE | TABLE_INITIALISERS | EVENT_PATH
+    )
 
 
-@pytest.mark.parametrize("name", ["router", *SUBGRAPH_NAMES, "dynamodb"])
+@pytest.mark.parametrize("name", ["router", *SUBGRAPH_NAMES, "dynamodb", "sqs"])
 def test_compose_file_publishes_every_service_on_its_launcher_port(
     name: str, compose: dict[str, Any]
 ) -> None:
@@ -167,8 +136,17 @@ def test_services_start_in_the_launchers_order(compose: dict[str, Any]) -> None:
             "condition": "service_completed_successfully"
         }
         assert services["router"]["depends_on"][name] == {"condition": "service_healthy"}
-    # customers pushes its events to portfolios: portfolios first, as in the launcher
-    assert services["customers"]["depends_on"]["portfolios"] == {"condition": "service_healthy"}
+        # Events go through the queues, never from one service to another: no subgraph waits for one.
+        assert not set(services[name]["depends_on"]) & set(SUBGRAPH_NAMES), name
+    # As the launcher: the queues before their consumers, the tables and queues before the relay,
+    # and the router last, once the relay has found the streams.
+    for consumer in CONSUMERS:
+        assert services[consumer]["depends_on"]["queues"] == {"condition": "service_completed_successfully"}
+    relay = services["relay"]["depends_on"]
+    for initialiser in (*TABLE_INITIALISERS, "queues"):
+        assert relay[initialiser] == {"condition": "service_completed_successfully"}
+    assert services["queues"]["depends_on"]["sqs"] == {"condition": "service_healthy"}
+    assert services["router"]["depends_on"]["relay"] == {"condition": "service_healthy"}
 
 
 @pytest.mark.parametrize("name", SUBGRAPH_NAMES)
@@ -201,47 +179,3 @@ def test_traces_flow_from_the_services_through_the_collector_to_jaeger(compose: 
         environment = services[name]["environment"]
         assert environment["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://otel-collector:4318"
         assert environment["OTEL_SERVICE_NAME"] == name
-
-
-def test_the_table_initialiser_script_creates_each_services_table_once(
-    compose: dict[str, Any], dynamodb_endpoint: str, tmp_path: Path
-) -> None:
-    """The script the initialisers run, run here against DynamoDB Local: created, then left alone."""
-    script = tmp_path / "create_table.py"
-    script.write_text(compose["configs"]["create-table"]["content"])
-    names = {name: unique_table_name(name) for name in SUBGRAPH_NAMES}
-
-    def run(name: str) -> str:
-        env = {
-            **os.environ,
-            "SERVICE": name,
-            "TABLE_NAME": names[name],
-            "DYNAMODB_ENDPOINT_URL": dynamodb_endpoint,
-        }
-        done = subprocess.run(
-            [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=60
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout.strip()
-
-    for name in SUBGRAPH_NAMES:
-        assert run(name) == f"created {names[name]}"
-    assert run("portfolios") == f"exists {names['portfolios']}"  # a second `docker compose up`
-
-    async def describe() -> dict[str, Any]:
-        async with dynamodb_client(ServiceSettings(dynamodb_endpoint_url=dynamodb_endpoint)) as client:
-            return {
-                name: (await client.describe_table(TableName=table))["Table"] for name, table in names.items()
-            }
-
-    tables = asyncio.run(describe())
-    for name, table in tables.items():
-        definition = importlib_table_definition(name, names[name])
-        assert table["KeySchema"] == definition["KeySchema"]
-        indexes = sorted(index["IndexName"] for index in table.get("GlobalSecondaryIndexes", []))
-        assert indexes == sorted(index["IndexName"] for index in definition.get("GlobalSecondaryIndexes", []))
-
-
-def importlib_table_definition(name: str, table: str) -> dict[str, Any]:
-    definition: dict[str, Any] = importlib.import_module(f"{name}.adapters.table").table_definition(table)
-    return definition

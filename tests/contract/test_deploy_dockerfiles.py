@@ -3,7 +3,8 @@
 Every image: pinned bases, non-root users, nothing copied that the build context lacks. The one
 subgraph Dockerfile, built three ways (each subgraph of topology.toml with its SERVICE and PORT):
 its arguments, uv's two-step sync, what it copies. Replayed (the build, the entry point, the health
-check): test_deploy_subgraph_image.py; the router image: test_deploy_router_image.py.
+check): test_deploy_subgraph_image.py; the router image: test_deploy_router_image.py; devstack's
+image (docker-compose.yml's local SQS, its queues and the relay): test_deploy_devstack_image.py.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from devstack.topology import SUBGRAPH_NAMES, SUBGRAPHS
 REPO = toolchain.REPO_ROOT
 SUBGRAPH_DOCKERFILE = REPO / "subgraphs" / "Dockerfile"
 BUILD_ARGS = {s.name: {"SERVICE": s.name, "PORT": str(s.port)} for s in SUBGRAPHS}
-# Every image the repository builds: (Dockerfile, build arguments).
+# Every image the repository builds: (Dockerfile, build arguments). devstack's is docker-compose.yml's
+# local SQS and relay (test_deploy_devstack_image.py).
 IMAGES = {name: (SUBGRAPH_DOCKERFILE, args) for name, args in BUILD_ARGS.items()} | {
-    "router": (REPO / "router" / "Dockerfile", {})
+    "router": (REPO / "router" / "Dockerfile", {}),
+    "devstack": (REPO / "tools" / "devstack" / "Dockerfile", {}),
 }
 
 
@@ -163,6 +166,6 @@ def test_the_build_copies_every_workspace_members_pyproject_and_only_the_needed_
 def test_the_uv_image_is_the_version_the_makefile_installs() -> None:
     version = re.search(r"^UV_VERSION := (\S+)$", (REPO / "Makefile").read_text(), re.MULTILINE)
     assert version is not None
-    for name in SUBGRAPH_NAMES:
+    for name in (*SUBGRAPH_NAMES, "devstack"):
         bases = [stage.base for stage in stages_of(name)]
         assert f"ghcr.io/astral-sh/uv:{version.group(1)}" in bases

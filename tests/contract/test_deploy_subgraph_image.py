@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import posixpath
-import shlex
 import shutil
 import subprocess
 import sys
@@ -24,6 +23,8 @@ from devstack import toolchain
 from devstack.dockerfile import Stage, copies, parse
 from devstack.net import free_port
 from devstack.topology import SUBGRAPH_NAMES, SUBGRAPHS, Subgraph, subgraph
+
+from .image_replay import place, replay_build
 
 REPO = toolchain.REPO_ROOT
 SUBGRAPH_DOCKERFILE = REPO / "subgraphs" / "Dockerfile"
@@ -85,7 +86,7 @@ def _replay_final_copies(final: Stage, root: Path) -> Path:
     for copy in copies(final):
         assert not copy.parents
         for source in copy.matches(REPO):
-            _place(REPO / source, root, copy.destination.lstrip("/"))
+            place(REPO / source, root, copy.destination.lstrip("/"))
     return root
 
 
@@ -104,28 +105,6 @@ def _in_image(command: list[str], root: Path) -> list[str]:
     ]
 
 
-def _uv() -> str:
-    candidates = [REPO / ".tools" / "venv" / "bin" / "uv", shutil.which("uv")]
-    for candidate in candidates:
-        if candidate and Path(candidate).is_file():
-            return str(candidate)
-    raise AssertionError("uv is not installed: run `make bootstrap`")
-
-
-def _place(source: Path, workdir: Path, destination: str) -> None:
-    """COPY semantics: a directory's contents go into the destination; a file goes into a
-    destination ending in "/" under its own name, or becomes the destination."""
-    target = workdir / destination
-    if source.is_dir():
-        shutil.copytree(source, target, dirs_exist_ok=True)
-    elif destination.endswith("/"):
-        target.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, target / source.name)
-    else:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, target)
-
-
 # Starting a service costs seconds of bytecode compilation; the three builds differ only in their
 # arguments (the tests above check each), so one of them, the one with package data, is also served.
 SERVED = "assets"
@@ -138,23 +117,8 @@ def test_replaying_the_build_stage_gives_a_virtualenv_that_passes_the_health_che
     stages = stages_of(name)
     build, final = stages[-2], stages[-1]
     context = tmp_path / "src"
-    venv = tmp_path / "venv"
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("UV_", "VIRTUAL_ENV"))}
-    env.update(build.env())
-    env["UV_PROJECT_ENVIRONMENT"] = str(venv)  # /app/.venv in the image
-    # Speed only, not what gets installed: link from uv's cache, compile bytecode lazily.
-    env.update(UV_LINK_MODE="hardlink", UV_COMPILE_BYTECODE="0")
-    for instruction in build.instructions:
-        if instruction.keyword == "COPY" and "from" not in instruction.flags:
-            (copy,) = copies(Stage("", None, [instruction]))
-            for source in copy.matches(REPO):
-                destination = posixpath.join(copy.destination, source) if copy.parents else copy.destination
-                _place(REPO / source, context, destination)
-        elif instruction.keyword == "RUN" and "uv sync" in instruction.value:
-            command = shlex.split(instruction.value)
-            command[0] = _uv()
-            done = subprocess.run(command, cwd=context, env=env, capture_output=True, text=True, timeout=240)
-            assert done.returncode == 0, done.stderr
+    venv = tmp_path / "venv"  # /app/.venv in the image
+    replay_build(build, context, venv)
     # Only the virtualenv reaches the final image: the sources may go.
     shutil.rmtree(context)
     script = venv / "bin" / f"{name}-subgraph"

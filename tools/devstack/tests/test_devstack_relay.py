@@ -5,10 +5,14 @@ aggregate; anything else in the table is not an event; a killed relay resumes wh
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from devstack.net import free_port
 from kit.aws.consumer import IncomingEvent
 from kit.aws.outbox import OutgoingEvent
 from ulid import ULID
@@ -106,3 +110,40 @@ def test_a_killed_relay_resumes_after_its_checkpoint_and_loses_nothing(world: Wo
     received = [m["detail"]["eventId"] for m in world.receive("portfolios", 25)]
     assert received == before + during + after  # none lost, none repeated, in order
     assert world.quiet("portfolios")
+
+
+def test_a_ready_file_left_by_an_earlier_relay_is_removed_before_the_streams_are_found(
+    tmp_path: Path,
+) -> None:
+    """In a container the relay is always pid 1: an old file with "1" in it must not pass for ready
+    (docker-compose.yml's health check reads it), so a new relay removes it and writes it only once
+    it has found the streams, which it never does against endpoints that do not answer."""
+    ready = tmp_path / "ready"
+    ready.write_text("1")
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    relay = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "devstack.relay",
+            f"--dynamodb-url={nowhere}",
+            f"--sqs-url={nowhere}",
+            f"--checkpoints={tmp_path / 'checkpoints.json'}",
+            f"--ready-file={ready}",
+            "--table=customers=customers",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while ready.exists():
+            assert relay.poll() is None
+            assert time.monotonic() < deadline, "the old ready file is still there"
+            time.sleep(0.1)
+        time.sleep(2)  # a few discovery attempts later: still not ready
+        assert not ready.exists()
+        assert relay.poll() is None  # retrying, not gone
+    finally:
+        relay.terminate()
+        relay.wait(timeout=10)

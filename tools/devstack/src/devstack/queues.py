@@ -1,13 +1,22 @@
 """The local SQS: moto's server, one event queue and its dead-letter queue per consumer that
 topology.toml routes events to, configured like infra's consumer queues (a message received 5 times
 without being deleted moves to the dead-letter queue) but with a short visibility timeout, so that a
-failed event comes back within seconds on a laptop."""
+failed event comes back within seconds on a laptop.
+
+The launcher creates the queues itself; docker-compose.yml runs `python -m devstack.queues
+--sqs-url http://sqs:4566` once its moto server is up (tools/devstack/Dockerfile).
+"""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import json
 import sys
+import time
+from urllib.parse import urlsplit
 
+from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError
 from kit.aws.clients import aws_client
 
 from devstack.config import StackConfig
@@ -61,3 +70,41 @@ async def create_queues(config: StackConfig) -> dict[str, str]:
             if created["QueueUrl"] != queue_url(config, consumer):  # the wiring hands out queue_url()
                 raise RuntimeError(f"moto answered {created['QueueUrl']} for {name}")
     return queue_urls(config)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m devstack.queues",
+        description="Creates every routed consumer's event queue and dead-letter queue on a local SQS "
+        "(moto) unless they exist, waiting for it to answer.",
+    )
+    parser.add_argument("--sqs-url", required=True, help="the local SQS (moto) endpoint, http://host:port")
+    parser.add_argument("--wait-seconds", type=float, default=60.0, help="how long to wait for it")
+    args = parser.parse_args(argv)
+    endpoint = urlsplit(args.sqs_url)
+    if (
+        endpoint.scheme != "http"
+        or not endpoint.hostname
+        or not endpoint.port
+        or endpoint.path not in ("", "/")
+    ):
+        parser.error(f"--sqs-url takes http://host:port, not {args.sqs_url!r}")
+    config = StackConfig(ports={"sqs": endpoint.port}, host=endpoint.hostname)
+    deadline = time.monotonic() + args.wait_seconds
+    while True:
+        try:
+            urls = asyncio.run(create_queues(config))
+            break
+        except (OSError, EndpointConnectionError, ConnectTimeoutError) as error:
+            if time.monotonic() >= deadline:
+                print(f"the local SQS at {args.sqs_url} did not answer: {error}", file=sys.stderr)
+                return 1
+            print(f"waiting for the local SQS: {error}", flush=True)
+            time.sleep(1)
+    for consumer, url in urls.items():
+        print(f"{consumer}: {url}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

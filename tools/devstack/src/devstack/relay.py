@@ -317,6 +317,9 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
 async def serve(args: argparse.Namespace) -> None:
     tables = _pairs(args.table, "table")
     queues = _pairs(args.queue, "queue")
+    if args.ready_file is not None:
+        # One left by an earlier relay (a restarted container's, whose pid was 1 too) says nothing yet.
+        args.ready_file.unlink(missing_ok=True)
     config = bounded_config(connect_timeout=2, read_timeout=10, max_attempts=3)
     async with contextlib.AsyncExitStack() as stack:
         dynamodb, streams, sqs = [

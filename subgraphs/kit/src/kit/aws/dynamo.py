@@ -18,6 +18,9 @@ from kit.aws.clients import aws_client, bounded_config
 from kit.web.settings import ServiceSettings
 
 BATCH_GET_LIMIT = 100
+# Every table's stream, as infra enables it in AWS: the event items a change writes leave through it
+# (DESIGN.md decision 12), to the Pipes there and to devstack's relay locally.
+EVENT_STREAM = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
 _MAX_UNPROCESSED_RETRIES = 8
 
 _serializer = TypeSerializer()
@@ -117,6 +120,20 @@ async def ensure_table(client: Any, definition: Mapping[str, Any]) -> bool:
         return False  # created concurrently by another process
     waiter = client.get_waiter("table_exists")
     await waiter.wait(TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+    return True
+
+
+def with_event_stream(definition: Mapping[str, Any]) -> dict[str, Any]:
+    """A service's CreateTable arguments with the stream on (kept when the service sets it itself)."""
+    return {"StreamSpecification": EVENT_STREAM, **definition}
+
+
+async def ensure_event_stream(client: Any, table: str) -> bool:
+    """Turns the stream on for a table created before it had one; True when it did."""
+    description = (await client.describe_table(TableName=table))["Table"]
+    if description.get("StreamSpecification", {}).get("StreamEnabled"):
+        return False
+    await client.update_table(TableName=table, StreamSpecification=EVENT_STREAM)
     return True
 
 
