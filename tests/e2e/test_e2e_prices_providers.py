@@ -20,6 +20,8 @@ from devstack.client import GraphQLClient
 from devstack.config import StackConfig
 from devstack.stack import Stack
 
+from .event_delivery import create_portfolio
+
 pytestmark = pytest.mark.e2e
 
 D = Decimal
@@ -121,20 +123,8 @@ def test_dashboard_with_provider_prices_fx_and_stale_serving(
         router.run("RegisterCustomer", {"input": {"email": "fx.e2e@example.com", "name": "Fx Tester"}}),
         "registerCustomer",
     )["customer"]
-    portfolio = payload(
-        router.run(
-            "CreatePortfolio",
-            {
-                "input": {
-                    "customerId": customer["id"],
-                    "name": "Euro book",
-                    "kind": "BROKERAGE",
-                    "baseCurrency": "EUR",
-                }
-            },
-        ),
-        "createPortfolio",
-    )["portfolio"]
+    euro = {"customerId": customer["id"], "name": "Euro book", "kind": "BROKERAGE", "baseCurrency": "EUR"}
+    portfolio = payload({"created": create_portfolio(router, euro)}, "created")["portfolio"]
     for symbol, quantity, price in (("AAPL", "10", "138.00"), ("MSFT", "2", "276.00")):
         payload(
             router.run(
