@@ -56,7 +56,8 @@ async def record_buy(client: Any, table: str, portfolio_id: str, symbol: str, tr
     from portfolios.domain.model import ActivityType
     from portfolios.services import PortfolioService
 
-    service = PortfolioService(DynamoPortfolioRepository(client, table), DynamoCustomerDirectory(client, table))
+    repository = DynamoPortfolioRepository(client, table)
+    service = PortfolioService(repository, DynamoCustomerDirectory(client, table))
     request = ActivityRequest(
         portfolio_id=portfolio_id,
         type=ActivityType.BUY,

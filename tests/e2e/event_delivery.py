@@ -17,6 +17,7 @@ from devstack.client import GraphQLCallError, GraphQLClient
 from devstack.config import StackConfig
 from devstack.queues import REGION
 from kit_testing import wait_until
+from ulid import ULID
 
 # Far above the relay's delivery delay (tens of milliseconds): a failure is a lost event, not a slow one.
 EVENT_SECONDS = 30.0
@@ -119,3 +120,32 @@ def wait_for_directory(config: StackConfig, customer_id: str, *, closed: bool = 
     entry = directory_entry(config, customer_id)
     assert entry is not None
     return entry
+
+
+def partition(config: StackConfig, subgraph: str, pk: str) -> list[dict[str, Any]]:
+    """Every item of one partition of a subgraph's table."""
+    response = dynamodb(config.dynamodb_url).query(
+        TableName=config.table(subgraph),
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": pk}},
+        ConsistentRead=True,
+    )
+    return [plain(entry) for entry in response.get("Items", [])]
+
+
+def event_items(config: StackConfig, subgraph: str, aggregate_id: str) -> list[dict[str, Any]]:
+    """The event items (outbox) a subgraph wrote for one aggregate, in their sequence's order."""
+    written = [e for e in scan(config, subgraph, "EVENT#") if e.get("aggregateId") == aggregate_id]
+    return sorted(written, key=lambda event: int(event["sequence"]))
+
+
+def applied_markers(config: StackConfig, consumer: str, event_id: str) -> list[dict[str, Any]]:
+    """The consumer's `APPLIED#<eventId>` markers of one event (one once it was applied)."""
+    return scan(config, consumer, f"APPLIED#{event_id}")
+
+
+def register(router: GraphQLClient, name: str, *, token: str | None = None) -> str:
+    """A new customer through the router (a unique email); its id."""
+    email = f"events-{str(ULID()).lower()}@example.com"
+    payload = router.mutate("RegisterCustomer", {"input": {"email": email, "name": name}}, token=token)
+    return str(payload["customer"]["id"])
