@@ -100,6 +100,10 @@ def provider_router(finnhub: StandIn) -> Iterator[GraphQLClient]:
             "ASSETS_FINNHUB_BASE_URL": finnhub.url,
             "ASSETS_FINNHUB_API_KEY": TOKEN,
             "ASSETS_QUOTE_TTL_SECONDS": "1",
+            # No activity-event consumer in assets here: it would warm (and, with no history from the
+            # stand-in, retry warming) the quotes of the symbols this test buys, and this test counts
+            # the Dashboard's own upstream requests. Events have tests of their own (test_e2e_events).
+            "ASSETS_EVENT_QUEUE_URL": "",
         },
     )
     with (
