@@ -21,6 +21,8 @@ from devstack.stack import Stack
 from devstack.topology import SUBGRAPH_NAMES
 from ulid import ULID
 
+from .event_delivery import open_portfolio
+
 D = Decimal
 # Manual instruments of these tests only (USD, as priced): nothing else on the stack moves them.
 GROWTH, INCOME, OPERATOR_PRICED, ADMIN_PRICED = "ZZACCA", "ZZACCB", "ZZACCOP", "ZZACCAD"
@@ -123,20 +125,11 @@ def open_world(stack: Stack) -> Iterator[World]:
         )
 
         def portfolio(customer_id: str, name: str, base: str, token: str) -> str:
-            created = router.mutate(
-                "CreatePortfolio",
-                {
-                    "input": {
-                        "customerId": customer_id,
-                        "name": name,
-                        "kind": "BROKERAGE",
-                        "baseCurrency": base,
-                    }
-                },
+            return open_portfolio(
+                router,
+                {"customerId": customer_id, "name": name, "kind": "BROKERAGE", "baseCurrency": base},
                 token=token,
             )
-            portfolio_id: str = created["portfolio"]["id"]
-            return portfolio_id
 
         def lot(
             portfolio_id: str, symbol: str, quantity: str, price: str, when: str, token: str, **extra: Any

@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from devstack.client import GraphQLClient
 
+from .event_delivery import create_portfolio
+
 
 def money(amount: str, currency: str = "USD") -> dict[str, str]:
     return {"amount": amount, "currencyCode": currency}
@@ -40,17 +42,11 @@ def open_book(router: GraphQLClient) -> dict[str, str]:
     assert customer["address"]["country"] == "GB"
     assert customer["version"] == 1
 
-    created = router.run(
-        "CreatePortfolio",
-        {
-            "input": {
-                "customerId": customer["id"],
-                "name": "Test brokerage",
-                "kind": "BROKERAGE",
-                "baseCurrency": "USD",
-            }
-        },
-    )["createPortfolio"]
+    # The customer reaches portfolios as an event, a moment after registerCustomer commits.
+    created = create_portfolio(
+        router,
+        {"customerId": customer["id"], "name": "Test brokerage", "kind": "BROKERAGE", "baseCurrency": "USD"},
+    )
     assert created["userErrors"] == []
     portfolio = created["portfolio"]
     assert (portfolio["kind"], portfolio["baseCurrency"], portfolio["costBasisMethod"]) == (

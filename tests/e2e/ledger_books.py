@@ -12,6 +12,8 @@ from typing import Any
 from devstack.client import GraphQLClient
 from ulid import ULID
 
+from .event_delivery import create_portfolio
+
 # The README's worked example uses the symbol X: its refusal message is quoted with it.
 X = "X"
 
@@ -40,18 +42,16 @@ def register(router: GraphQLClient, name: str) -> str:
 def open_portfolio(
     router: GraphQLClient, customer_id: str, name: str, currency: str = "USD", method: str = "FIFO"
 ) -> str:
-    created = router.run(
-        "CreatePortfolio",
+    created = create_portfolio(
+        router,
         {
-            "input": {
-                "customerId": customer_id,
-                "name": name,
-                "kind": "BROKERAGE",
-                "baseCurrency": currency,
-                "costBasisMethod": method,
-            }
+            "customerId": customer_id,
+            "name": name,
+            "kind": "BROKERAGE",
+            "baseCurrency": currency,
+            "costBasisMethod": method,
         },
-    )["createPortfolio"]
+    )
     assert created["userErrors"] == [], created
     return str(created["portfolio"]["id"])
 

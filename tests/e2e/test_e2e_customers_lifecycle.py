@@ -11,6 +11,8 @@ from devstack.client import GraphQLClient, operation
 from devstack.config import StackConfig
 from devstack.stack import Stack
 
+from .event_delivery import create_portfolio, wait_for_directory
+
 pytestmark = pytest.mark.e2e
 
 
@@ -24,12 +26,15 @@ mutation($input: CloseCustomerInput!) {
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[GraphQLClient]:
+def own_stack() -> Iterator[Stack]:
     # No demo data: the customer list then holds exactly the customers this module registers.
-    with (
-        Stack(StackConfig.ephemeral(), echo=False, seed=False) as stack,
-        GraphQLClient(stack.config.router_graphql_url, token=stack.issuer.admin()) as client,
-    ):
+    with Stack(StackConfig.ephemeral(), echo=False, seed=False) as stack:
+        yield stack
+
+
+@pytest.fixture(scope="module")
+def client(own_stack: Stack) -> Iterator[GraphQLClient]:
+    with GraphQLClient(own_stack.config.router_graphql_url, token=own_stack.issuer.admin()) as client:
         yield client
 
 
@@ -136,17 +141,20 @@ def test_a_closed_customer_keeps_its_data_and_refuses_updates(
 
 
 def test_a_closed_customer_gets_no_new_portfolio_or_lot(
-    client: GraphQLClient, customers: list[dict[str, Any]]
+    own_stack: Stack, client: GraphQLClient, customers: list[dict[str, Any]]
 ) -> None:
-    """closeCustomer reaches portfolios as a CustomerClosed event: across services, through the router."""
+    """closeCustomer reaches portfolios as a CustomerClosed event (customers' table stream, the relay,
+    portfolios' queue): across services, through the router, a moment after the close commits."""
     cy = customers[2]
-    opened = client.run(
-        "CreatePortfolio",
-        {"input": {"customerId": cy["id"], "name": "Before", "kind": "IRA", "baseCurrency": "USD"}},
-    )["createPortfolio"]
+    opened = create_portfolio(
+        client, {"customerId": cy["id"], "name": "Before", "kind": "IRA", "baseCurrency": "USD"}
+    )
     assert opened["userErrors"] == []
     closed = client.raw(CLOSE, {"input": {"id": cy["id"]}})["data"]["closeCustomer"]
     assert closed["userErrors"] == []
+    # The directory entry reflects the close: its sequence is the closed customer's version.
+    entry = wait_for_directory(own_stack.config, cy["id"], closed=True)
+    assert entry["sequence"] == closed["customer"]["version"] == 2
 
     refused = client.run(
         "CreatePortfolio",

@@ -16,6 +16,7 @@ from decimal import Decimal
 import pytest
 
 from .contract_book import money
+from .event_delivery import open_portfolio
 from .ledger_books import record
 
 pytestmark = pytest.mark.e2e
@@ -26,10 +27,9 @@ def test_day_change_without_previous_close_and_clearing_on_the_dashboard(router)
         "RegisterCustomer", {"input": {"email": "day-change@example.com", "name": "Day"}}
     )
     customer_id = customer["customer"]["id"]
-    portfolio = router.mutate(
-        "CreatePortfolio",
-        {"input": {"customerId": customer_id, "name": "Day", "kind": "BROKERAGE", "baseCurrency": "USD"}},
-    )["portfolio"]["id"]
+    portfolio = open_portfolio(
+        router, {"customerId": customer_id, "name": "Day", "kind": "BROKERAGE", "baseCurrency": "USD"}
+    )
     router.mutate(
         "SetManualPrice",
         {"input": {"symbol": "DAYE2E", "price": money("200.00"), "previousClose": money("195")}},
@@ -80,10 +80,9 @@ def test_a_lot_bought_today_moves_from_its_purchase_price_on_the_dashboard(route
     customer_id = router.mutate(
         "RegisterCustomer", {"input": {"email": "lot-today@example.com", "name": "Lot Today"}}
     )["customer"]["id"]
-    portfolio = router.mutate(
-        "CreatePortfolio",
-        {"input": {"customerId": customer_id, "name": "Lots", "kind": "BROKERAGE", "baseCurrency": "USD"}},
-    )["portfolio"]["id"]
+    portfolio = open_portfolio(
+        router, {"customerId": customer_id, "name": "Lots", "kind": "BROKERAGE", "baseCurrency": "USD"}
+    )
     pinned = router.mutate(
         "SetManualPriceUntil",
         {"input": {"symbol": "LOTTODAY", "price": money("50.00"), "previousClose": money("45")}},

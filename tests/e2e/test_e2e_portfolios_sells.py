@@ -13,6 +13,8 @@ import pytest
 from devstack.client import GraphQLClient
 from ulid import ULID
 
+from .event_delivery import create_portfolio
+
 pytestmark = pytest.mark.e2e
 
 SYMBOL = "ZZSELLS"
@@ -40,18 +42,16 @@ def book(sells_router: GraphQLClient) -> dict[str, str]:
     customer_id = registered["customer"]["id"]
     ids = {"customer": customer_id}
     for method in ("FIFO", "AVERAGE", "BACKDATED"):
-        created = sells_router.run(
-            "CreatePortfolio",
+        created = create_portfolio(
+            sells_router,
             {
-                "input": {
-                    "customerId": customer_id,
-                    "name": f"{method} book",
-                    "kind": "BROKERAGE",
-                    "baseCurrency": "USD",
-                    "costBasisMethod": "FIFO" if method == "BACKDATED" else method,
-                }
+                "customerId": customer_id,
+                "name": f"{method} book",
+                "kind": "BROKERAGE",
+                "baseCurrency": "USD",
+                "costBasisMethod": "FIFO" if method == "BACKDATED" else method,
             },
-        )["createPortfolio"]
+        )
         assert created["userErrors"] == [], created
         ids[method] = created["portfolio"]["id"]
         for quantity, price, when, fees in (

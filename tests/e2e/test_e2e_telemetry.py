@@ -2,6 +2,9 @@
 docker-compose), one request through the router is one trace, from the router's spans to every
 subgraph call, and the probes are not traced.
 
+An event written with a change carries the change's trace context to its consumer: the consumer's
+span continues that trace (router -> subgraph -> DynamoDB -> stream -> consumer).
+
 The stack of this module exports to a small OTLP/HTTP receiver in the test process.
 """
 
@@ -18,17 +21,21 @@ from typing import Any
 import httpx
 import pytest
 from devstack import toolchain
-from devstack.client import GraphQLClient
+from devstack.client import GraphQLClient, operation
 from devstack.config import StackConfig
 from devstack.stack import Stack
 from devstack.topology import SUBGRAPH_NAMES
+from kit_testing import wait_until
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
+from ulid import ULID
+
+from .event_delivery import EVENT_SECONDS, open_portfolio
 
 pytestmark = pytest.mark.e2e
 
 DASHBOARD = (toolchain.SCHEMA_DIR / "operations" / "Dashboard.graphql").read_text()
-SERVER, CLIENT = Span.SPAN_KIND_SERVER, Span.SPAN_KIND_CLIENT
+SERVER, CLIENT, CONSUMER = Span.SPAN_KIND_SERVER, Span.SPAN_KIND_CLIENT, Span.SPAN_KIND_CONSUMER
 
 
 @dataclass(frozen=True)
@@ -179,20 +186,89 @@ def test_a_request_is_one_trace_from_the_router_to_every_subgraph(traced: tuple[
     assert collector.content_types == {"application/x-protobuf"}
 
 
-def test_a_service_to_service_event_joins_the_trace_of_its_cause(traced: tuple[Stack, Collector]) -> None:
-    # Seeding the demo registered customers: customers pushes CustomerRegistered to portfolios'
-    # /events with httpx, inside the mutation's trace.
-    _, collector = traced
-    spans = list(collector.spans)
-    pushes = [span for span in spans if span.service == "customers" and span.kind == CLIENT]
-    events = [span for span in spans if span.service == "portfolios" and span.name == "POST /events"]
-    assert events
-    by_id = {span.span_id: span for span in pushes}
-    for event in events:
-        push = by_id[event.parent_id]
-        assert push.trace_id == event.trace_id
-        # ... and the push happened in a customers request's trace.
-        assert any(s.trace_id == push.trace_id and s.name == "mutation RegisterCustomer" for s in spans)
+def traced_mutation(stack: Stack, name: str, variables: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A kept contract mutation through the router as the dev admin, in a new trace of the caller's:
+    (trace id, its payload, which must have no userErrors)."""
+    trace_id = f"{int(time.time()):08x}{secrets.token_hex(12)}"
+    with GraphQLClient(stack.config.router_graphql_url, token=stack.issuer.admin()) as router:
+        response = router.query(
+            operation(name), variables, headers={"traceparent": f"00-{trace_id}-{secrets.token_hex(8)}-01"}
+        )
+    assert response.status_code == 200 and "errors" not in response.json(), response.text
+    [payload] = response.json()["data"].values()
+    assert payload["userErrors"] == [], payload
+    return trace_id, payload
+
+
+def consumed(collector: Collector, trace_id: str, service: str, event_type: str) -> list[Exported]:
+    """The spans of `trace_id` once the request's are in (collector.trace) and `service` has exported
+    its consumer span for the event, and so the spans under it (they end, and are exported, first)."""
+    name = f"{event_type} process"
+    collector.trace(trace_id)
+
+    def arrived() -> bool:
+        spans = list(collector.spans)
+        return any(s.trace_id == trace_id and s.service == service and s.name == name for s in spans)
+
+    assert wait_until(arrived, timeout=EVENT_SECONDS), f"no {name} span of {service} in trace {trace_id}"
+    return [span for span in list(collector.spans) if span.trace_id == trace_id]
+
+
+def is_under(span: Exported, ancestor: Exported, spans: list[Exported]) -> bool:
+    by_id = {s.span_id: s for s in spans}
+    parent = by_id.get(span.parent_id)
+    while parent is not None:
+        if parent.span_id == ancestor.span_id:
+            return True
+        parent = by_id.get(parent.parent_id)
+    return False
+
+
+def check_event_trace(spans: list[Exported], producer: str, mutation: str, consumer: str, event: str) -> None:
+    """router -> producer's mutation span -> its DynamoDB.TransactWriteItems (the change and its event
+    item) ... stream, relay, queue ... -> the consumer's CONSUMER span, a child of the mutation span,
+    with the consumer's DynamoDB calls under it: one trace."""
+    [entry] = [s for s in spans if s.service == "router" and s.kind == SERVER]
+    # The operation span is named after the document the gateway sends the subgraph ("mutation ...").
+    operations = [s for s in spans if s.service == producer and s.name.startswith("mutation")]
+    assert len(operations) == 1, [(s.service, s.name) for s in spans]
+    [operation_span] = operations
+    assert is_under(operation_span, entry, spans)
+    writes = [s for s in spans if s.service == producer and s.name == "DynamoDB.TransactWriteItems"]
+    assert writes and all(s.kind == CLIENT and is_under(s, operation_span, spans) for s in writes)
+    [process] = [s for s in spans if s.service == consumer and s.name == f"{event} process"]
+    assert process.kind == CONSUMER
+    assert process.parent_id == operation_span.span_id  # the traceparent written with the event item
+    calls = [s for s in spans if s.service == consumer and s.name.startswith("DynamoDB.")]
+    assert {s.parent_id for s in calls} == {process.span_id}, calls
+    assert all(s.kind == CLIENT for s in calls)
+
+
+def test_an_event_joins_the_trace_of_the_change_that_wrote_it(traced: tuple[Stack, Collector]) -> None:
+    """customers -> portfolios (CustomerRegistered), then portfolios -> assets (ActivityRecorded)."""
+    stack, collector = traced
+    email = f"traced-{str(ULID()).lower()}@example.com"
+    registration = {"input": {"email": email, "name": "Trace"}}
+    registered, payload = traced_mutation(stack, "RegisterCustomer", registration)
+    spans = consumed(collector, registered, "portfolios", "CustomerRegistered")
+    check_event_trace(spans, "customers", "RegisterCustomer", "portfolios", "CustomerRegistered")
+
+    with GraphQLClient(stack.config.router_graphql_url, token=stack.issuer.admin()) as router:
+        portfolio_id = open_portfolio(
+            router,
+            {"customerId": payload["customer"]["id"], "name": "Traced", "kind": "IRA", "baseCurrency": "USD"},
+        )
+    buy = {
+        "portfolioId": portfolio_id,
+        "type": "BUY",
+        "symbol": "ZZTRACE",  # a symbol no provider lists: the consumer only marks the event applied
+        "quantity": "1",
+        "price": {"amount": "10", "currencyCode": "USD"},
+        "occurredAt": "2024-01-02",
+    }
+    recorded, _ = traced_mutation(stack, "RecordActivity", {"input": buy})
+    spans = consumed(collector, recorded, "assets", "ActivityRecorded")
+    check_event_trace(spans, "portfolios", "RecordActivity", "assets", "ActivityRecorded")
 
 
 def test_probes_are_not_traced(traced: tuple[Stack, Collector]) -> None:
