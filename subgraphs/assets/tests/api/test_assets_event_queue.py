@@ -16,7 +16,7 @@ from assets.adapters.catalog import load_catalog
 from assets.adapters.table import applied_key, table_definition
 from assets.app import AssetsRuntime, AssetsSettings, create_app
 from assets.domain.history import DateSpan, SeriesKey
-from assets.domain.instruments import Instrument
+from assets.domain.instruments import AssetClass, Instrument
 from assets.domain.ports import SeriesAnswer
 from assets.domain.simulation import simulated_closes
 from kit.aws.consumer import EventQueueConsumer, sqs_client
@@ -37,6 +37,9 @@ class SwitchableHistory:
         self.catalog = load_catalog()
         self.down = False
         self.calls: list[list[str]] = []
+
+    def serves(self, asset_class: AssetClass) -> bool:
+        return True
 
     async def daily_closes(
         self, instruments: Sequence[Instrument], span: DateSpan, *, patient: bool

@@ -12,7 +12,7 @@ from decimal import Decimal
 from assets.adapters.catalog import load_catalog
 from assets.domain.fx import PIVOT
 from assets.domain.history import DailyClose, DateSpan, SeriesKey, StoredSeries
-from assets.domain.instruments import Instrument
+from assets.domain.instruments import AssetClass, Instrument
 from assets.domain.ports import SeriesAnswer
 from assets.domain.simulation import simulated_closes
 
@@ -77,10 +77,14 @@ class CountingHistoryFeed:
     """Answers the simulated walk's closes for catalog instruments not in `unsupported`; records every
     call as (symbols, span, patient)."""
 
-    def __init__(self, unsupported: Sequence[str] = ()) -> None:
+    def __init__(self, unsupported: Sequence[str] = (), *, serves_classes: bool = True) -> None:
         self.catalog = load_catalog()
         self.unsupported = set(unsupported)
+        self.serves_classes = serves_classes  # False: as a chain of quote-only providers
         self.calls: list[tuple[list[str], DateSpan, bool]] = []
+
+    def serves(self, asset_class: AssetClass) -> bool:
+        return self.serves_classes
 
     async def daily_closes(
         self, instruments: Sequence[Instrument], span: DateSpan, *, patient: bool

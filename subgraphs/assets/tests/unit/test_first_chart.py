@@ -60,6 +60,18 @@ async def test_a_new_symbol_is_backfilled_and_its_quote_warmed_once() -> None:
     assert w.applied.marked == [event.event_id]
 
 
+async def test_without_a_history_provider_the_event_is_acknowledged_not_retried() -> None:
+    w = World(
+        feed=FakeQuoteFeed({"AAPL": quote("AAPL", "190")}),
+        history_feed=CountingHistoryFeed(serves_classes=False),
+    )
+    event = activity()
+    await w.service.first_chart.apply_activity_event(event)  # no ProvidersUnavailable: nothing to retry
+    assert w.history_feed.calls == []
+    assert w.feed.calls == [["AAPL"]]  # the quote warmed once
+    assert w.applied.marked == [event.event_id]
+
+
 async def test_an_old_trade_backfills_from_its_date() -> None:
     w = world()
     await w.service.first_chart.apply_activity_event(activity(trade_date="2019-05-06"))

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from assets.domain.fx import FxRate, FxSnapshot, Pair
 from assets.domain.history import DailyClose, DateSpan, SeriesKey, StoredSeries
-from assets.domain.instruments import Instrument
+from assets.domain.instruments import AssetClass, Instrument
 from assets.domain.manual import InstrumentView, ManualPrice, ManualPriceChange
 from assets.domain.quotes import FeedResult, Quote
 
@@ -170,6 +170,9 @@ class SeriesAnswer:
 
 
 class HistoryFeed(Protocol):
+    def serves(self, asset_class: AssetClass) -> bool:
+        """Whether any configured source has daily closes of this asset class."""
+
     async def daily_closes(
         self, instruments: Sequence[Instrument], span: DateSpan, *, patient: bool
     ) -> SeriesAnswer:

@@ -55,6 +55,14 @@ class FirstChartUseCases:
             return
         if await self._history.has_history(entry.instrument):
             return
+        if not self._history.can_backfill(entry.instrument):
+            # Redelivery cannot help: its charts say `complete: false` until a provider with
+            # history is configured. Warm the quote once, as a courtesy, and acknowledge.
+            await self._quotes.feed_quotes([symbol])
+            log.info(
+                "activity event %s: no configured provider has daily closes of %s", event.event_id, symbol
+            )
+            return
         quote = (await self._quotes.feed_quotes([symbol])).get(symbol)
         if quote is None or quote.stale:
             raise ProvidersUnavailable(f"No provider answered a quote for {symbol}.")

@@ -112,6 +112,10 @@ class HistoryService:
         stored = await self._repository.stored_series([key], range(year, year))  # no year items
         return stored[key].last_covered is not None
 
+    def can_backfill(self, instrument: Instrument) -> bool:
+        """Whether a configured provider has daily closes of the instrument's asset class at all."""
+        return self._feed.serves(instrument.asset_class)
+
     async def backfill(self, instrument: Instrument, span: DateSpan) -> History:
         """The closes of `span` fetched and stored now (waiting for the providers' rate limits, as
         the daily refresh does), so that a chart asking for them makes no provider call."""

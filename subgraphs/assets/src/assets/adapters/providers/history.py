@@ -150,6 +150,9 @@ class HistoryChain:
         self.deadline_seconds = deadline_seconds
         self.patient_deadline_seconds = patient_deadline_seconds
 
+    def serves(self, asset_class: AssetClass) -> bool:
+        return any(source.serves(asset_class) for source in self.sources)
+
     async def daily_closes(
         self, instruments: Sequence[Instrument], span: DateSpan, *, patient: bool
     ) -> SeriesAnswer:
