@@ -118,20 +118,25 @@ class EventQueues:
         return sorted(m["Body"] for m in messages.get("Messages", []))
 
     def redrive(self) -> int:
-        """Moves every dead letter back to the work queue (what StartMessageMoveTask does in AWS);
-        answers how many were moved."""
-        moved = 0
-        while True:
-            received = self.sqs.receive_message(
-                QueueUrl=self.dlq_url, MaxNumberOfMessages=10, WaitTimeSeconds=0, VisibilityTimeout=30
-            )
-            messages = received.get("Messages", [])
-            if not messages:
-                return moved
-            for message in messages:
-                self.sqs.send_message(QueueUrl=self.url, MessageBody=message["Body"])
-                self.sqs.delete_message(QueueUrl=self.dlq_url, ReceiptHandle=message["ReceiptHandle"])
-                moved += 1
+        """Moves every dead letter back to the work queue; answers how many were moved."""
+        return redrive(self.sqs, self.dlq_url, self.url)
+
+
+def redrive(sqs: Any, dlq_url: str, url: str) -> int:
+    """Moves every message of `dlq_url` back to `url` (what StartMessageMoveTask does in AWS) through
+    a boto3 SQS client; answers how many were moved."""
+    moved = 0
+    while True:
+        received = sqs.receive_message(
+            QueueUrl=dlq_url, MaxNumberOfMessages=10, WaitTimeSeconds=0, VisibilityTimeout=30
+        )
+        messages = received.get("Messages", [])
+        if not messages:
+            return moved
+        for message in messages:
+            sqs.send_message(QueueUrl=url, MessageBody=message["Body"])
+            sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=message["ReceiptHandle"])
+            moved += 1
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], within: float = 5.0) -> None:
