@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import boto3
 from infra.assembly import SynthesizedStack, load
@@ -173,7 +173,7 @@ class AwsPath:
         entries = [
             pipe.event_entry(record)
             for record in records
-            if any(pattern.matches_event(record) for pattern in patterns)
+            if any(pattern.matches_event(cast(Any, record)) for pattern in patterns)
         ]
         for entry in entries:
             response = self.events.put_events(Entries=[{**entry, "EventBusName": self.bus}])

@@ -89,7 +89,11 @@ async def services(
     dynamodb_endpoint: str, moto_endpoint: str, messaging: SynthesizedStack
 ) -> AsyncIterator[Services]:
     path = AwsPath(moto_endpoint, messaging)
-    consuming = {"sqs_endpoint_url": moto_endpoint, "event_wait_seconds": 1, "graphiql": False}
+    consuming: dict[str, Any] = {
+        "sqs_endpoint_url": moto_endpoint,
+        "event_wait_seconds": 1,
+        "graphiql": False,
+    }
     customers = CustomersSettings(
         dynamodb_endpoint_url=dynamodb_endpoint, table_name=unique_table_name("customers")
     )
