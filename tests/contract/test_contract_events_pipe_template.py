@@ -31,7 +31,7 @@ from kit.aws.outbox import OutgoingEvent, envelope_from_stream_image, event_item
 from moto.events.models import EventPattern
 
 # Text as hostile as a stream image may carry: quotes, backslashes, control characters, unicode.
-TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=20)
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=20)
 SHARP_TEXT = st.one_of(
     TEXT, st.sampled_from(['"', "\\", '\\"', "\n\t\x00", "é€😀", '</script>"<$.x>', "\u2028"])
 )
