@@ -5,12 +5,14 @@ consumers read; its role reads that one stream and puts on that one bus; nothing
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import pytest
 from infra.assembly import SynthesizedStack, as_list, resolve
+from infra.event_path import placeholder_paths, render_input_template
 from infra.topology import ROUTES
+
+from infra import event_path
 
 ENVIRONMENTS = ("dev", "prod")
 PRODUCERS = sorted({route.source for route in ROUTES})
@@ -19,12 +21,7 @@ ACCOUNTS = {"dev": "111111111111", "prod": "222222222222"}
 
 def pipes_of(stack: SynthesizedStack) -> dict[str, dict[str, Any]]:
     """Pipe properties by the subgraph whose table it reads (from its name portfolio-<env>-<s>-outbox)."""
-    found = {}
-    for properties in stack.properties("AWS::Pipes::Pipe"):
-        match = re.fullmatch(r"portfolio-(dev|prod)-(\w+)-outbox", properties["Name"])
-        assert match, properties["Name"]
-        found[match.group(2)] = properties
-    return found
+    return {subgraph: pipe.properties for subgraph, pipe in event_path.pipes_of(stack).items()}
 
 
 def table_logical_id(stacks: dict[str, SynthesizedStack], env: str, subgraph: str) -> str:
@@ -100,30 +97,7 @@ def test_events_go_on_the_bus_with_the_subgraphs_source_and_their_type_as_detail
     }
 
 
-# -- the detail: the Pipe's InputTemplate applied to a stream record ----------------------------------
-_PLACEHOLDER = re.compile(r'"<(\$\.[\w.]+)>"|<(\$\.[\w.]+)>')
-
-
-def _at(record: dict[str, Any], path: str) -> Any:
-    value: Any = record
-    for key in path.removeprefix("$.").split("."):
-        value = value[key]
-    return value
-
-
-def apply_template(template: str, record: dict[str, Any]) -> str:
-    """The InputTemplate as Pipes fills it in: a quoted placeholder becomes the value as a JSON
-    string (quotes inside escaped), an unquoted one the value's text as it is (a number)."""
-
-    def fill(match: re.Match[str]) -> str:
-        quoted, bare = match.groups()
-        if quoted:
-            return json.dumps(_at(record, quoted))
-        return str(_at(record, bare))
-
-    return _PLACEHOLDER.sub(fill, template)
-
-
+# -- the detail: the Pipe's InputTemplate applied to a stream record (infra.event_path) -------------
 DATA = {"customerId": "01J0CUSTOMER", "reason": 'said "close it"', "amount": "12.50"}
 EVENT_ITEM = {  # as kit.aws.outbox.event_item writes it, in DynamoDB JSON (the stream's NewImage)
     "pk": {"S": "EVENT#01J0EVENT"},
@@ -147,7 +121,7 @@ def test_the_detail_is_the_event_as_consumers_read_it(
 ) -> None:
     template = pipes_of(stacks["prod/messaging"])[subgraph]["TargetParameters"]["InputTemplate"]
     record = {"eventName": "INSERT", "dynamodb": {"NewImage": EVENT_ITEM, "SequenceNumber": "100"}}
-    detail = json.loads(apply_template(template, record))
+    detail = json.loads(render_input_template(template, record))
     assert detail == {
         "eventId": "01J0EVENT",
         "type": "CustomerClosed",
@@ -161,8 +135,7 @@ def test_the_detail_is_the_event_as_consumers_read_it(
     assert isinstance(detail["sequence"], int)
     assert json.loads(detail["data"]) == DATA  # data stays the event's own JSON text
     # nothing but the event item's own attributes, and none of its bookkeeping, reaches the bus
-    paths = {quoted or bare for quoted, bare in _PLACEHOLDER.findall(template)}
-    assert all(path.startswith("$.dynamodb.NewImage.") for path in paths)
+    assert all(path.startswith("$.dynamodb.NewImage.") for path in placeholder_paths(template))
     assert not any(key in template for key in ("purgeAt", '"kind"', "pk.S", "OldImage"))
 
 

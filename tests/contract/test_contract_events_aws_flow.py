@@ -1,6 +1,10 @@
-"""The AWS event path end to end, in process: customers registers and closes a customer ->
-EventBridge (moto) -> a rule shaped as infra's -> the portfolios SQS queue (moto) -> the portfolios
-consumer -> its customer directory (DynamoDB Local) -> createPortfolio answers accordingly."""
+"""The AWS event path end to end, in process (tests/contract/aws_path.py rebuilds it from the
+synthesized app): customers registers, updates and closes a customer in its table on DynamoDB Local
+-> the table's stream -> the customers Pipe as synthesized -> the bus (moto) -> the rule as
+synthesized -> the portfolios queue (moto) -> portfolios' own consumer -> its customer directory,
+so createPortfolio is allowed after the registration and refused after the close. Then portfolios'
+recordActivity: its ActivityRecorded takes the portfolios Pipe and rule to the assets queue, and
+assets' own consumer prepares the symbol's first chart (from its offline simulated feed)."""
 
 from __future__ import annotations
 
@@ -9,39 +13,37 @@ import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 import httpx
 import pytest
+from assets.adapters.table import applied_key
+from assets.adapters.table import table_definition as assets_table
+from assets.app import AssetsRuntime, AssetsSettings
+from assets.app import create_app as create_assets_app
 from customers.adapters.table import table_definition as customers_table
 from customers.app import CustomersSettings
 from customers.app import create_app as create_customers_app
-from infra.config import CUSTOMERS_EVENT_SOURCE, PORTFOLIOS_CONSUMED_EVENTS
-from kit.aws.dynamo import dynamodb_client
-from kit.aws.events import EventBridgePublisher
+from devstack.tables import with_stream
+from infra.assembly import SynthesizedStack
+from kit.aws.consumer import EventQueueConsumer, IncomingEvent, sqs_client
+from kit.aws.dynamo import dynamodb_client, to_item
 from kit_testing import create_table, execute, running_app, unique_table_name
 from portfolios.adapters.table import table_definition as portfolios_table
 from portfolios.app import PortfoliosSettings
 from portfolios.app import create_app as create_portfolios_app
 
-REGION = "us-east-1"
-
-
-def aws(service: str, endpoint: str) -> Any:
-    """A boto3 client on moto (the test's side)."""
-    return boto3.client(
-        service,  # type: ignore[call-overload]
-        region_name=REGION,
-        endpoint_url=endpoint,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
+from .aws_path import REGION, AwsPath, StreamTap
 
 REGISTER = """
 mutation($input: RegisterCustomerInput!) {
   registerCustomer(input: $input) { customer { id version } userErrors { code } }
+}"""
+UPDATE = """
+mutation($input: UpdateCustomerInput!) {
+  updateCustomer(input: $input) { customer { name version } userErrors { code } }
 }"""
 CLOSE = """
 mutation($input: CloseCustomerInput!) {
@@ -49,128 +51,209 @@ mutation($input: CloseCustomerInput!) {
 }"""
 CREATE_PORTFOLIO = """
 mutation($input: CreatePortfolioInput!) {
-  createPortfolio(input: $input) { portfolio { id owner { id } } userErrors { code } }
+  createPortfolio(input: $input) { portfolio { id } userErrors { code } }
+}"""
+RECORD = """
+mutation($input: RecordActivityInput!) {
+  recordActivity(input: $input) { activity { id } userErrors { field code } }
 }"""
 
 
-class Messaging:
-    """infra's MessagingStack on moto: a bus, a portfolios queue with a DLQ (5 receives), and the
-    rule sending customers' lifecycle events to the queue."""
-
-    def __init__(self, endpoint: str) -> None:
-        prefix = unique_table_name("flow")
-        self.sqs = aws("sqs", endpoint)
-        events = aws("events", endpoint)
-        self.bus = events.create_event_bus(Name=prefix)["EventBusArn"].rsplit("/", 1)[1]
-        self.dlq_url = self.sqs.create_queue(QueueName=f"{prefix}-portfolios-events-dlq")["QueueUrl"]
-        redrive = {"deadLetterTargetArn": self.arn(self.dlq_url), "maxReceiveCount": "5"}
-        self.queue_url = self.sqs.create_queue(
-            QueueName=f"{prefix}-portfolios-events",
-            Attributes={"VisibilityTimeout": "60", "RedrivePolicy": json.dumps(redrive)},
-        )["QueueUrl"]
-        pattern = {"source": [CUSTOMERS_EVENT_SOURCE], "detail-type": list(PORTFOLIOS_CONSUMED_EVENTS)}
-        events.put_rule(
-            Name="CustomerEventsToPortfolios", EventBusName=self.bus, EventPattern=json.dumps(pattern)
-        )
-        events.put_targets(
-            Rule="CustomerEventsToPortfolios",
-            EventBusName=self.bus,
-            Targets=[{"Id": "portfolios", "Arn": self.arn(self.queue_url)}],
-        )
-
-    def arn(self, url: str) -> str:
-        return str(
-            self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        )
-
-    async def drained(self, url: str) -> bool:
-        return self.count(url) == 0
-
-    def count(self, url: str) -> int:
-        attributes = self.sqs.get_queue_attributes(
-            QueueUrl=url,
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )["Attributes"]
-        return sum(int(v) for v in attributes.values())
-
-
+@dataclass
 class Services:
-    def __init__(self, customers: httpx.AsyncClient, portfolios: httpx.AsyncClient) -> None:
-        self.customers = customers
-        self.portfolios = portfolios
+    path: AwsPath
+    customers: httpx.AsyncClient
+    portfolios: httpx.AsyncClient
+    assets: AssetsRuntime
+    sqs: Any  # aiobotocore SQS, for assets' consumer
+    customer_stream: StreamTap
+    portfolio_stream: StreamTap
 
-    async def create_portfolio_codes(self, customer_id: str) -> list[str]:
+    async def create_portfolio(self, customer_id: str) -> tuple[str | None, list[str]]:
         values = {"customerId": customer_id, "name": "Main", "kind": "IRA", "baseCurrency": "USD"}
-        body = await execute(self.portfolios, CREATE_PORTFOLIO, {"input": values})
-        return [e["code"] for e in body["data"]["createPortfolio"]["userErrors"]]
+        answer = (await execute(self.portfolios, CREATE_PORTFOLIO, {"input": values}))["data"][
+            "createPortfolio"
+        ]
+        portfolio = answer["portfolio"]
+        return (portfolio["id"] if portfolio else None), [e["code"] for e in answer["userErrors"]]
+
+    def carry_customers(self) -> list[dict[str, str]]:
+        return self.path.carry("customers", self.customer_stream.records())
+
+    def carry_portfolios(self) -> list[dict[str, str]]:
+        return self.path.carry("portfolios", self.portfolio_stream.records())
 
 
 @pytest.fixture
-async def services(dynamodb_endpoint: str, moto_endpoint: str) -> AsyncIterator[tuple[Services, Messaging]]:
-    messaging = Messaging(moto_endpoint)
+async def services(
+    dynamodb_endpoint: str, moto_endpoint: str, messaging: SynthesizedStack
+) -> AsyncIterator[Services]:
+    path = AwsPath(moto_endpoint, messaging)
+    consuming: dict[str, Any] = {
+        "sqs_endpoint_url": moto_endpoint,
+        "event_wait_seconds": 1,
+        "graphiql": False,
+    }
     customers = CustomersSettings(
-        dynamodb_endpoint_url=dynamodb_endpoint,
-        table_name=unique_table_name("customers"),
-        event_bus_name=messaging.bus,
-        events_endpoint_url=moto_endpoint,
+        dynamodb_endpoint_url=dynamodb_endpoint, table_name=unique_table_name("customers")
     )
     portfolios = PortfoliosSettings(
         dynamodb_endpoint_url=dynamodb_endpoint,
         table_name=unique_table_name("portfolios"),
-        graphiql=False,
-        events_queue_url=messaging.queue_url,
-        events_endpoint_url=moto_endpoint,
-        events_wait_seconds=1,
+        event_queue_url=path.queues["portfolios"].url,
+        **consuming,
+    )
+    # assets' consumer is driven by the test (it reads the message first): no queue URL.
+    assets = AssetsSettings(
+        dynamodb_endpoint_url=dynamodb_endpoint, table_name=unique_table_name("assets"), graphiql=False
     )
     async with dynamodb_client(customers) as dynamodb:
-        await create_table(dynamodb, customers_table(customers.table_name))
-        await create_table(dynamodb, portfolios_table(portfolios.table_name))
+        # Created with their streams on, as infra's Data stack and the local stack create them.
+        await create_table(dynamodb, with_stream(customers_table(customers.table_name)))
+        await create_table(dynamodb, with_stream(portfolios_table(portfolios.table_name)))
+        await create_table(dynamodb, assets_table(assets.table_name))
     async with AsyncExitStack() as stack:
-        customers_app = create_customers_app(customers)
-        customers_http = await stack.enter_async_context(running_app(customers_app))
-        assert isinstance(customers_app.state.runtime.events, EventBridgePublisher)
+        customers_http = await stack.enter_async_context(running_app(create_customers_app(customers)))
         portfolios_http = await stack.enter_async_context(running_app(create_portfolios_app(portfolios)))
-        yield Services(customers_http, portfolios_http), messaging
+        assets_app = create_assets_app(assets)
+        await stack.enter_async_context(running_app(assets_app))
+        sqs = await stack.enter_async_context(sqs_client(REGION, moto_endpoint, wait_seconds=0))
+        yield Services(
+            path,
+            customers_http,
+            portfolios_http,
+            assets_app.state.runtime,
+            sqs,
+            StreamTap(dynamodb_endpoint, customers.table_name),
+            StreamTap(dynamodb_endpoint, portfolios.table_name),
+        )
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], within: float = 10.0) -> None:
+async def eventually(check: Callable[[], Awaitable[bool]], within: float = 15.0) -> None:
     deadline = time.monotonic() + within
     while not await check():
         assert time.monotonic() < deadline, "condition not met in time"
         await asyncio.sleep(0.05)
 
 
+def put(entries: list[dict[str, str]]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(e["Source"], e["DetailType"], json.loads(e["Detail"])) for e in entries]
+
+
 async def test_a_customer_registered_in_customers_can_open_a_portfolio_until_closed(
-    services: tuple[Services, Messaging],
+    services: Services,
 ) -> None:
-    api, messaging = services
+    api, path = services, services.path
+    portfolios_queue = path.queues["portfolios"]
     body = await execute(api.customers, REGISTER, {"input": {"email": "ada@example.com", "name": "Ada"}})
-    customer = body["data"]["registerCustomer"]["customer"]
-    customer_id = customer["id"]
+    customer_id = body["data"]["registerCustomer"]["customer"]["id"]
+    assert await api.create_portfolio(customer_id) == (None, ["NOT_FOUND"])  # nothing carried yet
 
-    # The event travels customers -> bus -> rule -> queue -> consumer -> directory.
-    async def known() -> bool:
-        return await api.create_portfolio_codes(customer_id) != ["NOT_FOUND"]
+    # The stream holds the customer item and its event item; the Pipe passes the event only.
+    records = api.customer_stream.records()
+    assert len(records) >= 2
+    ((source, detail_type, detail),) = put(path.carry("customers", records))
+    assert (source, detail_type) == ("portfolio.customers", "CustomerRegistered")
+    assert (detail["aggregateId"], detail["sequence"], detail["source"]) == (customer_id, 1, "customers")
+    assert json.loads(detail["data"])["customerId"] == customer_id
 
-    await eventually(known)
-    # `known` created the first portfolio as soon as the directory had the customer.
-    body = await execute(
-        api.portfolios,
-        CREATE_PORTFOLIO,
-        {"input": {"customerId": customer_id, "name": "Second", "kind": "BROKERAGE", "baseCurrency": "EUR"}},
+    async def allowed() -> bool:
+        portfolio, codes = await api.create_portfolio(customer_id)
+        return portfolio is not None and codes == []
+
+    await eventually(allowed)
+    await eventually(lambda: _drained(path, portfolios_queue.url))
+
+    updated = await execute(
+        api.customers, UPDATE, {"input": {"id": customer_id, "expectedVersion": 1, "name": "Ada L."}}
     )
-    payload = body["data"]["createPortfolio"]
-    assert payload["userErrors"] == []
-    assert payload["portfolio"]["owner"] == {"id": customer_id}
-    # The consumer deletes the message once its handler returned: just after the directory changed.
-    await eventually(lambda: messaging.drained(messaging.queue_url))
+    assert updated["data"]["updateCustomer"] == {
+        "customer": {"name": "Ada L.", "version": 2},
+        "userErrors": [],
+    }
+    assert [(t, d["sequence"]) for _, t, d in put(api.carry_customers())] == [("CustomerUpdated", 2)]
+    await eventually(lambda: _drained(path, portfolios_queue.url))
+    assert (await api.create_portfolio(customer_id))[1] == []  # an update keeps the customer open
 
     closed = await execute(api.customers, CLOSE, {"input": {"id": customer_id}})
     assert closed["data"]["closeCustomer"] == {"customer": {"status": "CLOSED"}, "userErrors": []}
+    assert [(t, d["sequence"]) for _, t, d in put(api.carry_customers())] == [("CustomerClosed", 3)]
 
     async def refused() -> bool:
-        return await api.create_portfolio_codes(customer_id) == ["CUSTOMER_CLOSED"]
+        return (await api.create_portfolio(customer_id))[1] == ["CUSTOMER_CLOSED"]
 
     await eventually(refused)
-    await eventually(lambda: messaging.drained(messaging.queue_url))
-    assert messaging.count(messaging.dlq_url) == 0
+    await eventually(lambda: _drained(path, portfolios_queue.url))
+    assert path.count(portfolios_queue.dlq_url) == 0
+    # The customers rule routes to portfolios only: nothing of it reached the assets queue.
+    assert path.count(path.queues["assets"].url) == 0
+
+
+async def test_an_activity_recorded_in_portfolios_prepares_its_symbols_first_chart_in_assets(
+    services: Services,
+) -> None:
+    api, path = services, services.path
+    body = await execute(api.customers, REGISTER, {"input": {"email": "grace@example.com", "name": "Grace"}})
+    customer_id = body["data"]["registerCustomer"]["customer"]["id"]
+    api.carry_customers()
+
+    async def opened() -> bool:
+        return (await api.create_portfolio(customer_id))[0] is not None
+
+    await eventually(opened)
+    ((portfolio_opened,),) = [[t for _, t, _ in put(api.carry_portfolios())]]
+    assert portfolio_opened == "PortfolioOpened"  # on the bus, but no rule routes it
+
+    portfolio_id = (await api.create_portfolio(customer_id))[0]
+    api.carry_portfolios()
+    trade_date = (datetime.now(UTC) - timedelta(days=10)).date().isoformat()
+    activity = {
+        "portfolioId": portfolio_id,
+        "type": "BUY",
+        "occurredAt": trade_date,
+        "symbol": "MSFT",
+        "quantity": "3",
+        "price": {"amount": "400.10", "currencyCode": "USD"},
+    }
+    recorded = (await execute(api.portfolios, RECORD, {"input": activity}))["data"]["recordActivity"]
+    assert recorded["userErrors"] == []
+    ((source, detail_type, detail),) = put(api.carry_portfolios())
+    assert (source, detail_type, detail["aggregateId"]) == (
+        "portfolio.portfolios",
+        "ActivityRecorded",
+        portfolio_id,
+    )
+    assert isinstance(detail["sequence"], int) and detail["sequence"] >= 2
+    data = json.loads(detail["data"])
+    assert (data["symbol"], data["tradeDate"], data["activityType"]) == ("MSFT", trade_date, "BUY")
+    assert not {"quantity", "price", "amount"} & set(data)  # no more than a consumer needs
+
+    # On the assets queue as EventBridge delivers to SQS: the Pipe's event in an envelope.
+    assets_queue = path.queues["assets"]
+    (message,) = path.peek(assets_queue.url)
+    assert (message["source"], message["detail-type"], message["detail"]) == (source, detail_type, detail)
+    assert {"id", "time", "region"} <= set(message)  # as moto delivers it (AWS adds the account)
+    event = IncomingEvent.from_envelope(json.dumps(message))
+    assert (event.type, event.aggregate_id, event.data["symbol"]) == (
+        "ActivityRecorded",
+        portfolio_id,
+        "MSFT",
+    )
+
+    # assets' own consumer and handler accept it: the first chart is ready, the event marked applied.
+    assets = services.assets
+    consumer = EventQueueConsumer(
+        services.sqs, assets_queue.url, assets.service.first_chart.apply_activity_event, wait_seconds=0
+    )
+    assert await consumer.poll_once() == 1
+    entry = assets.catalog.get("MSFT")
+    assert entry is not None and await assets.service.history.has_history(entry.instrument)
+    marker = await assets.dynamodb.get_item(
+        TableName=assets.settings.table_name, Key=to_item(applied_key(event.event_id)), ConsistentRead=True
+    )
+    assert "Item" in marker
+    assert path.count(assets_queue.url) == path.count(assets_queue.dlq_url) == 0
+
+
+async def _drained(path: AwsPath, url: str) -> bool:
+    return path.count(url) == 0

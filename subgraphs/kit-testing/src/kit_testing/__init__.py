@@ -5,7 +5,7 @@ from kit_testing.clock import FixedClock
 from kit_testing.dynamo import create_table, unique_table_name
 from kit_testing.jwks import JwksServer
 from kit_testing.processes import process_state, running, wait_until
-from kit_testing.sqs import MAX_RECEIVE_COUNT, Queues, event_message
+from kit_testing.queues import MAX_RECEIVE_COUNT, EventQueues, envelope, event_detail, incoming
 from kit_testing.tokens import (
     ISSUER,
     REFUSALS,
@@ -25,16 +25,18 @@ __all__ = [
     "REFUSALS",
     "TEST_AUDIENCE",
     "TEST_ISSUER",
+    "EventQueues",
     "FixedClock",
     "HostileTokens",
     "JwksServer",
-    "Queues",
     "TestIssuer",
     "bearer",
     "compact_jws",
     "create_table",
-    "event_message",
+    "envelope",
+    "event_detail",
     "execute",
+    "incoming",
     "process_state",
     "refusal_codes",
     "running",

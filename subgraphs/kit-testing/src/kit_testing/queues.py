@@ -1,6 +1,9 @@
-"""Event queues for the consumers' tests: a work queue and its dead-letter queue on moto's server
-that mirror infra's (dead letter after 5 receives), with a visibility timeout of 0 unless told, so a
-message left on the queue comes back at once; the EventBridge events a queue carries; a redrive.
+"""Event queues for every consumer test (the one SQS helper of kit_testing): a work queue and its
+dead-letter queue on moto's server that mirror infra's and the local stack's (dead letter after 5
+receives), with a visibility timeout of 0 unless told, so a message left on the queue comes back at
+once; the EventBridge events a queue carries, their `detail` built by the producers' own code
+(kit.aws.outbox: an event item through `envelope_from_stream_image`), so a test never restates the
+format; a redrive.
 
 moto (5.2) has no StartMessageMoveTask, so `redrive` does what it does by hand: receive each dead
 letter, send it back to the work queue, delete it from the dead-letter queue.
@@ -17,10 +20,12 @@ from typing import Any
 
 import boto3
 from kit.aws.consumer import IncomingEvent
+from kit.aws.dynamo import to_item
+from kit.aws.outbox import OutgoingEvent, envelope_from_stream_image, event_item
 from ulid import ULID
 
 REGION = "us-east-1"
-MAX_RECEIVE_COUNT = 5  # as in infra's consumer queues
+MAX_RECEIVE_COUNT = 5  # as in infra's consumer queues and the local stack's
 OCCURRED_AT = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 
 
@@ -35,18 +40,16 @@ def event_detail(
     occurred_at: datetime = OCCURRED_AT,
     traceparent: str | None = None,
 ) -> dict[str, Any]:
-    """The `detail` the Pipe (or the local relay) puts on the bus for one event item."""
-    detail: dict[str, Any] = {
-        "eventId": event_id or str(ULID()),
-        "type": type_,
-        "source": source,
-        "aggregateId": aggregate_id,
-        "sequence": sequence,
-        "occurredAt": occurred_at.isoformat().replace("+00:00", "Z"),
-        "data": json.dumps(dict(data or {}), separators=(",", ":"), default=str),
-    }
-    if traceparent is not None:
-        detail["traceparent"] = traceparent
+    """The `detail` the Pipe (or the local relay) puts on the bus for one event item: the item a
+    producer writes (kit.aws.outbox.event_item) as its stream image carries it out."""
+    item = event_item(
+        OutgoingEvent(type_, aggregate_id, sequence, dict(data or {})),
+        source=source,
+        occurred_at=occurred_at,
+        event_id=event_id,
+        traceparent=traceparent,
+    )
+    detail: dict[str, Any] = envelope_from_stream_image(to_item(item))["detail"]
     return detail
 
 
@@ -75,7 +78,7 @@ def incoming(detail: Mapping[str, Any]) -> IncomingEvent:
 class EventQueues:
     """A work queue with its dead-letter queue on moto, through boto3 (the test's side)."""
 
-    def __init__(self, endpoint: str, name: str = "events", visibility_timeout: int = 0) -> None:
+    def __init__(self, endpoint: str, name: str = "events", *, visibility_timeout: int = 0) -> None:
         self.sqs: Any = boto3.client(
             "sqs",
             region_name=REGION,
@@ -115,20 +118,25 @@ class EventQueues:
         return sorted(m["Body"] for m in messages.get("Messages", []))
 
     def redrive(self) -> int:
-        """Moves every dead letter back to the work queue (what StartMessageMoveTask does in AWS);
-        answers how many were moved."""
-        moved = 0
-        while True:
-            received = self.sqs.receive_message(
-                QueueUrl=self.dlq_url, MaxNumberOfMessages=10, WaitTimeSeconds=0, VisibilityTimeout=30
-            )
-            messages = received.get("Messages", [])
-            if not messages:
-                return moved
-            for message in messages:
-                self.sqs.send_message(QueueUrl=self.url, MessageBody=message["Body"])
-                self.sqs.delete_message(QueueUrl=self.dlq_url, ReceiptHandle=message["ReceiptHandle"])
-                moved += 1
+        """Moves every dead letter back to the work queue; answers how many were moved."""
+        return redrive(self.sqs, self.dlq_url, self.url)
+
+
+def redrive(sqs: Any, dlq_url: str, url: str) -> int:
+    """Moves every message of `dlq_url` back to `url` (what StartMessageMoveTask does in AWS) through
+    a boto3 SQS client; answers how many were moved."""
+    moved = 0
+    while True:
+        received = sqs.receive_message(
+            QueueUrl=dlq_url, MaxNumberOfMessages=10, WaitTimeSeconds=0, VisibilityTimeout=30
+        )
+        messages = received.get("Messages", [])
+        if not messages:
+            return moved
+        for message in messages:
+            sqs.send_message(QueueUrl=url, MessageBody=message["Body"])
+            sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=message["ReceiptHandle"])
+            moved += 1
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], within: float = 5.0) -> None:

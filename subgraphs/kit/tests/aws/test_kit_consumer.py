@@ -13,8 +13,7 @@ import pytest
 from botocore.exceptions import EndpointConnectionError
 from kit.aws import event_tracing
 from kit.aws.consumer import EventQueueConsumer, IncomingEvent, MalformedEvent, sqs_client
-from kit_testing import MAX_RECEIVE_COUNT, Queues, event_message
-from kit_testing.sqs import REGION
+from kit_testing.queues import MAX_RECEIVE_COUNT, REGION, EventQueues, envelope, event_detail
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -45,7 +44,7 @@ class Recorder:
 
 
 def registered(customer_id: str, sequence: int = 1) -> str:
-    return event_message("CustomerRegistered", customer_id, {"customerId": customer_id}, sequence=sequence)
+    return envelope(event_detail("CustomerRegistered", customer_id, sequence, {"customerId": customer_id}))
 
 
 @pytest.fixture
@@ -55,7 +54,7 @@ async def sqs(moto_endpoint: str) -> AsyncIterator[Any]:
 
 
 async def test_a_message_is_handled_then_deleted(sqs: Any, moto_endpoint: str) -> None:
-    queues = Queues(moto_endpoint)
+    queues = EventQueues(moto_endpoint)
     customer_id = str(ULID())
     queues.send(registered(customer_id))
     handler = Recorder()
@@ -73,7 +72,7 @@ async def test_a_message_is_handled_then_deleted(sqs: Any, moto_endpoint: str) -
 async def test_messages_of_one_receive_are_handled_in_the_order_received(
     sqs: Any, moto_endpoint: str
 ) -> None:
-    queues = Queues(moto_endpoint)
+    queues = EventQueues(moto_endpoint)
     customer_id = str(ULID())
     for sequence in range(1, 6):
         queues.send(registered(customer_id, sequence))
@@ -98,12 +97,12 @@ async def test_malformed_messages_are_never_deleted_and_end_in_the_dead_letter_q
     sqs: Any, moto_endpoint: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.ERROR, logger=LOGGER)
-    queues = Queues(moto_endpoint)
+    queues = EventQueues(moto_endpoint)
     bad = sorted(
         [
             "not json",
             registered("c-1"),  # a valid envelope, an event the handler can never apply
-            event_message("SomethingElse", str(ULID()), {"customerId": str(ULID())}),
+            envelope(event_detail("SomethingElse", str(ULID()), 1, {"customerId": str(ULID())})),
         ]
     )
     for body in bad:
@@ -129,7 +128,7 @@ async def test_a_handler_failure_leaves_the_message_for_redelivery(
     sqs: Any, moto_endpoint: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.ERROR, logger=LOGGER)
-    queues = Queues(moto_endpoint)
+    queues = EventQueues(moto_endpoint)
     customer_id = str(ULID())
     queues.send(registered(customer_id))
     outage = True
@@ -155,7 +154,7 @@ async def test_a_handler_failure_leaves_the_message_for_redelivery(
 async def test_a_handler_failure_redelivered_five_times_lands_in_the_dead_letter_queue(
     sqs: Any, moto_endpoint: str
 ) -> None:
-    queues = Queues(moto_endpoint)
+    queues = EventQueues(moto_endpoint)
     message = registered(str(ULID()))
     queues.send(message)
 
@@ -191,7 +190,7 @@ async def test_a_failing_receive_backs_off_and_the_loop_carries_on(
     sqs: Any, moto_endpoint: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.ERROR, logger=LOGGER)
-    queues = Queues(moto_endpoint)
+    queues = EventQueues(moto_endpoint)
     customer_id = str(ULID())
     queues.send(registered(customer_id))
     handler = Recorder()
@@ -223,15 +222,18 @@ async def test_each_event_is_handled_in_a_consumer_span_of_the_producers_trace(
     # event_tracing looks its tracer up per event: hand it this test's provider's.
     monkeypatch.setattr(event_tracing.trace, "get_tracer", lambda *_, **__: provider.get_tracer("test"))
     trace_id = "4bf92f3577b34da6a3ce929d0e0e4736"
-    queues = Queues(moto_endpoint)
+    queues = EventQueues(moto_endpoint)
     customer_id = str(ULID())
     queues.send(
-        event_message(
-            "CustomerClosed",
-            customer_id,
-            {"customerId": customer_id},
-            event_id="01JEVENT",
-            traceparent=f"00-{trace_id}-00f067aa0ba902b7-01",
+        envelope(
+            event_detail(
+                "CustomerClosed",
+                customer_id,
+                1,
+                {"customerId": customer_id},
+                event_id="01JEVENT",
+                traceparent=f"00-{trace_id}-00f067aa0ba902b7-01",
+            )
         )
     )
     seen: list[int] = []

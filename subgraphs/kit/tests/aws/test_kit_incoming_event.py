@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from kit.aws.consumer import IncomingEvent, MalformedEvent
-from kit_testing import event_message
+from kit_testing.queues import envelope, event_detail
 
 CUSTOMER = "01J00000000000000000000000"
 DETAIL: dict[str, Any] = {
@@ -63,7 +63,7 @@ def test_the_source_may_come_from_the_envelope_and_the_sequence_as_text() -> Non
 
 def test_what_a_producer_writes_is_read_back() -> None:
     event = IncomingEvent.from_envelope(
-        event_message("CustomerRegistered", CUSTOMER, {"customerId": CUSTOMER}, sequence=1, event_id="e-1")
+        envelope(event_detail("CustomerRegistered", CUSTOMER, 1, {"customerId": CUSTOMER}, event_id="e-1"))
     )
     assert (event.event_id, event.type, event.aggregate_id, event.sequence) == (
         "e-1",
