@@ -26,10 +26,9 @@ from assets.app import create_app as create_assets_app
 from customers.adapters.table import table_definition as customers_table
 from customers.app import CustomersSettings
 from customers.app import create_app as create_customers_app
-from devstack.tables import with_stream
 from infra.assembly import SynthesizedStack
 from kit.aws.consumer import EventQueueConsumer, IncomingEvent, sqs_client
-from kit.aws.dynamo import dynamodb_client, to_item
+from kit.aws.dynamo import dynamodb_client, to_item, with_event_stream
 from kit_testing import create_table, execute, running_app, unique_table_name
 from portfolios.adapters.table import table_definition as portfolios_table
 from portfolios.app import PortfoliosSettings
@@ -109,8 +108,8 @@ async def services(
     )
     async with dynamodb_client(customers) as dynamodb:
         # Created with their streams on, as infra's Data stack and the local stack create them.
-        await create_table(dynamodb, with_stream(customers_table(customers.table_name)))
-        await create_table(dynamodb, with_stream(portfolios_table(portfolios.table_name)))
+        await create_table(dynamodb, with_event_stream(customers_table(customers.table_name)))
+        await create_table(dynamodb, with_event_stream(portfolios_table(portfolios.table_name)))
         await create_table(dynamodb, assets_table(assets.table_name))
     async with AsyncExitStack() as stack:
         customers_http = await stack.enter_async_context(running_app(create_customers_app(customers)))

@@ -27,10 +27,9 @@ from assets.domain.history import DateSpan, SeriesKey
 from assets.domain.instruments import Instrument
 from assets.domain.ports import SeriesAnswer
 from assets.domain.simulation import simulated_closes
-from devstack.tables import with_stream
 from infra.assembly import SynthesizedStack
 from kit.aws.consumer import EventQueueConsumer, sqs_client
-from kit.aws.dynamo import dynamodb_client, to_item
+from kit.aws.dynamo import dynamodb_client, to_item, with_event_stream
 from kit_testing import create_table, execute, running_app, unique_table_name
 from kit_testing.queues import event_detail, incoming, redrive
 from portfolios.adapters.table import table_definition as portfolios_table
@@ -87,7 +86,7 @@ async def recorded(
         dynamodb_endpoint_url=dynamodb_endpoint, table_name=unique_table_name("assets"), graphiql=False
     )
     async with dynamodb_client(portfolios) as dynamodb:
-        await create_table(dynamodb, with_stream(portfolios_table(portfolios.table_name)))
+        await create_table(dynamodb, with_event_stream(portfolios_table(portfolios.table_name)))
         await create_table(dynamodb, assets_table(assets.table_name))
     history = SwitchableHistory()
     async with AsyncExitStack() as stack:
