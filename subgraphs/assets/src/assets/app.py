@@ -103,7 +103,7 @@ class AssetsRuntime(Runtime):
             cache=cache,
             quote_feed=quote_feed,
             fx_feed=fx_feed,
-            closes=DynamoClosesRepository(self.dynamodb, settings.table_name),
+            closes=DynamoClosesRepository(self.dynamodb, settings.table_name, clock=self.clock),
             history_feed=self._history_override or history_feed,
             fx_history_feed=fx_history_feed,
             applied_events=DynamoAppliedEvents(self.dynamodb, settings.table_name),
