@@ -103,13 +103,14 @@ class AssetsRuntime(Runtime):
             cache=cache,
             quote_feed=quote_feed,
             fx_feed=fx_feed,
-            closes=DynamoClosesRepository(self.dynamodb, settings.table_name),
+            closes=DynamoClosesRepository(self.dynamodb, settings.table_name, clock=self.clock),
             history_feed=self._history_override or history_feed,
             fx_history_feed=fx_history_feed,
             applied_events=DynamoAppliedEvents(self.dynamodb, settings.table_name),
             clock=self.clock,
             fx_ttl_seconds=settings.fx_ttl_seconds,
             manual_stale_after=settings.manual_price_stale_after,
+            fx_reference=settings.fx_reference,
         )
         if settings.event_queue_url:
             self.consumer_task = await start_consumer(
@@ -117,7 +118,7 @@ class AssetsRuntime(Runtime):
                 region=settings.aws_region,
                 endpoint_url=settings.sqs_endpoint_url,
                 queue_url=settings.event_queue_url,
-                handler=self.service.first_chart.apply_activity_event,
+                handler=self.service.events.apply,
                 wait_seconds=settings.event_wait_seconds,
                 backoff_seconds=settings.event_backoff_seconds,
             )

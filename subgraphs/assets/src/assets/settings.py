@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from kit.aws.consumer import MAX_WAIT_SECONDS
+from kit.core.money import is_iso_currency
 from kit.web.settings import ServiceSettings
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
@@ -16,6 +17,8 @@ from assets.adapters.providers.coingecko import DEFAULT_BASE_URL as COINGECKO_UR
 from assets.adapters.providers.finnhub import DEFAULT_BASE_URL as FINNHUB_URL
 from assets.adapters.providers.stooq import DEFAULT_BASE_URL as STOOQ_URL
 from assets.adapters.providers.twelvedata import DEFAULT_BASE_URL as TWELVEDATA_URL
+from assets.domain.fx_reference import DEFAULT_REFERENCE_CURRENCIES, DEFAULT_REFERENCE_YEARS, FxReference
+from assets.domain.history import EARLIEST_DAY
 from assets.domain.manual import DEFAULT_STALE_AFTER
 from assets.services import FX_TTL_SECONDS
 
@@ -80,8 +83,8 @@ class AssetsSettings(ServiceSettings):
 
     event_queue_url: str = Field(
         default="",
-        description="SQS queue of the portfolios service's activity events (backfills a new symbol's "
-        "closes); empty: no consumer runs",
+        description="SQS queue of the portfolios service's events (an activity backfills a new symbol's "
+        "closes, an opened portfolio its base currency's FX closes); empty: no consumer runs",
     )
     sqs_endpoint_url: str | None = Field(
         default=None, description="SQS endpoint (moto locally; unset in AWS)"
@@ -90,6 +93,16 @@ class AssetsSettings(ServiceSettings):
         default=10, ge=0, le=MAX_WAIT_SECONDS, description="Long poll of a receive"
     )
     event_backoff_seconds: float = Field(default=1.0, gt=0, description="First wait after a failed receive")
+    fx_reference_currencies: str = Field(
+        default=",".join(DEFAULT_REFERENCE_CURRENCIES),
+        description="ISO 4217 codes whose daily FX closes into a new portfolio's base currency are "
+        "stored (and copied to the portfolios service) when it opens",
+    )
+    fx_reference_since: date | None = Field(
+        default=None,
+        description=f"First day of those closes (YYYY-MM-DD); unset: {DEFAULT_REFERENCE_YEARS} years "
+        "before today",
+    )
 
     @field_validator("price_providers")
     @classmethod
@@ -104,6 +117,22 @@ class AssetsSettings(ServiceSettings):
         if name not in KNOWN_FX_PROVIDERS:
             raise ValueError(f"unknown FX provider {value!r}; known: {list(KNOWN_FX_PROVIDERS)}")
         return name
+
+    @field_validator("fx_reference_currencies")
+    @classmethod
+    def _iso_currencies(cls, value: str) -> str:
+        codes = [code.strip() for code in value.split(",") if code.strip()]
+        wrong = [code for code in codes if not is_iso_currency(code)]
+        if wrong:
+            raise ValueError(f"not ISO 4217 currency codes: {wrong}")
+        return ",".join(codes)
+
+    @field_validator("fx_reference_since")
+    @classmethod
+    def _not_too_early(cls, value: date | None) -> date | None:
+        if value is not None and value < EARLIEST_DAY:
+            raise ValueError(f"the FX closes start on {EARLIEST_DAY.isoformat()} at the earliest")
+        return value
 
     @field_validator("cache_url")
     @classmethod
@@ -123,6 +152,11 @@ class AssetsSettings(ServiceSettings):
             api_key=self.api_key(provider) or keys.get(provider),
             rate_limit=getattr(self, f"{provider}_rate_limit", None),
         )
+
+    @property
+    def fx_reference(self) -> FxReference:
+        codes = tuple(filter(None, self.fx_reference_currencies.split(",")))
+        return FxReference(currencies=codes, since=self.fx_reference_since)
 
     @property
     def resilience(self) -> ResilienceConfig:

@@ -223,6 +223,8 @@ class World:
         history_feed: Any = None,
         clock: FixedClock | None = None,
         manual_stale_after: timedelta | None = None,
+        fx_history: Any = None,
+        fx_reference: Any = None,
     ) -> None:
         self.catalog = load_catalog()
         self.repository = FakeAssetsRepository()
@@ -232,7 +234,9 @@ class World:
         fakes = _history_fakes()
         self.closes = fakes.FakeClosesRepository()
         self.history_feed = history_feed or fakes.CountingHistoryFeed()
-        self.fx_history = fakes.FixedFxHistory(lambda code, day: "0.9" if code == "EUR" else "150")
+        self.fx_history = fx_history or fakes.FixedFxHistory(
+            lambda code, day: "0.9" if code == "EUR" else "150"
+        )
         self.applied = fakes.FakeAppliedEvents()
         self.service = AssetsService(
             catalog=self.catalog,
@@ -246,6 +250,7 @@ class World:
             applied_events=self.applied,
             clock=clock or (lambda: NOW),
             **({} if manual_stale_after is None else {"manual_stale_after": manual_stale_after}),
+            fx_reference=fx_reference,
         )
 
 

@@ -100,10 +100,12 @@ class CountingHistoryFeed:
 
 
 class FixedFxHistory:
-    """Rates per USD that are a function of the day; records calls as (currencies, span)."""
+    """Rates per USD that are a function of the day, for every currency but the `unpublished` ones
+    (left unanswered, as a failed or ignorant provider leaves them); records calls as (currencies, span)."""
 
-    def __init__(self, rate: Callable[[str, date], str]) -> None:
+    def __init__(self, rate: Callable[[str, date], str], unpublished: Sequence[str] = ()) -> None:
         self.rate = rate
+        self.unpublished = set(unpublished)
         self.calls: list[tuple[list[str], DateSpan]] = []
 
     async def daily_rates(self, currencies: Sequence[str], span: DateSpan, *, patient: bool) -> SeriesAnswer:
@@ -113,6 +115,7 @@ class FixedFxHistory:
                 DailyClose(day, Decimal(self.rate(code, day)), "fake") for day in _weekdays(span)
             ]
             for code in currencies
+            if code not in self.unpublished
         }
         return SeriesAnswer(closes, frozenset(closes))
 

@@ -12,7 +12,10 @@ Items:
   setting a pair deletes its reverse in the same transaction (the inverse is implied).
 - `pk=CLOSES#<SYMBOL>` (or `FX_CLOSES#<FROM>#<TO>`), `sk=YEAR#<yyyy>`: that year's daily closes
   (split-adjusted), compact: `closes` = "MMDD close source;..." and `covered` = "MMDD-MMDD;..." (the
-  days asked of the providers that year), `currency`.
+  days asked of the providers that year), `currency`, `revision` (one more on every write, which is
+  conditioned on the one read; items written before revisions were kept have none).
+- `pk=EVENT#<eventId>, sk=EVENT`: an FxRatesStored event (kit.aws.outbox), written in the same
+  transaction as each FX year item it reports; the table's stream carries it to the portfolios service.
 - `pk=CLOSES_SERIES, sk=CLOSES#<SYMBOL>`: the series is stored; `last` = its last covered day.
 - `pk=APPLIED#<eventId>, sk=APPLIED`: an event from another service this service handled (`purgeAt`:
   the table's TTL removes it after 14 days).
@@ -30,6 +33,8 @@ MANUAL_PRICE_SK = "MANUAL_PRICE"
 INSTRUMENTS_PK = "INSTRUMENTS"
 # Manual FX rates: one partition, one item per pair (few items: one Query reads them all).
 FX_PK = "FX"
+# The `source` of the event items this service writes (the subgraph's name, as topology.toml's routes say).
+EVENT_SOURCE = "assets"
 
 
 def table_definition(table_name: str) -> dict[str, Any]:

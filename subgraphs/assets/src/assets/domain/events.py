@@ -4,6 +4,9 @@ The portfolios service writes an ActivityRecorded or ActivityCorrected event wit
 records or corrects (carried by its table's stream to this service's queue). When the activity's
 symbol is one this service has never stored daily closes of, the service backfills them and warms
 the symbol's quote, so that the first chart of a portfolio holding it is ready when it is asked for.
+A PortfolioOpened event names the portfolio's base currency: the service makes sure the daily FX
+closes that the portfolios service needs to convert activities into it at their trade date's rate are
+stored (domain/fx_reference.py), and so copied to it by FxRatesStored events.
 Delivery is at least once: the consumer records each event id it handled, and what it does is
 idempotent anyway (a backfill only fetches days not covered yet).
 """
@@ -14,9 +17,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from kit.core.money import is_iso_currency
+
 from assets.domain.history import EARLIEST_DAY, MAX_RANGE_DAYS, ONE_DAY, DateSpan
 
 ACTIVITY_TYPES = frozenset({"ActivityRecorded", "ActivityCorrected"})
+PORTFOLIO_OPENED = "PortfolioOpened"
 PORTFOLIOS_SOURCE = "portfolios"
 MAX_SYMBOL_LENGTH = 64
 # A first chart shows at least a year, even of a holding bought yesterday.
@@ -81,3 +87,27 @@ def activity_event(record: EventRecord) -> ActivityEvent:
     else:
         raise InvalidEvent("The event's tradeDate must be a date (YYYY-MM-DD).")
     return ActivityEvent(record.event_id, symbol.strip() if symbol is not None else None, day)
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioOpenedEvent:
+    """A portfolio opened in `base_currency` (None: written before events named it; nothing to do)."""
+
+    event_id: str
+    portfolio_id: str
+    base_currency: str | None
+
+
+def portfolio_opened_event(record: EventRecord) -> PortfolioOpenedEvent:
+    """The PortfolioOpened event delivered as `record`; InvalidEvent when it is not one."""
+    if record.type != PORTFOLIO_OPENED:
+        raise InvalidEvent(f"Unsupported event type {record.type!r}.")
+    if record.source != PORTFOLIOS_SOURCE:
+        raise InvalidEvent("A PortfolioOpened event comes from the portfolios service.")
+    portfolio_id = record.data.get("portfolioId")
+    if not isinstance(portfolio_id, str) or not portfolio_id.strip():
+        raise InvalidEvent("The event's portfolioId must be a text.")
+    base = record.data.get("baseCurrency")
+    if base is not None and (not isinstance(base, str) or not is_iso_currency(base)):
+        raise InvalidEvent("The event's baseCurrency must be an ISO 4217 currency code.")
+    return PortfolioOpenedEvent(record.event_id, portfolio_id, base)

@@ -178,6 +178,11 @@ class StoredSeries:
     covered: tuple[DateSpan, ...] = ()  # merged, in order
     currency: str | None = None
     last_covered: date | None = None  # the latest day covered in any year (the refresh starts after it)
+    # The revision of each year item as read (a year absent: never stored; 0: stored before revisions
+    # were kept). A write is conditioned on it, so two writers of one year never lose each other's days.
+    revisions: Mapping[int, int] = field(default_factory=dict)
+    # The years changed since the series was read: the only year items written back.
+    changed_years: frozenset[int] = frozenset()
 
     def gaps(self, span: DateSpan) -> list[DateSpan]:
         return uncovered(span, self.covered)
@@ -202,6 +207,21 @@ class StoredSeries:
             covered=merge_spans([*self.covered, span]),
             currency=self.currency or currency,
             last_covered=span.last if self.last_covered is None else max(self.last_covered, span.last),
+            changed_years=self.changed_years | frozenset(span.years()),
+        )
+
+    def rebased_on(self, fresh: StoredSeries) -> StoredSeries:
+        """This series' changes over what the table holds now (another writer stored the same years
+        meanwhile): the closes and covered days of both, ours winning on the same day, and the fresh
+        revisions, so that the write is conditioned on what was read last."""
+        lasts = [day for day in (self.last_covered, fresh.last_covered) if day is not None]
+        return replace(
+            self,
+            closes={**fresh.closes, **self.closes},
+            covered=merge_spans([*fresh.covered, *self.covered]),
+            currency=self.currency or fresh.currency,
+            last_covered=max(lasts) if lasts else None,
+            revisions=fresh.revisions,
         )
 
 

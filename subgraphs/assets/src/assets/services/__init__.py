@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from assets.domain.fx_reference import FxReference
 from assets.domain.instruments import Catalog
 from assets.domain.manual import DEFAULT_STALE_AFTER, ManualPriceRules
 from assets.domain.ports import (
@@ -23,8 +24,10 @@ from assets.domain.ports import (
     QuoteFeed,
 )
 from assets.services.common import Clock, utc_now
+from assets.services.events import IncomingEvents
 from assets.services.first_chart import FirstChartUseCases
 from assets.services.fx import FxService
+from assets.services.fx_reference import FxReferenceUseCases
 from assets.services.history import HistoryService
 from assets.services.manual_prices import ManualPriceUseCases
 from assets.services.performance import PerformanceUseCases
@@ -55,6 +58,7 @@ class AssetsService:
         clock: Clock = utc_now,
         fx_ttl_seconds: int = FX_TTL_SECONDS,
         manual_stale_after: timedelta = DEFAULT_STALE_AFTER,
+        fx_reference: FxReference | None = None,
     ) -> None:
         manual_rules = ManualPriceRules(stale_after=manual_stale_after)
         self.quotes = QuoteService(cache=cache, feed=quote_feed)
@@ -78,6 +82,10 @@ class AssetsService:
         self.first_chart = FirstChartUseCases(
             catalog=catalog, history=self.history, quotes=self.quotes, applied=applied_events
         )
+        self.fx_reference = FxReferenceUseCases(
+            history=self.history, applied=applied_events, reference=fx_reference or FxReference()
+        )
+        self.events = IncomingEvents(first_chart=self.first_chart, fx_reference=self.fx_reference)
         self.reads = Reads(
             catalog=catalog,
             repository=repository,

@@ -9,15 +9,13 @@ import logging
 from assets.domain.events import ActivityEvent, EventRecord, activity_event
 from assets.domain.instruments import Catalog
 from assets.domain.ports import AppliedEvents
+from assets.services.common import ProvidersUnavailable
 from assets.services.history import HistoryService
 from assets.services.quotes import QuoteService
 
 log = logging.getLogger(__name__)
 
-
-class ProvidersUnavailable(RuntimeError):
-    """The providers did not answer for the symbol: the event is delivered again later (by SQS; after
-    five receives it waits in the dead-letter queue for a redrive)."""
+__all__ = ["FirstChartUseCases", "ProvidersUnavailable"]
 
 
 class FirstChartUseCases:

@@ -1,0 +1,20 @@
+"""The event consumer's one handler: each event type delivered to this service goes to its use case."""
+
+from __future__ import annotations
+
+from assets.domain.events import PORTFOLIO_OPENED, EventRecord
+from assets.services.first_chart import FirstChartUseCases
+from assets.services.fx_reference import FxReferenceUseCases
+
+
+class IncomingEvents:
+    def __init__(self, *, first_chart: FirstChartUseCases, fx_reference: FxReferenceUseCases) -> None:
+        self._first_chart = first_chart
+        self._fx_reference = fx_reference
+
+    async def apply(self, record: EventRecord) -> None:
+        """InvalidEvent (to the dead-letter queue) for a type this service does not act on."""
+        if record.type == PORTFOLIO_OPENED:
+            await self._fx_reference.apply_portfolio_opened(record)
+        else:  # the activity events; refuses any other type
+            await self._first_chart.apply_activity_event(record)
