@@ -201,10 +201,18 @@ async def test_an_activity_recorded_in_portfolios_prepares_its_symbols_first_cha
 
     await eventually(opened)
     ((portfolio_opened,),) = [[t for _, t, _ in put(api.carry_portfolios())]]
-    assert portfolio_opened == "PortfolioOpened"  # on the bus, but no rule routes it
+    assert portfolio_opened == "PortfolioOpened"
+    # Routed to assets, which stores the FX closes of the portfolio's base currency (trade-date FX).
+    assets_queue = path.queues["assets"]
+    consumer = EventQueueConsumer(
+        services.sqs, assets_queue.url, services.assets.service.events.apply, wait_seconds=0
+    )
+    assert [m["detail-type"] for m in path.peek(assets_queue.url)] == ["PortfolioOpened"]
+    assert await consumer.poll_once() == 1
 
     portfolio_id = (await api.create_portfolio(customer_id))[0]
     api.carry_portfolios()
+    assert await consumer.poll_once() == 1  # its FX closes are stored already: nothing to fetch
     trade_date = (datetime.now(UTC) - timedelta(days=10)).date().isoformat()
     activity = {
         "portfolioId": portfolio_id,
@@ -228,7 +236,6 @@ async def test_an_activity_recorded_in_portfolios_prepares_its_symbols_first_cha
     assert not {"quantity", "price", "amount"} & set(data)  # no more than a consumer needs
 
     # On the assets queue as EventBridge delivers to SQS: the Pipe's event in an envelope.
-    assets_queue = path.queues["assets"]
     (message,) = path.peek(assets_queue.url)
     assert (message["source"], message["detail-type"], message["detail"]) == (source, detail_type, detail)
     assert {"id", "time", "region"} <= set(message)  # as moto delivers it (AWS adds the account)
@@ -241,9 +248,6 @@ async def test_an_activity_recorded_in_portfolios_prepares_its_symbols_first_cha
 
     # assets' own consumer and handler accept it: the first chart is ready, the event marked applied.
     assets = services.assets
-    consumer = EventQueueConsumer(
-        services.sqs, assets_queue.url, assets.service.first_chart.apply_activity_event, wait_seconds=0
-    )
     assert await consumer.poll_once() == 1
     entry = assets.catalog.get("MSFT")
     assert entry is not None and await assets.service.history.has_history(entry.instrument)
