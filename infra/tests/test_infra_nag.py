@@ -10,9 +10,9 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_sqs as sqs
+from infra.topology import ROUTES
 
 from infra import nag
-from infra.topology import ROUTES
 
 
 def _report(cloud_assembly: Path) -> dict[str, Any]:
