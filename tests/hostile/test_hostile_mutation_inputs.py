@@ -103,12 +103,7 @@ def fx_portfolio(hostile: Hostile) -> str:
         "userErrors { code } } }",
         {"i": {"email": "fx-probe@example.com", "name": "FX Probe"}},
     )["registerCustomer"]["customer"]["id"]
-    portfolio = hostile.ok(
-        "development",
-        "mutation($i: CreatePortfolioInput!) { createPortfolio(input: $i) { portfolio { id } "
-        "userErrors { code } } }",
-        {"i": {"customerId": owner, "name": "FX probe", "kind": "BROKERAGE", "baseCurrency": "CHF"}},
-    )["createPortfolio"]["portfolio"]["id"]
+    portfolio = hostile.portfolio_for(owner, "FX probe", "CHF")
     hostile.ok(
         "development",
         "mutation($i: AddInvestmentInput!) { addInvestment(input: $i) { userErrors { code } } }",
