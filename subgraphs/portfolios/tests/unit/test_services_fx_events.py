@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from portfolios.domain.events import InvalidEvent
 from portfolios.domain.fx import FxChunkKey, FxPair
 
-from .fx_events_support import fx_data, fx_event
+from ..fx_events_support import fx_data, fx_event
 from .world import World
 
 KEY = FxChunkKey(FxPair("EUR", "USD"), 2024)
