@@ -33,13 +33,13 @@ from portfolios.domain.books import Books, History
 from portfolios.domain.lots import Holdings, Lot
 from portfolios.domain.lots import Position as DomainPosition
 from portfolios.domain.paging import MAX_PAGE_SIZE, decode_cursor, page_size
+from portfolios.graphql.audit import AuditConnection
 from portfolios.graphql.context import Info
 from portfolios.graphql.reports import Income, RealizedGains
 from portfolios.graphql.timeline import TIMELINE, PortfolioTimeline, timeline_of
 from portfolios.graphql.types import (
     INSTRUMENT,
     ActivityConnection,
-    AuditConnection,
     Holding,
     Instrument,
     instrument_of,
