@@ -13,7 +13,7 @@ FX_DETAIL = """
 query($id: ID!) {
   portfolio(id: $id) {
     activities(first: 10) { edges { node { id fxRate fxRateSource fxRateDate } } }
-    investments { id costBasis { amount currencyCode } }
+    investments { id costBasis { amount currencyCode } fxRate fxRateSource fxRateDate }
   }
 }"""
 # 2024-03-01 is a Friday, 03-02 and 03-03 the weekend.
@@ -45,8 +45,14 @@ async def test_record_activity_without_fx_rate_takes_the_reference_close(api, cu
         "fxRateSource": "REFERENCE",
         "fxRateDate": "2024-03-04",
     }
-    # 10 * 100.25 * 1.0855 = 1088.21375 USD, to the cent half-even.
-    assert lots[bought["id"]]["costBasis"] == {"amount": "1088.21", "currencyCode": "USD"}
+    # 10 * 100.25 * 1.0855 = 1088.21375 USD, to the cent half-even; the lot says where its rate came from.
+    assert lots[bought["id"]] == {
+        "id": bought["id"],
+        "costBasis": {"amount": "1088.21", "currencyCode": "USD"},
+        "fxRate": "1.0855",
+        "fxRateSource": "REFERENCE",
+        "fxRateDate": "2024-03-04",
+    }
     # On a Sunday: Friday's close.
     dividend = await record(api, pid, "DIVIDEND", "2024-03-03", symbol="SAP", amount=money("5", "EUR"))
     activities, _ = await detail(api, pid)
@@ -84,6 +90,7 @@ async def test_add_investment_without_fx_rate_takes_it_too_and_a_correction_look
     assert (activities[lot["id"]]["fxRate"], activities[lot["id"]]["fxRateDate"]) == ("1.0832", "2024-02-29")
     # 3 * 120.10 * 1.0832 = 390.27696
     assert lots[lot["id"]]["costBasis"] == {"amount": "390.28", "currencyCode": "USD"}
+    assert lots[lot["id"]]["fxRateDate"] == "2024-02-29"
 
 
 async def test_no_close_within_seven_days_is_refused_saying_why(api, customer):
