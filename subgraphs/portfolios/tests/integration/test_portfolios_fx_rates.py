@@ -98,3 +98,22 @@ async def test_a_looked_up_rates_source_and_date_round_trip(store):
     assert await store.repository.activity(portfolio.id, looked_up.id) == looked_up  # the item
     assert (await store.repository.activity(portfolio.id, given.id)) == given
     assert given.fx_rate_source is FxRateSource.GIVEN and given.fx_rate_date is None
+
+
+async def test_an_activity_stored_before_lookups_reads_as_given(store):
+    """Items written before this change have no `fxd`: their rate was given (or 1)."""
+    portfolio = await open_portfolio(store)
+    legacy = activity(
+        portfolio,
+        ActivityType.BUY,
+        date(2024, 3, 4),
+        symbol="SAP",
+        quantity=D("1"),
+        price=Amount(D("100"), "EUR"),
+        fx_rate=D("1.1"),
+    )
+    await record(store.repository, portfolio, legacy)
+    raw = await raw_item(store, table.activity_key(portfolio.id, legacy.occurred_on, legacy.id))
+    assert raw is not None and '"fxd"' not in raw["a"] and '"fx":"1.1"' in raw["a"]
+    read = await store.repository.activity(portfolio.id, legacy.id)
+    assert read is not None and (read.fx_rate_source, read.fx_rate_date) == (FxRateSource.GIVEN, None)
