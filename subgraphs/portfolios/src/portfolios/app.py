@@ -14,7 +14,11 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from portfolios.adapters.migration import migrate_at_startup
-from portfolios.adapters.repository import DynamoCustomerDirectory, DynamoPortfolioRepository
+from portfolios.adapters.repository import (
+    DynamoCustomerDirectory,
+    DynamoFxReferenceRates,
+    DynamoPortfolioRepository,
+)
 from portfolios.domain.events import InvalidEvent
 from portfolios.graphql.context import PortfoliosContext
 from portfolios.schema import schema
@@ -28,7 +32,7 @@ class PortfoliosSettings(ServiceSettings):
     table_name: str = "portfolios"
     event_queue_url: str = Field(
         default="",
-        description="SQS queue of the customer events this service consumes (in AWS filled by an "
+        description="SQS queue of the customer and FX events this service consumes (in AWS filled by an "
         "EventBridge rule, locally by the devstack relay); empty: no consumer runs",
     )
     sqs_endpoint_url: str | None = Field(
@@ -58,6 +62,7 @@ class PortfoliosRuntime(Runtime):
         self.service = PortfolioService(
             DynamoPortfolioRepository(self.dynamodb, table),
             DynamoCustomerDirectory(self.dynamodb, table),
+            DynamoFxReferenceRates(self.dynamodb, table),
         )
         await self._migrate_legacy(stack)
         if self.settings.event_queue_url:
@@ -90,7 +95,7 @@ class PortfoliosRuntime(Runtime):
         self.consumer = EventQueueConsumer(
             client,
             settings.event_queue_url,
-            self.service.apply_customer_event,
+            self.service.apply_event,
             wait_seconds=settings.event_wait_seconds,
             backoff_seconds=settings.event_backoff_seconds,
             # Redelivery cannot mend an event the domain refuses: leave it for the dead-letter queue.

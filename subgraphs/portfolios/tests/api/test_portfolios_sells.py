@@ -8,7 +8,11 @@ from decimal import Decimal
 import pytest
 from kit.aws.dynamo import to_item
 from portfolios.adapters import items, table
-from portfolios.adapters.repository import DynamoCustomerDirectory, DynamoPortfolioRepository
+from portfolios.adapters.repository import (
+    DynamoCustomerDirectory,
+    DynamoFxReferenceRates,
+    DynamoPortfolioRepository,
+)
 from portfolios.services import PortfolioService
 from ulid import ULID
 
@@ -250,6 +254,7 @@ async def test_conflict_after_bounded_retries_writes_nothing(api, customer):
     runtime.service = PortfolioService(
         InterferingRepository(runtime.dynamodb, table_name),
         DynamoCustomerDirectory(runtime.dynamodb, table_name),
+        DynamoFxReferenceRates(runtime.dynamodb, table_name),
         attempts=3,
     )
     key = to_item(table.portfolio_key(portfolio["id"]))

@@ -13,7 +13,11 @@ from kit.aws.dynamo import dynamodb_client
 from kit.web.settings import ServiceSettings
 from kit_testing import create_table, unique_table_name
 from kit_testing.queues import REGION
-from portfolios.adapters.repository import DynamoCustomerDirectory, DynamoPortfolioRepository
+from portfolios.adapters.repository import (
+    DynamoCustomerDirectory,
+    DynamoFxReferenceRates,
+    DynamoPortfolioRepository,
+)
 from portfolios.adapters.table import table_definition
 
 
@@ -23,6 +27,7 @@ class Store:
     table: str
     repository: DynamoPortfolioRepository
     directory: DynamoCustomerDirectory
+    fx_rates: DynamoFxReferenceRates
 
     async def new_table(self) -> Store:
         """Another empty table on the same client (a test that needs the table to itself)."""
@@ -33,6 +38,7 @@ class Store:
             table,
             DynamoPortfolioRepository(self.client, table),
             DynamoCustomerDirectory(self.client, table),
+            DynamoFxReferenceRates(self.client, table),
         )
 
 
@@ -43,7 +49,11 @@ async def store(dynamodb_endpoint: str) -> AsyncIterator[Store]:
     async with dynamodb_client(settings) as client:
         await create_table(client, table_definition(table))
         yield Store(
-            client, table, DynamoPortfolioRepository(client, table), DynamoCustomerDirectory(client, table)
+            client,
+            table,
+            DynamoPortfolioRepository(client, table),
+            DynamoCustomerDirectory(client, table),
+            DynamoFxReferenceRates(client, table),
         )
 
 

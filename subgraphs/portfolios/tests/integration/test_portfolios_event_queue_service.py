@@ -32,13 +32,25 @@ async def test_the_service_consumes_its_queue_while_it_runs(
         runtime: PortfoliosRuntime = app.state.runtime
         await create_table(runtime.dynamodb, table.table_definition(settings.table_name))
         queues.send_event(event_detail("CustomerRegistered", customer_id, 1, {"customerId": customer_id}))
-        key = to_item(table.directory_key(customer_id))
+        # assets' FX closes reach the copy of them through the same queue.
+        queues.send_event(
+            event_detail(
+                "FxRatesStored",
+                "EURUSD:2024",
+                1,
+                {"from": "EUR", "to": "USD", "year": 2024, "rates": {"2024-03-01": "1.0805"}, "source": "x"},
+                source="assets",
+            )
+        )
 
         async def recorded() -> bool:
-            item = await runtime.dynamodb.get_item(
-                TableName=settings.table_name, Key=key, ConsistentRead=True
-            )
-            return "Item" in item
+            for key in (table.directory_key(customer_id), table.fx_rates_key("EUR", "USD", 2024)):
+                item = await runtime.dynamodb.get_item(
+                    TableName=settings.table_name, Key=to_item(key), ConsistentRead=True
+                )
+                if "Item" not in item:
+                    return False
+            return True
 
         await eventually(recorded)
 

@@ -101,7 +101,7 @@ async def _apply(service: PortfolioService, portfolio_id: str, step: tuple, reco
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(change, min_size=1, max_size=12))
 async def test_the_events_of_a_portfolio_are_its_changes_numbered_by_its_sequence(store, steps):
-    service = PortfolioService(store.repository, store.directory)
+    service = PortfolioService(store.repository, store.directory, store.fx_rates)
     customer_id = str(ULID())
     await register_customer(store, customer_id)
     portfolio = await service.portfolios.create_portfolio(
@@ -151,8 +151,8 @@ async def test_concurrent_changes_from_two_processes_number_their_events_without
     """Two services (as two processes: no shared in-process queue) record, rename and close at once:
     the losers of each race read again, and every change that happened has one event."""
     first, second = (
-        PortfolioService(store.repository, store.directory),
-        PortfolioService(store.repository, store.directory),
+        PortfolioService(store.repository, store.directory, store.fx_rates),
+        PortfolioService(store.repository, store.directory, store.fx_rates),
     )
     customer_id = str(ULID())
     await register_customer(store, customer_id)

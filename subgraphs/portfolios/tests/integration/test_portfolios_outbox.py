@@ -30,7 +30,7 @@ async def test_opening_recording_and_closing_write_the_outbox_attributes(store):
     events = await event_items(store, portfolio.id)
     owner = {"portfolioId": portfolio.id, "customerId": portfolio.customer_id}
     expected = [
-        ("PortfolioOpened", NOW, owner),
+        ("PortfolioOpened", NOW, {**owner, "baseCurrency": portfolio.base_currency}),
         (
             "ActivityRecorded",
             NOW,

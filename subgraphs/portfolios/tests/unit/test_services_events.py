@@ -42,7 +42,7 @@ async def test_each_change_is_one_event_numbered_on_from_the_opening() -> None:
     await world.service.portfolios.close_portfolio(ALICE, p)
     owner = {"portfolioId": p, "customerId": ALICE_ID}
     assert world.repository.published(p) == [
-        ("PortfolioOpened", 1, owner),
+        ("PortfolioOpened", 1, {**owner, "baseCurrency": "USD"}),
         ("ActivityRecorded", 2, activity_data(p, bought.id, "BUY", JAN10, symbol="AAPL")),
         ("ActivityRecorded", 3, activity_data(p, deposit.id, "DEPOSIT", JAN10)),  # no symbol, no amount
         (

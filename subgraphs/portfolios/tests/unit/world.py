@@ -34,6 +34,7 @@ from .fakes import (
     FakeCustomerDirectory,
     FakePortfolioRepository,
 )
+from .fx_fakes import FakeFxReferenceRates
 
 START = datetime(2024, 12, 2, 9, 30, tzinfo=UTC)
 
@@ -138,13 +139,25 @@ async def refused(call: Awaitable[object]) -> Problem:
 class World:
     """A `PortfolioService` on the fakes, with a fixed clock and increasing ids."""
 
-    def __init__(self, repository: FakePortfolioRepository | None = None, *, attempts: int = 60) -> None:
+    def __init__(
+        self,
+        repository: FakePortfolioRepository | None = None,
+        *,
+        attempts: int = 60,
+        fx_rates: FakeFxReferenceRates | None = None,
+    ) -> None:
         self.directory = repository.directory if repository is not None else FakeCustomerDirectory()
         self.repository = repository or FakePortfolioRepository(self.directory)
+        self.fx_rates = fx_rates or FakeFxReferenceRates()
         self.clock = FixedClock(START)
         self.ids = IncreasingIds()
         self.service = PortfolioService(
-            self.repository, self.directory, clock=self.clock, new_id=self.ids, attempts=attempts
+            self.repository,
+            self.directory,
+            self.fx_rates,
+            clock=self.clock,
+            new_id=self.ids,
+            attempts=attempts,
         )
         self.ledger = self.service.ledger
         self.reads = self.service.reads

@@ -14,6 +14,8 @@ definition and every key of it are built here, and nowhere else.
     CUSTOMER#<cid>     DIRECTORY                       a customer known to exist; `sequence` = the last
                                                        customer event applied; closedAt once closed
     APPLIED#<eventId>  APPLIED                         an event the consumer applied (purgeAt: TTL)
+    FX_RATES#<F>#<T>   YEAR#<yyyy>                     the copy of assets' FX closes of one pair and
+                                                       year (JSON `rates`), `sequence` = its revision
 
 `gsi1` (projection ALL) has gsi1pk = CUSTOMER#<cid> and gsi1sk = PORTFOLIO#<id>#META or
 PORTFOLIO#<id>#HOLDINGS#<n>: one (paginated) Query returns a customer's portfolios with their
@@ -43,6 +45,8 @@ REF_SK = "REF"
 DIRECTORY_SK = "DIRECTORY"
 APPLIED_PREFIX = "APPLIED#"
 APPLIED_SK = "APPLIED"
+FX_RATES_PREFIX = "FX_RATES#"
+YEAR_PREFIX = "YEAR#"
 ACTIVITY_PREFIX = "ACTIVITY#"
 AUDIT_PREFIX = "AUDIT#"
 HOLDINGS_PREFIX = "HOLDINGS#"
@@ -186,6 +190,11 @@ def directory_key(customer_id: str) -> dict[str, str]:
 def applied_key(event_id: str) -> dict[str, str]:
     """The marker of an event the consumer applied, written with what it changed."""
     return {"pk": f"{APPLIED_PREFIX}{event_id}", "sk": APPLIED_SK}
+
+
+def fx_rates_key(from_: str, to: str, year: int) -> dict[str, str]:
+    """One year of one currency pair's daily closes in the copy of assets' FX history."""
+    return {"pk": f"{FX_RATES_PREFIX}{from_}#{to}", "sk": f"{YEAR_PREFIX}{year:04d}"}
 
 
 def legacy_investment_key(lot_id: str) -> dict[str, str]:

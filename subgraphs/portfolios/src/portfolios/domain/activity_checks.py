@@ -5,6 +5,8 @@ fx rates), each problem at the path of the field the client sent, worded in `pro
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from kit.core.errors import Problem
@@ -14,13 +16,16 @@ from kit.core.text import TextKind, trimmed
 
 from portfolios.domain import problems as say
 from portfolios.domain.commands import ActivityRequest, MoneyRequest
+from portfolios.domain.fx import LOOKBACK_DAYS, FxLookup, FxPair
 from portfolios.domain.model import (
     ONE,
     QUANTITY_PLACES,
     ActivityType,
     CostBasisMethod,
+    FxRateSource,
     LotPick,
     Portfolio,
+    ReferenceRate,
 )
 from portfolios.domain.validation import (
     AMOUNT_PLACES,
@@ -115,28 +120,62 @@ def checked_picks(
     return tuple(picks)
 
 
+@dataclass(frozen=True, slots=True)
+class CheckedFxRate:
+    rate: Decimal
+    source: FxRateSource = FxRateSource.GIVEN
+    on: date | None = None
+
+
+_BASE = CheckedFxRate(ONE)
+
+
+def fx_lookup(request: ActivityRequest, portfolio: Portfolio | None) -> FxLookup | None:
+    """The rate to look up for `request`, when it moves money in a currency other than the
+    portfolio's and gives no fxRate (nor keeps one looked up before); else None."""
+    if portfolio is None or request.fx_rate is not None or request.kept_reference is not None:
+        return None
+    money = request.price if request.type.trades else request.amount
+    if money is None:
+        return None
+    currency = trimmed(money.currency_code, TextKind.CODE)
+    if not is_iso_currency(currency) or currency == portfolio.base_currency:
+        return None
+    return FxLookup(FxPair(currency, portfolio.base_currency), request.occurred_at)
+
+
 def checked_fx_rate(
-    check: ActivityCheck, request: ActivityRequest, currency: str | None, portfolio: Portfolio | None
-) -> Decimal:
+    check: ActivityCheck,
+    request: ActivityRequest,
+    currency: str | None,
+    portfolio: Portfolio | None,
+    reference: ReferenceRate | None = None,
+) -> CheckedFxRate:
+    """The activity's rate and where it came from: given, 1 in the base currency, or the reference
+    rate looked up (`reference`, or the one a correction keeps) when none is given."""
     fx_rate = request.fx_rate
     if fx_rate is not None:
         if fx_rate <= 0:
             check.add(say.not_positive(("fxRate",), "fxRate"))
-            return ONE
+            return _BASE
         if fx_rate > MAX_FX_RATE or decimal_places(fx_rate) > FX_RATE_PLACES:
             check.add(say.too_large_or_precise(("fxRate",), "fxRate", MAX_FX_RATE, FX_RATE_PLACES))
-            return ONE
+            return _BASE
     if currency is None:
         if fx_rate is not None and fx_rate != 1:
             check.add(say.fx_rate_without_money(request.type))
-        return ONE
+        return _BASE
     if portfolio is None:
-        return fx_rate or ONE
+        return CheckedFxRate(fx_rate or ONE)
     if currency == portfolio.base_currency:
         if fx_rate is not None and fx_rate != 1:
             check.add(say.fx_rate_in_base_currency())
-        return ONE
-    if fx_rate is None:
-        check.add(say.fx_rate_required(currency, portfolio.base_currency, request.occurred_at.isoformat()))
-        return ONE
-    return fx_rate
+        return _BASE
+    if fx_rate is not None:
+        return CheckedFxRate(fx_rate)
+    looked_up = request.kept_reference or reference
+    if looked_up is None:
+        on = request.occurred_at.isoformat()
+        check.add(say.fx_rate_required(currency, portfolio.base_currency, on, LOOKBACK_DAYS))
+        return _BASE
+    return CheckedFxRate(looked_up.rate, FxRateSource.REFERENCE, looked_up.on)

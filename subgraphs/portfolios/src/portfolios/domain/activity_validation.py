@@ -24,8 +24,10 @@ from portfolios.domain.commands import ActivityRequest
 from portfolios.domain.model import (
     Activity,
     ActivityType,
+    FxRateSource,
     LotPick,
     Portfolio,
+    ReferenceRate,
     SplitRatio,
 )
 from portfolios.domain.validation import (
@@ -82,6 +84,8 @@ class NewActivity:
     picks: tuple[LotPick, ...]
     note: str | None
     idempotency_key: str | None
+    fx_rate_source: FxRateSource = FxRateSource.GIVEN
+    fx_rate_date: date | None = None
 
     def fingerprint(self) -> str:
         """A hash of what the activity records: the same request sent again has the same one."""
@@ -99,7 +103,9 @@ class NewActivity:
                 *money(self.price),
                 *money(self.amount),
                 *money(self.fees),
-                canonical(self.fx_rate),
+                # A looked-up rate is not part of the request: the same request sent again after
+                # the copy of the closes changed is still the same request.
+                canonical(self.fx_rate) if self.fx_rate_source is FxRateSource.GIVEN else "",
                 canonical(self.split.from_) if self.split else "",
                 canonical(self.split.to) if self.split else "",
                 self.counterpart_portfolio_id or "",
@@ -125,16 +131,23 @@ class NewActivity:
             counterpart_portfolio_id=self.counterpart_portfolio_id,
             picks=self.picks,
             note=self.note,
+            fx_rate_source=self.fx_rate_source,
+            fx_rate_date=self.fx_rate_date,
         )
 
 
 def validate_activity(
-    request: ActivityRequest, *, portfolio: Portfolio | None, latest_date: date
+    request: ActivityRequest,
+    *,
+    portfolio: Portfolio | None,
+    latest_date: date,
+    reference_rate: ReferenceRate | None = None,
 ) -> NewActivity:
     """The normalized activity, or InputProblems listing everything wrong with the request.
 
     `portfolio` is the portfolio `request.portfolio_id` names (None when there is none). Whether
     the ledger can take it (enough held on its date, the lots it names) is the replay's to say.
+    `reference_rate` is the rate looked up for `fx_lookup(request, portfolio)` (None: none known).
     """
     check = ActivityCheck(request)
     kind, names = request.type, request.fields
@@ -194,7 +207,7 @@ def validate_activity(
             if fees is not None and currency is not None and fees.currency_code != currency:
                 what = names.price if kind in _PRICE else "amount"
                 check.add(say.fees_currency(what))
-    fx_rate = checked_fx_rate(check, request, currency, portfolio)
+    fx = checked_fx_rate(check, request, currency, portfolio, reference_rate)
 
     split = None
     if kind is ActivityType.SPLIT:
@@ -253,10 +266,12 @@ def validate_activity(
         price=price,
         amount=amount,
         fees=fees,
-        fx_rate=fx_rate,
+        fx_rate=fx.rate,
         split=split,
         counterpart_portfolio_id=counterpart,
         picks=picks,
         note=note,
         idempotency_key=request.idempotency_key,
+        fx_rate_source=fx.source,
+        fx_rate_date=fx.on,
     )

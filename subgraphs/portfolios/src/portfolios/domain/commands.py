@@ -10,7 +10,14 @@ from enum import Enum
 
 from kit.core.money import Amount
 
-from portfolios.domain.model import Activity, ActivityType, CostBasisMethod, PortfolioKind
+from portfolios.domain.model import (
+    Activity,
+    ActivityType,
+    CostBasisMethod,
+    FxRateSource,
+    PortfolioKind,
+    ReferenceRate,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +79,8 @@ class ActivityRequest:
     note: str | None = None
     idempotency_key: str | None = None
     fields: FieldNames = RECORD_FIELDS
+    # A correction keeps the rate looked up before when it changes neither the date nor the currency.
+    kept_reference: ReferenceRate | None = None
 
 
 class Keep(Enum):
@@ -115,19 +124,25 @@ def _money_request(value: Amount | None) -> MoneyRequest | None:
 def corrected_request(activity: Activity, correction: CorrectionRequest) -> ActivityRequest:
     """The recordActivity input that would record `activity` as corrected, to validate it the same
     way. A new currency drops the activity's fxRate (a rate belongs to one currency pair) unless the
-    correction gives one."""
+    correction gives one. A looked-up rate is kept while the date and currency stay; a new date or
+    currency looks it up again, and a given fxRate replaces it (GIVEN then)."""
     price = _kept(correction.price, _money_request(activity.price))
     amount = _kept(correction.amount, _money_request(activity.amount))
     new_currency = next((m.currency_code for m in (price, amount) if isinstance(m, MoneyRequest)), None)
     keeps_currency = new_currency == activity.currency_code
-    fx_rate: object = activity.fx_rate if keeps_currency and activity.fx_rate != 1 else None
+    occurred_at = _kept(correction.occurred_at, activity.occurred_on)
+    looked_up = activity.fx_rate_source is FxRateSource.REFERENCE
+    fx_rate: object = activity.fx_rate if keeps_currency and activity.fx_rate != 1 and not looked_up else None
+    kept_reference = None
+    if looked_up and keeps_currency and occurred_at == activity.occurred_on and activity.fx_rate_date:
+        kept_reference = ReferenceRate(activity.fx_rate, activity.fx_rate_date)
     if not isinstance(correction.fx_rate, Keep):
-        fx_rate = correction.fx_rate
+        fx_rate, kept_reference = correction.fx_rate, None
     picks = tuple(PickRequest(p.lot_id, p.quantity) for p in activity.picks) or None
     return ActivityRequest(
         portfolio_id=activity.portfolio_id,
         type=activity.type,
-        occurred_at=_kept(correction.occurred_at, activity.occurred_on),  # type: ignore[arg-type]
+        occurred_at=occurred_at,  # type: ignore[arg-type]
         symbol=_kept(correction.symbol, activity.symbol),  # type: ignore[arg-type]
         quantity=_kept(correction.quantity, activity.quantity),  # type: ignore[arg-type]
         price=price,  # type: ignore[arg-type]
@@ -140,4 +155,5 @@ def corrected_request(activity: Activity, correction: CorrectionRequest) -> Acti
         lots=_kept(correction.lots, picks),  # type: ignore[arg-type]
         note=_kept(correction.note, activity.note),  # type: ignore[arg-type]
         fields=correction.fields,
+        kept_reference=kept_reference,
     )

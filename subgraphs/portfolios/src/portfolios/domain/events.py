@@ -16,15 +16,21 @@ application whatever the order and however many copies arrive:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, ClassVar, Protocol
 
 from kit.core.ids import is_customer_id
+from kit.core.money import FEED_DECIMAL, DecimalError, is_iso_currency, parse_decimal
 
+from portfolios.domain.fx import MAX_RATES_PER_CHUNK, FxChunk, FxChunkKey, FxPair, is_usable_rate
 from portfolios.domain.model import DirectoryEntry
 
-# Who tells this service about customers (an event item's `source`).
+# Who tells this service about customers (an event item's `source`), and about FX closes.
 CUSTOMERS_SOURCE = "customers"
+ASSETS_SOURCE = "assets"
+FX_RATES_STORED = "FxRatesStored"
+_MAX_SOURCE_LENGTH = 64
 
 
 class InvalidEvent(ValueError):
@@ -113,3 +119,42 @@ def customer_event(record: EventRecord) -> CustomerEvent:
     if record.sequence < 1:
         raise InvalidEvent("A customer event's sequence starts at 1.")
     return event_type(record.event_id, customer_id, record.sequence, record.occurred_at)
+
+
+def fx_rates_event(record: EventRecord) -> FxChunk:
+    """The chunk of FX closes an FxRatesStored event carries; InvalidEvent when it is not one
+    (a currency that is not ISO 4217, a year other than its dates', a rate that is not a positive
+    bounded decimal, more than `MAX_RATES_PER_CHUNK` dates...)."""
+    if record.type != FX_RATES_STORED or record.source != ASSETS_SOURCE:
+        raise InvalidEvent("An FxRatesStored event comes from the assets service.")
+    data = record.data
+    from_, to, year = data.get("from"), data.get("to"), data.get("year")
+    if not all(isinstance(code, str) and is_iso_currency(code) for code in (from_, to)):
+        raise InvalidEvent("An FxRatesStored event names two ISO 4217 currencies.")
+    if from_ == to:
+        raise InvalidEvent("An FxRatesStored event converts between two different currencies.")
+    if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 9999:
+        raise InvalidEvent("An FxRatesStored event's year is a whole year number.")
+    if record.aggregate_id != f"{from_}{to}:{year}":
+        raise InvalidEvent("The event's aggregateId is not the chunk its data is about.")
+    if record.sequence < 1:
+        raise InvalidEvent("An FxRatesStored event's sequence starts at 1.")
+    source = data.get("source")
+    if not isinstance(source, str) or not 0 < len(source) <= _MAX_SOURCE_LENGTH or not source.isprintable():
+        raise InvalidEvent("An FxRatesStored event names its source.")
+    rates = data.get("rates")
+    if not isinstance(rates, dict) or len(rates) > MAX_RATES_PER_CHUNK:
+        raise InvalidEvent(f"An FxRatesStored event carries at most {MAX_RATES_PER_CHUNK} closes.")
+    closes: dict[date, Decimal] = {}
+    for day_text, rate_text in rates.items():
+        try:
+            day = date.fromisoformat(day_text)
+            rate = parse_decimal(rate_text, FEED_DECIMAL)
+        except (TypeError, ValueError, DecimalError):
+            raise InvalidEvent("An FxRatesStored event's closes are ISO dates with decimal rates.") from None
+        if day.year != year or len(day_text) != 10:
+            raise InvalidEvent("An FxRatesStored event's closes are of its year.")
+        if not is_usable_rate(rate):
+            raise InvalidEvent("An FxRatesStored event's rates are positive and bounded.")
+        closes[day] = rate
+    return FxChunk(FxChunkKey(FxPair(str(from_), str(to)), year), closes, source, record.sequence)

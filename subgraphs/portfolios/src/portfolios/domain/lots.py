@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from kit.core.money import EXACT, Amount, round_to_minor_unit
 
-from portfolios.domain.model import ZERO
+from portfolios.domain.model import ZERO, FxRateSource
 
 # An average cost keeps at most this many decimal places (rounded half-even when it has more).
 AVERAGE_COST_PLACES = 10
@@ -27,6 +27,7 @@ class Lot:
     `quantity`, `unit_price`, `fees` and `fx_rate` are as acquired (a transferred lot's unit price
     is its cost per share in base currency); `cost` is the exact cost basis in base currency.
     `remaining_quantity` and `remaining_cost` are what sales, transfers and splits left.
+    `fx_rate_source` and `fx_rate_date` are its BUY's (None without an fx_rate).
     """
 
     id: str
@@ -43,6 +44,8 @@ class Lot:
     remaining_cost: Decimal
     base_currency: str
     created_at: datetime
+    fx_rate_source: FxRateSource | None = None
+    fx_rate_date: date | None = None
 
     @property
     def is_open(self) -> bool:

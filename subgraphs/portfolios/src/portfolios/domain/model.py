@@ -154,6 +154,21 @@ class MovedLot:
     cost: Decimal
 
 
+class FxRateSource(Enum):
+    """Where an activity's fxRate came from (domain/fx.py)."""
+
+    GIVEN = "GIVEN"  # the caller gave it, or the activity is in the base currency (the rate is 1)
+    REFERENCE = "REFERENCE"  # looked up in the copy of the FX closes, on `fx_rate_date`
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceRate:
+    """A rate looked up in the copy of the FX closes, and the date of the close it is."""
+
+    rate: Decimal
+    on: date
+
+
 @dataclass(frozen=True, slots=True)
 class Activity:
     """One entry of the ledger, as recorded. Which fields a type carries:
@@ -162,7 +177,8 @@ class Activity:
     DIVIDEND: symbol, amount, fees?.  INTEREST, DEPOSIT, WITHDRAWAL, FEE, TAX: amount, fees?.
     SPLIT: symbol, split.  TRANSFER_OUT: symbol, quantity, counterpart, picks?, moved (what it carried).
     TRANSFER_IN: symbol, quantity, counterpart, moved (the lots that arrive).
-    `fx_rate` converts the activity's currency into the portfolio's base currency (1 when the same).
+    `fx_rate` converts the activity's currency into the portfolio's base currency (1 when the same);
+    `fx_rate_source` says whether it was given or looked up (then `fx_rate_date` is the close's date).
     The id is a ULID: recording order.
     """
 
@@ -183,6 +199,8 @@ class Activity:
     picks: tuple[LotPick, ...] = ()
     moved: tuple[MovedLot, ...] = ()
     note: str | None = None
+    fx_rate_source: FxRateSource = FxRateSource.GIVEN
+    fx_rate_date: date | None = None
 
     @property
     def currency_code(self) -> str | None:

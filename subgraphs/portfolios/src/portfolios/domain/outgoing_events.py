@@ -42,8 +42,23 @@ class PortfolioEvent:
         return {"portfolioId": self.portfolio_id, "customerId": self.customer_id}
 
 
+@dataclass(frozen=True, slots=True)
 class PortfolioOpened(PortfolioEvent):
-    __slots__ = ()
+    """Carries the base currency: the assets service keeps the FX closes into it (trade-date FX)."""
+
+    base_currency: str = ""
+
+    @classmethod
+    def of(cls, portfolio: Portfolio, at: datetime) -> Self:
+        return cls(portfolio.id, portfolio.customer_id, at, portfolio.base_currency)
+
+    @property
+    def data(self) -> dict[str, str]:
+        return {
+            "portfolioId": self.portfolio_id,
+            "customerId": self.customer_id,
+            "baseCurrency": self.base_currency,
+        }
 
 
 class PortfolioRenamed(PortfolioEvent):

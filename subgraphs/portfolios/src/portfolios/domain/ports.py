@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Protocol
 
 from portfolios.domain.books import Books, CustomerBook, History
+from portfolios.domain.fx import FxChunk, FxChunkKey
 from portfolios.domain.lots import Holdings
 from portfolios.domain.model import (
     Activity,
@@ -119,6 +120,30 @@ class CustomerDirectory(Protocol):
         before (a redelivery); WriteConflict when the stored entry is no longer `change.previous`."""
 
     async def status(self, customer_id: str) -> CustomerStatus: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FxChunkChange:
+    """What applying one FxRatesStored event writes, at once: that `event_id` was applied, and
+    `chunk` in place of `previous` (the chunk read) unless it is None (a stale revision)."""
+
+    event_id: str
+    chunk: FxChunk | None
+    previous: FxChunk | None
+
+
+class FxReferenceRates(Protocol):
+    """The copy of the FX closes the assets service stores, as learnt from its FxRatesStored events."""
+
+    async def chunks(self, keys: Sequence[FxChunkKey]) -> Sequence[FxChunk]:
+        """The chunks found among `keys` (one batched read)."""
+
+    async def chunk(self, key: FxChunkKey) -> FxChunk | None:
+        """One chunk, read consistently (before applying an event to it)."""
+
+    async def apply(self, change: FxChunkChange) -> bool:
+        """Writes `change` all or nothing. False, having written nothing, when its event was applied
+        before; WriteConflict when the stored chunk's revision is no longer `change.previous`'s."""
 
 
 class PortfolioRepository(Protocol):

@@ -232,10 +232,12 @@ def fx_rate_in_base_currency() -> Problem:
     )
 
 
-def fx_rate_required(currency: str, base_currency: str, on: str) -> Problem:
-    return invalid(
-        "fxRate",
-        f"the activity is in {currency}, the portfolio in {base_currency}: give the fxRate of {on}",
+def fx_rate_required(currency: str, base_currency: str, on: str, lookback_days: int) -> Problem:
+    # Without fxRate the rate is looked up in the FX closes this service keeps; none was found.
+    return Problem(
+        ("input", "fxRate"),
+        f"No {currency} to {base_currency} rate is known for {on} or the {lookback_days} days before; "
+        "give fxRate.",
         FX_RATE_REQUIRED,
     )
 

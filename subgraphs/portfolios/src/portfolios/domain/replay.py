@@ -301,6 +301,8 @@ class Replay:
                 remaining_cost=state.remaining_cost,
                 base_currency=self.currency,
                 created_at=acquired.activity.recorded_at,
+                fx_rate_source=acquired.activity.fx_rate_source if acquired.fx_rate is not None else None,
+                fx_rate_date=acquired.activity.fx_rate_date if acquired.fx_rate is not None else None,
             )
             (open_lots if lot.is_open else closed).append(lot)
         holdings = Holdings(

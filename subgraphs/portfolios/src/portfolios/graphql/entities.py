@@ -33,13 +33,13 @@ from portfolios.domain.books import Books, History
 from portfolios.domain.lots import Holdings, Lot
 from portfolios.domain.lots import Position as DomainPosition
 from portfolios.domain.paging import MAX_PAGE_SIZE, decode_cursor, page_size
+from portfolios.graphql.audit import AuditConnection
 from portfolios.graphql.context import Info
 from portfolios.graphql.reports import Income, RealizedGains
 from portfolios.graphql.timeline import TIMELINE, PortfolioTimeline, timeline_of
 from portfolios.graphql.types import (
     INSTRUMENT,
     ActivityConnection,
-    AuditConnection,
     Holding,
     Instrument,
     instrument_of,
@@ -255,6 +255,12 @@ class Investment:
     fx_rate: Decimal | None = strawberry.field(
         description="Purchase currency -> base currency; null when they are the same."
     )
+    fx_rate_source: model.FxRateSource | None = strawberry.field(
+        description="Where fxRate came from (as on its BUY activity); null without an fxRate."
+    )
+    fx_rate_date: date | None = strawberry.field(
+        description="REFERENCE only: the date of the FX close used; null otherwise."
+    )
     cost_basis: Money = strawberry.field(
         description="(quantity * purchasePrice + fees) * fxRate, in the portfolio's base currency."
     )
@@ -275,6 +281,8 @@ class Investment:
             purchased_at=lot.acquired_on,
             fees=Money.amount_of(lot.fees) if lot.fees else None,
             fx_rate=unit_price(lot.fx_rate) if lot.fx_rate is not None else None,
+            fx_rate_source=lot.fx_rate_source,
+            fx_rate_date=lot.fx_rate_date,
             cost_basis=Money.amount_of(lot.cost_basis),
             remaining_quantity=lot.remaining_quantity,
             remaining_cost_basis=Money.amount_of(lot.remaining_cost_basis),

@@ -113,7 +113,8 @@ class RecordActivityInput:
     )
     fx_rate: Decimal | None = strawberry.field(
         default=None,
-        description="The activity's currency -> the base currency on occurredAt; required when they differ.",
+        description="The activity's currency -> the base currency on occurredAt; "
+        "when absent and they differ, looked up in the daily FX closes (see FxRateSource).",
     )
     split_ratio: SplitRatioInput | None = strawberry.field(default=None, description="SPLIT only.")
     counterpart_portfolio_id: strawberry.ID | None = strawberry.field(
@@ -202,7 +203,8 @@ class AddInvestmentInput:
     fees: MoneyInput | None = strawberry.field(default=None, description="In the purchase price's currency.")
     fx_rate: Decimal | None = strawberry.field(
         default=None,
-        description="Purchase currency -> base currency on purchasedAt; required when they differ.",
+        description="Purchase currency -> base currency on purchasedAt; "
+        "when absent and they differ, looked up in the daily FX closes (see FxRateSource).",
     )
     idempotency_key: str | None = strawberry.field(
         default=None,
@@ -243,7 +245,9 @@ class UpdateInvestmentInput:
         default=strawberry.UNSET, description="Omitted: unchanged; null: no fees."
     )
     fx_rate: Decimal | None = strawberry.field(
-        default=strawberry.UNSET, description="Omitted: unchanged; null: no rate."
+        default=strawberry.UNSET,
+        description="Omitted: unchanged (a looked-up rate is looked up again when the date or the "
+        "currency changes); null: as if never given (looked up when not in the base currency).",
     )
 
     def to_request(self) -> CorrectionRequest:
@@ -273,7 +277,9 @@ class SellInvestmentInput:
     sold_at: date = strawberry.field(description="The trade date; not in the future. Back-dated is fine.")
     fees: MoneyInput | None = strawberry.field(default=None, description="In the sale price's currency.")
     fx_rate: Decimal | None = strawberry.field(
-        default=None, description="Sale currency -> base currency on soldAt; required when they differ."
+        default=None,
+        description="Sale currency -> base currency on soldAt; "
+        "when absent and they differ, looked up in the daily FX closes (see FxRateSource).",
     )
     idempotency_key: str | None = strawberry.field(
         default=None,

@@ -46,6 +46,14 @@ strawberry.enum(
 )
 strawberry.enum(Term, name="Term", description="SHORT: held one year or less; LONG: longer.")
 strawberry.enum(model.AuditAction, name="AuditAction")
+strawberry.enum(
+    model.FxRateSource,
+    name="FxRateSource",
+    description="Where an activity's fxRate came from. GIVEN: the caller gave fxRate, or the activity "
+    "is in the portfolio's base currency (the rate is 1). REFERENCE: none was given, so it was "
+    "looked up in the daily FX closes the assets service stores: the close of the trade date, or of "
+    "the closest earlier date within 7 days (fxRateDate).",
+)
 
 
 # --- resolvers --------------------------------------------------------------------------------
@@ -194,7 +202,15 @@ class Activity:
     )
     fees: Money | None
     fx_rate: Decimal | None = strawberry.field(
-        description="The activity's currency -> base currency (1 when the same); null when no money moves."
+        description="The activity's currency -> base currency on the trade date (1 when the same); "
+        "given, or looked up when the input had none (fxRateSource); null when no money moves."
+    )
+    fx_rate_source: model.FxRateSource | None = strawberry.field(
+        description="Where fxRate came from (GIVEN or REFERENCE); null when no money moves."
+    )
+    fx_rate_date: date | None = strawberry.field(
+        description="REFERENCE only: the date of the FX close used (the trade date, or the closest "
+        "earlier date with a close, at most 7 days before); null otherwise."
     )
     split_ratio: SplitRatio | None = strawberry.field(description="SPLIT only.")
     counterpart_portfolio_id: strawberry.ID | None = strawberry.field(
@@ -232,6 +248,8 @@ class Activity:
             amount=Money.amount_of(activity.amount) if activity.amount else None,
             fees=Money.amount_of(activity.fees) if activity.fees else None,
             fx_rate=unit_price(activity.fx_rate) if moves_money else None,
+            fx_rate_source=activity.fx_rate_source if moves_money else None,
+            fx_rate_date=activity.fx_rate_date if moves_money else None,
             split_ratio=SplitRatio(from_=activity.split.from_, to=activity.split.to)
             if activity.split
             else None,
@@ -266,53 +284,5 @@ class ActivityConnection:
         edges = [
             ActivityEdge(cursor=encode_cursor(a.id), node=Activity.from_domain(a, base_currency))
             for a in activities
-        ]
-        return cls(edges=edges, page_info=page_info(edges, bool(page and page.has_next), after))
-
-
-@strawberry.type(
-    description="One change of the ledger. It moves nothing: it records what happened to the ledger."
-)
-class AuditEntry:
-    id: strawberry.ID
-    action: model.AuditAction
-    actor: str = strawberry.field(description="Who made the change: role and subject of the token.")
-    at: datetime
-    activity_id: strawberry.ID
-    before: Activity | None = strawberry.field(description="The activity before; null when it was recorded.")
-    after: Activity | None = strawberry.field(description="The activity after; null when it was removed.")
-
-    @classmethod
-    def from_domain(cls, entry: model.AuditEntry, base_currency: str) -> AuditEntry:
-        return cls(
-            id=strawberry.ID(entry.id),
-            action=entry.action,
-            actor=entry.actor,
-            at=entry.at,
-            activity_id=strawberry.ID(entry.activity_id),
-            before=Activity.from_domain(entry.before, base_currency) if entry.before else None,
-            after=Activity.from_domain(entry.after, base_currency) if entry.after else None,
-        )
-
-
-@strawberry.type
-class AuditEdge:
-    cursor: str
-    node: AuditEntry
-
-
-@strawberry.type(description="A page of the audit trail, newest first.")
-class AuditConnection:
-    edges: list[AuditEdge]
-    page_info: PageInfo
-
-    @classmethod
-    def from_domain(
-        cls, page: model.AuditPage | None, base_currency: str, after: str | None
-    ) -> AuditConnection:
-        entries = page.entries if page else ()
-        edges = [
-            AuditEdge(cursor=encode_cursor(e.id), node=AuditEntry.from_domain(e, base_currency))
-            for e in entries
         ]
         return cls(edges=edges, page_info=page_info(edges, bool(page and page.has_next), after))

@@ -11,6 +11,7 @@ from dataclasses import replace
 from kit.core.principal import Principal
 
 from portfolios.access import require_changer
+from portfolios.domain.activity_checks import fx_lookup
 from portfolios.domain.activity_validation import validate_activity
 from portfolios.domain.commands import CorrectionRequest, corrected_request
 from portfolios.domain.ledger import Ledger
@@ -25,6 +26,7 @@ from portfolios.domain.problems import (
 )
 from portfolios.domain.validation import latest_purchase_date
 from portfolios.services.common import retrying
+from portfolios.services.fx_rates import reference_rate
 from portfolios.services.ledger_cases import TRANSFERS, Changed, Field, LedgerCases, replay_at
 
 
@@ -60,10 +62,12 @@ class Corrections(LedgerCases):
         if old.type in TRANSFERS:
             raise not_correctable(field, old.type.value)
         now = self._clock()
+        request = corrected_request(old, correction)
         new = validate_activity(
-            corrected_request(old, correction),
+            request,
             portfolio=stored.portfolio,
             latest_date=latest_purchase_date(now),
+            reference_rate=await reference_rate(self._fx_rates, fx_lookup(request, stored.portfolio)),
         )
         corrected = new.as_activity(old.id, old.recorded_at)
         corrected = replace(corrected, counterpart_activity_id=old.counterpart_activity_id)

@@ -23,6 +23,7 @@ from portfolios.domain.lots import Lot
 from portfolios.domain.model import Activity, ActivityType, AuditAction, AuditEntry, Portfolio
 from portfolios.domain.ports import (
     CustomerDirectory,
+    FxReferenceRates,
     Owner,
     PortfolioRepository,
     StoredLedger,
@@ -86,12 +87,14 @@ class LedgerCases:
         self,
         repository: PortfolioRepository,
         directory: CustomerDirectory,
+        fx_rates: FxReferenceRates,
         clock: Clock,
         new_id: IdFactory,
         attempts: int = WRITE_ATTEMPTS,
     ) -> None:
         self._repository = repository
         self._directory = directory
+        self._fx_rates = fx_rates
         self._clock = clock
         self._new_id = new_id
         self._attempts = attempts

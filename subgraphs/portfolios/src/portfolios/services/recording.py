@@ -14,6 +14,7 @@ from kit.core.principal import Principal
 from kit.core.text import TextKind, trimmed
 
 from portfolios.access import check_change, require_changer
+from portfolios.domain.activity_checks import fx_lookup
 from portfolios.domain.activity_validation import NewActivity, validate_activity
 from portfolios.domain.commands import ActivityRequest
 from portfolios.domain.ledger import Ledger
@@ -34,6 +35,7 @@ from portfolios.domain.problems import (
 )
 from portfolios.domain.validation import latest_purchase_date, usable_idempotency_key
 from portfolios.services.common import retrying
+from portfolios.services.fx_rates import reference_rate
 from portfolios.services.ledger_cases import (
     INFLOWS,
     Field,
@@ -59,7 +61,13 @@ class Recording(LedgerCases):
                 portfolio_id, usable_idempotency_key(request.idempotency_key)
             )
         check_change(caller, portfolio, "portfolio", portfolio_id)
-        new = validate_activity(request, portfolio=portfolio, latest_date=latest_purchase_date(self._clock()))
+        reference = await reference_rate(self._fx_rates, fx_lookup(request, portfolio))
+        new = validate_activity(
+            request,
+            portfolio=portfolio,
+            latest_date=latest_purchase_date(self._clock()),
+            reference_rate=reference,
+        )
         if record is not None:
             return await self._replayed(new, record)
         async with self._serialized(new.portfolio.id):

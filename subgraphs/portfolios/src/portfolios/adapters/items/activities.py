@@ -21,6 +21,7 @@ from portfolios.domain.model import (
     ONE,
     Activity,
     ActivityType,
+    FxRateSource,
     LotPick,
     MovedLot,
     Portfolio,
@@ -78,6 +79,11 @@ def activity_data(activity: Activity) -> dict[str, Any]:
             "am": amount(activity.amount),
             "f": amount(activity.fees),
             "fx": fx,
+            # Only a looked-up rate has a close's date; its presence says the rate was looked up
+            # (an item without it, legacy ones included, holds a given rate).
+            "fxd": activity.fx_rate_date.isoformat()
+            if activity.fx_rate_source is FxRateSource.REFERENCE and activity.fx_rate_date
+            else None,
             "sp": [text(activity.split.from_), text(activity.split.to)] if activity.split else None,
             "cp": activity.counterpart_portfolio_id,
             "ca": activity.counterpart_activity_id,
@@ -102,6 +108,7 @@ def activity_from_data(
     quantity = get("q")
     split = get("sp")
     fx = get("fx")
+    fx_date = get("fxd")
     picks = get("pk")
     moved = get("mv")
     kind = data["t"]
@@ -123,6 +130,8 @@ def activity_from_data(
         picks=tuple(LotPick(lot_id, parse.number(q)) for lot_id, q in picks) if picks else (),
         moved=tuple(moved_from(raw, parse) for raw in moved) if moved else (),
         note=get("n"),
+        fx_rate_source=FxRateSource.REFERENCE if fx_date else FxRateSource.GIVEN,
+        fx_rate_date=parse.day(fx_date) if fx_date else None,
     )
 
 

@@ -14,7 +14,7 @@ from portfolios.adapters.items.codec import Parser, amount, compact, pack, text
 from portfolios.adapters.items.portfolio import VERSION
 from portfolios.domain.books import History, IncomeLine, SaleResult, SaleRow, TransferResult
 from portfolios.domain.lots import Holdings, Lot
-from portfolios.domain.model import Portfolio
+from portfolios.domain.model import FxRateSource, Portfolio
 
 # The attribute holding a chunk's bytes.
 CHUNK = "z"
@@ -32,6 +32,8 @@ def _lot(lot: Lot, portfolio_id: str, base_currency: str) -> dict[str, Any]:
             "pr": amount(lot.unit_price),
             "f": amount(lot.fees),
             "fx": text(lot.fx_rate) if lot.fx_rate is not None else None,
+            # Only a looked-up rate has a close's date (as on the activity's item).
+            "fxd": lot.fx_rate_date.isoformat() if lot.fx_rate_date is not None else None,
             "c": text(lot.cost),
             "rq": text(lot.remaining_quantity),
             "rc": text(lot.remaining_cost),
@@ -43,6 +45,7 @@ def _lot(lot: Lot, portfolio_id: str, base_currency: str) -> dict[str, Any]:
 
 def _lot_from(data: Mapping[str, Any], portfolio_id: str, base_currency: str, parse: Parser) -> Lot:
     fx = data.get("fx")
+    fx_date = data.get("fxd")
     price = parse.amount(data["pr"])
     assert price is not None
     return Lot(
@@ -60,6 +63,8 @@ def _lot_from(data: Mapping[str, Any], portfolio_id: str, base_currency: str, pa
         remaining_cost=parse.number(data["rc"]),
         base_currency=data.get("b", base_currency),
         created_at=datetime.fromisoformat(data["r"]),
+        fx_rate_source=None if fx is None else (FxRateSource.REFERENCE if fx_date else FxRateSource.GIVEN),
+        fx_rate_date=parse.day(fx_date) if fx_date else None,
     )
 
 

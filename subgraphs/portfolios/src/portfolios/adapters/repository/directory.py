@@ -22,6 +22,15 @@ APPLIED_KEPT_SECONDS = 14 * 24 * 3600
 APPLIED_TYPE = "AppliedEvent"
 
 
+def applied_marker(event_id: str) -> dict[str, Any]:
+    """The marker that `event_id` was applied, written with its effect (put with NOT_EXISTS)."""
+    return {
+        **table.applied_key(event_id),
+        "type": APPLIED_TYPE,
+        "purgeAt": int(time.time()) + APPLIED_KEPT_SECONDS,
+    }
+
+
 def _entry_item(entry: DirectoryEntry) -> dict[str, Any]:
     return {
         **table.directory_key(entry.customer_id),
@@ -69,12 +78,8 @@ class DynamoCustomerDirectory:
         return _entry_from(from_item(item)) if item else None
 
     async def apply(self, change: DirectoryChange) -> bool:
-        marker = {
-            **table.applied_key(change.event_id),
-            "type": APPLIED_TYPE,
-            "purgeAt": int(time.time()) + APPLIED_KEPT_SECONDS,
-        }
-        transaction = [self._parts.put_new(marker)]  # first: its cancellation reason is [0]
+        # The marker first: its cancellation reason is [0].
+        transaction = [self._parts.put_new(applied_marker(change.event_id))]
         if change.entry is not None:
             put = self._parts.put(_entry_item(change.entry))
             if change.previous is None:
