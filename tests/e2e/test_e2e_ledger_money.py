@@ -161,14 +161,15 @@ def test_a_dividend_in_euros_is_converted_at_its_fx_rate(router) -> None:
     april = ledger(router, portfolio_id, period=("2024-03-16", None))
     assert april["income"] == {"total": money("0.45"), "dividends": money("0.00"), "interest": money("0.45")}
 
-    # Another currency without a rate is refused, and nothing is written.
+    # Another currency without a rate, and none known (MXN is not among assets' reference
+    # currencies), is refused, and nothing is written.
     refused = record_raw(
         router,
         portfolio_id,
         type="DIVIDEND",
         occurredAt="2024-03-20",
-        symbol="ZZEURO",
-        amount=money("5.00", "EUR"),
+        symbol="ZZPESO",
+        amount=money("5.00", "MXN"),
     )
     assert refused["activity"] is None
     assert [(e["field"], e["code"]) for e in refused["userErrors"]] == [

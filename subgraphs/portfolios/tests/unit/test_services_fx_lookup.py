@@ -45,7 +45,11 @@ async def test_the_trade_dates_close_is_taken_and_recorded_as_reference() -> Non
     lot = recorded.lot()
     assert lot is not None and lot.cost == Decimal("10") * Decimal("100.25") * Decimal("1.0855")
     # One batched read of the chunks the date and its lookback need (here one year).
-    assert world.fx_rates.batched_reads == [(FxChunkKey(FxPair("EUR", "USD"), 2024),)]
+    # One batched read of the chunks the date and its lookback need (here one year): the pair's own
+    # and its dollar leg (assets' series are per US dollar).
+    assert world.fx_rates.batched_reads == [
+        (FxChunkKey(FxPair("EUR", "USD"), 2024), FxChunkKey(FxPair("USD", "EUR"), 2024))
+    ]
 
 
 async def test_a_weekend_takes_the_closest_earlier_close() -> None:
@@ -69,7 +73,38 @@ async def test_the_lookback_crosses_new_year_into_the_previous_years_chunk() -> 
         Decimal("1.1039"),
         date(2023, 12, 29),
     )
-    assert len(world.fx_rates.batched_reads) == 1 and len(world.fx_rates.batched_reads[0]) == 2
+    assert len(world.fx_rates.batched_reads) == 1 and len(world.fx_rates.batched_reads[0]) == 4
+
+
+async def test_a_pair_without_a_copy_of_its_own_is_the_inverse_of_its_dollar_rate() -> None:
+    # What assets sends: USD -> EUR. A EUR activity in a USD portfolio takes 1 / (USD -> EUR).
+    world = world_with(chunk(("USD", "EUR"), 2024, {"2024-03-01": "0.9255", "2024-03-04": "0.9212"}))
+    p = (await world.open_portfolio()).id
+    recorded = await world.ledger.record_activity(ALICE, eur_buy(p, date(2024, 3, 3)))
+    assert (recorded.activity.fx_rate, recorded.activity.fx_rate_date) == (
+        (Decimal(1) / Decimal("0.9255")).quantize(Decimal("1e-15")),
+        date(2024, 3, 1),
+    )
+    assert recorded.activity.fx_rate_source is FxRateSource.REFERENCE
+
+
+async def test_a_cross_pair_takes_both_dollar_rates_of_one_same_day() -> None:
+    # GBP in a EUR portfolio: (USD -> EUR) / (USD -> GBP), both of 03-01 (03-04 has no GBP close).
+    world = World(
+        fx_rates=FakeFxReferenceRates(
+            chunk(("USD", "EUR"), 2024, {"2024-03-01": "0.9255", "2024-03-04": "0.9212"}),
+            chunk(("USD", "GBP"), 2024, {"2024-03-01": "0.7915"}),
+        )
+    )
+    p = (await world.open_portfolio(currency="EUR")).id
+    gbp_buy = request(
+        p, ActivityType.BUY, date(2024, 3, 4), symbol="VOD", quantity=d(10), price=money("0.70", "GBP")
+    )
+    recorded = await world.ledger.record_activity(ALICE, gbp_buy)
+    assert (recorded.activity.fx_rate, recorded.activity.fx_rate_date) == (
+        (Decimal("0.9255") / Decimal("0.7915")).quantize(Decimal("1e-15")),
+        date(2024, 3, 1),
+    )
 
 
 async def test_a_gap_of_eight_days_is_refused_saying_why() -> None:
@@ -85,7 +120,7 @@ async def test_a_gap_of_eight_days_is_refused_saying_why() -> None:
 
 
 async def test_another_pairs_closes_are_not_taken() -> None:
-    world = world_with(chunk(("USD", "EUR"), 2024, CLOSES_2024), chunk(("EUR", "GBP"), 2024, CLOSES_2024))
+    world = world_with(chunk(("USD", "GBP"), 2024, CLOSES_2024), chunk(("EUR", "GBP"), 2024, CLOSES_2024))
     p = (await world.open_portfolio()).id
     problem = await refused(world.ledger.record_activity(ALICE, eur_buy(p, date(2024, 3, 4))))
     assert problem.code == FX_RATE_REQUIRED

@@ -10,7 +10,9 @@ the latest revision's rates.
 
 A lookup takes the close of the trade date, or the closest earlier one within `LOOKBACK_DAYS`
 (weekends and holidays have none); the activity records the rate, that it was looked up
-(`FxRateSource.REFERENCE`) and the date of the close used.
+(`FxRateSource.REFERENCE`) and the date of the close used. Assets stores every FX series per US
+dollar (USD -> X), so a pair without a copy of its own is the cross of its two dollar rates of the
+same day: EUR -> GBP = (USD -> GBP) / (USD -> EUR).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from kit.core.money import EXACT
 from portfolios.domain.model import FxRateSource, ReferenceRate
 from portfolios.domain.validation import FX_RATE_PLACES, MAX_FX_RATE
 
+# The currency every series of assets' FX history is quoted against (USD -> X).
+PIVOT = "USD"
 # How far back a lookup goes for the closest earlier close: a long weekend with holidays around it
 # has no closes for 4 or 5 days; more than a week without one means the history has a hole.
 LOOKBACK_DAYS = 7
@@ -63,25 +67,43 @@ class FxLookup:
     on: date
 
     @property
+    def _dollar_legs(self) -> tuple[FxPair, ...]:
+        return tuple(FxPair(PIVOT, code) for code in (self.pair.from_, self.pair.to) if code != PIVOT)
+
+    @property
     def chunk_keys(self) -> tuple[FxChunkKey, ...]:
-        """The chunks holding the trade date and the `LOOKBACK_DAYS` before it (two across New Year)."""
+        """The chunks of the pair and of its dollar legs holding the trade date and the
+        `LOOKBACK_DAYS` before it (two years across New Year)."""
         years = sorted({self.on.year, (self.on - timedelta(days=LOOKBACK_DAYS)).year})
-        return tuple(FxChunkKey(self.pair, year) for year in years)
+        pairs = dict.fromkeys((self.pair, *self._dollar_legs))
+        return tuple(FxChunkKey(pair, year) for pair in pairs for year in years)
 
     def rate_in(self, chunks: Iterable[FxChunk]) -> ReferenceRate | None:
-        """The close of the trade date, else the closest earlier one within `LOOKBACK_DAYS`; None
-        when the copy holds none. Rounded to the places a given fxRate may have, so that a looked-up
-        rate is one a caller could have given."""
-        rates: dict[date, Decimal] = {}
+        """The close of the trade date, else the closest earlier one within `LOOKBACK_DAYS`: the
+        pair's own, else the cross of its dollar rates of one same day; None when the copy holds
+        neither. Rounded to the places a given fxRate may have, so that a looked-up rate is one a
+        caller could have given."""
+        series: dict[FxPair, dict[date, Decimal]] = {}
         for chunk in chunks:
-            if chunk.key.pair == self.pair:
-                rates.update(chunk.rates)
+            series.setdefault(chunk.key.pair, {}).update(chunk.rates)
         for back in range(LOOKBACK_DAYS + 1):
             day = self.on - timedelta(days=back)
-            rate = rates.get(day)
+            rate = series.get(self.pair, {}).get(day)
+            if rate is None:
+                rate = self._cross(series, day)
             if rate is not None:
                 return ReferenceRate(rate.quantize(_RATE_QUANTUM, ROUND_HALF_EVEN, EXACT), day)
         return None
+
+    def _cross(self, series: Mapping[FxPair, Mapping[date, Decimal]], day: date) -> Decimal | None:
+        per_dollar = {
+            code: Decimal(1) if code == PIVOT else series.get(FxPair(PIVOT, code), {}).get(day)
+            for code in (self.pair.from_, self.pair.to)
+        }
+        base, quote = per_dollar[self.pair.from_], per_dollar[self.pair.to]
+        if base is None or quote is None:
+            return None
+        return EXACT.divide(quote, base)
 
 
 def is_usable_rate(rate: Decimal) -> bool:
