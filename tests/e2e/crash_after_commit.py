@@ -51,13 +51,19 @@ async def register_customer(client: Any, table: str, customer_id: str, email: st
 
 
 async def record_buy(client: Any, table: str, portfolio_id: str, symbol: str, trade_date: str) -> None:
-    from portfolios.adapters.repository import DynamoCustomerDirectory, DynamoPortfolioRepository
+    from portfolios.adapters.repository import (
+        DynamoCustomerDirectory,
+        DynamoFxReferenceRates,
+        DynamoPortfolioRepository,
+    )
     from portfolios.domain.commands import ActivityRequest, MoneyRequest
     from portfolios.domain.model import ActivityType
     from portfolios.services import PortfolioService
 
     repository = DynamoPortfolioRepository(client, table)
-    service = PortfolioService(repository, DynamoCustomerDirectory(client, table))
+    service = PortfolioService(
+        repository, DynamoCustomerDirectory(client, table), DynamoFxReferenceRates(client, table)
+    )
     request = ActivityRequest(
         portfolio_id=portfolio_id,
         type=ActivityType.BUY,
