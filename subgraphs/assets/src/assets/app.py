@@ -10,6 +10,7 @@ from contextlib import AsyncExitStack
 
 import httpx
 from fastapi import FastAPI
+from kit.aws.consumer import start_consumer
 from kit.web.app import Runtime, serve
 from kit.web.app import create_app as kit_create_app
 
@@ -21,7 +22,6 @@ from assets.adapters.cache import (
 )
 from assets.adapters.catalog import load_catalog
 from assets.adapters.closes import DynamoClosesRepository
-from assets.adapters.event_consumer import start_consumer
 from assets.adapters.fx_feeds import build_fx_feeds
 from assets.adapters.providers import (
     HTTP_PROVIDERS,
@@ -114,13 +114,7 @@ class AssetsRuntime(Runtime):
         )
         if settings.event_queue_url:
             self.consumer_task = await start_consumer(
-                stack,
-                region=settings.aws_region,
-                endpoint_url=settings.sqs_endpoint_url,
-                queue_url=settings.event_queue_url,
-                handler=self.service.events.apply,
-                wait_seconds=settings.event_wait_seconds,
-                backoff_seconds=settings.event_backoff_seconds,
+                stack, settings, self.service.events.apply, name="assets-event-queue"
             )
         if settings.history_refresh_seconds > 0:
             task = asyncio.create_task(self._refresh_history(settings.history_refresh_seconds))

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from kit.aws.consumer import MAX_WAIT_SECONDS
 from kit.core.money import is_iso_currency
-from kit.web.settings import ServiceSettings
+from kit.web.settings import ConsumerSettings
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -23,7 +22,7 @@ from assets.domain.manual import DEFAULT_STALE_AFTER
 from assets.services import FX_TTL_SECONDS
 
 
-class AssetsSettings(ServiceSettings):
+class AssetsSettings(ConsumerSettings):
     model_config = SettingsConfigDict(env_prefix="ASSETS_", extra="ignore")
 
     port: int = 4003
@@ -81,18 +80,6 @@ class AssetsSettings(ServiceSettings):
         "launcher sets a day); 0: never (in AWS, EventBridge Scheduler runs it)",
     )
 
-    event_queue_url: str = Field(
-        default="",
-        description="SQS queue of the portfolios service's events (an activity backfills a new symbol's "
-        "closes, an opened portfolio its base currency's FX closes); empty: no consumer runs",
-    )
-    sqs_endpoint_url: str | None = Field(
-        default=None, description="SQS endpoint (moto locally; unset in AWS)"
-    )
-    event_wait_seconds: int = Field(
-        default=10, ge=0, le=MAX_WAIT_SECONDS, description="Long poll of a receive"
-    )
-    event_backoff_seconds: float = Field(default=1.0, gt=0, description="First wait after a failed receive")
     fx_reference_currencies: str = Field(
         default=",".join(DEFAULT_REFERENCE_CURRENCIES),
         description="ISO 4217 codes whose daily FX closes into a new portfolio's base currency are "

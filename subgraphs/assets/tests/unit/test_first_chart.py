@@ -9,10 +9,11 @@ from datetime import date
 from typing import Any
 
 import pytest
-from assets.domain.events import ActivityEvent, InvalidEvent, activity_event
+from assets.domain.events import ActivityEvent, activity_event
 from assets.domain.history import DateSpan, SeriesKey
 from assets.services.first_chart import ProvidersUnavailable
 from kit.aws.consumer import IncomingEvent
+from kit.core.events import InvalidEvent
 from kit_testing.queues import event_detail, incoming
 
 from .fakes import NOW, FakeQuoteFeed, World, quote

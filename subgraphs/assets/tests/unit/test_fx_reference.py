@@ -11,11 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from assets.domain.events import InvalidEvent
 from assets.domain.fx_reference import FxReference, years_before
 from assets.domain.history import DateSpan, SeriesKey
 from assets.services.common import ProvidersUnavailable
 from kit.aws.consumer import IncomingEvent
+from kit.core.events import InvalidEvent
 from kit_testing.queues import event_detail, incoming
 
 from .fakes import NOW, World

@@ -6,10 +6,10 @@ import asyncio
 from contextlib import AsyncExitStack
 
 from fastapi import FastAPI
-from kit.aws.consumer import MAX_WAIT_SECONDS, EventQueueConsumer, MalformedEvent, sqs_client
+from kit.aws.consumer import start_consumer
 from kit.web.app import Runtime, serve
 from kit.web.app import create_app as create_kit_app
-from kit.web.settings import ServiceSettings
+from kit.web.settings import ConsumerSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -19,29 +19,16 @@ from portfolios.adapters.repository import (
     DynamoFxReferenceRates,
     DynamoPortfolioRepository,
 )
-from portfolios.domain.events import InvalidEvent
 from portfolios.graphql.context import PortfoliosContext
 from portfolios.schema import schema
 from portfolios.services import PortfolioService
 
 
-class PortfoliosSettings(ServiceSettings):
+class PortfoliosSettings(ConsumerSettings):
     model_config = SettingsConfigDict(env_prefix="PORTFOLIOS_", extra="ignore")
 
     port: int = 4002
     table_name: str = "portfolios"
-    event_queue_url: str = Field(
-        default="",
-        description="SQS queue of the customer and FX events this service consumes (in AWS filled by an "
-        "EventBridge rule, locally by the devstack relay); empty: no consumer runs",
-    )
-    sqs_endpoint_url: str | None = Field(
-        default=None, description="SQS endpoint (moto locally; unset in AWS)"
-    )
-    event_wait_seconds: int = Field(
-        default=10, ge=0, le=MAX_WAIT_SECONDS, description="Long poll of a receive"
-    )
-    event_backoff_seconds: float = Field(default=1.0, gt=0, description="First wait after a failed receive")
     migration_wait_seconds: float = Field(
         default=10.0,
         ge=0,
@@ -53,7 +40,6 @@ class PortfoliosSettings(ServiceSettings):
 class PortfoliosRuntime(Runtime):
     settings: PortfoliosSettings
     service: PortfolioService
-    consumer: EventQueueConsumer | None = None
     consumer_task: asyncio.Task[None] | None = None
 
     async def start(self, stack: AsyncExitStack) -> None:
@@ -66,7 +52,9 @@ class PortfoliosRuntime(Runtime):
         )
         await self._migrate_legacy(stack)
         if self.settings.event_queue_url:
-            await self._consume_events(stack)
+            self.consumer_task = await start_consumer(
+                stack, self.settings, self.service.apply_event, name="portfolios-event-queue"
+            )
 
     async def _migrate_legacy(self, stack: AsyncExitStack) -> None:
         """Carries portfolios stored before the ledger into it (idempotent; logs its counts). Startup
@@ -82,33 +70,6 @@ class PortfoliosRuntime(Runtime):
 
         stack.push_async_callback(stop)
         await asyncio.wait({task}, timeout=self.settings.migration_wait_seconds)
-
-    async def _consume_events(self, stack: AsyncExitStack) -> None:
-        """Polls the event queue in the background while the app runs; cancelled at shutdown
-        (before the SQS client closes: the exit stack unwinds in reverse)."""
-        settings = self.settings
-        client = await stack.enter_async_context(
-            sqs_client(
-                settings.aws_region, settings.sqs_endpoint_url, wait_seconds=settings.event_wait_seconds
-            )
-        )
-        self.consumer = EventQueueConsumer(
-            client,
-            settings.event_queue_url,
-            self.service.apply_event,
-            wait_seconds=settings.event_wait_seconds,
-            backoff_seconds=settings.event_backoff_seconds,
-            # Redelivery cannot mend an event the domain refuses: leave it for the dead-letter queue.
-            permanent_errors=(MalformedEvent, InvalidEvent),
-        )
-        task = asyncio.create_task(self.consumer.run(), name="portfolios-event-queue")
-        self.consumer_task = task
-
-        async def stop() -> None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)  # its CancelledError, not ours
-
-        stack.push_async_callback(stop)
 
     async def ready(self) -> bool:
         """The table answers, and the event consumer (when configured) is still running."""

@@ -74,7 +74,7 @@ async def test_without_a_queue_url_nothing_is_consumed(dynamodb_endpoint: str) -
     app = create_app(settings)
     async with running_app(app):
         runtime: PortfoliosRuntime = app.state.runtime
-        assert runtime.consumer is None and runtime.consumer_task is None
+        assert runtime.consumer_task is None
 
 
 def test_settings_read_the_infra_variables(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from kit.aws.consumer import IncomingEvent
-from portfolios.domain.events import InvalidEvent
+from kit.core.events import InvalidEvent
 from portfolios.domain.model import CustomerStatus, DirectoryEntry
 from portfolios.domain.ports import DirectoryChange
 

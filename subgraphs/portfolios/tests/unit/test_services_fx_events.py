@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from portfolios.domain.events import InvalidEvent
+from kit.core.events import InvalidEvent
 from portfolios.domain.fx import FxChunkKey, FxPair
 
 from ..fx_events_support import fx_data, fx_event

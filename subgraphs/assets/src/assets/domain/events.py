@@ -14,9 +14,9 @@ idempotent anyway (a backfill only fetches days not covered yet).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from datetime import date, timedelta
 
+from kit.core.events import EventRecord, InvalidEvent
 from kit.core.money import is_iso_currency
 
 from assets.domain.history import EARLIEST_DAY, MAX_RANGE_DAYS, ONE_DAY, DateSpan
@@ -27,25 +27,6 @@ PORTFOLIOS_SOURCE = "portfolios"
 MAX_SYMBOL_LENGTH = 64
 # A first chart shows at least a year, even of a holding bought yesterday.
 FIRST_CHART_DAYS = 366
-
-
-class InvalidEvent(ValueError):
-    """An event that is not one this service understands: its message goes to the dead-letter queue."""
-
-
-class EventRecord(Protocol):
-    """An event as delivered (kit.aws.consumer.IncomingEvent; the domain imports no kit.aws)."""
-
-    @property
-    def event_id(self) -> str: ...
-    @property
-    def type(self) -> str: ...
-    @property
-    def source(self) -> str: ...
-    @property
-    def occurred_at(self) -> datetime: ...
-    @property
-    def data(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)

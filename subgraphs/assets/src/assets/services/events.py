@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from assets.domain.events import PORTFOLIO_OPENED, EventRecord
+from kit.core.events import EventRecord
+
+from assets.domain.events import PORTFOLIO_OPENED
 from assets.services.first_chart import FirstChartUseCases
 from assets.services.fx_reference import FxReferenceUseCases
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import logging
 
-from assets.domain.events import ActivityEvent, EventRecord, activity_event
+from kit.core.events import EventRecord
+
+from assets.domain.events import ActivityEvent, activity_event
 from assets.domain.instruments import Catalog
 from assets.domain.ports import AppliedEvents
 from assets.services.common import ProvidersUnavailable

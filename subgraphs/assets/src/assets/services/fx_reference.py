@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import logging
 
-from assets.domain.events import EventRecord, portfolio_opened_event
+from kit.core.events import EventRecord
+
+from assets.domain.events import portfolio_opened_event
 from assets.domain.fx_reference import FxReference
 from assets.domain.ports import AppliedEvents
 from assets.services.common import ProvidersUnavailable

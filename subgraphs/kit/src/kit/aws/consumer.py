@@ -17,7 +17,7 @@ import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -26,13 +26,15 @@ from typing import Any
 from kit.aws.clients import aws_client, bounded_config
 from kit.aws.event_tracing import consuming
 from kit.aws.outbox import EVENT_SOURCE_PREFIX
+from kit.core.events import InvalidEvent
+from kit.web.settings import MAX_EVENT_WAIT_SECONDS, ConsumerSettings
 
 log = logging.getLogger(__name__)
 
-MAX_WAIT_SECONDS = 20  # the longest long poll SQS allows
+MAX_WAIT_SECONDS = MAX_EVENT_WAIT_SECONDS
 
 
-class MalformedEvent(ValueError):
+class MalformedEvent(InvalidEvent):
     """A message that is not an event: redelivery cannot fix it, so it is left for the dead-letter
     queue. A handler raises it too for an event it can never apply."""
 
@@ -134,7 +136,7 @@ class EventQueueConsumer:
         max_messages: int = 10,
         backoff_seconds: float = 1.0,
         max_backoff_seconds: float = 30.0,
-        permanent_errors: tuple[type[Exception], ...] = (MalformedEvent,),
+        permanent_errors: tuple[type[Exception], ...] = (InvalidEvent,),
     ) -> None:
         self._client = client
         self._queue_url = queue_url
@@ -223,3 +225,28 @@ async def sqs_client(
     config = bounded_config(connect_timeout=2, read_timeout=wait_seconds + 10, max_attempts=3)
     async with aws_client("sqs", region=region, endpoint_url=endpoint_url, config=config) as client:
         yield client
+
+
+async def start_consumer(
+    stack: AsyncExitStack, settings: ConsumerSettings, handler: EventHandler, *, name: str
+) -> asyncio.Task[None]:
+    """Polls the service's event queue in the background while the app runs; the task is cancelled
+    at shutdown, before the SQS client closes (the exit stack unwinds in reverse)."""
+    client = await stack.enter_async_context(
+        sqs_client(settings.aws_region, settings.sqs_endpoint_url, wait_seconds=settings.event_wait_seconds)
+    )
+    consumer = EventQueueConsumer(
+        client,
+        settings.event_queue_url,
+        handler,
+        wait_seconds=settings.event_wait_seconds,
+        backoff_seconds=settings.event_backoff_seconds,
+    )
+    task = asyncio.create_task(consumer.run(), name=name)
+
+    async def stop() -> None:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)  # its CancelledError, not ours
+
+    stack.push_async_callback(stop)
+    return task

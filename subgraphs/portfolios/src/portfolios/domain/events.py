@@ -18,8 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Protocol
+from typing import ClassVar
 
+from kit.core.events import EventRecord, InvalidEvent
 from kit.core.ids import is_customer_id
 from kit.core.money import FEED_DECIMAL, DecimalError, is_iso_currency, parse_decimal
 
@@ -31,29 +32,6 @@ CUSTOMERS_SOURCE = "customers"
 ASSETS_SOURCE = "assets"
 FX_RATES_STORED = "FxRatesStored"
 _MAX_SOURCE_LENGTH = 64
-
-
-class InvalidEvent(ValueError):
-    """An event that is not one this service understands: its message goes to the dead-letter queue."""
-
-
-class EventRecord(Protocol):
-    """An event as delivered (kit.aws.consumer.IncomingEvent; the domain imports no kit.aws)."""
-
-    @property
-    def event_id(self) -> str: ...
-    @property
-    def type(self) -> str: ...
-    @property
-    def source(self) -> str: ...
-    @property
-    def aggregate_id(self) -> str: ...
-    @property
-    def sequence(self) -> int: ...
-    @property
-    def occurred_at(self) -> datetime: ...
-    @property
-    def data(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)

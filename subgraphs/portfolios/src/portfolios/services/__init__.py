@@ -7,7 +7,9 @@ raises `kit.core.errors.InputProblems` (userErrors, nothing written), a refusal 
 
 from __future__ import annotations
 
-from portfolios.domain.events import FX_RATES_STORED, EventRecord
+from kit.core.events import EventRecord
+
+from portfolios.domain.events import FX_RATES_STORED
 from portfolios.domain.ports import CustomerDirectory, FxReferenceRates, PortfolioRepository
 from portfolios.services.common import WRITE_ATTEMPTS, Clock, IdFactory, ulid_at, utc_now
 from portfolios.services.directory import DirectoryUseCases

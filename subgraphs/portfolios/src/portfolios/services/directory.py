@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from portfolios.domain.events import CustomerEvent, EventRecord, customer_event
+from kit.core.events import EventRecord
+
+from portfolios.domain.events import CustomerEvent, customer_event
 from portfolios.domain.ports import CustomerDirectory, DirectoryChange
 from portfolios.services.common import WRITE_ATTEMPTS, retrying
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import logging
 
-from portfolios.domain.events import EventRecord, fx_rates_event
+from kit.core.events import EventRecord
+
+from portfolios.domain.events import fx_rates_event
 from portfolios.domain.fx import FxChunk, FxLookup, newer
 from portfolios.domain.model import ReferenceRate
 from portfolios.domain.ports import FxChunkChange, FxReferenceRates
