@@ -8,7 +8,6 @@ read the tables themselves.
 from __future__ import annotations
 
 import functools
-import time
 from typing import Any
 
 import boto3
@@ -24,26 +23,12 @@ EVENT_SECONDS = 30.0
 _deserializer = TypeDeserializer()
 
 
-def _unknown_customer(payload: dict[str, Any]) -> bool:
-    errors = payload["userErrors"]
-    return bool(errors) and all(
-        e["code"] == "NOT_FOUND" and e["field"] == ["input", "customerId"] for e in errors
-    )
-
-
 def create_portfolio(
     router: GraphQLClient, portfolio: dict[str, Any], *, token: str | None = None
 ) -> dict[str, Any]:
     """createPortfolio's payload (userErrors included), asked again while portfolios does not know
-    the customer yet (its CustomerRegistered is still on its way), as devstack.seed does."""
-    deadline = time.monotonic() + EVENT_SECONDS
-    while True:
-        payload: dict[str, Any] = router.run("CreatePortfolio", {"input": portfolio}, token=token)[
-            "createPortfolio"
-        ]
-        if not _unknown_customer(payload) or time.monotonic() > deadline:
-            return payload
-        time.sleep(0.1)
+    the customer yet (devstack.client.GraphQLClient.create_portfolio)."""
+    return router.create_portfolio(portfolio, token=token, wait_seconds=EVENT_SECONDS)
 
 
 def open_portfolio(router: GraphQLClient, portfolio: dict[str, Any], *, token: str | None = None) -> str:

@@ -56,10 +56,9 @@ def build_big_book(config: StackConfig, token: str, portfolios: int, lots: int) 
             {"input": {"email": f"bench-{time.time_ns()}@example.com", "name": "Bench Mark"}},
         )["registerCustomer"]["customer"]
         for p in range(portfolios):
-            created = seed.call(
+            created = seed.create_portfolio(
                 client,
                 graph,
-                operation("CreatePortfolio"),
                 {
                     "input": {
                         "customerId": registered["id"],

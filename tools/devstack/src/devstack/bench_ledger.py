@@ -59,18 +59,15 @@ def open_book(router: GraphQLClient, label: str, method: str = "FIFO") -> Book:
     if registered["userErrors"]:
         raise RuntimeError(f"registerCustomer: {registered['userErrors']}")
     customer_id = registered["customer"]["id"]
-    created = router.run(
-        "CreatePortfolio",
+    created = router.create_portfolio(
         {
-            "input": {
-                "customerId": customer_id,
-                "name": label,
-                "kind": "BROKERAGE",
-                "baseCurrency": CURRENCY,
-                "costBasisMethod": method,
-            }
-        },
-    )["createPortfolio"]
+            "customerId": customer_id,
+            "name": label,
+            "kind": "BROKERAGE",
+            "baseCurrency": CURRENCY,
+            "costBasisMethod": method,
+        }
+    )
     if created["userErrors"]:
         raise RuntimeError(f"createPortfolio: {created['userErrors']}")
     return Book(customer_id, created["portfolio"]["id"])

@@ -3,6 +3,7 @@ the one way a test sends a GraphQL request to the router or to a running subgrap
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from types import TracebackType
 from typing import Any
@@ -99,6 +100,25 @@ class GraphQLClient:
             raise GraphQLCallError(f"{operation_name}: {payload['userErrors']}")
         result: dict[str, Any] = payload
         return result
+
+    def create_portfolio(
+        self, portfolio: dict[str, Any], *, token: str | None = None, wait_seconds: float = 30.0
+    ) -> dict[str, Any]:
+        """createPortfolio's payload (userErrors included), asked again while portfolios does not
+        know the customer yet: a new registration reaches it as an event (stream, relay, queue) a
+        moment after it commits. `wait_seconds` is far above that delay: past it, a lost event."""
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            payload: dict[str, Any] = self.run("CreatePortfolio", {"input": portfolio}, token=token)[
+                "createPortfolio"
+            ]
+            errors = payload["userErrors"]
+            unknown_customer = bool(errors) and all(
+                e["code"] == "NOT_FOUND" and e["field"] == ["input", "customerId"] for e in errors
+            )
+            if not unknown_customer or time.monotonic() > deadline:
+                return payload
+            time.sleep(0.1)
 
     def _data(
         self, document: str, variables: dict[str, Any] | None, token: str | None, name: str

@@ -51,6 +51,19 @@ def call(client: httpx.Client, url: str, document: str, variables: dict[str, Any
     return data
 
 
+def create_portfolio(client: httpx.Client, url: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """createPortfolio at the portfolios subgraph, asked again while it does not know the customer
+    yet: a new registration reaches it as an event (stream, relay, queue), a moment after it commits."""
+    deadline = time.monotonic() + CUSTOMER_EVENT_WAIT_SECONDS
+    while True:
+        created = call(client, url, operation("CreatePortfolio"), variables)
+        errors = created["createPortfolio"].get("userErrors") or []
+        unknown = [e for e in errors if e.get("code") == "NOT_FOUND" and "customerId" in e.get("field", [])]
+        if not errors or len(unknown) != len(errors) or time.monotonic() >= deadline:
+            return created
+        time.sleep(0.2)
+
+
 def _payload(data: dict[str, Any], field: str) -> dict[str, Any]:
     payload: dict[str, Any] = data[field]
     if payload.get("userErrors"):
@@ -216,18 +229,7 @@ class _Seed:
         return ids
 
     def _create_portfolio(self, variables: dict[str, Any]) -> dict[str, Any]:
-        """createPortfolio, asked again while portfolios does not know the customer yet: a new
-        registration reaches it as an event (stream, relay, queue), a moment after it commits."""
-        deadline = time.monotonic() + CUSTOMER_EVENT_WAIT_SECONDS
-        while True:
-            created = call(self.client, self.portfolios, operation("CreatePortfolio"), variables)
-            errors = created["createPortfolio"].get("userErrors") or []
-            unknown = [
-                e for e in errors if e.get("code") == "NOT_FOUND" and "customerId" in e.get("field", [])
-            ]
-            if not errors or len(unknown) != len(errors) or time.monotonic() >= deadline:
-                return created
-            time.sleep(0.2)
+        return create_portfolio(self.client, self.portfolios, variables)
 
     def _activities(self, portfolio: dict[str, Any], activities: list[dict[str, Any]]) -> None:
         portfolio_id = portfolio["id"]
