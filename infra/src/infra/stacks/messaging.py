@@ -9,13 +9,17 @@ on (observability stack); docs/operations/events.md is the redrive.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
+from assets.domain.events import HISTORY_REFRESH_DUE, SCHEDULER_SOURCE
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -23,12 +27,24 @@ from infra.config import EnvironmentConfig
 from infra.constructs.event_pipe import TableEventPipe
 from infra.topology import ROUTES, TOPOLOGY, Route
 
+# 22:30 UTC: after the US close (21:00 UTC in winter, 20:00 in summer) and the ECB's reference rates.
+HISTORY_REFRESH_CRON = "cron(30 22 * * ? *)"
+# A backfill or a refresh waits for the providers' rate limits: a message must stay invisible that
+# long, or a second consumer takes it while the first still works on it.
+CONSUMER_VISIBILITY_SECONDS = {"assets": 15 * 60}
+
 
 class ConsumerQueue(Construct):
     """A work queue and its dead-letter queue, both encrypted and TLS-only."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, queue_name: str, max_receive_count: int = 5
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        queue_name: str,
+        max_receive_count: int = 5,
+        visibility_seconds: int = 60,
     ) -> None:
         super().__init__(scope, construct_id)
         self.dead_letter_queue = sqs.Queue(
@@ -43,7 +59,7 @@ class ConsumerQueue(Construct):
             self,
             "Queue",
             queue_name=queue_name,
-            visibility_timeout=Duration.seconds(60),
+            visibility_timeout=Duration.seconds(visibility_seconds),
             retention_period=Duration.days(4),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
@@ -82,11 +98,62 @@ class MessagingStack(Stack):
         # "PortfoliosEvents" and its queue names are those the portfolios queue was deployed with.
         self.consumer_queues = {
             consumer: ConsumerQueue(
-                self, f"{consumer.capitalize()}Events", queue_name=f"{config.prefix}-{consumer}-events"
+                self,
+                f"{consumer.capitalize()}Events",
+                queue_name=f"{config.prefix}-{consumer}-events",
+                visibility_seconds=CONSUMER_VISIBILITY_SECONDS.get(consumer, 60),
             )
             for consumer in TOPOLOGY.consumers
         }
         self.rules = {(route.source, route.consumer): self._rule(route) for route in ROUTES}
+        self.history_refresh = self._history_refresh()
+
+    def _history_refresh(self) -> scheduler.CfnSchedule:
+        """Once a day, after the US close, a tick on the assets queue: assets fetches the closes
+        every stored series lacks (its launcher runs the same refresh on a timer locally)."""
+        queues = self.consumer_queues["assets"]
+        role = iam.Role(
+            self,
+            "HistoryRefreshRole",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": self.account}}
+            ),
+        )
+        queues.queue.grant_send_messages(role)
+        queues.dead_letter_queue.grant_send_messages(role)
+        # The envelope a rule would deliver; the id and time of each run come from the Scheduler.
+        tick = {
+            "source": f"portfolio.{SCHEDULER_SOURCE}",
+            "detail-type": HISTORY_REFRESH_DUE,
+            "detail": {
+                "eventId": "<aws.scheduler.execution-id>",
+                "type": HISTORY_REFRESH_DUE,
+                "source": SCHEDULER_SOURCE,
+                "aggregateId": "history",
+                "sequence": 0,
+                "occurredAt": "<aws.scheduler.scheduled-time>",
+                "data": "{}",
+            },
+        }
+        return scheduler.CfnSchedule(
+            self,
+            "HistoryRefresh",
+            description="The daily refresh of the assets service's stored closes",
+            schedule_expression=HISTORY_REFRESH_CRON,
+            schedule_expression_timezone="UTC",
+            flexible_time_window=scheduler.CfnSchedule.FlexibleTimeWindowProperty(mode="OFF"),
+            target=scheduler.CfnSchedule.TargetProperty(
+                arn=queues.queue.queue_arn,
+                role_arn=role.role_arn,
+                input=json.dumps(tick, separators=(",", ":")),
+                retry_policy=scheduler.CfnSchedule.RetryPolicyProperty(
+                    maximum_retry_attempts=8, maximum_event_age_in_seconds=6 * 3600
+                ),
+                dead_letter_config=scheduler.CfnSchedule.DeadLetterConfigProperty(
+                    arn=queues.dead_letter_queue.queue_arn
+                ),
+            ),
+        )
 
     def _rule(self, route: Route) -> events.Rule:
         queues = self.consumer_queues[route.consumer]

@@ -127,6 +127,23 @@ async def test_the_handler_routes_by_type_and_refuses_the_others() -> None:
     assert w.applied.marked == [detail["eventId"]]
 
 
+async def test_the_schedules_tick_refreshes_the_stored_closes_and_only_from_the_scheduler() -> None:
+    w = World()
+    aapl = w.catalog.get("AAPL").instrument  # type: ignore[union-attr]
+    await w.service.history.closes([aapl], DateSpan(date(2025, 11, 3), date(2025, 11, 14)))
+    w.history_feed.calls.clear()
+    tick = event_detail("HistoryRefreshDue", "history", 0, {}, source="scheduler")
+    await w.service.events.apply(incoming(tick))
+    assert w.history_feed.calls == [(["AAPL"], DateSpan(date(2025, 11, 15), YESTERDAY), True)]
+    # The same type from a table's stream is not the schedule: refused, nothing fetched.
+    w.history_feed.calls.clear()
+    with pytest.raises(InvalidEvent):
+        await w.service.events.apply(
+            incoming(event_detail("HistoryRefreshDue", PORTFOLIO, 3, {}, source="portfolios"))
+        )
+    assert w.history_feed.calls == []
+
+
 @pytest.mark.parametrize(
     ("today", "since", "expected"),
     [

@@ -23,6 +23,9 @@ from assets.domain.history import EARLIEST_DAY, MAX_RANGE_DAYS, ONE_DAY, DateSpa
 
 ACTIVITY_TYPES = frozenset({"ActivityRecorded", "ActivityCorrected"})
 PORTFOLIO_OPENED = "PortfolioOpened"
+# The daily refresh of stored closes, sent by EventBridge Scheduler in AWS (infra's messaging stack).
+HISTORY_REFRESH_DUE = "HistoryRefreshDue"
+SCHEDULER_SOURCE = "scheduler"
 PORTFOLIOS_SOURCE = "portfolios"
 MAX_SYMBOL_LENGTH = 64
 # A first chart shows at least a year, even of a holding bought yesterday.

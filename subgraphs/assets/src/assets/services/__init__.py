@@ -85,7 +85,9 @@ class AssetsService:
         self.fx_reference = FxReferenceUseCases(
             history=self.history, applied=applied_events, reference=fx_reference or FxReference()
         )
-        self.events = IncomingEvents(first_chart=self.first_chart, fx_reference=self.fx_reference)
+        self.events = IncomingEvents(
+            first_chart=self.first_chart, fx_reference=self.fx_reference, history=self.history
+        )
         self.reads = Reads(
             catalog=catalog,
             repository=repository,
