@@ -4,6 +4,7 @@ close, a holding without any close (complete false), and an instrument in anothe
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -172,6 +173,20 @@ def test_an_instrument_in_another_currency_converts_at_each_day_rate() -> None:
     ]
     without_rates = portfolio.performance(Market(closes={"EEE": closes}), WEEK, None)
     assert not without_rates.complete and without_rates.end_value.value == 0
+    assert portfolio.performance(Market(closes={"EEE": closes}, per_usd={"EUR": rates}), WEEK, None).complete
+
+
+def test_a_rate_carried_over_a_gap_of_an_incomplete_fx_series_leaves_the_figures_incomplete() -> None:
+    closes = series({TUE: "100", WED: "100", THU: "100"}, "EUR")
+    # No provider answered Wednesday's and Thursday's EUR rates: Tuesday's is carried, a guess.
+    gappy = replace(series({TUE: "0.9"}, "EUR"), complete=False)
+    timeline = Timeline(
+        positions={"EEE": (HeldStep(TUE, D(10), D(1100)),)}, flows=(DatedAmount(TUE, D(1100)),)
+    )
+    portfolio = TimelinePortfolio("p", "USD", timeline)
+    result = portfolio.performance(Market(closes={"EEE": closes}, per_usd={"EUR": gappy}), WEEK, None)
+    assert result.end_value.value == (10 * 100 * D(1) / D("0.9")).quantize(D("0.01"))  # still shown
+    assert not result.complete  # but not claimed complete
 
 
 def test_week_and_month_take_the_last_trading_day_of_each() -> None:

@@ -64,6 +64,16 @@ class Market:
             return None
         return RATIO.divide(units[1], units[0])
 
+    def rates_complete(self, from_currency: str, to_currency: str) -> bool:
+        """Whether the rates between the two come from complete series: a rate carried over a gap in
+        an incomplete one is a guess, and a figure built on it must say so."""
+        if from_currency == to_currency:
+            return True
+        return all(
+            code == PIVOT or (code in self.per_usd and self.per_usd[code].complete)
+            for code in (from_currency, to_currency)
+        )
+
     def _units(self, currency: str, day: date) -> Decimal | None:
         if currency == PIVOT:
             return Decimal(1)
@@ -139,7 +149,11 @@ class Valuer:
         add, multiply = EXACT.add, EXACT.multiply  # bound once: called per holding and day
         for symbol, steps in self.timeline.positions.items():
             series = self.market.closes.get(symbol)
-            trusted = series is not None and series.complete
+            trusted = (
+                series is not None
+                and series.complete
+                and (series.currency is None or self.market.rates_complete(series.currency, self.base))
+            )
             held = _as_of(days, [step.on for step in steps], list(steps), None)
             if series is None or series.currency is None:
                 closes: list[Decimal | None] = [None] * len(days)
