@@ -26,6 +26,7 @@ from infra.assembly import SynthesizedStack, load
 from infra.app import build_app, cdk_json_context
 
 IMAGE_TAG = "0123456789abcdef0123456789abcdef01234567"
+PROD_DOMAIN = "api.example.com"
 PROD_CERTIFICATE = "arn:aws:acm:us-east-1:222222222222:certificate/3f1c2b7e-1111-2222-3333-444455556666"
 PROD_ACCOUNT = "222222222222"
 ALARM_EMAIL = "oncall@example.com"
@@ -40,6 +41,7 @@ class Given:
 
     image_tag: str = IMAGE_TAG
     prod_certificate: str = PROD_CERTIFICATE
+    prod_domain: str = PROD_DOMAIN
     prod_account: str = PROD_ACCOUNT
     alarm_email: str = ALARM_EMAIL
     dev_cors_origins: tuple[str, ...] = DEV_CORS_ORIGINS
@@ -48,11 +50,12 @@ class Given:
 
 def synth_context() -> dict[str, object]:
     """cdk.json's context (feature flags included) as the CLI would pass it, plus what an operator
-    sets for prod: its own account, a certificate (so HTTPS) and an alarm address; for dev, the
-    frontend's origins and a router limit, as `-c` strings."""
+    sets for prod: its own account, the API's custom domain with its certificate and an alarm
+    address; for dev, the frontend's origins and a router limit, as `-c` strings."""
     context = cdk_json_context()
     context["imageTag"] = IMAGE_TAG
     context["prod.account"] = PROD_ACCOUNT
+    context["prod.domainName"] = PROD_DOMAIN
     context["prod.certificateArn"] = PROD_CERTIFICATE
     context["prod.alarmEmail"] = ALARM_EMAIL
     context["dev.corsOrigins"] = ",".join(DEV_CORS_ORIGINS)

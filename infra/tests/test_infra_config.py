@@ -23,7 +23,13 @@ def test_dev_and_prod_differ_in_size_graphiql_and_protection() -> None:
 def test_overrides_from_cdk_json_and_from_the_command_line() -> None:
     configs = environments(
         {
-            "environments": {"prod": {"certificateArn": CERT, "routerSize": {"maxTasks": 12}}},
+            "environments": {
+                "prod": {
+                    "domainName": "api.example.com",
+                    "certificateArn": CERT,
+                    "routerSize": {"maxTasks": 12},
+                }
+            },
             "prod.alarmEmail": "ops@example.com",
             "dev.graphiql": "false",  # -c values are strings
             "dev.natGateways": "2",
@@ -32,7 +38,7 @@ def test_overrides_from_cdk_json_and_from_the_command_line() -> None:
         }
     )
     prod, dev = configs["prod"], configs["dev"]
-    assert prod.certificate_arn == CERT and prod.https
+    assert prod.certificate_arn == CERT and prod.domain_name == "api.example.com" and prod.https
     assert prod.router_size.max_tasks == 12
     assert prod.router_size.min_tasks == 2  # the rest of the size stays
     assert prod.alarm_email == "ops@example.com"
@@ -61,6 +67,11 @@ def test_empty_strings_in_cdk_json_mean_not_set(monkeypatch: pytest.MonkeyPatch)
         ({"dev.colour": "blue"}, "unknown setting"),
         ({"dev.certificateArn": "not-an-arn"}, "not an ACM certificate ARN"),
         ({"dev.certificateArn": CERT.replace("us-east-1", "eu-west-1")}, "must be in us-east-1"),
+        ({"dev.certificateArn": CERT}, "needs both domain_name and certificate_arn"),
+        ({"dev.domainName": "api.example.com"}, "needs both domain_name and certificate_arn"),
+        ({"dev.domainName": "Api.Example.com", "dev.certificateArn": CERT}, "not a lower-case DNS name"),
+        ({"dev.graphqlBurstLimit": "0"}, "graphql_burst_limit must be a whole number >= 1"),
+        ({"dev.graphqlRateLimit": "500"}, "cannot exceed the stage's"),
         ({"dev.logRetentionDays": "10"}, "log_retention_days"),
         ({"dev.availabilityZones": "us-east-1a"}, "exactly two availability zones"),
         ({"dev.graphiql": "maybe"}, "true or false"),

@@ -1,5 +1,6 @@
-"""Only the router is reachable from the internet: the ALB alone admits the internet, it forwards to
-the router alone, every task runs in a private subnet, and each subgraph admits the router only."""
+"""Only the API is reachable from the internet: no security group admits the internet, the router's
+ALB is internal and admits the API's VPC link alone, it forwards to the router alone, every task
+runs in a private subnet, and each subgraph admits the router only."""
 
 from __future__ import annotations
 
@@ -56,24 +57,28 @@ def _is_private_subnet(network: SynthesizedStack, subnet: dict[str, Any]) -> boo
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_only_the_router_is_reachable_from_the_internet(
-    env: str, stacks: dict[str, SynthesizedStack]
-) -> None:
+def test_only_the_api_is_reachable_from_the_internet(env: str, stacks: dict[str, SynthesizedStack]) -> None:
     """The subgraphs trust no network path (each verifies every token), and no path from the internet
-    reaches them anyway: the ALB is the only thing open to the internet, it forwards to the router
-    alone, every task runs in a private subnet without a public IP, and each subgraph admits only the
-    router's security group (through Service Connect, in a namespace without public DNS)."""
+    reaches them anyway: no security group admits the internet, the only load balancer is internal
+    and forwards to the router alone, every task runs in a private subnet without a public IP, and
+    each subgraph admits only the router's security group (through Service Connect, in a namespace
+    without public DNS). The public entrance is API Gateway (test_infra_edge.py)."""
     services = stacks[f"{env}/services"]
     network = stacks[f"{env}/network"]
-    (balancer,) = services.properties("AWS::ElasticLoadBalancingV2::LoadBalancer")
-    (alb_group,) = [group["Fn::GetAtt"][0] for group in balancer["SecurityGroups"]]
     open_groups = {
         (stack.display_name, group)
         for stack in stacks.values()
         if stack.display_name.startswith(f"{env}/")
         for group in _internet_ingress(stack)
     }
-    assert open_groups == {(f"{env}/services", alb_group)}
+    assert open_groups == set()
+    balancers = [
+        (stack.display_name, balancer.get("Scheme"))
+        for stack in stacks.values()
+        if stack.display_name.startswith(f"{env}/")
+        for balancer in stack.properties("AWS::ElasticLoadBalancingV2::LoadBalancer")
+    ]
+    assert balancers == [(f"{env}/services", "internal")]
 
     (target_group,) = services.resources("AWS::ElasticLoadBalancingV2::TargetGroup")
     registered = {

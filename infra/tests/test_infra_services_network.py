@@ -4,7 +4,6 @@ checked, and how the router finds the subgraphs (Service Connect)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from aws_cdk.assertions import Match, Template
@@ -53,7 +52,7 @@ def test_each_subgraph_admits_only_the_router_on_its_own_port(
 def test_the_router_admits_only_the_load_balancer(env: str, stacks: dict[str, SynthesizedStack]) -> None:
     stack = stacks[f"{env}/services"]
     (balancer,) = stack.properties("AWS::ElasticLoadBalancingV2::LoadBalancer")
-    assert balancer["Scheme"] == "internet-facing"
+    assert balancer["Scheme"] == "internal"
     (alb_group,) = balancer["SecurityGroups"]
     rules = ingress_to(stack, local_group(stack, "router"))
     assert [(rule["SourceSecurityGroupId"], rule["FromPort"], rule["ToPort"]) for rule in rules] == [
@@ -61,38 +60,20 @@ def test_the_router_admits_only_the_load_balancer(env: str, stacks: dict[str, Sy
     ]
 
 
-def test_dev_without_a_certificate_serves_http(template: Callable[[str], Template]) -> None:
-    services = template("dev/services")
-    services.resource_count_is("AWS::ElasticLoadBalancingV2::Listener", 1)
-    services.has_resource_properties(
-        "AWS::ElasticLoadBalancingV2::Listener",
-        {"Port": 80, "Protocol": "HTTP", "DefaultActions": [Match.object_like({"Type": "forward"})]},
-    )
-
-
-def test_prod_with_a_certificate_serves_https_and_redirects_http(
-    template: Callable[[str], Template], given: Any
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_the_internal_alb_serves_http_alone_tls_ends_at_the_api(
+    env: str, template: Callable[[str], Template]
 ) -> None:
-    services = template("prod/services")
-    services.resource_count_is("AWS::ElasticLoadBalancingV2::Listener", 2)
-    services.has_resource_properties(
-        "AWS::ElasticLoadBalancingV2::Listener",
-        {
-            "Port": 443,
-            "Protocol": "HTTPS",
-            "Certificates": [{"CertificateArn": given.prod_certificate}],
-            "SslPolicy": Match.string_like_regexp("TLS"),
-            "DefaultActions": [Match.object_like({"Type": "forward"})],
-        },
-    )
+    """A certificate (prod's) goes on the API's custom domain, never on the internal ALB."""
+    services = template(f"{env}/services")
+    services.resource_count_is("AWS::ElasticLoadBalancingV2::Listener", 1)
     services.has_resource_properties(
         "AWS::ElasticLoadBalancingV2::Listener",
         {
             "Port": 80,
             "Protocol": "HTTP",
-            "DefaultActions": [
-                Match.object_like({"Type": "redirect", "RedirectConfig": Match.object_like({"Port": "443"})})
-            ],
+            "Certificates": Match.absent(),
+            "DefaultActions": [Match.object_like({"Type": "forward"})],
         },
     )
 

@@ -46,6 +46,7 @@ _ORIGIN = re.compile(
     r"https://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?"
     r"|http://(localhost|127\.0\.0\.1)(:\d{1,5})?"
 )
+_DOMAIN = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")
 # The router's limits (router/gateway.config.ts; whole numbers, each with a production default).
 # `router_limits` may set these and nothing else: a misspelt name fails synthesis instead of being
 # ignored, and no setting that relaxes the production profile can be smuggled in.
@@ -95,7 +96,10 @@ class EnvironmentConfig:
     availability_zones: tuple[str, ...] = ()  # empty: "<region>a", "<region>b"
     vpc_cidr: str = "10.40.0.0/16"
     nat_gateways: int = 1
-    certificate_arn: str | None = None  # ACM certificate in `region`: the ALB then serves HTTPS
+    # The API's custom domain (e.g. "api.example.com") and its ACM certificate in `region`: both or
+    # neither. Neither: the API answers on its execute-api URL only (HTTPS all the same).
+    domain_name: str | None = None
+    certificate_arn: str | None = None
     alarm_email: str | None = None
     graphiql: bool = True  # the subgraphs' GraphiQL; the router always runs its production profile
     # Browser origins the router admits (ROUTER_CORS_ORIGINS), e.g. ("https://app.example.com",).
@@ -114,6 +118,12 @@ class EnvironmentConfig:
     router_size: ServiceSize = ServiceSize(cpu=512, memory_mib=1024, min_tasks=1, max_tasks=2)
     cpu_target_percent: int = 60
     router_requests_per_target: int = 500  # ALB requests per task per minute before scaling out
+    # API Gateway throttling (token bucket: steady requests per second, burst = bucket size). The
+    # stage's limits apply to every route; /graphql (GET and POST) has its own, lower ones.
+    edge_rate_limit: int = 100
+    edge_burst_limit: int = 200
+    graphql_rate_limit: int = 50
+    graphql_burst_limit: int = 100
     price_providers: str = "simulated"  # e.g. "finnhub,coingecko,stooq,simulated" once keys are set
     fx_provider: str = "simulated"
     quote_ttl_seconds: int = 15
@@ -139,6 +149,7 @@ class EnvironmentConfig:
 
     @property
     def https(self) -> bool:
+        """Served on a custom domain with its own certificate (the execute-api URL is HTTPS too)."""
         return bool(self.certificate_arn)
 
     def resolved_account(self) -> str:
@@ -154,7 +165,19 @@ class EnvironmentConfig:
         ):
             raise ConfigError(f"{self.name}: certificate_arn is not an ACM certificate ARN")
         if self.certificate_arn and f":acm:{self.region}:" not in self.certificate_arn:
-            raise ConfigError(f"{self.name}: the certificate must be in {self.region}, where the ALB is")
+            raise ConfigError(f"{self.name}: the certificate must be in {self.region}, where the API is")
+        if bool(self.domain_name) != bool(self.certificate_arn):
+            raise ConfigError(f"{self.name}: a custom domain needs both domain_name and certificate_arn")
+        if self.domain_name and not _DOMAIN.fullmatch(self.domain_name):
+            raise ConfigError(f"{self.name}: domain_name {self.domain_name!r} is not a lower-case DNS name")
+        for limit in ("edge_rate_limit", "edge_burst_limit", "graphql_rate_limit", "graphql_burst_limit"):
+            value = getattr(self, limit)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"{self.name}: {limit} must be a whole number >= 1")
+        if self.graphql_rate_limit > self.edge_rate_limit or self.graphql_burst_limit > self.edge_burst_limit:
+            raise ConfigError(
+                f"{self.name}: the /graphql throttling cannot exceed the stage's (edge_*_limit)"
+            )
         if self.account is not None and not re.fullmatch(r"\d{12}", self.account):
             raise ConfigError(f"{self.name}: account must be 12 digits")
         for origin in self.cors_origins:
@@ -220,7 +243,7 @@ def _coerce(base: EnvironmentConfig, name: str, value: Any) -> Any:
             raise ConfigError(
                 f'{base.name}: router limits are {{"ROUTER_<LIMIT>": <whole number>}} ({error})'
             ) from None
-    if value == "" and name in {"certificate_arn", "alarm_email", "account"}:
+    if value == "" and name in {"domain_name", "certificate_arn", "alarm_email", "account"}:
         return None
     if isinstance(value, str):
         if isinstance(current, bool):

@@ -1,12 +1,15 @@
-"""The router (Hive Gateway) and its public entry: an internet-facing ALB, the only thing reachable
-from outside. The ALB admits the internet on its listener ports and logs access to S3; the router's
-security group admits the ALB only; the router reaches the subgraphs by their Service Connect names
-(http://<name>:<port>/graphql) and runs its production profile in every AWS environment.
+"""The router (Hive Gateway) behind an internal ALB. The public entrance is the API Gateway HTTP
+API in front of it (constructs/edge.py): the ALB sits in the private subnets, admits the API's VPC
+link only and logs access to S3; the router's security group admits the ALB only; the router
+reaches the subgraphs by their Service Connect names (http://<name>:<port>/graphql) and runs its
+production profile in every AWS environment.
+
+TLS ends at API Gateway; from the VPC link to the ALB and the router, traffic stays in the VPC.
 """
 
 from __future__ import annotations
 
-from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_elasticloadbalancingv2 as elbv2
 from aws_cdk import aws_s3 as s3
@@ -89,13 +92,6 @@ class PublicRouter:
             scale_in_cooldown=Duration.seconds(120),
             scale_out_cooldown=Duration.seconds(60),
         )
-        scheme = "https" if config.https else "http"
-        CfnOutput(
-            scope,
-            "GraphqlUrl",
-            value=f"{scheme}://{self.load_balancer.load_balancer_dns_name}/graphql",
-            description="The public GraphQL endpoint (point your DNS name at the ALB for HTTPS)",
-        )
 
     def reaches(self, subgraph: GraphqlService) -> None:
         """The router alone calls `subgraph`, which starts first: the router's readiness needs the
@@ -108,25 +104,22 @@ def _load_balancer(
     scope: Stack, platform: Platform
 ) -> tuple[elbv2.ApplicationLoadBalancer, elbv2.ApplicationListener]:
     config, vpc = platform.config, platform.vpc
+    # The same logical ids as when this ALB was internet-facing; its scheme and subnets changed,
+    # so CloudFormation replaces it (and this group, whose description changed) on the next deploy.
     security_group = ec2.SecurityGroup(
         scope,
         "AlbSecurityGroup",
         vpc=vpc,
-        description="Public ALB in front of the router",
+        description="Internal ALB in front of the router: from the API VPC link only",
         allow_all_outbound=False,
-    )
-    nag.acknowledge(
-        security_group,
-        "EC23",
-        "The ALB is the public GraphQL endpoint: it admits the internet on its listener ports only.",
     )
     load_balancer = elbv2.ApplicationLoadBalancer(
         scope,
         "Alb",
         vpc=vpc,
-        internet_facing=True,
+        internet_facing=False,
         security_group=security_group,
-        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
+        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
         drop_invalid_header_fields=True,
         deletion_protection=config.alb_deletion_protection,
     )
@@ -147,19 +140,8 @@ def _load_balancer(
         "need another bucket for no reader.",
     )
     load_balancer.log_access_logs(access_logs, prefix="router-alb")
-
-    if config.certificate_arn:
-        listener = load_balancer.add_listener(
-            "Https",
-            port=443,
-            protocol=elbv2.ApplicationProtocol.HTTPS,
-            certificates=[elbv2.ListenerCertificate.from_arn(config.certificate_arn)],
-            ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS,
-            open=True,
-        )
-        load_balancer.add_redirect(source_port=80, target_port=443)
-    else:
-        listener = load_balancer.add_listener(
-            "Http", port=80, protocol=elbv2.ApplicationProtocol.HTTP, open=True
-        )
+    # HTTP inside the VPC (TLS ends at API Gateway); open=False: the edge admits the VPC link.
+    listener = load_balancer.add_listener(
+        "Http", port=80, protocol=elbv2.ApplicationProtocol.HTTP, open=False
+    )
     return load_balancer, listener

@@ -1,8 +1,10 @@
 """Services: an ECS cluster; the three subgraphs as Fargate services without any load balancer,
 reachable only by the router through ECS Service Connect; the router (Hive Gateway) behind an
-internet-facing ALB. Every task carries an ADOT collector sidecar sending traces to X-Ray.
+internal ALB; in front of it, the public entrance: an API Gateway HTTP API with a VPC link. Every
+task carries an ADOT collector sidecar sending traces to X-Ray.
 
-The stack composes: the public router (infra/constructs/public_router.py), then one GraphQL service
+The stack composes: the router and its internal ALB (infra/constructs/public_router.py), the
+edge (infra/constructs/edge.py), then one GraphQL service
 (infra/constructs/graphql_service.py) per subgraph of topology.toml, wired by its module in
 infra/services/ with what is particular to it; the router is the only caller each subgraph admits.
 
@@ -24,6 +26,7 @@ from constructs import Construct
 
 from infra.config import ROUTER, EnvironmentConfig
 from infra.constructs.app_service import Platform
+from infra.constructs.edge import Edge
 from infra.constructs.graphql_service import GraphqlService
 from infra.constructs.public_router import PublicRouter
 from infra.services import wiring
@@ -97,6 +100,16 @@ class ServicesStack(Stack):
         )
 
         self.router = PublicRouter(self, platform=platform, topology=TOPOLOGY)
+        # The edge checks the token the router checks again: same issuer, same audience.
+        self.edge = Edge(
+            self,
+            "Edge",
+            platform=platform,
+            load_balancer=self.router.load_balancer,
+            listener=self.router.listener,
+            issuer=deps.identity.issuer,
+            audience=deps.identity.audience,
+        )
         self.subgraphs: dict[str, GraphqlService] = {}
         for subgraph in TOPOLOGY.subgraphs:
             service = wiring(subgraph.name).build(self, subgraph, platform, deps)
