@@ -152,6 +152,9 @@ def test_cors_admits_the_routers_origins_exactly(stacks: dict[str, SynthesizedSt
     assert cors["AllowMethods"] == ["GET", "POST"]
     assert cors["AllowCredentials"] is False  # bearer tokens, never cookies, as at the router
     assert cors["ExposeHeaders"] == ["x-request-id"]
+    # a browser's preflight for a token-bearing JSON POST is admitted
+    assert {"authorization", "content-type"} <= set(cors["AllowHeaders"])
+    assert cors["MaxAge"] == 600
     assert "*" not in json.dumps(cors)
 
 
