@@ -20,10 +20,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from aws_cdk import CfnOutput, Duration, Stack, Stage
+from aws_cdk import CfnOutput, Duration, Stack, Stage, pipelines
 from aws_cdk import aws_codebuild as codebuild
 from aws_cdk import aws_iam as iam
-from aws_cdk import pipelines
 from constructs import Construct
 
 from infra import nag
@@ -44,7 +43,7 @@ SYNTH_COMMANDS = (
 # deploy.yml's "Build and push the images" step, word for word: one image per subgraph of
 # topology.toml from subgraphs/Dockerfile, then the router's.
 IMAGE_COMMANDS = (
-    'python3 tools/devstack/src/devstack/topology.py | while read -r service port _; do\n'
+    "python3 tools/devstack/src/devstack/topology.py | while read -r service port _; do\n"
     '  docker build -f subgraphs/Dockerfile --build-arg SERVICE="$service" --build-arg PORT="$port" \\\n'
     '    -t "$REGISTRY/portfolio-$service:$IMAGE_TAG" .\n'
     '  docker push "$REGISTRY/portfolio-$service:$IMAGE_TAG"\n'
