@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
@@ -43,7 +43,7 @@ def _server(health: int, anonymous: int) -> ThreadingHTTPServer:
 
 
 @pytest.fixture
-def serve() -> Iterator[object]:
+def serve() -> Iterator[Callable[[int, int], str]]:
     servers: list[ThreadingHTTPServer] = []
 
     def start(health: int, anonymous: int) -> str:
@@ -57,15 +57,15 @@ def serve() -> Iterator[object]:
         server.shutdown()
 
 
-def test_a_healthy_entrance_that_refuses_anonymous_queries_passes(serve) -> None:  # type: ignore[no-untyped-def]
+def test_a_healthy_entrance_that_refuses_anonymous_queries_passes(serve: Callable[[int, int], str]) -> None:
     assert smoke.failures(serve(200, 401)) == []
 
 
-def test_an_entrance_that_answers_anonymous_queries_fails(serve) -> None:  # type: ignore[no-untyped-def]
+def test_an_entrance_that_answers_anonymous_queries_fails(serve: Callable[[int, int], str]) -> None:
     assert smoke.failures(serve(200, 200)) == ["POST {__typename} without a token: expected 401, got 200"]
 
 
-def test_an_unhealthy_entrance_fails(serve) -> None:  # type: ignore[no-untyped-def]
+def test_an_unhealthy_entrance_fails(serve: Callable[[int, int], str]) -> None:
     assert smoke.failures(serve(503, 401)) == ["GET /healthcheck without a token: expected 200, got 503"]
 
 
