@@ -3,6 +3,10 @@ stacks split by concern. Run by `cdk` through infra/app.py; tests call `build_ap
 
     cdk synth -c imageTag=<sha>                       every stack of every environment
     cdk deploy -c imageTag=<sha> portfolio-registry 'dev/*'
+
+With `pipelineConnectionArn`, `pipelineRepository` and `pipelineBranch` in the context (cdk.json, so
+that the pipeline's own synth sees them too), the app also has the `portfolio-pipeline` stack, which
+delivers the same dev and prod stages (infra/src/infra/stacks/pipeline.py).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from aws_cdk import App, Environment, Stage, Tags
 from constructs import Construct
 
 from infra import nag
-from infra.config import EnvironmentConfig, deploying_account, environments
+from infra.config import EnvironmentConfig, deploying_account, environments, pipeline_config
 from infra.stacks.cache import CacheStack
 from infra.stacks.configuration import ConfigurationStack
 from infra.stacks.data import DataStack
@@ -24,11 +28,13 @@ from infra.stacks.identity import IdentityStack
 from infra.stacks.messaging import MessagingStack
 from infra.stacks.network import NetworkStack
 from infra.stacks.observability import ObservabilityStack
+from infra.stacks.pipeline import PipelineStack
 from infra.stacks.registry import RegistryStack
 from infra.stacks.services import Dependencies, ServicesStack
 
 INFRA_DIR = Path(__file__).resolve().parents[2]
 REGISTRY_STACK = "portfolio-registry"
+PIPELINE_STACK = "portfolio-pipeline"
 IMAGE_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")  # a Docker tag
 
 
@@ -111,14 +117,24 @@ def build_app(context: dict[str, Any] | None = None, *, outdir: str | None = Non
     image_tag = image_tag_from(app)
     configs = environments(app.node.get_all_context())
     # One registry per account, in the account `cdk` deploys with: where `make deploy` pushes images.
+    home = Environment(account=deploying_account(), region=next(iter(configs.values())).region)
     RegistryStack(
         app,
         REGISTRY_STACK,
-        env=Environment(account=deploying_account(), region=next(iter(configs.values())).region),
+        env=home,
         description="portfolio: ECR repositories shared by the environments of this account",
     )
-    for config in configs.values():
-        PortfolioEnvironment(app, config, image_tag=image_tag)
+    stages = [PortfolioEnvironment(app, config, image_tag=image_tag) for config in configs.values()]
+    source = pipeline_config(app.node.get_all_context())
+    if source is not None:  # no connection configured: GitHub Actions is the only delivery
+        PipelineStack(
+            app,
+            PIPELINE_STACK,
+            source=source,
+            stages=stages,
+            env=home,
+            description="portfolio: CodePipeline delivering dev, then (approved) prod",
+        )
     nag.apply(app)
     return app
 

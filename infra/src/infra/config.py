@@ -288,3 +288,35 @@ def environments(context: dict[str, Any] | None) -> dict[str, EnvironmentConfig]
     if unknown:
         raise ConfigError(f"unknown environments {sorted(unknown)}; known: {sorted(DEFAULTS)}")
     return {name: with_overrides(base, overrides.get(name, {})) for name, base in DEFAULTS.items()}
+
+
+# CodePipeline (infra/src/infra/stacks/pipeline.py) is a second way to deliver, next to GitHub
+# Actions: it exists only when the context names a repository connection, all three keys at once.
+PIPELINE_KEYS = ("pipelineConnectionArn", "pipelineRepository", "pipelineBranch")
+_CONNECTION_ARN = re.compile(
+    r"arn:aws[\w-]*:(codestar-connections|codeconnections):[\w-]+:\d{12}:connection/[\w-]+"
+)
+_REPOSITORY = re.compile(r"[\w.-]+/[\w.-]+")
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    connection_arn: str  # a CodeConnections (CodeStar) connection to the repository's host
+    repository: str  # owner/name
+    branch: str
+
+
+def pipeline_config(context: dict[str, Any] | None) -> PipelineConfig | None:
+    """The pipeline's source from the CDK context, or None when no key is set (no pipeline)."""
+    values = {key: str((context or {}).get(key) or "").strip() for key in PIPELINE_KEYS}
+    if not any(values.values()):
+        return None
+    missing = [key for key, value in values.items() if not value]
+    if missing:
+        raise ConfigError(f"the pipeline needs {', '.join(PIPELINE_KEYS)}; missing {', '.join(missing)}")
+    connection_arn, repository, branch = (values[key] for key in PIPELINE_KEYS)
+    if not _CONNECTION_ARN.fullmatch(connection_arn):
+        raise ConfigError("pipelineConnectionArn is not a CodeConnections connection ARN")
+    if not _REPOSITORY.fullmatch(repository):
+        raise ConfigError("pipelineRepository is owner/name")
+    return PipelineConfig(connection_arn=connection_arn, repository=repository, branch=branch)
