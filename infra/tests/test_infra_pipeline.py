@@ -214,6 +214,14 @@ def test_a_partial_or_malformed_source_is_refused(context: dict[str, str]) -> No
         pipeline_config(context)
 
 
+def test_a_pipeline_with_every_stage_in_its_own_account_synthesizes(tmp_path: Path) -> None:
+    # cdk.json as committed: no account named anywhere, so one account for everything.
+    context = {**synth_context(), "prod.account": "", **SOURCE}
+    stacks = load(Path(build_app(context, outdir=str(tmp_path)).synth().directory))
+    pipeline = Template.from_json(stacks[PIPELINE_STACK].template)
+    pipeline.has_resource_properties("AWS::KMS::Key", {"EnableKeyRotation": True})
+
+
 def test_empty_keys_are_no_pipeline() -> None:
     assert pipeline_config({key: "" for key in SOURCE}) is None
     assert pipeline_config(SOURCE) is not None

@@ -107,8 +107,10 @@ class PipelineStack(Stack):
             code_build_defaults=pipelines.CodeBuildOptions(
                 build_environment=codebuild.BuildEnvironment(build_image=BUILD_IMAGE)
             ),
-            # Stages in other accounts (prod's own account): encrypted artifacts they may read.
-            cross_account_keys=any(stage.account != self.account for stage in stages),
+            # Artifacts encrypted with the pipeline's own rotated KMS key, which a stage in another
+            # account (prod's own) may read; in one account it still keeps the build's output to
+            # this pipeline (cdk-nag CB4).
+            cross_account_keys=True,
             enable_key_rotation=True,
         )
         self.images = pipelines.CodeBuildStep(
