@@ -93,10 +93,17 @@ bench: bootstrap ## dashboard through the router (its own stack), valuation of 1
 	$(UV) run --frozen python -m devstack.bench_performance
 	$(UV) run --frozen python -m devstack.bench_events
 
-synth: bootstrap $(INFRA_NODE_MODULES) ## every stack to infra/cdk.out, cdk-nag checked, no AWS credentials needed
-	rm -rf infra/cdk.out
+# An example source for the pipeline check below; a real one is configured in infra/cdk.json.
+EXAMPLE_PIPELINE = -c pipelineConnectionArn=arn:aws:codeconnections:us-east-1:123456789012:connection/example \
+	-c pipelineRepository=example/portfolio-supergraph -c pipelineBranch=main
+
+synth: bootstrap $(INFRA_NODE_MODULES) ## every stack to infra/cdk.out, cdk-nag checked, no AWS credentials needed; the CodePipeline stack too (example source) in infra/cdk.out.pipeline-check
+	rm -rf infra/cdk.out infra/cdk.out.pipeline-check
 	cd infra && AWS_EC2_METADATA_DISABLED=true CDK_DISABLE_CLI_TELEMETRY=true \
 		node_modules/.bin/cdk synth --quiet --no-notices -c imageTag=$(IMAGE_TAG)
+	cd infra && AWS_EC2_METADATA_DISABLED=true CDK_DISABLE_CLI_TELEMETRY=true \
+		node_modules/.bin/cdk synth --quiet --no-notices -c imageTag=$(IMAGE_TAG) $(EXAMPLE_PIPELINE) \
+		-o cdk.out.pipeline-check
 
 deploy: bootstrap $(INFRA_NODE_MODULES) ## deploy ENV=dev|prod [IMAGE_TAG=<pushed sha>] (needs AWS credentials)
 	@case "$(ENV)" in dev|prod) ;; *) echo "usage: make deploy ENV=dev|prod [IMAGE_TAG=<sha>]" >&2; exit 2;; esac
@@ -104,4 +111,4 @@ deploy: bootstrap $(INFRA_NODE_MODULES) ## deploy ENV=dev|prod [IMAGE_TAG=<pushe
 		--require-approval $(if $(CI),never,broadening) -c imageTag=$(IMAGE_TAG) portfolio-registry '$(ENV)/*'
 
 clean: ## remove installed tooling and local data
-	rm -rf $(TOOLS) $(VENV) router/node_modules tools/workflow-lint/node_modules infra/node_modules infra/cdk.out .data
+	rm -rf $(TOOLS) $(VENV) router/node_modules tools/workflow-lint/node_modules infra/node_modules infra/cdk.out infra/cdk.out.pipeline-check .data
