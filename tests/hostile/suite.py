@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from devstack.client import GraphQLClient, operation
+from devstack.client import GraphQLClient, only_unknown_customer, operation
 from devstack.processes import ManagedProcess
 from devstack.stack import Stack
 from devstack.topology import SUBGRAPH_NAMES
@@ -138,8 +138,7 @@ class Hostile:
         while True:
             answer = self.graphql("development", document, variables)
             payload = answer.json()["data"]["createPortfolio"]
-            unknown = [e for e in payload["userErrors"] if e["code"] == "NOT_FOUND"]
-            if not unknown or time.monotonic() > deadline:
+            if not only_unknown_customer(payload["userErrors"]) or time.monotonic() > deadline:
                 assert payload["portfolio"], f"createPortfolio\n{answer}"
                 return str(payload["portfolio"]["id"])
             time.sleep(0.1)

@@ -28,6 +28,14 @@ def operation(name: str) -> str:
     return (toolchain.SCHEMA_DIR / "operations" / f"{name}.graphql").read_text()
 
 
+def only_unknown_customer(errors: list[dict[str, Any]]) -> bool:
+    """createPortfolio's refusal while portfolios has not yet heard of the customer (its
+    CustomerRegistered is still on its way), and nothing else."""
+    return bool(errors) and all(
+        e.get("code") == "NOT_FOUND" and e.get("field") == ["input", "customerId"] for e in errors
+    )
+
+
 class GraphQLClient:
     """GraphQL over HTTP to one URL. The client's `token` (if any) goes with every request; a call's
     `token` replaces it for that call, and `headers` add to or replace any header, Authorization too."""
@@ -112,11 +120,7 @@ class GraphQLClient:
             payload: dict[str, Any] = self.run("CreatePortfolio", {"input": portfolio}, token=token)[
                 "createPortfolio"
             ]
-            errors = payload["userErrors"]
-            unknown_customer = bool(errors) and all(
-                e["code"] == "NOT_FOUND" and e["field"] == ["input", "customerId"] for e in errors
-            )
-            if not unknown_customer or time.monotonic() > deadline:
+            if not only_unknown_customer(payload["userErrors"]) or time.monotonic() > deadline:
                 return payload
             time.sleep(0.1)
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from devstack.client import bearer, operation
+from devstack.client import bearer, only_unknown_customer, operation
 from devstack.config import StackConfig
 from devstack.demo_data import DEMO_ACTIVITIES, DEMO_PORTFOLIOS, Demo, DemoLot
 
@@ -58,8 +58,7 @@ def create_portfolio(client: httpx.Client, url: str, variables: dict[str, Any]) 
     while True:
         created = call(client, url, operation("CreatePortfolio"), variables)
         errors = created["createPortfolio"].get("userErrors") or []
-        unknown = [e for e in errors if e.get("code") == "NOT_FOUND" and "customerId" in e.get("field", [])]
-        if not errors or len(unknown) != len(errors) or time.monotonic() >= deadline:
+        if not only_unknown_customer(errors) or time.monotonic() >= deadline:
             return created
         time.sleep(0.2)
 

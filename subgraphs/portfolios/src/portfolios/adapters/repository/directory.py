@@ -31,6 +31,25 @@ def applied_marker(event_id: str) -> dict[str, Any]:
     }
 
 
+async def apply_once(
+    client: Any, parts: TransactionParts, event_id: str, effect: dict[str, Any] | None
+) -> bool:
+    """Writes `effect` (a Put, or nothing) with the marker that `event_id` was applied, in one
+    transaction. False, writing nothing, when the marker exists: a redelivered event. The effect's
+    own condition failing raises WriteConflict (read again and retry)."""
+    transaction = [parts.put_new(applied_marker(event_id))]  # first: its cancellation reason is [0]
+    if effect is not None:
+        transaction.append(effect)
+    try:
+        await transact(client, transaction)
+    except WriteConflict as conflict:
+        codes = conflict.args[0] if conflict.args else None
+        if codes and codes[0] == "ConditionalCheckFailed":
+            return False
+        raise
+    return True
+
+
 def _entry_item(entry: DirectoryEntry) -> dict[str, Any]:
     return {
         **table.directory_key(entry.customer_id),
@@ -78,8 +97,7 @@ class DynamoCustomerDirectory:
         return _entry_from(from_item(item)) if item else None
 
     async def apply(self, change: DirectoryChange) -> bool:
-        # The marker first: its cancellation reason is [0].
-        transaction = [self._parts.put_new(applied_marker(change.event_id))]
+        put = None
         if change.entry is not None:
             put = self._parts.put(_entry_item(change.entry))
             if change.previous is None:
@@ -89,15 +107,7 @@ class DynamoCustomerDirectory:
                 put["Put"]["ConditionExpression"] = condition
                 put["Put"]["ExpressionAttributeNames"] = {"#sequence": "sequence"}
                 put["Put"]["ExpressionAttributeValues"] = to_item(values)
-            transaction.append(put)
-        try:
-            await transact(self._client, transaction)
-        except WriteConflict as conflict:
-            codes = conflict.args[0] if conflict.args else None
-            if codes and codes[0] == "ConditionalCheckFailed":
-                return False  # applied before: a redelivered event
-            raise
-        return True
+        return await apply_once(self._client, self._parts, change.event_id, put)
 
     async def status(self, customer_id: str) -> CustomerStatus:
         response = await self._client.get_item(

@@ -14,10 +14,10 @@ from kit.aws.dynamo import batch_get, from_item, to_item
 from kit.core.money import FEED_DECIMAL, parse_decimal
 
 from portfolios.adapters import table
-from portfolios.adapters.repository.directory import applied_marker
-from portfolios.adapters.repository.transactions import NOT_EXISTS, TransactionParts, transact
+from portfolios.adapters.repository.directory import apply_once
+from portfolios.adapters.repository.transactions import NOT_EXISTS, TransactionParts
 from portfolios.domain.fx import FxChunk, FxChunkKey, FxPair
-from portfolios.domain.ports import FxChunkChange, WriteConflict
+from portfolios.domain.ports import FxChunkChange
 
 FX_RATES_TYPE = "FxRates"
 
@@ -72,7 +72,7 @@ class DynamoFxReferenceRates:
         return _chunk_from(from_item(item)) if item else None
 
     async def apply(self, change: FxChunkChange) -> bool:
-        transaction = [self._parts.put_new(applied_marker(change.event_id))]  # first: reason [0]
+        put = None
         if change.chunk is not None:
             put = self._parts.put(_chunk_item(change.chunk))
             if change.previous is None:
@@ -81,12 +81,4 @@ class DynamoFxReferenceRates:
                 put["Put"]["ConditionExpression"] = "#sequence = :sequence"
                 put["Put"]["ExpressionAttributeNames"] = {"#sequence": "sequence"}
                 put["Put"]["ExpressionAttributeValues"] = to_item({":sequence": change.previous.sequence})
-            transaction.append(put)
-        try:
-            await transact(self._client, transaction)
-        except WriteConflict as conflict:
-            codes = conflict.args[0] if conflict.args else None
-            if codes and codes[0] == "ConditionalCheckFailed":
-                return False  # applied before: a redelivered event
-            raise
-        return True
+        return await apply_once(self._client, self._parts, change.event_id, put)
